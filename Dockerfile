@@ -1,0 +1,40 @@
+# syntax=docker/dockerfile:1
+# gongops: build with every dependency, run with production ones only, as a non-root user, with the
+# SQLite database on a volume.
+
+FROM node:22-slim AS build
+WORKDIR /app
+# better-sqlite3 compiles from source when no prebuilt binary can be fetched.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+FROM node:22-slim AS runtime
+ENV NODE_ENV=production \
+    GONGOPS_DB_PATH=/data/gongops.db \
+    PORT=3000
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Production dependencies only; the compiler is removed again in the same layer.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && npm ci --omit=dev --no-audit --no-fund \
+ && npm cache clean --force \
+ && apt-get purge -y python3 make g++ \
+ && apt-get autoremove -y \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=build /app/dist ./dist
+COPY drizzle ./drizzle
+COPY bin ./bin
+COPY manifest.yml ./
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
+EXPOSE 3000
+ENTRYPOINT ["node", "bin/gongops.js"]
+CMD ["start"]

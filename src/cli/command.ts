@@ -1,0 +1,77 @@
+import { parseArgs } from "node:util";
+import { UsageError } from "../errors.js";
+import type { CliIo } from "./io.js";
+
+/**
+ * A CLI command: its name, one line for `gongops --help`, its usage text, the options it takes, and what
+ * it does. Options are parsed strictly: an unknown flag or a missing value is a UsageError, shown with the
+ * command's usage, and nothing runs.
+ */
+export type OptionSpec = { type: "string" | "boolean"; short?: string; multiple?: boolean };
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  options: Record<string, OptionSpec>;
+  run(args: ParsedArgs, io: CliIo): Promise<number>;
+}
+
+export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { ...command.options, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
+    return { values: values as ParsedArgs["values"], positionals };
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/\. To specify a positional.*$/s, "."));
+  }
+}
+
+/** A whole-number option: absent gives `fallback`, anything but digits in range is a UsageError. */
+export function intOption(
+  args: ParsedArgs,
+  name: string,
+  fallback: number,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  const raw = args.values[name];
+  if (raw === undefined) return fallback;
+  if (typeof raw !== "string" || !/^\d+$/.test(raw.trim()))
+    throw new UsageError(`--${name} expects a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+export function stringOption(args: ParsedArgs, name: string): string | undefined {
+  const raw = args.values[name];
+  return typeof raw === "string" ? raw : undefined;
+}
+
+export function choiceOption<T extends string>(
+  args: ParsedArgs,
+  name: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  const raw = args.values[name];
+  if (raw === undefined) return fallback;
+  if (typeof raw !== "string" || !(choices as readonly string[]).includes(raw)) {
+    throw new UsageError(`--${name} must be one of ${choices.join(", ")}, got "${String(raw)}"`);
+  }
+  return raw as T;
+}
+
+export function flag(args: ParsedArgs, name: string): boolean {
+  return args.values[name] === true;
+}

@@ -1,0 +1,224 @@
+import { existsSync } from "node:fs";
+import { z } from "zod";
+import { GongopsError } from "./errors.js";
+import { Secret } from "./secret.js";
+
+/**
+ * The environment contract (names are public: deployments rely on them, see design.md). Each variable is
+ * validated on its own so that one message can name every bad variable and say what was expected.
+ */
+
+export type GongAuth =
+  | { kind: "basic"; accessKey: Secret; accessKeySecret: Secret }
+  | { kind: "bearer"; token: Secret };
+
+export interface Config {
+  gong: {
+    baseUrl: string;
+    auth: GongAuth | null;
+    scimBaseUrl: string;
+    scimToken: Secret | null;
+    maxConcurrent: number;
+    maxRps: number;
+    dailyQuota: number;
+    windowDays: number;
+    maxRetries: number;
+    retryAfterMaxSeconds: number;
+    timeoutMs: number;
+  };
+  dbPath: string;
+  slack: {
+    botToken: Secret | null;
+    appToken: Secret | null;
+    signingSecret: Secret | null;
+    apiUrl: string | null;
+    port: number;
+  };
+  directory: { freshnessMinutes: number };
+  audit: {
+    days: number;
+    graceDays: number | null;
+    exempt: string[];
+    exemptManagers: boolean;
+  };
+  access: {
+    adminUserIds: string[];
+    adminUsergroupId: string | null;
+    lookupsAdminOnly: boolean;
+  };
+  logLevel: "debug" | "info" | "warn" | "error";
+}
+
+/** What a command needs beyond the always-valid defaults. */
+export type Requirement = "gong" | "scim" | "slack";
+
+export class ConfigError extends GongopsError {
+  constructor(readonly problems: string[]) {
+    super(
+      "CONFIG_INVALID",
+      `gongops is not configured correctly:\n${problems.map((p) => `  - ${p}`).join("\n")}\n` +
+        "Set these in the environment or in a .env file (see README, Settings).",
+    );
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const httpUrl = z
+  .url({ protocol: /^https?$/ })
+  .transform((u) => u.replace(/\/+$/, ""))
+  .describe("an http(s) URL");
+const positiveInt = z.coerce.number().int().min(1).describe("a whole number of 1 or more");
+const positiveNumber = z.coerce.number().positive().describe("a number above 0");
+const nonNegativeInt = z.coerce.number().int().min(0).describe("a whole number of 0 or more");
+const port = z.coerce.number().int().min(0).max(65535).describe("a TCP port (0 to 65535)");
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes")
+  .describe("true or false");
+const splitList = (v: string) =>
+  v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+const list = z.string().transform(splitList).describe("a comma-separated list");
+const text = z.string().min(1).describe("a non-empty value");
+const slackUserId = z
+  .string()
+  .transform(splitList)
+  .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/)))
+  .describe("a comma-separated list of Slack user ids (U…)");
+const logLevel = z.enum(["debug", "info", "warn", "error"]).describe("debug, info, warn or error");
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const v = this.env[name];
+    return v === undefined || v.trim() === "" ? undefined : v.trim();
+  }
+
+  get<T>(name: string, schema: z.ZodType<T>, fallback: T): T;
+  get<T>(name: string, schema: z.ZodType<T>): T | undefined;
+  get<T>(name: string, schema: z.ZodType<T>, fallback?: T): T | undefined {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    const parsed = schema.safeParse(v);
+    if (parsed.success) return parsed.data;
+    // Never echo the value: it may be a secret pasted into the wrong variable.
+    this.problems.push(`${name}: expected ${schema.description ?? "a valid value"}`);
+    return fallback;
+  }
+
+  secret(name: string): Secret | null {
+    const v = this.raw(name);
+    return v === undefined ? null : new Secret(v);
+  }
+}
+
+export function loadConfig(env: Env = process.env, requirements: readonly Requirement[] = []): Config {
+  const r = new Reader(env);
+
+  const accessKey = r.secret("GONG_ACCESS_KEY");
+  const accessKeySecret = r.secret("GONG_ACCESS_KEY_SECRET");
+  const oauthToken = r.secret("GONG_OAUTH_TOKEN");
+  let auth: GongAuth | null = null;
+  if (oauthToken) auth = { kind: "bearer", token: oauthToken };
+  else if (accessKey && accessKeySecret) auth = { kind: "basic", accessKey, accessKeySecret };
+  else if (accessKey || accessKeySecret) {
+    r.problems.push(
+      `${accessKey ? "GONG_ACCESS_KEY_SECRET" : "GONG_ACCESS_KEY"}: expected to be set together with ` +
+        `${accessKey ? "GONG_ACCESS_KEY" : "GONG_ACCESS_KEY_SECRET"} (Gong > Company settings > API)`,
+    );
+  }
+
+  const config: Config = {
+    gong: {
+      baseUrl: r.get("GONG_API_BASE_URL", httpUrl, "https://api.gong.io"),
+      auth,
+      scimBaseUrl: r.get("GONG_SCIM_BASE_URL", httpUrl, "https://app.gong.io/scim/v2"),
+      scimToken: r.secret("GONG_SCIM_TOKEN"),
+      maxConcurrent: r.get("GONG_MAX_CONCURRENT", positiveInt, 3),
+      maxRps: r.get("GONG_MAX_RPS", positiveNumber, 3),
+      dailyQuota: r.get("GONG_DAILY_QUOTA", positiveInt, 10_000),
+      windowDays: r.get("GONG_CALLS_WINDOW_DAYS", positiveInt, 90),
+      maxRetries: r.get("GONG_MAX_RETRIES", nonNegativeInt, 4),
+      retryAfterMaxSeconds: r.get("GONG_RETRY_AFTER_MAX_SECONDS", nonNegativeInt, 120),
+      timeoutMs: r.get("GONG_TIMEOUT_MS", positiveInt, 30_000),
+    },
+    dbPath: r.get("GONGOPS_DB_PATH", text, "./data/gongops.db"),
+    slack: {
+      botToken: r.secret("SLACK_BOT_TOKEN"),
+      appToken: r.secret("SLACK_APP_TOKEN"),
+      signingSecret: r.secret("SLACK_SIGNING_SECRET"),
+      apiUrl: r.get("SLACK_API_URL", httpUrl) ?? null,
+      port: r.get("PORT", port, 3000),
+    },
+    directory: { freshnessMinutes: r.get("GONGOPS_FRESHNESS_MINUTES", positiveInt, 60) },
+    audit: {
+      days: r.get("GONGOPS_AUDIT_DAYS", positiveInt, 90),
+      graceDays: r.get("GONGOPS_AUDIT_GRACE_DAYS", nonNegativeInt) ?? null,
+      exempt: r.get("GONGOPS_AUDIT_EXEMPT", list, []),
+      exemptManagers: r.get("GONGOPS_AUDIT_EXEMPT_MANAGERS", bool, false),
+    },
+    access: {
+      adminUserIds: r.get("GONGOPS_ADMIN_USER_IDS", slackUserId, []),
+      adminUsergroupId: r.get("GONGOPS_ADMIN_USERGROUP_ID", text) ?? null,
+      lookupsAdminOnly: r.get("GONGOPS_LOOKUPS_ADMIN_ONLY", bool, false),
+    },
+    logLevel: r.get("GONGOPS_LOG_LEVEL", logLevel, "info"),
+  };
+
+  if (
+    requirements.includes("gong") &&
+    !config.gong.auth &&
+    !r.problems.some((p) => p.startsWith("GONG_ACC"))
+  ) {
+    r.problems.push(
+      "GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET (or GONG_OAUTH_TOKEN): expected Gong API credentials " +
+        "(or run `gongops demo` to try gongops on the built-in simulator)",
+    );
+  }
+  if (requirements.includes("scim") && !config.gong.scimToken) {
+    r.problems.push("GONG_SCIM_TOKEN: expected the bearer token of Gong's SCIM provisioning source");
+  }
+  if (requirements.includes("slack")) {
+    if (!config.slack.botToken) r.problems.push("SLACK_BOT_TOKEN: expected the bot token (xoxb-…)");
+    if (!config.slack.appToken && !config.slack.signingSecret) {
+      r.problems.push(
+        "SLACK_APP_TOKEN or SLACK_SIGNING_SECRET: expected an app-level token (xapp-…, Socket Mode) " +
+          "or the signing secret (HTTP mode)",
+      );
+    }
+  }
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}
+
+/** Reads `.env` into process.env when present (variables already set win). */
+export function loadDotEnv(path = ".env"): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}
+
+/** Every secret the config holds, for log redaction; includes the Basic auth pair as it is encoded. */
+export function configSecrets(config: Config): Secret[] {
+  const out: Secret[] = [];
+  const a = config.gong.auth;
+  if (a?.kind === "basic") {
+    out.push(
+      a.accessKey,
+      a.accessKeySecret,
+      new Secret(`${a.accessKey.reveal()}:${a.accessKeySecret.reveal()}`),
+    );
+  } else if (a?.kind === "bearer") out.push(a.token);
+  for (const s of [
+    config.gong.scimToken,
+    config.slack.botToken,
+    config.slack.appToken,
+    config.slack.signingSecret,
+  ]) {
+    if (s) out.push(s);
+  }
+  return out;
+}

@@ -1,0 +1,75 @@
+/**
+ * One family of coded errors for the whole product (after bolt-js' errors.ts): every face can turn any
+ * failure into a short, plain message by its `code`, and nothing below the faces formats for a human
+ * audience beyond `message`. Messages never carry secrets: the Gong adapter builds them from method,
+ * path and Gong's own `errors[]` only.
+ */
+export type ErrorCode =
+  | "CONFIG_INVALID"
+  | "USAGE"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "LOCK_HELD"
+  | "DB_NEWER_VERSION"
+  | "DB_ERROR"
+  | "GONG_HTTP"
+  | "GONG_AUTH"
+  | "GONG_BAD_REQUEST"
+  | "GONG_NOT_FOUND"
+  | "GONG_RATE_LIMITED"
+  | "GONG_RETRY_AFTER_TOO_LONG"
+  | "GONG_QUOTA_EXHAUSTED"
+  | "GONG_SERVER"
+  | "GONG_NETWORK"
+  | "GONG_INVALID_RESPONSE"
+  | "GONG_CURSOR_REJECTED"
+  | "SCIM_ERROR"
+  | "INTERRUPTED"
+  | "INTERNAL";
+
+export class GongopsError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** Bad command-line or slash-command input: the face shows the message and the usage. */
+export class UsageError extends GongopsError {
+  constructor(message: string) {
+    super("USAGE", message);
+  }
+}
+
+export class NotFoundError extends GongopsError {
+  constructor(message: string) {
+    super("NOT_FOUND", message);
+  }
+}
+
+/** Another process or task holds the lock this work needs (a sync or an audit already running). */
+export class LockHeldError extends GongopsError {
+  constructor(
+    readonly lockName: string,
+    readonly holder: string,
+    readonly since: Date,
+  ) {
+    super("LOCK_HELD", `a ${lockName} is already running (started ${since.toISOString()} by ${holder})`);
+  }
+}
+
+export class InterruptedError extends GongopsError {
+  constructor(message = "interrupted") {
+    super("INTERRUPTED", message);
+  }
+}
+
+/** Wraps anything thrown into a GongopsError so faces can switch on `code`. */
+export function asCodedError(error: unknown): GongopsError {
+  if (error instanceof GongopsError) return error;
+  if (error instanceof Error) return new GongopsError("INTERNAL", error.message, { cause: error });
+  return new GongopsError("INTERNAL", String(error));
+}

@@ -1,0 +1,102 @@
+import { createHash } from "node:crypto";
+import type { Dispatcher } from "undici";
+import type { GongAuth } from "../config.js";
+import type { Logger } from "../log.js";
+import type { Secret } from "../secret.js";
+import { GongClient } from "./client.js";
+import { createGongDispatcher, GongHttp } from "./http.js";
+import { type DailyBudgetStore, GongLimiter, MemoryBudgetStore } from "./limiter.js";
+import { defaultRetryPolicy, type RetryPolicy, realTiming, type Timing } from "./retry.js";
+import { GongScimClient } from "./scim.js";
+
+/**
+ * Builds everything that talks to one Gong company: one dispatcher (keep-alive pool), one limiter, and
+ * the REST and SCIM clients on top of both. The composition root calls this once per process; sharing
+ * the returned limiter is what keeps every feature together under Gong's limits.
+ */
+export interface GongConnectionOptions {
+  baseUrl: string;
+  auth: GongAuth;
+  scimBaseUrl?: string;
+  scimToken?: Secret | null;
+  maxConcurrent: number;
+  maxRps: number;
+  dailyQuota: number;
+  windowDays: number;
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  budget?: DailyBudgetStore;
+  dispatcher?: Dispatcher;
+  timing?: Timing;
+  log: Logger;
+}
+
+export interface GongConnection {
+  client: GongClient;
+  /** null when no SCIM token is configured. */
+  scim: GongScimClient | null;
+  limiter: GongLimiter;
+  close(): Promise<void>;
+}
+
+export function authorizationHeader(auth: GongAuth): string {
+  if (auth.kind === "bearer") return `Bearer ${auth.token.reveal()}`;
+  return `Basic ${Buffer.from(`${auth.accessKey.reveal()}:${auth.accessKeySecret.reveal()}`).toString("base64")}`;
+}
+
+/** A stable, non-reversible name for the company behind these credentials (limiter and budget scope). */
+export function companyScope(baseUrl: string, auth: GongAuth): string {
+  const who = auth.kind === "basic" ? auth.accessKey.reveal() : "oauth";
+  return createHash("sha256").update(`${baseUrl}\n${who}`).digest("hex").slice(0, 16);
+}
+
+export function connectGong(options: GongConnectionOptions): GongConnection {
+  const timing = options.timing ?? realTiming;
+  const ownDispatcher = options.dispatcher
+    ? null
+    : createGongDispatcher({ maxConcurrent: options.maxConcurrent, timeoutMs: options.timeoutMs ?? 30_000 });
+  const dispatcher = options.dispatcher ?? ownDispatcher!;
+  const limiter = new GongLimiter({
+    maxConcurrent: options.maxConcurrent,
+    maxPerSecond: options.maxRps,
+    dailyQuota: options.dailyQuota,
+    budget: options.budget ?? new MemoryBudgetStore(),
+    scope: companyScope(options.baseUrl, options.auth),
+    timing,
+  });
+  const retry = { ...defaultRetryPolicy, ...options.retry };
+  const log = options.log.child("gong");
+  const rest = new GongHttp({
+    baseUrl: options.baseUrl,
+    authorization: () => authorizationHeader(options.auth),
+    dispatcher,
+    limiter,
+    retry,
+    timing,
+    log,
+  });
+  const scimToken = options.scimToken;
+  const scim =
+    scimToken && options.scimBaseUrl
+      ? new GongScimClient(
+          new GongHttp({
+            baseUrl: options.scimBaseUrl,
+            authorization: () => `Bearer ${scimToken.reveal()}`,
+            dispatcher,
+            limiter,
+            retry,
+            timing,
+            log: log.child("scim"),
+            contentType: "application/scim+json",
+          }),
+        )
+      : null;
+  return {
+    client: new GongClient(rest, { windowDays: options.windowDays, log }),
+    scim,
+    limiter,
+    close: async () => {
+      await ownDispatcher?.close();
+    },
+  };
+}

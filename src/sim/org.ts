@@ -1,0 +1,512 @@
+import { DAY_MS } from "../gong/windows.js";
+import { Random } from "./random.js";
+
+/**
+ * The simulated Gong company: users and calls, generated deterministically from a seed, and mutable so
+ * that tests can play "a user leaves", "a manager changes", "a call happens". It is data only; the HTTP
+ * server in server.ts decides what Gong's wire protocol makes of it.
+ */
+
+export interface SimUser {
+  id: string;
+  emailAddress: string;
+  created: string;
+  active: boolean;
+  emailAliases: string[];
+  trustedEmailAddress: string | null;
+  firstName: string;
+  lastName: string;
+  title: string | null;
+  phoneNumber: string | null;
+  extension: string | null;
+  personalMeetingUrls: string[];
+  settings: {
+    webConferencesRecorded: boolean;
+    preventWebConferenceRecording: boolean;
+    telephonyCallsImported: boolean;
+    emailsImported: boolean;
+    preventEmailImport: boolean;
+    nonRecordedMeetingsImported: boolean;
+    gongConnectEnabled: boolean;
+  };
+  managerId: string | null;
+  meetingConsentPageUrl: string | null;
+  spokenLanguages: { language: string; primary: boolean }[];
+}
+
+/** One simulated call. `at` is the instant Gong's date filter uses (scheduled for web conferences). */
+export interface SimCall {
+  id: string;
+  primaryUserId: string;
+  at: number;
+  started: number;
+  duration: number;
+  system: string;
+  direction: string;
+  scope: string;
+  title: string;
+}
+
+export interface OrgOptions {
+  users?: number;
+  seed?: number;
+  now?: Date;
+  domain?: string;
+  /** Share of users that are deactivated (active=false). */
+  inactiveShare?: number;
+  /** Share of users created in the last 30 days. */
+  recentShare?: number;
+  /** Share of active users who hosted no call in the whole history. */
+  noCallShare?: number;
+  /** Share of hosts who stopped hosting some months ago (inactive for a 90-day audit, not for a year). */
+  quietShare?: number;
+  /** Median calls a host runs per week (spread log-normally between hosts). */
+  callsPerHostPerWeek?: number;
+  historyDays?: number;
+  /** Adds the awkward cases: a dangling managerId, a two-person manager cycle, hostile names. */
+  messy?: boolean;
+}
+
+const FIRST = [
+  "Ana",
+  "Ben",
+  "Chloé",
+  "Dmitri",
+  "Emma",
+  "Farah",
+  "Günter",
+  "Hana",
+  "Ivan",
+  "Jürgen",
+  "Kai",
+  "Léa",
+  "Mateo",
+  "Nadia",
+  "Oskar",
+  "Priya",
+  "Quinn",
+  "Rosa",
+  "Søren",
+  "Tomás",
+  "Uma",
+  "Vera",
+  "Wei",
+  "Xavier",
+  "Yuki",
+  "Zoë",
+  "Łukasz",
+  "Ahmed",
+  "Beatriz",
+  "Chen",
+  "Dana",
+  "Elif",
+  "François",
+  "Grace",
+  "Hiroshi",
+  "Inès",
+  "José",
+  "Kofi",
+  "Lars",
+  "Maëlle",
+  "Noor",
+  "Olivia",
+  "Pedro",
+  "Renée",
+  "Sven",
+  "Tariq",
+];
+const LAST = [
+  "Smith",
+  "Müller",
+  "García",
+  "Nguyen",
+  "O'Brien",
+  "Kowalski",
+  "Jensen",
+  "Rossi",
+  "Dubois",
+  "Silva",
+  "Kim",
+  "Novák",
+  "Andersson",
+  "Yılmaz",
+  "Papadopoulos",
+  "Fernández",
+  "Hernández",
+  "Ødegaard",
+  "Schäfer",
+  "Brontë",
+  "Łęcki",
+  "Ivanova",
+  "Costa",
+  "Haddad",
+  "Okafor",
+  "Tanaka",
+  "Wong",
+  "Lefèvre",
+  "Nuñez",
+  "Björk",
+  "Zhang",
+  "Patel",
+  "Cohen",
+  "Murphy",
+  "Bianchi",
+  "Horvath",
+];
+const LEAF_TITLES = [
+  "Account Executive",
+  "Senior Account Executive",
+  "SDR",
+  "BDR",
+  "Solutions Engineer",
+  "Customer Success Manager",
+  "Account Manager",
+  "Sales Engineer",
+  "Enterprise AE",
+  "R&D Liaison",
+];
+const MANAGER_TITLES = ["Sales Manager", "Team Lead", "Director of Sales", "Head of CS", "Regional Director"];
+const VP_TITLES = ["VP Sales", "VP Customer Success", "VP Solutions & Partners", "SVP <EMEA>"];
+const LANGS = ["en-US", "de-DE", "fr-FR", "es-ES", "ja-JP", "pt-BR"];
+const SYSTEMS = ["Zoom", "Zoom", "Zoom", "Google Meet", "Microsoft Teams", "Telephony"];
+
+/** Lower-case ASCII for email local parts: "Søren Ødegaard" -> "soren.odegaard". */
+function emailPart(name: string): string {
+  return name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/ø/gi, "o")
+    .replace(/ł/gi, "l")
+    .replace(/ß/g, "ss")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "");
+}
+
+export class SimOrg {
+  readonly now: Date;
+  readonly domain: string;
+  /** In listing order (GET /v2/users pages through this). */
+  private readonly userList: SimUser[] = [];
+  private readonly byId = new Map<string, SimUser>();
+  private readonly scimIds = new Map<string, string>();
+  private calls: SimCall[] = [];
+  private sorted = true;
+  private byHost: Map<string, SimCall[]> | null = null;
+  private callSerial = 0;
+  private readonly callIdPrefix: string;
+  private readonly rng: Random;
+
+  constructor(options: { now?: Date; domain?: string; seed?: number } = {}) {
+    this.now = options.now ?? new Date();
+    this.domain = options.domain ?? "acme.example";
+    this.rng = new Random((options.seed ?? 1) * 7919 + 17);
+    this.callIdPrefix = this.rng.digits(8);
+  }
+
+  // ---- users ---------------------------------------------------------------------------------------
+
+  users(): readonly SimUser[] {
+    return this.userList;
+  }
+
+  user(id: string): SimUser | undefined {
+    return this.byId.get(id);
+  }
+
+  scimIdOf(id: string): string | undefined {
+    return this.scimIds.get(id);
+  }
+
+  userByScimId(scimId: string): SimUser | undefined {
+    for (const [id, s] of this.scimIds) if (s === scimId) return this.byId.get(id);
+    return undefined;
+  }
+
+  /** Adds a user; missing fields get plausible values. Returns the stored user. */
+  addUser(partial: Partial<SimUser> & { firstName: string; lastName: string }): SimUser {
+    const id = partial.id ?? this.freshUserId();
+    if (this.byId.has(id)) throw new Error(`sim: user ${id} exists`);
+    const email = partial.emailAddress ?? this.freshEmail(partial.firstName, partial.lastName);
+    const user: SimUser = {
+      id,
+      emailAddress: email,
+      created: partial.created ?? new Date(this.now.getTime() - 400 * DAY_MS).toISOString(),
+      active: partial.active ?? true,
+      emailAliases: partial.emailAliases ?? [],
+      trustedEmailAddress: partial.trustedEmailAddress ?? null,
+      firstName: partial.firstName,
+      lastName: partial.lastName,
+      title: partial.title ?? null,
+      phoneNumber: partial.phoneNumber ?? `+1-555-${this.rng.digits(3)}-${this.rng.digits(4)}`,
+      extension: partial.extension ?? null,
+      personalMeetingUrls: partial.personalMeetingUrls ?? [`https://zoom.example/j/${this.rng.digits(10)}`],
+      settings: partial.settings ?? {
+        webConferencesRecorded: true,
+        preventWebConferenceRecording: false,
+        telephonyCallsImported: this.rng.chance(0.3),
+        emailsImported: this.rng.chance(0.6),
+        preventEmailImport: false,
+        nonRecordedMeetingsImported: this.rng.chance(0.5),
+        gongConnectEnabled: this.rng.chance(0.7),
+      },
+      managerId: partial.managerId ?? null,
+      meetingConsentPageUrl: partial.meetingConsentPageUrl ?? `https://join.gong.example/consent/${id}`,
+      spokenLanguages: partial.spokenLanguages ?? [{ language: this.rng.pick(LANGS), primary: true }],
+    };
+    this.userList.push(user);
+    this.byId.set(id, user);
+    this.scimIds.set(id, this.freshScimId());
+    return user;
+  }
+
+  updateUser(id: string, patch: Partial<Omit<SimUser, "id">>): SimUser {
+    const user = this.byId.get(id);
+    if (!user) throw new Error(`sim: no user ${id}`);
+    Object.assign(user, patch);
+    return user;
+  }
+
+  removeUser(id: string): void {
+    const user = this.byId.get(id);
+    if (!user) throw new Error(`sim: no user ${id}`);
+    this.userList.splice(this.userList.indexOf(user), 1);
+    this.byId.delete(id);
+    this.scimIds.delete(id);
+  }
+
+  private freshUserId(): string {
+    for (;;) {
+      const r = this.rng.float();
+      // Mostly 19 digits like real Gong ids, some 13 like the seed's examples, a few 20 (still < 2^64).
+      const id = r < 0.6 ? this.rng.digits(19) : r < 0.95 ? this.rng.digits(13) : `10${this.rng.digits(18)}`;
+      if (!this.byId.has(id)) return id;
+    }
+  }
+
+  private freshScimId(): string {
+    const hex = () =>
+      Math.floor(this.rng.float() * 0x10000)
+        .toString(16)
+        .padStart(4, "0");
+    return `${hex()}${hex()}-${hex()}-4${hex().slice(1)}-a${hex().slice(1)}-${hex()}${hex()}${hex()}`;
+  }
+
+  private readonly emailsUsed = new Set<string>();
+
+  private freshEmail(first: string, last: string): string {
+    const base = `${emailPart(first) || "user"}.${emailPart(last) || "x"}`;
+    let email = `${base}@${this.domain}`;
+    for (let n = 2; this.emailsUsed.has(email); n++) email = `${base}${n}@${this.domain}`;
+    this.emailsUsed.add(email);
+    return email;
+  }
+
+  // ---- calls ---------------------------------------------------------------------------------------
+
+  /** Adds one call hosted by `primaryUserId`; `at` is when Gong's date filter places it. */
+  addCall(call: {
+    primaryUserId: string;
+    at: Date | number;
+    started?: Date | number;
+    duration?: number;
+  }): SimCall {
+    const at = typeof call.at === "number" ? call.at : call.at.getTime();
+    const started =
+      call.started === undefined
+        ? at
+        : typeof call.started === "number"
+          ? call.started
+          : call.started.getTime();
+    const c: SimCall = {
+      id: `${this.callIdPrefix}${String(++this.callSerial).padStart(11, "0")}`,
+      primaryUserId: call.primaryUserId,
+      at,
+      started,
+      duration: call.duration ?? 1800,
+      system: "Zoom",
+      direction: "Conference",
+      scope: "External",
+      title: "Call",
+    };
+    this.pushCall(c);
+    return c;
+  }
+
+  private pushCall(c: SimCall): void {
+    const last = this.calls[this.calls.length - 1];
+    if (last && last.at > c.at) this.sorted = false;
+    this.calls.push(c);
+    this.byHost = null;
+  }
+
+  private sortedCalls(): SimCall[] {
+    if (!this.sorted) {
+      this.calls.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));
+      this.sorted = true;
+    }
+    return this.calls;
+  }
+
+  callCount(): number {
+    return this.calls.length;
+  }
+
+  /** Calls with `at` in [from, to), in time order; optionally only those of the given hosts. */
+  callsBetween(from: number, to: number, hosts?: ReadonlySet<string>): SimCall[] {
+    if (!hosts) {
+      const all = this.sortedCalls();
+      return all.slice(lowerBound(all, from), lowerBound(all, to));
+    }
+    const index = this.hostIndex();
+    const out: SimCall[] = [];
+    for (const host of hosts) {
+      const list = index.get(host);
+      if (list)
+        for (let i = lowerBound(list, from), end = lowerBound(list, to); i < end; i++) out.push(list[i]!);
+    }
+    return out.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));
+  }
+
+  /** Ground truth for tests: how many calls `userId` hosted in [from, to). */
+  hostedBetween(userId: string, from: number, to: number): number {
+    const list = this.hostIndex().get(userId);
+    return list ? lowerBound(list, to) - lowerBound(list, from) : 0;
+  }
+
+  private hostIndex(): Map<string, SimCall[]> {
+    if (!this.byHost) {
+      const index = new Map<string, SimCall[]>();
+      for (const c of this.sortedCalls()) {
+        const list = index.get(c.primaryUserId);
+        if (list) list.push(c);
+        else index.set(c.primaryUserId, [c]);
+      }
+      this.byHost = index;
+    }
+    return this.byHost;
+  }
+
+  // ---- generation ----------------------------------------------------------------------------------
+
+  /** A realistic org: a manager tree, some inactive and new users, calls over the past year. */
+  static generate(options: OrgOptions = {}): SimOrg {
+    const n = Math.max(1, options.users ?? 300);
+    const org = new SimOrg({ now: options.now, domain: options.domain, seed: options.seed });
+    const rng = new Random(options.seed ?? 1);
+    const now = org.now.getTime();
+    const inactiveShare = options.inactiveShare ?? 0.08;
+    const recentShare = options.recentShare ?? 0.03;
+    const noCallShare = options.noCallShare ?? 0.2;
+    const quietShare = options.quietShare ?? 0.1;
+    const perWeek = options.callsPerHostPerWeek ?? 3;
+    const historyDays = options.historyDays ?? 365;
+    const messy = options.messy ?? true;
+
+    // Manager tree, breadth first: every user manages a span of 3 to 9 until everyone has a place.
+    const depth: number[] = [0];
+    const managerOf: (number | null)[] = [null];
+    let cursor = 0;
+    let span = rng.int(3, 9);
+    let filled = 0;
+    for (let i = 1; i < n; i++) {
+      if (filled >= span) {
+        cursor++;
+        span = rng.int(3, 9);
+        filled = 0;
+      }
+      managerOf.push(cursor);
+      depth.push(depth[cursor]! + 1);
+      filled++;
+    }
+    const hasReports = new Set(managerOf.filter((m): m is number => m !== null));
+
+    const users: SimUser[] = [];
+    for (let i = 0; i < n; i++) {
+      const recent = i > 0 && rng.chance(recentShare);
+      const createdAt = recent
+        ? now - rng.int(1, 30) * DAY_MS
+        : now - rng.int(200, 2000) * DAY_MS - rng.int(0, 86_399) * 1000;
+      const title =
+        i === 0
+          ? "CEO"
+          : depth[i] === 1
+            ? rng.pick(VP_TITLES)
+            : hasReports.has(i)
+              ? rng.pick(MANAGER_TITLES)
+              : rng.pick(LEAF_TITLES);
+      const first = rng.pick(FIRST);
+      const last = rng.pick(LAST);
+      const user = org.addUser({
+        firstName: first,
+        lastName: last,
+        title,
+        created: new Date(createdAt).toISOString(),
+        active: i === 0 || !rng.chance(inactiveShare),
+        managerId: managerOf[i] === null ? null : users[managerOf[i]!]!.id,
+      });
+      if (rng.chance(0.15)) {
+        user.emailAliases = [`${emailPart(first)}${emailPart(last)}@old-${org.domain}`];
+        user.trustedEmailAddress = user.emailAddress;
+      }
+      users.push(user);
+    }
+
+    if (messy && n >= 12) {
+      // Hostile display text: must render as text in Slack, pinging and linking nothing.
+      org.updateUser(users[n - 1]!.id, {
+        firstName: "<!channel>",
+        lastName: "Ping",
+        title: "Ops <Lead> & Co",
+      });
+      org.updateUser(users[n - 2]!.id, { firstName: "<https://evil.example|click here>", lastName: "Link" });
+      // A manager id that points nowhere.
+      org.updateUser(users[n - 3]!.id, { managerId: "9999999999999999999" });
+      // A two-person cycle, detached from the tree.
+      const a = users[n - 4]!;
+      const b = users[n - 5]!;
+      org.updateUser(a.id, { managerId: b.id, active: true });
+      org.updateUser(b.id, { managerId: a.id, active: true });
+    }
+
+    // Calls: per host a log-normal weekly rate; some hosts went quiet months ago.
+    const historyStart = now - historyDays * DAY_MS;
+    for (const user of users) {
+      if (perWeek <= 0) break;
+      if (rng.chance(noCallShare)) continue;
+      const created = Date.parse(user.created);
+      let end = now;
+      if (!user.active) end = now - rng.int(30, 400) * DAY_MS;
+      else if (rng.chance(quietShare)) end = now - rng.int(95, 330) * DAY_MS;
+      const start = Math.max(created, historyStart);
+      if (end <= start) continue;
+      const rate = perWeek * Math.exp(0.7 * rng.normal());
+      const count = rng.poisson((rate * (end - start)) / (7 * DAY_MS));
+      for (let k = 0; k < count; k++) {
+        const at = Math.floor(start + rng.float() * (end - start));
+        org.pushCall({
+          id: `${org.callIdPrefix}${String(++org.callSerial).padStart(11, "0")}`,
+          primaryUserId: user.id,
+          at,
+          started: at + rng.int(0, 300) * 1000,
+          duration: rng.int(300, 3600),
+          system: rng.pick(SYSTEMS),
+          direction: "Conference",
+          scope: rng.chance(0.8) ? "External" : "Internal",
+          title: rng.chance(0.5) ? "Discovery call" : "Demo & pricing",
+        });
+      }
+    }
+    return org;
+  }
+}
+
+function lowerBound(calls: readonly SimCall[], at: number): number {
+  let lo = 0;
+  let hi = calls.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (calls[mid]!.at < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

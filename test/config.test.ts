@@ -1,0 +1,91 @@
+import { inspect } from "node:util";
+import { describe, expect, it } from "vitest";
+import { ConfigError, configSecrets, loadConfig } from "../src/config.js";
+import { createLogger } from "../src/log.js";
+import { redactor } from "../src/secret.js";
+
+const SECRETS = {
+  GONG_ACCESS_KEY: "AK-live-1234567890",
+  GONG_ACCESS_KEY_SECRET: "eyJhbGciOiJIUzI1NiJ9.secret-part",
+  GONG_SCIM_TOKEN: "scim-token-abcdef123456",
+  SLACK_BOT_TOKEN: "xoxb-test-not-a-real-token",
+  SLACK_APP_TOKEN: "xapp-test-not-a-real-token",
+  SLACK_SIGNING_SECRET: "signing-secret-0123456789abcdef",
+};
+
+describe("loadConfig", () => {
+  it("applies the documented defaults", () => {
+    const c = loadConfig({});
+    expect(c.gong.baseUrl).toBe("https://api.gong.io");
+    expect(c.gong.scimBaseUrl).toBe("https://app.gong.io/scim/v2");
+    expect([c.gong.maxConcurrent, c.gong.maxRps, c.gong.dailyQuota]).toEqual([3, 3, 10_000]);
+    expect(c.dbPath).toBe("./data/gongops.db");
+    expect(c.gong.auth).toBeNull();
+  });
+
+  it("names every bad variable in one message, and what it expects", () => {
+    let error: unknown;
+    try {
+      loadConfig(
+        { GONG_MAX_CONCURRENT: "zero", GONG_API_BASE_URL: "not a url", PORT: "99999", GONG_ACCESS_KEY: "k" },
+        ["gong"],
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    for (const name of ["GONG_MAX_CONCURRENT", "GONG_API_BASE_URL", "PORT", "GONG_ACCESS_KEY_SECRET"]) {
+      expect(message).toContain(name);
+    }
+    expect(message).toContain("a whole number of 1 or more");
+    expect((error as ConfigError).problems).toHaveLength(4);
+  });
+
+  it("never echoes a rejected value (it may be a secret in the wrong place)", () => {
+    expect(() => loadConfig({ GONG_MAX_RPS: "xoxb-oops-secret-value" })).toThrow(ConfigError);
+    try {
+      loadConfig({ GONG_MAX_RPS: "xoxb-oops-secret-value" });
+    } catch (e) {
+      expect((e as Error).message).not.toContain("xoxb-oops");
+    }
+  });
+
+  it("requires credentials only for commands that need them", () => {
+    expect(() => loadConfig({}, ["gong"])).toThrow(/GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET/);
+    expect(() => loadConfig({}, ["slack"])).toThrow(/SLACK_BOT_TOKEN/);
+    expect(loadConfig({ GONG_OAUTH_TOKEN: "t0k3n-value" }, ["gong"]).gong.auth?.kind).toBe("bearer");
+  });
+
+  it("prints [redacted] for every secret through JSON, inspect, String and the logger", () => {
+    const config = loadConfig(SECRETS, ["gong", "scim", "slack"]);
+    const lines: string[] = [];
+    const log = createLogger({ redact: redactor(configSecrets(config)), sink: (l) => lines.push(l) });
+    log.info("config", { config });
+    log.info(`inspect ${inspect(config, { depth: 10 })}`);
+    const outputs = [
+      JSON.stringify(config),
+      inspect(config, { depth: 10 }),
+      String(config.gong.scimToken),
+      `${config.slack.botToken}`,
+      ...lines,
+    ];
+    for (const [name, value] of Object.entries(SECRETS)) {
+      for (const out of outputs) expect(out, `${name} leaked`).not.toContain(value);
+    }
+    expect(JSON.stringify(config)).toContain("[redacted]");
+  });
+
+  it("the log redactor catches a secret that slipped into a message, raw or Basic-encoded", () => {
+    const config = loadConfig(SECRETS, ["gong"]);
+    const lines: string[] = [];
+    const log = createLogger({ redact: redactor(configSecrets(config)), sink: (l) => lines.push(l) });
+    const basic = Buffer.from(`${SECRETS.GONG_ACCESS_KEY}:${SECRETS.GONG_ACCESS_KEY_SECRET}`).toString(
+      "base64",
+    );
+    log.warn(`header was Basic ${basic} and key ${SECRETS.GONG_ACCESS_KEY}`);
+    expect(lines[0]).not.toContain(basic);
+    expect(lines[0]).not.toContain(SECRETS.GONG_ACCESS_KEY);
+    expect(lines[0]).toContain("[redacted]");
+  });
+});
