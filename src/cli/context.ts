@@ -1,0 +1,26 @@
+import { configSecrets, loadConfig, loadDotEnv, type Requirement } from "../config.js";
+import { type AppContext, createContext } from "../context.js";
+import { createLogger } from "../log.js";
+import { redactor } from "../secret.js";
+import type { CliIo } from "./io.js";
+
+/** Builds the app context for one command from the environment, runs `fn`, and always closes it. */
+export async function withContext<T>(
+  io: CliIo,
+  requirements: readonly Requirement[],
+  fn: (ctx: AppContext) => Promise<T>,
+): Promise<T> {
+  if (io.env === process.env) loadDotEnv();
+  const config = loadConfig(io.env, requirements);
+  const log = createLogger({
+    level: config.logLevel,
+    redact: redactor(configSecrets(config)),
+    sink: (line) => io.stderr(`${line}\n`),
+  });
+  const ctx = createContext({ config, log });
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.close();
+  }
+}

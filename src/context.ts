@@ -1,0 +1,115 @@
+import type { Dispatcher } from "undici";
+import { type Config, configSecrets } from "./config.js";
+import { Hierarchy } from "./directory/hierarchy.service.js";
+import { DirectoryLookup } from "./directory/lookup.service.js";
+import { DirectorySync } from "./directory/sync.service.js";
+import { connectGong, type GongConnection } from "./gong/connect.js";
+import type { RetryPolicy, Timing } from "./gong/retry.js";
+import { createLogger, type Logger } from "./log.js";
+import { redactor } from "./secret.js";
+import { SqliteBudgetStore } from "./store/budget.repo.js";
+import { closeDatabase, type Db, openDatabase } from "./store/db.js";
+import { DirectoryRepo } from "./store/directory.repo.js";
+import { LocksRepo } from "./store/locks.repo.js";
+import { SyncRunsRepo } from "./store/syncRuns.repo.js";
+
+/**
+ * The composition root: config, database, the Gong connection and the services, built once and handed
+ * to whichever face starts. No globals: tests build their own context (an in-memory database, the
+ * simulator, fast timings).
+ */
+export interface AppContext {
+  config: Config;
+  log: Logger;
+  db: Db;
+  repos: {
+    directory: DirectoryRepo;
+    syncRuns: SyncRunsRepo;
+    locks: LocksRepo;
+  };
+  /** null when no Gong credentials are configured (commands that need Gong refuse earlier). */
+  gong: GongConnection | null;
+  directory: {
+    sync: DirectorySync | null;
+    lookup: DirectoryLookup;
+    hierarchy: Hierarchy;
+  };
+  close(): Promise<void>;
+}
+
+export interface ContextOptions {
+  config: Config;
+  log?: Logger;
+  /** Overrides for tests: an undici MockAgent, virtual time, fast back-off. */
+  dispatcher?: Dispatcher;
+  timing?: Timing;
+  retry?: Partial<RetryPolicy>;
+  now?: () => Date;
+}
+
+export function createContext(options: ContextOptions): AppContext {
+  const { config } = options;
+  const log =
+    options.log ?? createLogger({ level: config.logLevel, redact: redactor(configSecrets(config)) });
+  const db = openDatabase(config.dbPath);
+  const repos = {
+    directory: new DirectoryRepo(db),
+    syncRuns: new SyncRunsRepo(db),
+    locks: new LocksRepo(db),
+  };
+  const gong = config.gong.auth
+    ? connectGong({
+        baseUrl: config.gong.baseUrl,
+        auth: config.gong.auth,
+        scimBaseUrl: config.gong.scimBaseUrl,
+        scimToken: config.gong.scimToken,
+        maxConcurrent: config.gong.maxConcurrent,
+        maxRps: config.gong.maxRps,
+        dailyQuota: config.gong.dailyQuota,
+        windowDays: config.gong.windowDays,
+        timeoutMs: config.gong.timeoutMs,
+        retry: {
+          maxRetries: config.gong.maxRetries,
+          retryAfterMaxMs: config.gong.retryAfterMaxSeconds * 1000,
+          ...options.retry,
+        },
+        budget: new SqliteBudgetStore(db),
+        dispatcher: options.dispatcher,
+        timing: options.timing,
+        log,
+      })
+    : null;
+  const sync = gong
+    ? new DirectorySync({
+        gong: gong.client,
+        ...repos,
+        runs: repos.syncRuns,
+        log: log.child("sync"),
+        now: options.now,
+      })
+    : null;
+  const lookup = new DirectoryLookup({
+    directory: repos.directory,
+    gong: gong?.client ?? null,
+    refresh: sync
+      ? async () => {
+          await sync.run({ trigger: "lookup" });
+        }
+      : null,
+    freshnessMinutes: config.directory.freshnessMinutes,
+    log: log.child("lookup"),
+    now: options.now,
+  });
+  return {
+    config,
+    log,
+    db,
+    repos,
+    gong,
+    directory: { sync, lookup, hierarchy: new Hierarchy(repos.directory) },
+    close: async () => {
+      await gong?.close();
+      await closeDatabase(db);
+    },
+  };
+}

@@ -1,0 +1,259 @@
+import { asCodedError, UsageError } from "../errors.js";
+import type { GongClient } from "../gong/client.js";
+import type { GongUser } from "../gong/schemas.js";
+import type { Logger } from "../log.js";
+import type { DirectoryRepo, DirectoryUserRow } from "../store/directory.repo.js";
+import { closestNames, displayName, foldName } from "./names.js";
+
+/**
+ * `gongops user <query>`: answers from the local snapshot at once, and from Gong when the snapshot cannot
+ * be trusted (the user is missing from it, or it is older than GONGOPS_FRESHNESS_MINUTES). Every answer
+ * says where it came from and how fresh it is.
+ */
+
+export interface UserCard {
+  id: string;
+  email: string | null;
+  emailAliases: string[];
+  firstName: string | null;
+  lastName: string | null;
+  name: string;
+  title: string | null;
+  active: boolean | null;
+  managerId: string | null;
+  manager: { id: string; name: string | null; active: boolean | null; known: boolean } | null;
+  created: string | null;
+}
+
+export interface Freshness {
+  /** "snapshot": the local copy; "gong": fetched from Gong for this answer. */
+  source: "snapshot" | "gong";
+  syncedAt: string | null;
+  stale: boolean;
+  note: string;
+}
+
+export type QueryKind = "id" | "email" | "name";
+
+export type LookupResult =
+  | { match: "one"; query: string; kind: QueryKind; user: UserCard; freshness: Freshness }
+  | { match: "many"; query: string; kind: QueryKind; users: UserCard[]; total: number; freshness: Freshness }
+  | { match: "none"; query: string; kind: QueryKind; suggestions: string[]; freshness: Freshness };
+
+export interface LookupDeps {
+  directory: DirectoryRepo;
+  gong: GongClient | null;
+  /** Refreshes the whole snapshot (a directory sync); null when that is not possible here. */
+  refresh: (() => Promise<void>) | null;
+  freshnessMinutes: number;
+  log: Logger;
+  now?: () => Date;
+  /** Most candidates listed for a name that matches many. */
+  maxCandidates?: number;
+}
+
+export function classifyQuery(raw: string): { kind: QueryKind; value: string } {
+  const q = raw
+    .trim()
+    .replace(/^mailto:/i, "")
+    .replace(/^<(.*)>$/, "$1")
+    .trim();
+  if (q === "") throw new UsageError("say who: a Gong user id, an email address or a name");
+  if (/^\d{1,20}$/.test(q)) return { kind: "id", value: q };
+  if (q.includes("@")) return { kind: "email", value: q.toLowerCase() };
+  return { kind: "name", value: foldName(q) };
+}
+
+export class DirectoryLookup {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: LookupDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async find(query: string): Promise<LookupResult> {
+    const { kind, value } = classifyQuery(query);
+    let state = this.deps.directory.state();
+    let synced = false;
+    if (!state && this.deps.refresh) {
+      // No snapshot at all: the only way to search by email or name is to take one.
+      await this.deps.refresh();
+      state = this.deps.directory.state();
+      synced = true;
+    }
+    const base = { query, kind };
+    const syncedAt = state?.syncedAt ?? null;
+    const ageMin = state
+      ? (this.now().getTime() - Date.parse(state.syncedAt)) / 60_000
+      : Number.POSITIVE_INFINITY;
+    const stale = ageMin > this.deps.freshnessMinutes;
+    const snapshotNote = state
+      ? `directory snapshot from ${state.syncedAt}${synced ? " (synced for this lookup)" : ""}`
+      : "no directory snapshot yet (run gongops sync)";
+    const fromSnapshot = (note = snapshotNote): Freshness => ({ source: "snapshot", syncedAt, stale, note });
+
+    if (kind === "id") {
+      const row = state ? this.deps.directory.byId(state.gen, value) : null;
+      if (row && !stale)
+        return { ...base, match: "one", user: this.card(row, state!.gen), freshness: fromSnapshot() };
+      const why = row
+        ? `the snapshot is older than ${this.deps.freshnessMinutes} min`
+        : "not in the directory snapshot";
+      if (this.deps.gong) {
+        try {
+          const live = await this.deps.gong.getUser(value);
+          const freshness: Freshness = {
+            source: "gong",
+            syncedAt,
+            stale: false,
+            note: `fetched live from Gong (${why})`,
+          };
+          if (live) return { ...base, match: "one", user: this.liveCard(live, state?.gen), freshness };
+          return {
+            ...base,
+            match: "none",
+            suggestions: [],
+            freshness: { ...freshness, note: "Gong has no user with this id" },
+          };
+        } catch (error) {
+          if (!row) throw error;
+          const note = `Gong could not be asked (${asCodedError(error).message}); showing the snapshot from ${syncedAt}`;
+          return { ...base, match: "one", user: this.card(row, state!.gen), freshness: fromSnapshot(note) };
+        }
+      }
+      if (row) return { ...base, match: "one", user: this.card(row, state!.gen), freshness: fromSnapshot() };
+      return { ...base, match: "none", suggestions: [], freshness: fromSnapshot() };
+    }
+
+    if (!state) return { ...base, match: "none", suggestions: [], freshness: fromSnapshot() };
+    let found = this.search(state.gen, kind, value);
+    if (!stale) return this.answer(base, found, state.gen, value, fromSnapshot());
+
+    // Stale snapshot: refresh what we found from Gong, or the whole snapshot when we found nothing.
+    if (found.rows.length === 0 && this.deps.refresh) {
+      try {
+        await this.deps.refresh();
+        const fresh = this.deps.directory.state()!;
+        found = this.search(fresh.gen, kind, value);
+        const note = `directory synced for this lookup (the snapshot was older than ${this.deps.freshnessMinutes} min)`;
+        return this.answer(base, found, fresh.gen, value, {
+          source: "gong",
+          syncedAt: fresh.syncedAt,
+          stale: false,
+          note,
+        });
+      } catch (error) {
+        const note = `the snapshot from ${syncedAt} is stale and could not be refreshed (${asCodedError(error).message})`;
+        return this.answer(base, found, state.gen, value, fromSnapshot(note));
+      }
+    }
+    if (found.rows.length > 0 && this.deps.gong) {
+      try {
+        const live = await this.deps.gong.getUsersExtensive(found.rows.map((r) => r.id));
+        const byId = new Map(live.map((u) => [u.id, u]));
+        const gone = found.rows.filter((r) => !byId.has(r.id)).length;
+        const cards = found.rows
+          .filter((r) => byId.has(r.id))
+          .map((r) => this.liveCard(byId.get(r.id)!, state.gen));
+        const note =
+          `refreshed live from Gong (the snapshot was older than ${this.deps.freshnessMinutes} min)` +
+          (gone ? `; ${gone} match(es) no longer exist in Gong` : "");
+        const freshness: Freshness = { source: "gong", syncedAt, stale: false, note };
+        return this.answerCards(base, cards, found.total - gone, state.gen, value, freshness);
+      } catch (error) {
+        const note = `the snapshot from ${syncedAt} is stale; Gong could not be asked (${asCodedError(error).message})`;
+        return this.answer(base, found, state.gen, value, fromSnapshot(note));
+      }
+    }
+    return this.answer(base, found, state.gen, value, fromSnapshot());
+  }
+
+  private search(gen: number, kind: QueryKind, value: string): { rows: DirectoryUserRow[]; total: number } {
+    const limit = this.deps.maxCandidates ?? 10;
+    if (kind === "email") {
+      const rows = this.deps.directory.byEmail(gen, value);
+      return { rows: rows.slice(0, limit), total: rows.length };
+    }
+    return this.deps.directory.searchName(gen, value, limit);
+  }
+
+  private answer(
+    base: { query: string; kind: QueryKind },
+    found: { rows: DirectoryUserRow[]; total: number },
+    gen: number,
+    value: string,
+    freshness: Freshness,
+  ): LookupResult {
+    return this.answerCards(
+      base,
+      found.rows.map((r) => this.card(r, gen)),
+      found.total,
+      gen,
+      value,
+      freshness,
+    );
+  }
+
+  private answerCards(
+    base: { query: string; kind: QueryKind },
+    cards: UserCard[],
+    total: number,
+    gen: number,
+    value: string,
+    freshness: Freshness,
+  ): LookupResult {
+    if (cards.length === 1 && total === 1) return { ...base, match: "one", user: cards[0]!, freshness };
+    if (cards.length > 0) return { ...base, match: "many", users: cards, total, freshness };
+    const suggestions =
+      base.kind === "name"
+        ? closestNames(value, this.deps.directory.allNames(gen)).map((s) => {
+            const row = this.deps.directory.byId(gen, s.id);
+            return row ? displayName(row) : s.searchName;
+          })
+        : [];
+    return { ...base, match: "none", suggestions, freshness };
+  }
+
+  private manager(gen: number | undefined, managerId: string | null): UserCard["manager"] {
+    if (!managerId) return null;
+    const row = gen === undefined ? null : this.deps.directory.byId(gen, managerId);
+    return row
+      ? { id: managerId, name: displayName(row), active: row.active, known: true }
+      : { id: managerId, name: null, active: null, known: false };
+  }
+
+  card(row: DirectoryUserRow, gen: number): UserCard {
+    return {
+      id: row.id,
+      email: row.email,
+      emailAliases: this.deps.directory.aliases(row.id, row.validFrom),
+      firstName: row.firstName,
+      lastName: row.lastName,
+      name: displayName(row),
+      title: row.title,
+      active: row.active,
+      managerId: row.managerId,
+      manager: this.manager(gen, row.managerId),
+      created: row.created,
+    };
+  }
+
+  private liveCard(u: GongUser, gen: number | undefined): UserCard {
+    const card = {
+      id: u.id,
+      email: u.emailAddress ? u.emailAddress.toLowerCase() : null,
+      firstName: u.firstName ?? null,
+      lastName: u.lastName ?? null,
+    };
+    return {
+      ...card,
+      emailAliases: u.emailAliases ?? [],
+      name: displayName(card),
+      title: u.title ?? null,
+      active: u.active ?? null,
+      managerId: u.managerId ?? null,
+      manager: this.manager(gen, u.managerId ?? null),
+      created: u.created ?? null,
+    };
+  }
+}

@@ -1,0 +1,141 @@
+import { and, desc, eq, inArray, notInArray } from "drizzle-orm";
+import type { Db } from "./db.js";
+import { directoryChanges, syncRuns } from "./schema.js";
+
+/** Sync runs and the directory changes each one recorded. */
+export type SyncOutcome = "running" | "succeeded" | "failed";
+export type ChangeKind = (typeof directoryChanges.$inferSelect)["kind"];
+
+export interface SyncRunRow {
+  id: number;
+  startedAt: string;
+  finishedAt: string | null;
+  outcome: SyncOutcome;
+  error: string | null;
+  trigger: string;
+  usersSeen: number;
+  changes: number;
+  counts: Record<string, number>;
+  requestsUsed: number;
+}
+
+export interface ChangeRow {
+  userId: string;
+  kind: ChangeKind;
+  before: string | null;
+  after: string | null;
+  name: string | null;
+}
+
+function toRow(r: typeof syncRuns.$inferSelect): SyncRunRow {
+  return { ...r, counts: JSON.parse(r.counts) as Record<string, number> };
+}
+
+export class SyncRunsRepo {
+  private readonly writeChanges: (runId: number, changes: readonly ChangeRow[]) => void;
+
+  constructor(private readonly db: Db) {
+    // A prepared statement: a first sync of 50,000 users records 50,000 "joined" rows.
+    const insert = db.$client.prepare(
+      "INSERT INTO directory_changes (sync_run_id, user_id, kind, before, after, name) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    this.writeChanges = db.$client.transaction((runId: number, changes: readonly ChangeRow[]) => {
+      for (const c of changes) insert.run(runId, c.userId, c.kind, c.before, c.after, c.name);
+    });
+  }
+
+  start(trigger: string, startedAt: Date): number {
+    return this.db
+      .insert(syncRuns)
+      .values({ startedAt: startedAt.toISOString(), outcome: "running", trigger })
+      .returning({ id: syncRuns.id })
+      .get().id;
+  }
+
+  fail(
+    id: number,
+    error: string,
+    fields: { usersSeen: number; requestsUsed: number },
+    finishedAt: Date,
+  ): void {
+    this.db
+      .update(syncRuns)
+      .set({ outcome: "failed", error, finishedAt: finishedAt.toISOString(), ...fields })
+      .where(eq(syncRuns.id, id))
+      .run();
+  }
+
+  /** Marks runs left "running" by a process that died as failed; `except` are runs still alive. */
+  failInterrupted(except: number[], finishedAt: Date): number[] {
+    const stale = this.db
+      .select({ id: syncRuns.id })
+      .from(syncRuns)
+      .where(and(eq(syncRuns.outcome, "running"), notInArray(syncRuns.id, except)))
+      .all()
+      .map((r) => r.id);
+    if (stale.length > 0) {
+      this.db
+        .update(syncRuns)
+        .set({
+          outcome: "failed",
+          error: "interrupted: the process stopped during the sync",
+          finishedAt: finishedAt.toISOString(),
+        })
+        .where(inArray(syncRuns.id, stale))
+        .run();
+    }
+    return stale;
+  }
+
+  get(id: number): SyncRunRow | null {
+    const r = this.db.select().from(syncRuns).where(eq(syncRuns.id, id)).get();
+    return r ? toRow(r) : null;
+  }
+
+  recent(limit: number): SyncRunRow[] {
+    return this.db.select().from(syncRuns).orderBy(desc(syncRuns.id)).limit(limit).all().map(toRow);
+  }
+
+  lastSucceeded(): SyncRunRow | null {
+    const r = this.db
+      .select()
+      .from(syncRuns)
+      .where(eq(syncRuns.outcome, "succeeded"))
+      .orderBy(desc(syncRuns.id))
+      .limit(1)
+      .get();
+    return r ? toRow(r) : null;
+  }
+
+  insertChanges(runId: number, changes: readonly ChangeRow[]): void {
+    if (changes.length > 0) this.writeChanges(runId, changes);
+  }
+
+  changesOf(runId: number): ChangeRow[] {
+    return this.db
+      .select({
+        userId: directoryChanges.userId,
+        kind: directoryChanges.kind,
+        before: directoryChanges.before,
+        after: directoryChanges.after,
+        name: directoryChanges.name,
+      })
+      .from(directoryChanges)
+      .where(eq(directoryChanges.syncRunId, runId))
+      .orderBy(directoryChanges.id)
+      .all();
+  }
+
+  /** Removes what a failed run wrote, in bounded steps. Returns rows deleted (0 when done). */
+  deleteChangesChunk(runId: number, limit: number): number {
+    const ids = this.db
+      .select({ id: directoryChanges.id })
+      .from(directoryChanges)
+      .where(eq(directoryChanges.syncRunId, runId))
+      .limit(limit)
+      .all()
+      .map((r) => r.id);
+    if (ids.length === 0) return 0;
+    return this.db.delete(directoryChanges).where(inArray(directoryChanges.id, ids)).run().changes;
+  }
+}
