@@ -8,5 +8,7 @@ export default defineConfig({
     // Each file gets its own process: the simulator and Bolt servers bind ports, and native sqlite
     // handles are per process.
     pool: "forks",
+    // Most of the slow tests wait (on rate limits, latency, child processes) rather than compute.
+    maxWorkers: 3,
   },
 });

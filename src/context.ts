@@ -1,4 +1,5 @@
 import type { Dispatcher } from "undici";
+import { AuditService } from "./audit/audit.service.js";
 import { type Config, configSecrets } from "./config.js";
 import { Hierarchy } from "./directory/hierarchy.service.js";
 import { DirectoryLookup } from "./directory/lookup.service.js";
@@ -7,9 +8,11 @@ import { connectGong, type GongConnection } from "./gong/connect.js";
 import type { RetryPolicy, Timing } from "./gong/retry.js";
 import { createLogger, type Logger } from "./log.js";
 import { redactor } from "./secret.js";
+import { AuditsRepo } from "./store/audits.repo.js";
 import { SqliteBudgetStore } from "./store/budget.repo.js";
 import { closeDatabase, type Db, openDatabase } from "./store/db.js";
 import { DirectoryRepo } from "./store/directory.repo.js";
+import { ExemptionsRepo } from "./store/exemptions.repo.js";
 import { LocksRepo } from "./store/locks.repo.js";
 import { SyncRunsRepo } from "./store/syncRuns.repo.js";
 
@@ -26,6 +29,8 @@ export interface AppContext {
     directory: DirectoryRepo;
     syncRuns: SyncRunsRepo;
     locks: LocksRepo;
+    audits: AuditsRepo;
+    exemptions: ExemptionsRepo;
   };
   /** null when no Gong credentials are configured (commands that need Gong refuse earlier). */
   gong: GongConnection | null;
@@ -34,6 +39,8 @@ export interface AppContext {
     lookup: DirectoryLookup;
     hierarchy: Hierarchy;
   };
+  /** null without Gong credentials. */
+  audit: AuditService | null;
   close(): Promise<void>;
 }
 
@@ -56,6 +63,8 @@ export function createContext(options: ContextOptions): AppContext {
     directory: new DirectoryRepo(db),
     syncRuns: new SyncRunsRepo(db),
     locks: new LocksRepo(db),
+    audits: new AuditsRepo(db),
+    exemptions: new ExemptionsRepo(db),
   };
   const gong = config.gong.auth
     ? connectGong({
@@ -100,6 +109,27 @@ export function createContext(options: ContextOptions): AppContext {
     log: log.child("lookup"),
     now: options.now,
   });
+  const audit =
+    gong && sync
+      ? new AuditService({
+          gong: gong.client,
+          directory: repos.directory,
+          audits: repos.audits,
+          exemptions: repos.exemptions,
+          locks: repos.locks,
+          sync,
+          settings: {
+            ...config.audit,
+            freshnessMinutes: config.directory.freshnessMinutes,
+            windowDays: config.gong.windowDays,
+            maxConcurrent: config.gong.maxConcurrent,
+            maxRps: config.gong.maxRps,
+          },
+          log: log.child("audit"),
+          now: options.now,
+        })
+      : null;
+  let closed = false;
   return {
     config,
     log,
@@ -107,7 +137,11 @@ export function createContext(options: ContextOptions): AppContext {
     repos,
     gong,
     directory: { sync, lookup, hierarchy: new Hierarchy(repos.directory) },
+    audit,
     close: async () => {
+      // Idempotent: faces and tests may both close on the way out.
+      if (closed) return;
+      closed = true;
       await gong?.close();
       await closeDatabase(db);
     },

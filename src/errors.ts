@@ -24,7 +24,7 @@ export type ErrorCode =
   | "GONG_INVALID_RESPONSE"
   | "GONG_CURSOR_REJECTED"
   | "SCIM_ERROR"
-  | "INTERRUPTED"
+  | "PAUSED"
   | "INTERNAL";
 
 export class GongopsError extends Error {
@@ -58,12 +58,6 @@ export class LockHeldError extends GongopsError {
     readonly since: Date,
   ) {
     super("LOCK_HELD", `a ${lockName} is already running (started ${since.toISOString()} by ${holder})`);
-  }
-}
-
-export class InterruptedError extends GongopsError {
-  constructor(message = "interrupted") {
-    super("INTERRUPTED", message);
   }
 }
 

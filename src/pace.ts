@@ -10,7 +10,7 @@ export class ChunkPacer {
 
   constructor(
     initial = 500,
-    private readonly targetMs = 15,
+    private readonly targetMs = 10,
     private readonly min = 20,
     private readonly max = 5000,
   ) {
@@ -30,3 +30,10 @@ export class ChunkPacer {
     return result;
   }
 }
+
+/**
+ * Called by Slack listeners right after `ack()`: the work that follows waits for the next turn of the
+ * event loop, so requests that arrived meanwhile are read and acked first. Acks then wait on other
+ * requests' acks only, not on their lookups (measured in bench:slack).
+ */
+export const afterAck = yieldToLoop;

@@ -76,6 +76,18 @@ describe("loadConfig", () => {
     expect(JSON.stringify(config)).toContain("[redacted]");
   });
 
+  it("redacts the OAuth token too", () => {
+    const token = "oauth-bearer-token-abcdef";
+    const config = loadConfig({ GONG_OAUTH_TOKEN: token }, ["gong"]);
+    const lines: string[] = [];
+    createLogger({ redact: redactor(configSecrets(config)), sink: (l) => lines.push(l) }).info(
+      `token ${token}`,
+      { config },
+    );
+    for (const out of [JSON.stringify(config), inspect(config, { depth: 10 }), ...lines])
+      expect(out).not.toContain(token);
+  });
+
   it("the log redactor catches a secret that slipped into a message, raw or Basic-encoded", () => {
     const config = loadConfig(SECRETS, ["gong"]);
     const lines: string[] = [];

@@ -43,16 +43,6 @@ export class DirectoryDiff {
   }
 }
 
-/** The whole comparison at once, for small inputs and tests. */
-export function diffDirectory(
-  before: ReadonlyMap<string, ComparableUser>,
-  after: readonly ComparableUser[],
-): ChangeRow[] {
-  const diff = new DirectoryDiff(before);
-  diff.add(after);
-  return diff.finish();
-}
-
 export function countChanges(changes: readonly ChangeRow[]): Record<ChangeKind, number> {
   const counts: Record<ChangeKind, number> = {
     joined: 0,

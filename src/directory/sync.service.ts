@@ -48,7 +48,7 @@ export interface DirectorySyncDeps {
 export const SYNC_LOCK = "directory sync";
 const LEASE_MS = 120_000;
 
-export function toSnapshotRow(u: GongUser, gen: number, firstSeenAt: string): NewDirectoryUser {
+function toSnapshotRow(u: GongUser, gen: number, firstSeenAt: string): NewDirectoryUser {
   const raw = JSON.stringify(u);
   return {
     id: u.id,

@@ -134,6 +134,7 @@ export class GongHttp {
         if (rateLimited >= retry.max429Retries) throw new GongRateLimitError(response.details);
         rateLimited++;
         limiter.pauseUntil(now + wait);
+        limiter.noteRateLimited();
         log.warn("gong rate limited, waiting as Retry-After asks", { endpoint, waitMs: wait });
         continue;
       }

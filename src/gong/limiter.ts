@@ -68,7 +68,8 @@ export function nextUtcMidnight(ms: number): Date {
 export class GongLimiter {
   private readonly bottleneck: Bottleneck;
   private readonly recentStarts: number[] = [];
-  private readonly windowMs: number;
+  private windowMs = 0;
+  private margin: number;
   private readonly perWindow: number;
   private pausedUntil = 0;
   private inFlight = 0;
@@ -76,16 +77,32 @@ export class GongLimiter {
   private sent = 0;
 
   constructor(private readonly options: LimiterOptions) {
-    const margin = options.jitterMargin ?? 0.05;
-    // An integer rate allows that many starts per (slightly widened) second; any other rate is enforced
-    // as one start per 1/rate seconds.
-    const whole = Number.isInteger(options.maxPerSecond) && options.maxPerSecond >= 1;
-    this.perWindow = whole ? options.maxPerSecond : 1;
-    this.windowMs = (WINDOW_MS * (1 + margin)) / (whole ? 1 : options.maxPerSecond);
-    this.bottleneck = new Bottleneck({
-      maxConcurrent: options.maxConcurrent,
-      minTime: Math.ceil(this.windowMs / this.perWindow),
-    });
+    this.margin = options.jitterMargin ?? 0.05;
+    this.perWindow =
+      Number.isInteger(options.maxPerSecond) && options.maxPerSecond >= 1 ? options.maxPerSecond : 1;
+    this.bottleneck = new Bottleneck({ maxConcurrent: options.maxConcurrent });
+    this.applyMargin();
+  }
+
+  /**
+   * An integer rate allows that many starts per (slightly widened) second; any other rate is enforced
+   * as one start per 1/rate seconds.
+   */
+  private applyMargin(): void {
+    const { maxPerSecond } = this.options;
+    this.windowMs =
+      (WINDOW_MS * (1 + this.margin)) / (this.perWindow === 1 && maxPerSecond !== 1 ? maxPerSecond : 1);
+    this.bottleneck.updateSettings({ minTime: Math.ceil(this.windowMs / this.perWindow) });
+  }
+
+  /**
+   * Gong said 429 to a request we spaced within its per-second limit: our clock and Gong's disagree by
+   * more than the margin (network jitter, a busy event loop). Widen the margin a little, up to 20%.
+   */
+  noteRateLimited(): void {
+    if (this.margin >= 0.2) return;
+    this.margin = Math.min(0.2, this.margin + 0.02);
+    this.applyMargin();
   }
 
   get scope(): string {

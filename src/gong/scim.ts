@@ -45,7 +45,7 @@ function parseUser(res: HttpResponse): ScimUser {
   return parsed.data;
 }
 
-export function scimUserEmails(user: ScimUser): string[] {
+function scimUserEmails(user: ScimUser): string[] {
   return [user.userName, ...(user.emails ?? []).map((e) => e.value)].map((e) => e.toLowerCase());
 }
 

@@ -22,6 +22,20 @@ export function splitWindows(from: Date, to: Date, maxDays: number): TimeWindow[
   return windows;
 }
 
+/**
+ * The same windows cut from the newest end: full windows first, the remainder (if any) oldest. Audits
+ * use this: the newest window settles most users, so it should be a full one.
+ */
+export function splitWindowsNewestFirst(from: Date, to: Date, maxDays: number): TimeWindow[] {
+  if (!(maxDays > 0)) throw new RangeError(`window size must be positive, got ${maxDays}`);
+  const start = from.getTime();
+  const step = maxDays * DAY_MS;
+  const windows: TimeWindow[] = [];
+  for (let t = to.getTime(); t > start; t -= step)
+    windows.push({ from: new Date(Math.max(start, t - step)), to: new Date(t) });
+  return windows;
+}
+
 /** ISO-8601 as Gong documents it (`2024-01-01T00:00:00Z`); milliseconds only when there are some. */
 export function gongDateTime(d: Date): string {
   const iso = d.toISOString();

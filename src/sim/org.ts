@@ -347,6 +347,11 @@ export class SimOrg {
     return this.calls;
   }
 
+  /** Sorts the calls and builds the per-host index now, instead of inside the first request that needs them. */
+  prepare(): void {
+    this.hostIndex();
+  }
+
   callCount(): number {
     return this.calls.length;
   }

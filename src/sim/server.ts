@@ -37,6 +37,8 @@ export interface SimSettings {
   bareNumericIds: boolean;
   /** Retry-After sent with 429s for concurrency and per-second limits. */
   limitRetryAfterSeconds: number;
+  /** A loose server: toDateTime taken as inclusive (clients must check each call's own time). */
+  inclusiveToDateTime: boolean;
 }
 
 export type SimFault =
@@ -117,6 +119,7 @@ const DEFAULTS: SimSettings = {
   mode: "seed",
   bareNumericIds: false,
   limitRetryAfterSeconds: 1,
+  inclusiveToDateTime: false,
 };
 
 export const SIM_CREDENTIALS: SimCredentials = {
@@ -198,6 +201,7 @@ export class GongSim {
 
   static async start(options: SimOptions = {}): Promise<GongSim> {
     const sim = new GongSim(options);
+    sim.org.prepare();
     await new Promise<void>((resolve, reject) => {
       sim.server.once("error", reject);
       sim.server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
@@ -482,7 +486,7 @@ export class GongSim {
     if (cap !== null && end - from > cap * DAY_MS) {
       return gongError(400, ctx.requestId, `The date range may not exceed ${cap} days`);
     }
-    return { from, to: end };
+    return { from, to: this.settings.inclusiveToDateTime ? end + 1 : end };
   }
 
   private listCalls(ctx: Ctx): Reply {

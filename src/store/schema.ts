@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * The SQLite schema. Migrations in drizzle/ are generated from this file by drizzle-kit
@@ -140,4 +140,114 @@ export const locks = sqliteTable("locks", {
   acquiredAt: text("acquired_at").notNull(),
   expiresAt: text("expires_at").notNull(),
   note: text("note"),
+});
+
+/** Users the inactive audit never flags, managed with `gongops exempt`. */
+export const exemptions = sqliteTable(
+  "exemptions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    kind: text("kind", { enum: ["id", "email", "domain", "title"] }).notNull(),
+    /** Lower-cased for emails and domains; a glob or /regex/ for titles. */
+    value: text("value").notNull(),
+    reason: text("reason"),
+    createdAt: text("created_at").notNull(),
+    createdBy: text("created_by"),
+  },
+  (t) => [uniqueIndex("exemptions_kind_value").on(t.kind, t.value)],
+);
+
+/** One inactive-user audit: what was asked, how far it got, what it cost. */
+export const auditRuns = sqliteTable("audit_runs", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  status: text("status", { enum: ["running", "paused", "succeeded", "failed"] }).notNull(),
+  trigger: text("trigger").notNull().default("cli"),
+  startedAt: text("started_at").notNull(),
+  finishedAt: text("finished_at"),
+  /** Look-back window [from, to): fixed at the start so a resumed run audits the same period. */
+  fromAt: text("from_at").notNull(),
+  toAt: text("to_at").notNull(),
+  lookbackDays: integer("lookback_days").notNull(),
+  /** The directory snapshot (sync run id) the candidates came from. */
+  snapshotGen: integer("snapshot_gen").notNull(),
+  strategyRequested: text("strategy_requested", { enum: ["auto", "per-user", "bulk"] }).notNull(),
+  /** What was used, e.g. "per-user" or "mixed (per-user 3, bulk 2)". */
+  strategyUsed: text("strategy_used"),
+  /** JSON: grace days, window days, batch size, manager exemption. */
+  options: text("options").notNull().default("{}"),
+  /** Subjects and windows are all written (they are written in chunks before the run starts working). */
+  prepared: integer("prepared", { mode: "boolean" }).notNull().default(false),
+  candidates: integer("candidates").notNull().default(0),
+  inactive: integer("inactive").notNull().default(0),
+  exempt: integer("exempt").notNull().default(0),
+  requestsUsed: integer("requests_used").notNull().default(0),
+  /** Time spent working (ms), summed over resumes. */
+  activeMs: integer("active_ms").notNull().default(0),
+  error: text("error"),
+  /** When a paused run can continue (Gong's quota resets, Retry-After ends). */
+  resumeAt: text("resume_at"),
+});
+
+/** The look-back split into windows of at most GONG_CALLS_WINDOW_DAYS, audited newest first. */
+export const auditWindows = sqliteTable(
+  "audit_windows",
+  {
+    runId: integer("run_id")
+      .notNull()
+      .references(() => auditRuns.id, { onDelete: "cascade" }),
+    idx: integer("idx").notNull(),
+    fromAt: text("from_at").notNull(),
+    toAt: text("to_at").notNull(),
+    status: text("status", { enum: ["pending", "done"] })
+      .notNull()
+      .default("pending"),
+    strategy: text("strategy", { enum: ["per-user", "bulk", "skipped"] }),
+    /** Calls in the window per Gong's totalRecords, when a bulk page was read. */
+    totalRecords: integer("total_records"),
+    /** A bulk window listed as this many equal time slices (in parallel, each resumable on its own). */
+    slices: integer("slices"),
+    /** Bit i set: slice i was listed to the end. */
+    slicesDone: integer("slices_done").notNull().default(0),
+    requestsUsed: integer("requests_used").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.idx] })],
+);
+
+/**
+ * Everyone the audit looked at: candidates with what was learned about them (a call found, or the
+ * windows in which they were shown to have none, as a bit mask), and exempt users with the reason.
+ * Written as evidence arrives, so a resumed run redoes nothing it already knows.
+ */
+export const auditSubjects = sqliteTable(
+  "audit_subjects",
+  {
+    runId: integer("run_id")
+      .notNull()
+      .references(() => auditRuns.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull(),
+    kind: text("kind", { enum: ["candidate", "exempt"] }).notNull(),
+    reason: text("reason"),
+    email: text("email"),
+    firstName: text("first_name"),
+    lastName: text("last_name"),
+    title: text("title"),
+    managerId: text("manager_id"),
+    created: text("created"),
+    /** A call hosted in the look-back was found. */
+    hostedCall: integer("hosted_call", { mode: "boolean" }).notNull().default(false),
+    lastCallAt: text("last_call_at"),
+    /** Bit i set: shown to have hosted no call in window i. */
+    clearedMask: integer("cleared_mask").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.userId] }), index("audit_subjects_kind").on(t.runId, t.kind)],
+);
+
+/** Where a Slack-started audit posted its message, so App Home can link to it and pages can be turned. */
+export const auditPosts = sqliteTable("audit_posts", {
+  runId: integer("run_id")
+    .primaryKey()
+    .references(() => auditRuns.id, { onDelete: "cascade" }),
+  channel: text("channel").notNull(),
+  ts: text("ts").notNull(),
+  startedBy: text("started_by").notNull(),
 });

@@ -1,13 +1,21 @@
 import type { Command } from "../command.js";
+import { auditCommand } from "./audit.js";
 import { chainCommand } from "./chain.js";
+import { demoCommand } from "./demo.js";
+import { exemptCommand } from "./exempt.js";
 import { orgHealthCommand } from "./orgHealth.js";
 import { reportsCommand } from "./reports.js";
 import { simCommand } from "./sim.js";
+import { startCommand } from "./start.js";
 import { syncCommand } from "./sync.js";
 import { userCommand } from "./user.js";
 
 /** Every command, in the order `gongops --help` lists them. */
 export const commands: Command[] = [
+  demoCommand,
+  startCommand,
+  auditCommand,
+  exemptCommand,
   syncCommand,
   userCommand,
   chainCommand,

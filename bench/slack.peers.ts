@@ -1,0 +1,70 @@
+/**
+ * The peers of bench:slack, each run in its own process so that their work is not counted as the app's:
+ *   tsx bench/slack.peers.ts fake                      Slack's Web API (prints its URL)
+ *   tsx bench/slack.peers.ts echo                      an HTTP server that answers 200 at once (the floor)
+ *   tsx bench/slack.peers.ts load <url> <secret> <n> <parallel> <responseBase> <emails.json>
+ *                                                      signed /gong user commands; prints latencies (ms)
+ */
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Agent, request } from "undici";
+import { FakeSlack, slackHeaders, slashCommand } from "../test/helpers/fakeSlack.js";
+
+const [role, ...args] = process.argv.slice(2);
+if (role === "fake") {
+  const fake = await FakeSlack.start();
+  process.stdout.write(`${JSON.stringify({ url: fake.url })}\n`);
+} else if (role === "echo") {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => res.writeHead(200).end());
+  });
+  server.listen(0, "127.0.0.1", () => {
+    process.stdout.write(
+      `${JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events` })}\n`,
+    );
+  });
+} else if (role === "load") {
+  const [url, secret, n, parallel, responseBase, emailsFile] = args as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  const emails = JSON.parse(readFileSync(emailsFile, "utf8")) as string[];
+  // A keep-alive pool of one connection per sender, as Slack's own senders reuse connections.
+  const dispatcher = new Agent({ connections: Number(parallel), keepAliveTimeout: 60_000 });
+  const send = async (i: number, id: string) => {
+    const body = slashCommand({
+      user: "UMEMBER",
+      text: `user ${emails[(i * 7919) % emails.length]}`,
+      responseUrl: `${responseBase}/${id}`,
+    });
+    const headers = slackHeaders(secret, body, "application/x-www-form-urlencoded");
+    const started = performance.now();
+    const res = await request(url, { method: "POST", headers, body, dispatcher });
+    await res.body.text();
+    return performance.now() - started;
+  };
+  const run = async (count: number, prefix: string, sink: number[] | null) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Number(parallel) }, async () => {
+        while (next < count) {
+          const i = next++;
+          const ms = await send(i, `${prefix}${i}`);
+          sink?.push(ms);
+        }
+      }),
+    );
+  };
+  // Warm-up (JIT, connections), not measured and not counted as commands.
+  await run(Number(parallel) * 2, "w", null);
+  const latencies: number[] = [];
+  await run(Number(n), "l", latencies);
+  process.stdout.write(`${JSON.stringify(latencies)}\n`);
+  await dispatcher.close();
+}

@@ -1,0 +1,668 @@
+import type { DirectorySync } from "../directory/sync.service.js";
+import { GongopsError, NotFoundError, UsageError } from "../errors.js";
+import type { CallOptions, GongClient, Pager } from "../gong/client.js";
+import { GongAuthError, GongQuotaExhaustedError, GongRetryAfterTooLongError } from "../gong/errors.js";
+import { RequestMeter } from "../gong/http.js";
+import type { GongCall } from "../gong/schemas.js";
+import { DAY_MS, splitWindowsNewestFirst } from "../gong/windows.js";
+import type { Logger } from "../log.js";
+import { ChunkPacer } from "../pace.js";
+import type { AuditRunRow, AuditsRepo, Evidence } from "../store/audits.repo.js";
+import type { DirectoryRepo } from "../store/directory.repo.js";
+import type { ExemptionsRepo } from "../store/exemptions.repo.js";
+import type { LocksRepo } from "../store/locks.repo.js";
+import { type ExemptRule, parseExemptRule } from "./exemptions.js";
+import { bulkCost, decideWindow, perUserCost, shouldSwitchToBulk } from "./planner.js";
+import { type AuditReport, buildReport, type InactiveUser } from "./report.js";
+import { AuditState, type AuditWindow, type CandidateState } from "./state.js";
+import { selectSubjects } from "./subjects.js";
+
+/**
+ * The inactive-user audit: active Gong users who hosted no call in [now - days, now). It spends as few
+ * Gong requests as the contract allows (planner.ts decides per window between asking about users and
+ * listing every call), keeps everything it learns in SQLite as it goes, and can be resumed after a
+ * crash, a spent daily quota or a long Retry-After without redoing what it knows. It never presents a
+ * partial result as complete: a paused run has no inactive list until it finishes.
+ */
+
+export type Strategy = "auto" | "per-user" | "bulk";
+
+export interface AuditProgress {
+  phase: "syncing" | "preparing" | "checking calls" | "done";
+  /** The run, once it exists (not during the sync that may come first). */
+  runId?: number;
+  done: number;
+  total: number | null;
+  requestsUsed: number;
+  etaMs: number | null;
+  window?: { index: number; of: number; strategy: string | null };
+}
+
+export interface AuditRequest {
+  days?: number;
+  strategy?: Strategy;
+  trigger?: string;
+  onProgress?: (p: AuditProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface AuditSettings {
+  days: number;
+  graceDays: number | null;
+  exempt: readonly string[];
+  exemptManagers: boolean;
+  freshnessMinutes: number;
+  windowDays: number;
+  maxConcurrent: number;
+  maxRps: number;
+}
+
+export interface AuditServiceDeps {
+  gong: GongClient;
+  directory: DirectoryRepo;
+  audits: AuditsRepo;
+  exemptions: ExemptionsRepo;
+  locks: LocksRepo;
+  sync: DirectorySync;
+  settings: AuditSettings;
+  log: Logger;
+  now?: () => Date;
+  /** Users per POST /v2/calls/extensive request. */
+  batchSize?: number;
+}
+
+export const AUDIT_LOCK = "inactive-user audit";
+const LEASE_MS = 120_000;
+/** Windows are tracked as bits of a 32-bit mask. */
+const MAX_WINDOWS = 30;
+/** Bulk pages a slice should at least hold before a window is split for parallel listing. */
+const MIN_SLICE_PAGES = 20;
+
+/** A run that cannot go on now; `resumeAt` says when it can. */
+export class AuditPausedError extends GongopsError {
+  constructor(
+    readonly runId: number,
+    readonly resumeAt: Date,
+    reason: string,
+  ) {
+    super("PAUSED", `audit ${runId} is paused (${reason}); it can resume at ${resumeAt.toISOString()}`);
+  }
+}
+
+/** One run being worked on: its state, its meter, and how it reports. */
+interface Work {
+  run: AuditRunRow;
+  state: AuditState;
+  meter: RequestMeter;
+  persisted: number;
+  strategy: Strategy;
+  opts: CallOptions;
+  onProgress?: (p: AuditProgress) => void;
+  /** Users settled per per-user request in this run (for the planner). */
+  perUser: { requests: number; settled: number };
+  /** Shortest request seen, as the latency estimate for slicing bulk windows. */
+  minLatencyMs: number;
+  started: number;
+  renew: () => void;
+}
+
+export class AuditService {
+  private readonly now: () => Date;
+  private readonly batchSize: number;
+
+  constructor(private readonly deps: AuditServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+    this.batchSize = deps.batchSize ?? 100;
+  }
+
+  running(): { since: Date; by: string } | null {
+    const h = this.deps.locks.holderOf(AUDIT_LOCK);
+    return h ? { since: h.acquiredAt, by: h.note ?? h.holder } : null;
+  }
+
+  /** The exempt rules in force: the setting's and the table's. Bad rules in the setting are reported. */
+  rules(): ExemptRule[] {
+    const fromSetting = this.deps.settings.exempt.map((text) => ({
+      ...parseExemptRule(text),
+      source: "setting" as const,
+    }));
+    const fromList = this.deps.exemptions
+      .list()
+      .map((r) => ({ kind: r.kind, value: r.value, reason: r.reason, source: "list" as const }));
+    return [...fromSetting, ...fromList];
+  }
+
+  /** Starts a new audit and runs it to the end (or until it must pause). */
+  async start(request: AuditRequest = {}): Promise<AuditReport> {
+    const { settings, directory, audits, sync, log } = this.deps;
+    const days = request.days ?? settings.days;
+    if (!Number.isInteger(days) || days < 1)
+      throw new UsageError(`the look-back must be a whole number of days, got ${days}`);
+    if (Math.ceil(days / settings.windowDays) > MAX_WINDOWS) {
+      throw new UsageError(`the look-back can be at most ${MAX_WINDOWS * settings.windowDays} days`);
+    }
+    const rules = this.rules();
+    const lease = this.deps.locks.acquire(AUDIT_LOCK, LEASE_MS, `audit (${request.trigger ?? "cli"})`);
+    try {
+      let state = directory.state();
+      const ageMin = state
+        ? (this.now().getTime() - Date.parse(state.syncedAt)) / 60_000
+        : Number.POSITIVE_INFINITY;
+      if (!state || ageMin > settings.freshnessMinutes) {
+        request.onProgress?.({ phase: "syncing", done: 0, total: null, requestsUsed: 0, etaMs: null });
+        await sync.run({
+          trigger: "audit",
+          signal: request.signal,
+          onProgress: (p) =>
+            request.onProgress?.({
+              phase: "syncing",
+              done: p.done,
+              total: p.total,
+              requestsUsed: p.requestsUsed,
+              etaMs: null,
+            }),
+        });
+        state = directory.state()!;
+      }
+
+      const now = this.now();
+      const to = new Date(Math.floor(now.getTime() / 1000) * 1000);
+      const from = new Date(to.getTime() - days * DAY_MS);
+      const graceDays = settings.graceDays ?? days;
+      const subjects = selectSubjects(
+        directory.people(state.gen).map((p) => ({ ...p })),
+        { now: to, graceDays, rules, exemptManagers: settings.exemptManagers },
+      );
+      const runId = audits.create({
+        status: "running",
+        trigger: request.trigger ?? "cli",
+        startedAt: now.toISOString(),
+        fromAt: from.toISOString(),
+        toAt: to.toISOString(),
+        lookbackDays: days,
+        snapshotGen: state.gen,
+        strategyRequested: request.strategy ?? "auto",
+        options: JSON.stringify({
+          graceDays,
+          windowDays: settings.windowDays,
+          batchSize: this.batchSize,
+          exemptManagers: settings.exemptManagers,
+        }),
+        candidates: subjects.candidates.length,
+        exempt: subjects.exempt.length,
+      });
+      request.onProgress?.({
+        phase: "preparing",
+        done: 0,
+        total: subjects.candidates.length,
+        requestsUsed: 0,
+        etaMs: null,
+      });
+      const rows = [
+        ...subjects.candidates.map((p) => ({ ...subjectColumns(p), runId, kind: "candidate" as const })),
+        ...subjects.exempt.map((p) => ({
+          ...subjectColumns(p),
+          runId,
+          kind: "exempt" as const,
+          reason: p.reason,
+        })),
+      ];
+      const pacer = new ChunkPacer(200);
+      for (let i = 0; i < rows.length; ) {
+        i += (await pacer.run((n) => {
+          audits.insertSubjects(rows.slice(i, i + n));
+          return Math.min(n, rows.length - i);
+        }))!;
+        lease.renew();
+      }
+      const windows = splitWindowsNewestFirst(from, to, settings.windowDays);
+      audits.insertWindows(
+        windows.map((w, idx) => ({ runId, idx, fromAt: w.from.toISOString(), toAt: w.to.toISOString() })),
+      );
+      audits.update(runId, { prepared: true });
+      log.info("audit started", {
+        run: runId,
+        days,
+        candidates: subjects.candidates.length,
+        exempt: subjects.exempt.length,
+      });
+      return await this.work(audits.get(runId)!, request, lease.renew);
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** Continues an unfinished audit (the newest one when no id is given). */
+  async resume(
+    runId: number | null,
+    request: Omit<AuditRequest, "days" | "strategy"> = {},
+  ): Promise<AuditReport> {
+    const { audits } = this.deps;
+    const run = runId === null ? audits.latestUnfinished() : audits.get(runId);
+    if (!run)
+      throw new NotFoundError(
+        runId === null ? "there is no unfinished audit to resume" : `there is no audit ${runId}`,
+      );
+    if (run.status === "succeeded")
+      throw new UsageError(`audit ${run.id} already finished; nothing to resume`);
+    if (run.resumeAt && Date.parse(run.resumeAt) > this.now().getTime()) {
+      throw new AuditPausedError(run.id, new Date(run.resumeAt), run.error ?? "waiting for Gong");
+    }
+    const lease = this.deps.locks.acquire(
+      AUDIT_LOCK,
+      LEASE_MS,
+      `audit ${run.id} resumed (${request.trigger ?? "cli"})`,
+    );
+    try {
+      if (!run.prepared) {
+        // The process died while writing the subjects: nothing was audited yet, so start it over.
+        audits.update(run.id, {
+          status: "failed",
+          error: "interrupted before it started; start a new audit",
+        });
+        throw new UsageError(`audit ${run.id} was interrupted before it started; run a new audit`);
+      }
+      audits.update(run.id, { status: "running", error: null, resumeAt: null });
+      this.deps.log.info("audit resumed", { run: run.id });
+      return await this.work(
+        audits.get(run.id)!,
+        { ...request, strategy: run.strategyRequested },
+        lease.renew,
+      );
+    } finally {
+      lease.release();
+    }
+  }
+
+  report(runId: number): AuditReport {
+    const run = this.deps.audits.get(runId);
+    if (!run) throw new NotFoundError(`there is no audit ${runId}`);
+    return buildReport(run, this.deps.audits.windows(runId), this.deps.audits.subjects(runId));
+  }
+
+  // ---- the work ------------------------------------------------------------------------------------
+
+  private async work(run: AuditRunRow, request: AuditRequest, renew: () => void): Promise<AuditReport> {
+    const { audits, log } = this.deps;
+    const windows: AuditWindow[] = audits.windows(run.id).map((w) => ({
+      idx: w.idx,
+      from: new Date(w.fromAt),
+      to: new Date(w.toAt),
+      done: w.status === "done",
+      strategy: w.strategy,
+      totalRecords: w.totalRecords,
+      slices: w.slices,
+      slicesDone: w.slicesDone,
+    }));
+    const candidates: [string, CandidateState][] = audits.subjects(run.id, "candidate").map((s) => [
+      s.userId,
+      {
+        hosted: s.hostedCall,
+        lastCallAt: s.lastCallAt ? Date.parse(s.lastCallAt) : null,
+        clearedMask: s.clearedMask,
+      },
+    ]);
+    const meter = new RequestMeter();
+    const w: Work = {
+      run,
+      state: new AuditState(new Date(run.fromAt), new Date(run.toAt), windows, candidates),
+      meter,
+      persisted: 0,
+      strategy: request.strategy ?? "auto",
+      opts: { meter, signal: request.signal },
+      onProgress: request.onProgress,
+      perUser: { requests: 0, settled: 0 },
+      minLatencyMs: Number.POSITIVE_INFINITY,
+      started: performance.now(),
+      renew,
+    };
+    try {
+      for (const window of windows) {
+        if (window.done) continue;
+        request.signal?.throwIfAborted();
+        await this.auditWindow(w, window);
+      }
+      const inactive = w.state.inactive();
+      for (const [id, c] of w.state.candidates) {
+        if (!c.hosted && c.clearedMask !== w.state.fullMask) {
+          throw new GongopsError(
+            "INTERNAL",
+            `audit ${run.id} ended with user ${id} unsettled; refusing to report`,
+          );
+        }
+      }
+      audits.update(run.id, {
+        status: "succeeded",
+        finishedAt: this.now().toISOString(),
+        inactive: inactive.length,
+        strategyUsed: strategyUsed(windows),
+        activeMs: run.activeMs + Math.round(performance.now() - w.started),
+        error: null,
+        resumeAt: null,
+      });
+      this.progress(w, "done");
+      log.info("audit finished", {
+        run: run.id,
+        inactive: inactive.length,
+        requests: run.requestsUsed + meter.total,
+      });
+    } catch (error) {
+      this.flush(w, null, []);
+      const activeMs = run.activeMs + Math.round(performance.now() - w.started);
+      const pause = (resumeAt: Date, reason: string) => {
+        audits.update(run.id, {
+          status: "paused",
+          resumeAt: resumeAt.toISOString(),
+          error: reason,
+          activeMs,
+        });
+        log.warn("audit paused", { run: run.id, resumeAt: resumeAt.toISOString(), reason });
+      };
+      if (error instanceof GongQuotaExhaustedError)
+        pause(error.resetAt, "the daily Gong request budget is spent");
+      else if (error instanceof GongRetryAfterTooLongError)
+        pause(error.retryAt, "Gong asked to wait (HTTP 429 Retry-After)");
+      else if (request.signal?.aborted) pause(this.now(), "interrupted");
+      else {
+        audits.update(run.id, { status: "failed", error: (error as Error).message, activeMs });
+        throw error;
+      }
+    }
+    return this.report(run.id);
+  }
+
+  private progress(w: Work, phase: AuditProgress["phase"], current?: AuditWindow): void {
+    if (!w.onProgress) return;
+    const done = w.state.settledCount();
+    const elapsedS = (performance.now() - w.started) / 1000;
+    const rate = Math.min(
+      this.deps.settings.maxRps,
+      w.meter.total > 5 && elapsedS > 0 ? w.meter.total / elapsedS : this.deps.settings.maxRps,
+    );
+    const remaining = this.remainingEstimate(w);
+    w.onProgress({
+      phase,
+      runId: w.run.id,
+      done,
+      total: w.state.candidates.size,
+      requestsUsed: w.run.requestsUsed + w.meter.total,
+      etaMs: phase === "done" ? 0 : (remaining / rate) * 1000,
+      ...(current
+        ? { window: { index: current.idx + 1, of: w.state.windows.length, strategy: current.strategy } }
+        : {}),
+    });
+  }
+
+  /** Requests still to spend, by the planner's estimates (for the ETA). */
+  private remainingEstimate(w: Work): number {
+    const r = w.perUser.requests > 0 ? w.perUser.settled / w.perUser.requests : null;
+    let total = 0;
+    for (const win of w.state.windows) {
+      if (win.done) continue;
+      const users = w.state.needs(win.idx).length;
+      const perUser = perUserCost(users, this.batchSize, r);
+      total += win.totalRecords !== null && win.strategy === "bulk" ? bulkCost(win.totalRecords) : perUser;
+    }
+    return total;
+  }
+
+  /** Saves what was learned and the requests spent since the last save, in one transaction. */
+  private flush(
+    w: Work,
+    cleared: { windowIdx: number; userIds: string[] } | null,
+    found: Evidence["found"],
+    windowIdx?: number,
+  ): void {
+    const requests = w.meter.total - w.persisted;
+    if (requests === 0 && found.length === 0 && !cleared) return;
+    this.deps.audits.record(w.run.id, { found, cleared, requests });
+    if (windowIdx !== undefined && requests > 0)
+      this.deps.audits.addWindowRequests(w.run.id, windowIdx, requests);
+    w.persisted += requests;
+    w.renew();
+  }
+
+  private async timed<T>(w: Work, fn: () => Promise<T>): Promise<T> {
+    const t = performance.now();
+    const result = await fn();
+    w.minLatencyMs = Math.min(w.minLatencyMs, performance.now() - t);
+    return result;
+  }
+
+  private async auditWindow(w: Work, win: AuditWindow): Promise<void> {
+    const needs = w.state.needs(win.idx);
+    if (needs.length === 0) {
+      this.finishWindow(w, win, "skipped");
+      return;
+    }
+    if (w.strategy === "bulk" || win.strategy === "bulk") return this.bulkWindow(w, win, null);
+    if (w.strategy === "per-user") return this.perUserWindow(w, win, null);
+
+    const decision = decideWindow({
+      unresolved: needs.length,
+      batchSize: this.batchSize,
+      knownTotal: win.totalRecords,
+      pagesRead: 0,
+      estimatedTotal: this.estimatedTotal(w, win),
+      settledPerRequest: w.perUser.requests > 0 ? w.perUser.settled / w.perUser.requests : null,
+    });
+    this.deps.log.debug("audit window plan", {
+      run: w.run.id,
+      window: win.idx,
+      unresolved: needs.length,
+      decision,
+    });
+    if (decision === "per-user") return this.perUserWindow(w, win, null);
+    if (decision === "bulk") return this.bulkWindow(w, win, null);
+    // Probe: page one of the bulk listing tells the window's total.
+    const probe = this.deps.gong.callPages({ from: win.from, to: win.to }, w.opts);
+    const first = await this.timed(w, () => probe.next());
+    this.recordWindowTotal(w, win, probe.totalRecords ?? 0);
+    this.applyCalls(w, win, first ?? []);
+    if (probe.done) return this.completeWindow(w, win, "bulk");
+    const again = decideWindow({
+      unresolved: w.state.needs(win.idx).length,
+      batchSize: this.batchSize,
+      knownTotal: win.totalRecords,
+      pagesRead: 1,
+      estimatedTotal: null,
+      settledPerRequest: w.perUser.requests > 0 ? w.perUser.settled / w.perUser.requests : null,
+    });
+    if (again === "bulk") return this.bulkWindow(w, win, probe);
+    return this.perUserWindow(w, win, probe);
+  }
+
+  /** This window's calls as estimated from windows already measured, scaled by length. */
+  private estimatedTotal(w: Work, win: AuditWindow): number | null {
+    let calls = 0;
+    let ms = 0;
+    for (const other of w.state.windows) {
+      if (other.totalRecords === null) continue;
+      calls += other.totalRecords;
+      ms += other.to.getTime() - other.from.getTime();
+    }
+    return ms > 0 ? (calls / ms) * (win.to.getTime() - win.from.getTime()) : null;
+  }
+
+  private recordWindowTotal(w: Work, win: AuditWindow, total: number): void {
+    win.totalRecords = total;
+    this.deps.audits.updateWindow(w.run.id, win.idx, { totalRecords: total });
+  }
+
+  private applyCalls(w: Work, win: AuditWindow, calls: readonly GongCall[]): void {
+    this.flush(w, null, w.state.observe(calls), win.idx);
+    this.progress(w, "checking calls", win);
+  }
+
+  /** Marks the window done; `strategy` is how it ended (a per-user window that switched ends as bulk). */
+  private finishWindow(w: Work, win: AuditWindow, strategy: AuditWindow["strategy"]): void {
+    win.done = true;
+    win.strategy = strategy;
+    this.deps.audits.updateWindow(w.run.id, win.idx, { status: "done", strategy: win.strategy });
+    this.progress(w, "checking calls", win);
+  }
+
+  /** Every call of the window was seen: whoever still needs this window hosted none in it. */
+  private async completeWindow(w: Work, win: AuditWindow, strategy: "bulk" | "per-user"): Promise<void> {
+    const cleared = w.state.clear(win.idx, w.state.needs(win.idx));
+    for (let i = 0; i < cleared.length; i += 2000)
+      this.flush(w, { windowIdx: win.idx, userIds: cleared.slice(i, i + 2000) }, [], win.idx);
+    this.finishWindow(w, win, strategy);
+  }
+
+  /**
+   * Lists every call of the window. A window with many pages is split into time slices listed in
+   * parallel when one listing could not keep up with the rate limit (pages come one after another),
+   * and each slice is recorded when done so a resume lists only the rest.
+   */
+  private async bulkWindow(w: Work, win: AuditWindow, probe: Pager<GongCall> | null): Promise<void> {
+    const { gong, audits, settings } = this.deps;
+    win.strategy = "bulk";
+    audits.updateWindow(w.run.id, win.idx, { strategy: "bulk" });
+    if (win.slices === null) {
+      let pager = probe;
+      if (!pager) {
+        pager = gong.callPages({ from: win.from, to: win.to }, w.opts);
+        const first = await this.timed(w, () => pager!.next());
+        this.recordWindowTotal(w, win, pager.totalRecords ?? 0);
+        this.applyCalls(w, win, first ?? []);
+        if (pager.done) return this.completeWindow(w, win, "bulk");
+      }
+      const pages = bulkCost(win.totalRecords ?? 0);
+      const chains = (settings.maxRps * w.minLatencyMs) / 1000;
+      const slices =
+        chains > 0.8
+          ? Math.min(settings.maxConcurrent, Math.ceil(chains * 1.2), Math.floor(pages / MIN_SLICE_PAGES))
+          : 1;
+      if (slices <= 1) {
+        for (let page = await pager.next(); page !== null; page = await pager.next())
+          this.applyCalls(w, win, page);
+        return this.completeWindow(w, win, "bulk");
+      }
+      win.slices = slices;
+      audits.updateWindow(w.run.id, win.idx, { slices });
+    }
+    const slices = win.slices;
+    const span = win.to.getTime() - win.from.getTime();
+    const edge = (i: number) => new Date(win.from.getTime() + Math.round((span * i) / slices));
+    await Promise.all(
+      Array.from({ length: slices }, async (_, i) => {
+        if ((win.slicesDone & (2 ** i)) !== 0) return;
+        const pager = gong.callPages({ from: edge(i), to: edge(i + 1) }, w.opts);
+        for (let page = await pager.next(); page !== null; page = await pager.next())
+          this.applyCalls(w, win, page);
+        win.slicesDone |= 2 ** i;
+        audits.updateWindow(w.run.id, win.idx, { slicesDone: win.slicesDone });
+      }),
+    );
+    return this.completeWindow(w, win, "bulk");
+  }
+
+  /**
+   * Asks about unresolved users in batches, a first page each. A batch whose calls fit in one page is
+   * settled whole; otherwise the users seen hosting are settled and the rest go back in the pool to be
+   * batched again (cheaper than following the cursor, whose next page may hold only settled users).
+   */
+  private async perUserWindow(w: Work, win: AuditWindow, probe: Pager<GongCall> | null): Promise<void> {
+    const { audits, settings, log } = this.deps;
+    win.strategy = "per-user";
+    audits.updateWindow(w.run.id, win.idx, { strategy: "per-user" });
+    const pool = w.state.needs(win.idx);
+    const inFlight = new Set<Promise<void>>();
+    let failure: unknown = null;
+    let switchToBulk = false;
+    let windowRequests = 0;
+    let windowSettled = 0;
+
+    const ask = async (batch: string[]) => {
+      const pager = this.deps.gong.callPages({ from: win.from, to: win.to, primaryUserIds: batch }, w.opts);
+      const calls = (await this.timed(w, () => pager.next())) ?? [];
+      const found = w.state.observe(calls);
+      const asked = new Set(batch);
+      const ignoredFilter = calls.some((c) => c.primaryUserId && !asked.has(c.primaryUserId));
+      const open = batch.filter((id) => !w.state.candidates.get(id)!.hosted);
+      let cleared: string[] = [];
+      if (pager.done) cleared = w.state.clear(win.idx, open);
+      else pool.push(...open);
+      this.flush(w, cleared.length ? { windowIdx: win.idx, userIds: cleared } : null, found, win.idx);
+      const settled = batch.length - (pager.done ? 0 : open.length);
+      windowRequests++;
+      windowSettled += settled;
+      w.perUser.requests++;
+      w.perUser.settled += settled;
+      if (ignoredFilter && settled === 0) {
+        log.warn(
+          "Gong ignored primaryUserIds on /v2/calls/extensive; finishing the window by listing every call",
+          {
+            window: win.idx,
+          },
+        );
+        switchToBulk = true;
+      } else if (
+        w.strategy === "auto" &&
+        windowRequests >= 3 &&
+        shouldSwitchToBulk(
+          pool.length,
+          this.batchSize,
+          windowSettled / windowRequests,
+          win.totalRecords,
+          probe ? probe.pages : 0,
+        )
+      ) {
+        log.info("per-user costs more than listing here; switching this window to bulk", { window: win.idx });
+        switchToBulk = true;
+      }
+      this.progress(w, "checking calls", win);
+    };
+
+    while ((pool.length > 0 && !switchToBulk && !failure) || inFlight.size > 0) {
+      while (pool.length > 0 && !switchToBulk && !failure && inFlight.size < settings.maxConcurrent) {
+        const batch = pool.splice(0, this.batchSize);
+        const task: Promise<void> = ask(batch)
+          .catch((error: unknown) => {
+            if (error instanceof GongAuthError && error.path.endsWith("/calls/extensive")) {
+              log.warn(
+                "POST /v2/calls/extensive is not allowed for these credentials; listing every call instead",
+              );
+              pool.push(...batch.filter((id) => !w.state.candidates.get(id)!.hosted));
+              switchToBulk = true;
+              return;
+            }
+            failure ??= error;
+          })
+          .finally(() => inFlight.delete(task));
+        inFlight.add(task);
+      }
+      if (inFlight.size > 0) await Promise.race(inFlight);
+    }
+    if (failure) throw failure;
+    if (switchToBulk && w.state.needs(win.idx).length > 0) {
+      const fresh = probe && !probe.done ? probe : null;
+      return this.bulkWindow(w, win, fresh);
+    }
+    return this.completeWindow(w, win, "per-user");
+  }
+}
+
+function subjectColumns(p: InactiveUser) {
+  return {
+    userId: p.id,
+    email: p.email,
+    firstName: p.firstName,
+    lastName: p.lastName,
+    title: p.title,
+    managerId: p.managerId,
+    created: p.created,
+  };
+}
+
+export function strategyUsed(windows: readonly { strategy: string | null }[]): string {
+  const counts = new Map<string, number>();
+  for (const w of windows)
+    if (w.strategy && w.strategy !== "skipped") counts.set(w.strategy, (counts.get(w.strategy) ?? 0) + 1);
+  if (counts.size === 0) return "none needed";
+  if (counts.size === 1) return [...counts.keys()][0]!;
+  return `mixed (${[...counts].map(([k, n]) => `${k} ${n}`).join(", ")})`;
+}
+
+export type { AuditReport };

@@ -1,0 +1,101 @@
+import { UsageError } from "../errors.js";
+
+/**
+ * Who the audit never flags: users by id, email, email domain, or title pattern. Rules come from the
+ * GONGOPS_AUDIT_EXEMPT setting and from the exemptions table (`gongops exempt add|remove|list`).
+ *
+ * Written forms: `7782342274025937895` (id), `jane@acme.com` (email), `@contractors.acme.com` or
+ * `domain:contractors.acme.com` (domain), `title:VP*` (glob, case-insensitive) or `title:/^vp\b/i`
+ * (regular expression). `id:`, `email:` and `domain:` prefixes are accepted too.
+ */
+export type ExemptKind = "id" | "email" | "domain" | "title";
+
+export interface ExemptRule {
+  kind: ExemptKind;
+  value: string;
+  reason?: string | null;
+  source: "setting" | "list";
+}
+
+export function parseExemptRule(text: string): { kind: ExemptKind; value: string } {
+  const raw = text.trim();
+  const prefixed = /^(id|email|domain|title):(.*)$/is.exec(raw);
+  let kind: ExemptKind;
+  let value: string;
+  if (prefixed) {
+    kind = prefixed[1]!.toLowerCase() as ExemptKind;
+    value = prefixed[2]!.trim();
+  } else if (/^\d{1,20}$/.test(raw)) {
+    kind = "id";
+    value = raw;
+  } else if (raw.startsWith("@")) {
+    kind = "domain";
+    value = raw.slice(1);
+  } else if (raw.includes("@")) {
+    kind = "email";
+    value = raw;
+  } else {
+    throw new UsageError(
+      `cannot tell what "${raw}" exempts: use a Gong id, an email, @domain, or title:<pattern>`,
+    );
+  }
+  if (!value) throw new UsageError(`"${raw}" has nothing after the ${kind}: prefix`);
+  if (kind === "id" && !/^\d{1,20}$/.test(value))
+    throw new UsageError(`"${value}" is not a Gong id (up to 20 digits)`);
+  if (kind === "email" && !/^[^@\s]+@[^@\s]+$/.test(value))
+    throw new UsageError(`"${value}" is not an email address`);
+  if (kind === "domain") value = value.replace(/^@/, "");
+  if (kind === "domain" && !/^[^@\s]+\.[^@\s]+$/.test(value))
+    throw new UsageError(`"${value}" is not an email domain`);
+  if (kind === "email" || kind === "domain") value = value.toLowerCase();
+  if (kind === "title") titleMatcher(value); // throws on a bad pattern
+  return { kind, value };
+}
+
+/** A glob (`*`, `?`, case-insensitive, whole title) or a `/regex/flags` literal. */
+export function titleMatcher(pattern: string): (title: string) => boolean {
+  const literal = /^\/(.+)\/([a-z]*)$/s.exec(pattern);
+  let re: RegExp;
+  try {
+    if (literal) re = new RegExp(literal[1]!, literal[2]!.includes("i") ? literal[2] : `${literal[2]}i`);
+    else {
+      const body = pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".");
+      re = new RegExp(`^${body}$`, "i");
+    }
+  } catch (error) {
+    throw new UsageError(`"${pattern}" is not a valid title pattern: ${(error as Error).message}`);
+  }
+  return (title) => re.test(title);
+}
+
+export interface ExemptionTarget {
+  id: string;
+  email: string | null;
+  aliases: readonly string[];
+  title: string | null;
+}
+
+export function describeRule(rule: ExemptRule): string {
+  const what = rule.kind === "domain" ? `domain @${rule.value}` : `${rule.kind} ${rule.value}`;
+  const where = rule.source === "setting" ? "GONGOPS_AUDIT_EXEMPT" : "the exempt list";
+  return `exempt by ${what} (${where})${rule.reason ? `: ${rule.reason}` : ""}`;
+}
+
+/** Compiles rules once; returns the first rule that matches a user, or null. */
+export function exemptionMatcher(rules: readonly ExemptRule[]): (u: ExemptionTarget) => ExemptRule | null {
+  const compiled = rules.map((rule) => {
+    if (rule.kind === "title") {
+      const test = titleMatcher(rule.value);
+      return { rule, test: (u: ExemptionTarget) => u.title !== null && test(u.title) };
+    }
+    if (rule.kind === "id") return { rule, test: (u: ExemptionTarget) => u.id === rule.value };
+    const emails = (u: ExemptionTarget) =>
+      [u.email, ...u.aliases].filter((e): e is string => Boolean(e)).map((e) => e.toLowerCase());
+    if (rule.kind === "email") return { rule, test: (u: ExemptionTarget) => emails(u).includes(rule.value) };
+    return { rule, test: (u: ExemptionTarget) => emails(u).some((e) => e.endsWith(`@${rule.value}`)) };
+  });
+  return (u) => compiled.find((c) => c.test(u))?.rule ?? null;
+}

@@ -1,0 +1,187 @@
+import { AuditPausedError, type AuditProgress, type Strategy } from "../../audit/audit.service.js";
+import type { AuditReport } from "../../audit/report.js";
+import type { AppContext } from "../../context.js";
+import { toCsv } from "../../csv.js";
+import { UsageError } from "../../errors.js";
+import type { AuditRunRow } from "../../store/audits.repo.js";
+import { type Command, choiceOption, flag, intOption, type ParsedArgs, stringOption } from "../command.js";
+import { withContext } from "../context.js";
+import { day, table } from "../format.js";
+import { type CliIo, printJson } from "../io.js";
+import { progressReporter } from "../progress.js";
+
+/** Exit code of a run that paused (quota spent, long Retry-After, Ctrl-C): not a failure, not a result. */
+export const EXIT_PAUSED = 3;
+
+const INACTIVE_COLUMNS = ["id", "email", "firstName", "lastName", "title", "managerId", "created"] as const;
+
+/** The JSON document `gongops audit --json` prints for a finished run (the documented shape, plus runId). */
+export function auditJson(r: AuditReport) {
+  return {
+    runId: r.runId,
+    from: r.from,
+    to: r.to,
+    lookbackDays: r.lookbackDays,
+    inactive: r.inactive,
+    exempt: r.exempt,
+    summary: r.summary,
+    durationMs: r.durationMs,
+    windows: r.windows,
+  };
+}
+
+function seconds(ms: number): string {
+  return ms >= 60_000
+    ? `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, "0")}s`
+    : `${(ms / 1000).toFixed(1)}s`;
+}
+
+export function renderAudit(r: AuditReport): string {
+  const head =
+    `Inactive-user audit ${r.runId}: ${r.summary.inactive} of ${r.summary.candidates} active users hosted no call ` +
+    `between ${day(r.from)} and ${day(r.to)} (${r.lookbackDays} days).\n` +
+    `Cost: ${r.summary.apiRequests} Gong requests (${r.summary.strategy}), ${seconds(r.durationMs)}. ` +
+    `${r.summary.exempt} users set aside (exempt).\n`;
+  const rows = r.inactive.map((u) => ({
+    id: u.id,
+    name: [u.firstName, u.lastName].filter(Boolean).join(" "),
+    email: u.email ?? "",
+    title: u.title ?? "",
+    created: day(u.created),
+  }));
+  const body = rows.length
+    ? `\n${table(rows, ["id", "name", "email", "title", "created"])}\n`
+    : "\nNo inactive users.\n";
+  const exempt = r.exempt.slice(0, 30).map((e) => `  ${e.email ?? e.id}: ${e.reason}`);
+  const more = r.exempt.length > 30 ? [`  ... and ${r.exempt.length - 30} more (use --format json)`] : [];
+  return `${head}${body}${exempt.length ? `\nSet aside:\n${[...exempt, ...more].join("\n")}\n` : ""}`;
+}
+
+export function renderHistory(runs: readonly AuditRunRow[]): string {
+  if (runs.length === 0) return "No audits yet.\n";
+  return `${table(
+    runs.map((r) => ({
+      run: String(r.id),
+      started: r.startedAt.slice(0, 16).replace("T", " "),
+      status:
+        r.status === "paused" && r.resumeAt
+          ? `paused until ${r.resumeAt.slice(0, 16).replace("T", " ")}`
+          : r.status,
+      days: String(r.lookbackDays),
+      candidates: String(r.candidates),
+      inactive: r.status === "succeeded" ? String(r.inactive) : "",
+      requests: String(r.requestsUsed),
+      strategy: r.strategyUsed ?? r.strategyRequested,
+      time: seconds(r.activeMs),
+    })),
+    ["run", "started", "status", "days", "candidates", "inactive", "requests", "strategy", "time"],
+  )}\n`;
+}
+
+/** Prints a report in the asked format; a run that did not finish prints where it stands instead. */
+export function printAudit(io: CliIo, report: AuditReport, format: "table" | "csv" | "json"): number {
+  if (report.status !== "succeeded") {
+    const message =
+      report.status === "paused"
+        ? `Audit ${report.runId} is paused: ${report.error ?? "waiting"}. ${report.settled} of ${report.summary.candidates} ` +
+          `users settled with ${report.summary.apiRequests} requests. Resume with \`gongops audit --resume\`` +
+          (report.resumeAt ? ` at or after ${report.resumeAt}.` : ".")
+        : `Audit ${report.runId} ${report.status}: ${report.error ?? ""}`;
+    if (format === "json") {
+      printJson(io, {
+        runId: report.runId,
+        status: report.status,
+        resumeAt: report.resumeAt,
+        settled: report.settled,
+        message,
+      });
+    }
+    io.stderr(`${message}\n`);
+    return report.status === "paused" ? EXIT_PAUSED : 1;
+  }
+  if (format === "json") printJson(io, auditJson(report));
+  else if (format === "csv") io.stdout(toCsv(report.inactive, INACTIVE_COLUMNS));
+  else io.stdout(renderAudit(report));
+  return 0;
+}
+
+async function runAudit(ctx: AppContext, args: ParsedArgs, io: CliIo): Promise<number> {
+  const format = flag(args, "json")
+    ? "json"
+    : choiceOption(args, "format", ["table", "csv", "json"] as const, "table");
+  if (flag(args, "history")) {
+    const runs = ctx.repos.audits.history(intOption(args, "limit", 20, 1, 1000));
+    if (format === "json") printJson(io, runs);
+    else io.stdout(renderHistory(runs));
+    return 0;
+  }
+  const audit = ctx.audit!;
+  const progress = progressReporter(io);
+  const onProgress = (p: AuditProgress) =>
+    progress.update({
+      ...p,
+      phase: p.window
+        ? `${p.phase} (window ${p.window.index}/${p.window.of}, ${p.window.strategy ?? "planning"})`
+        : p.phase,
+    });
+  const controller = new AbortController();
+  void io.interrupted.then(() => controller.abort(new Error("interrupted")));
+  try {
+    const report = flag(args, "resume")
+      ? await audit.resume(args.values.run === undefined ? null : intOption(args, "run", 0, 1), {
+          onProgress,
+          signal: controller.signal,
+        })
+      : await audit.start({
+          days: intOption(args, "days", ctx.config.audit.days, 1, 100_000),
+          strategy: choiceOption(args, "strategy", ["auto", "per-user", "bulk"] as const, "auto") as Strategy,
+          onProgress,
+          signal: controller.signal,
+        });
+    progress.end();
+    return printAudit(io, report, format);
+  } catch (error) {
+    progress.end();
+    if (error instanceof AuditPausedError) {
+      io.stderr(`${error.message}\n`);
+      if (format === "json")
+        printJson(io, {
+          runId: error.runId,
+          status: "paused",
+          resumeAt: error.resumeAt.toISOString(),
+          message: error.message,
+        });
+      return EXIT_PAUSED;
+    }
+    throw error;
+  }
+}
+
+export const auditCommand: Command = {
+  name: "audit",
+  summary: "find active users who hosted no call in the look-back window",
+  usage: `gongops audit [--days 90] [--strategy auto|per-user|bulk] [--format table|csv|json] [--json]
+gongops audit --resume [--run ID]        continue an interrupted or paused audit
+gongops audit --history [--limit 20]     past audits
+
+Inactive: Gong says active, and no call with them as primaryUserId falls in [now - days, now). Users
+created inside the grace period, exempt users (gongops exempt) and, when GONGOPS_AUDIT_EXEMPT_MANAGERS
+is set, managers with active reports are listed apart with the reason. A run that must pause (Gong's
+daily quota spent, a long Retry-After, Ctrl-C) exits with code 3 and resumes where it stopped.`,
+  options: {
+    days: { type: "string" },
+    strategy: { type: "string" },
+    format: { type: "string" },
+    json: { type: "boolean" },
+    resume: { type: "boolean" },
+    run: { type: "string" },
+    history: { type: "boolean" },
+    limit: { type: "string" },
+  },
+  async run(args, io) {
+    if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+    if (stringOption(args, "run") !== undefined && !flag(args, "resume"))
+      throw new UsageError("--run goes with --resume");
+    return withContext(io, flag(args, "history") ? [] : ["gong"], (ctx) => runAudit(ctx, args, io));
+  },
+};

@@ -1,0 +1,251 @@
+import type { webApi } from "@slack/bolt";
+import { AuditPausedError, type AuditProgress, type AuditService } from "../audit/audit.service.js";
+import type { AuditReport } from "../audit/report.js";
+import { toCsv } from "../csv.js";
+import { displayName } from "../directory/names.js";
+import { LockHeldError, UsageError } from "../errors.js";
+import type { Logger } from "../log.js";
+import type { AuditsRepo } from "../store/audits.repo.js";
+import type { DirectoryRepo } from "../store/directory.repo.js";
+import { auditProgressBlocks, auditStoppedBlocks, auditSummaryBlocks } from "./blocks/audit.js";
+import type { Block } from "./blocks/common.js";
+import { explainError } from "./explain.js";
+import { escapeMrkdwn } from "./mrkdwn.js";
+
+type WebClient = webApi.WebClient;
+
+/**
+ * Runs audits asked for in Slack: one message in the channel that shows progress (chat.update, at most
+ * every couple of seconds), then the summary a page at a time, with the full list attached as CSV. A run
+ * that pauses (spent quota, long Retry-After) says so in the same message and resumes there on its own
+ * when Gong allows.
+ */
+export interface AuditRunnerDeps {
+  audit: AuditService;
+  audits: AuditsRepo;
+  directory: DirectoryRepo;
+  log: Logger;
+  /** Called after each audit ends or pauses (App Home refresh). */
+  onChange: () => void;
+  updateEveryMs?: number;
+}
+
+export type StartOutcome =
+  | { started: true; channel: string; ts: string }
+  | { started: false; reason: string };
+
+export class SlackAuditRunner {
+  private current: { channel: string; ts: string; runId: number | null } | null = null;
+  private readonly resumeTimers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly deps: AuditRunnerDeps) {}
+
+  /** Where the running audit is, in words (with a link when this process runs it). */
+  async whereIsRunning(client: WebClient): Promise<string | null> {
+    const running = this.deps.audit.running();
+    if (!running) return null;
+    if (this.current) {
+      const link = await client.chat
+        .getPermalink({ channel: this.current.channel, message_ts: this.current.ts })
+        .then((r) => r.permalink)
+        .catch(() => null);
+      return `An audit is already running${link ? `: <${link}|see its progress>` : ` in <#${this.current.channel}>`}.`;
+    }
+    return `An audit is already running (${running.by}, since ${running.since.toISOString().slice(0, 16).replace("T", " ")} UTC).`;
+  }
+
+  async start(client: WebClient, channel: string, userId: string, days: number): Promise<StartOutcome> {
+    const where = await this.whereIsRunning(client);
+    if (where) return { started: false, reason: where };
+    const posted = await client.chat
+      .postMessage({
+        channel,
+        text: `Inactive-user audit (${days} days) starting…`,
+        blocks: auditProgressBlocks(days, null, userId),
+      })
+      .catch((error: { data?: { error?: string } }) => {
+        const code = error.data?.error;
+        if (code === "not_in_channel" || code === "channel_not_found" || code === "is_archived") {
+          throw new UsageError(
+            "I can't post in this channel. Invite @gongops to it, or run the audit from a public channel.",
+          );
+        }
+        throw error;
+      });
+    const ts = posted.ts!;
+    this.current = { channel, ts, runId: null };
+    void this.run(client, channel, ts, userId, days, null);
+    return { started: true, channel, ts };
+  }
+
+  private async run(
+    client: WebClient,
+    channel: string,
+    ts: string,
+    userId: string,
+    days: number,
+    resumeRunId: number | null,
+  ): Promise<void> {
+    const { audit, audits, log } = this.deps;
+    const updater = this.updater(client, channel, ts);
+    const onProgress = (p: AuditProgress) => {
+      if (p.runId !== undefined && this.current && this.current.runId === null) {
+        this.current.runId = p.runId;
+        audits.savePost({ runId: p.runId, channel, ts, startedBy: userId });
+      }
+      updater.push(
+        `Inactive-user audit: ${p.phase}`,
+        auditProgressBlocks(days, p, userId),
+        p.phase === "done",
+      );
+    };
+    let report: AuditReport | null = null;
+    try {
+      report =
+        resumeRunId === null
+          ? await audit.start({ days, trigger: `slack by ${userId}`, onProgress })
+          : await audit.resume(resumeRunId, { trigger: `slack by ${userId}`, onProgress });
+    } catch (error) {
+      const text =
+        error instanceof LockHeldError
+          ? "Another audit started first; this one did not run."
+          : escapeMrkdwn(explainError(error));
+      if (!(error instanceof AuditPausedError))
+        log.error("audit from Slack failed", { reason: (error as Error).message });
+      await updater.final(text, [
+        { type: "section", text: { type: "mrkdwn", text: `:x: ${text}`, verbatim: true } },
+      ]);
+      this.current = null;
+      this.deps.onChange();
+      return;
+    }
+    this.current = null;
+    if (report.status === "succeeded") {
+      await updater.final(
+        `Inactive-user audit: ${report.summary.inactive} of ${report.summary.candidates} active users hosted no call`,
+        auditSummaryBlocks(report, 0, this.managerNames(report)),
+      );
+      await this.attachCsv(client, channel, ts, report);
+    } else {
+      const explanation =
+        report.status === "paused"
+          ? `${report.error ?? "Paused"}. It continues on its own${report.resumeAt ? ` at ${report.resumeAt.slice(0, 16).replace("T", " ")} UTC` : ""}.`
+          : (report.error ?? "It stopped.");
+      await updater.final(`Inactive-user audit ${report.status}`, auditStoppedBlocks(report, explanation));
+      if (report.status === "paused" && report.resumeAt)
+        this.scheduleResume(client, channel, ts, userId, days, report);
+    }
+    this.deps.onChange();
+  }
+
+  private scheduleResume(
+    client: WebClient,
+    channel: string,
+    ts: string,
+    userId: string,
+    days: number,
+    report: AuditReport,
+  ): void {
+    const delay = Math.max(1000, Date.parse(report.resumeAt!) - Date.now() + 30_000);
+    const timer = setTimeout(() => {
+      this.resumeTimers.delete(timer);
+      if (this.deps.audit.running()) return;
+      this.current = { channel, ts, runId: report.runId };
+      void this.run(client, channel, ts, userId, days, report.runId);
+    }, delay);
+    timer.unref();
+    this.resumeTimers.add(timer);
+  }
+
+  stop(): void {
+    for (const t of this.resumeTimers) clearTimeout(t);
+    this.resumeTimers.clear();
+  }
+
+  /** Display names of the inactive users' managers, from the current directory snapshot. */
+  managerNames(report: AuditReport): Map<string, string> {
+    const gen = this.deps.directory.state()?.gen;
+    const ids = [...new Set(report.inactive.map((u) => u.managerId).filter((m): m is string => Boolean(m)))];
+    const names = new Map<string, string>();
+    if (gen === undefined) return names;
+    for (const row of this.deps.directory.byIds(gen, ids)) names.set(row.id, displayName(row));
+    return names;
+  }
+
+  private async attachCsv(
+    client: WebClient,
+    channel: string,
+    ts: string,
+    report: AuditReport,
+  ): Promise<void> {
+    if (report.inactive.length === 0) return;
+    try {
+      const csv = toCsv(report.inactive, [
+        "id",
+        "email",
+        "firstName",
+        "lastName",
+        "title",
+        "managerId",
+        "created",
+      ]);
+      await client.filesUploadV2({
+        channel_id: channel,
+        thread_ts: ts,
+        filename: `gong-inactive-users-${report.to.slice(0, 10)}.csv`,
+        title: `Inactive Gong users (${report.lookbackDays} days to ${report.to.slice(0, 10)})`,
+        file: Buffer.from(csv, "utf8"),
+        initial_comment: `All ${report.inactive.length} inactive users of audit ${report.runId}.`,
+      });
+    } catch (error) {
+      this.deps.log.warn("could not attach the audit CSV", {
+        run: report.runId,
+        reason: (error as Error).message,
+      });
+    }
+  }
+
+  /**
+   * chat.update, throttled: the newest progress view goes out at most every `updateEveryMs`; updates
+   * never overlap, and the final one always goes out last.
+   */
+  private updater(client: WebClient, channel: string, ts: string) {
+    const every = this.deps.updateEveryMs ?? 2000;
+    let pending: { text: string; blocks: Block[] } | null = null;
+    let lastSent = 0;
+    let chain: Promise<void> = Promise.resolve();
+    let timer: NodeJS.Timeout | null = null;
+    const send = (text: string, blocks: Block[]) => {
+      chain = chain
+        .then(() => client.chat.update({ channel, ts, text, blocks }))
+        .then(
+          () => undefined,
+          (error: unknown) =>
+            this.deps.log.warn("could not update the audit message", { reason: (error as Error).message }),
+        );
+      lastSent = Date.now();
+      return chain;
+    };
+    const flush = () => {
+      timer = null;
+      if (pending) {
+        const p = pending;
+        pending = null;
+        void send(p.text, p.blocks);
+      }
+    };
+    return {
+      push: (text: string, blocks: Block[], now = false) => {
+        pending = { text, blocks };
+        if (now || Date.now() - lastSent >= every) flush();
+        else timer ??= setTimeout(flush, every - (Date.now() - lastSent));
+      },
+      final: async (text: string, blocks: Block[]) => {
+        if (timer) clearTimeout(timer);
+        timer = null;
+        pending = null;
+        await send(text, blocks);
+      },
+    };
+  }
+}

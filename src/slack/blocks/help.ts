@@ -1,0 +1,57 @@
+import { SLASH_COMMAND } from "../ids.js";
+import { escapeMrkdwn } from "../mrkdwn.js";
+import type { Block } from "./common.js";
+import { context, section } from "./common.js";
+
+/** The subcommands, who may run them, and how. */
+export const SUBCOMMANDS = {
+  help: { admin: false, lookup: true, usage: "help", about: "what you can do here" },
+  user: {
+    admin: false,
+    lookup: true,
+    usage: "user <email | name | id | @someone>",
+    about: "a Gong user's card",
+  },
+  chain: { admin: false, lookup: true, usage: "chain <who>", about: "their reporting line up to the top" },
+  reports: {
+    admin: false,
+    lookup: true,
+    usage: "reports <who> [--depth N]",
+    about: "everyone who reports to them",
+  },
+  audit: {
+    admin: true,
+    lookup: false,
+    usage: "audit [days]",
+    about: "find paid seats with no hosted call (default 90 days)",
+  },
+  sync: { admin: true, lookup: false, usage: "sync", about: "refresh the directory from Gong now" },
+  "org-health": {
+    admin: true,
+    lookup: false,
+    usage: "org-health",
+    about: "reporting cycles, dangling managers, orphans",
+  },
+  exempt: {
+    admin: true,
+    lookup: false,
+    usage: "exempt add|remove <rule> | exempt list",
+    about: "who the audit never flags",
+  },
+} as const;
+
+export type Subcommand = keyof typeof SUBCOMMANDS;
+
+export function usageLine(sub: Subcommand): string {
+  return `\`${SLASH_COMMAND} ${escapeMrkdwn(SUBCOMMANDS[sub].usage)}\``;
+}
+
+export function helpBlocks(allowed: readonly Subcommand[]): Block[] {
+  const lines = allowed.map((s) => `${usageLine(s)} — ${SUBCOMMANDS[s].about}`);
+  return [
+    section(`*gongops* — Gong user administration\n${lines.join("\n")}`),
+    context(
+      "Answers about Gong users come from gongops' copy of the Gong directory; each says how fresh it is.",
+    ),
+  ];
+}

@@ -1,0 +1,47 @@
+import type { AuditRunRow } from "../../store/audits.repo.js";
+import type { SyncRunRow } from "../../store/syncRuns.repo.js";
+import { literal } from "../mrkdwn.js";
+import { type Block, context, divider, header, section } from "./common.js";
+import { helpBlocks, type Subcommand } from "./help.js";
+
+/** App Home: the last sync, the last audit, and what the viewer can run. */
+export interface HomeState {
+  lastSync: SyncRunRow | null;
+  lastAudit: AuditRunRow | null;
+  lastAuditLink: string | null;
+  allowed: Subcommand[];
+  isAdmin: boolean;
+}
+
+function when(iso: string | null): string {
+  if (!iso) return "never";
+  const seconds = Math.floor(Date.parse(iso) / 1000);
+  // Slack renders the date in each viewer's own time zone.
+  return `<!date^${seconds}^{date_short_pretty} {time}|${iso.slice(0, 16).replace("T", " ")} UTC>`;
+}
+
+export function homeBlocks(s: HomeState): Block[] {
+  const sync = s.lastSync;
+  const changes = sync
+    ? Object.entries(sync.counts)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${n} ${k.replace("_", " ")}`)
+        .join(", ") || "no changes"
+    : "";
+  const audit = s.lastAudit;
+  const auditText = !audit
+    ? "No audit yet."
+    : audit.status === "succeeded"
+      ? `${when(audit.finishedAt)}: *${audit.inactive}* of ${audit.candidates} active users hosted no call in ${audit.lookbackDays} days.${s.lastAuditLink ? ` <${s.lastAuditLink}|See the results>` : ""}`
+      : `Audit ${audit.id} is ${audit.status}${audit.resumeAt ? `, resuming at ${when(audit.resumeAt)}` : ""}.${audit.error ? ` ${literal(audit.error)}` : ""}`;
+  return [
+    header("gongops"),
+    section(
+      `*Directory*\n${sync ? `Synced ${when(sync.finishedAt)}: ${sync.usersSeen} users, ${changes}.` : "Not synced yet."}`,
+    ),
+    section(`*Inactive-user audit*\n${auditText}`),
+    divider,
+    ...helpBlocks(s.allowed),
+    ...(s.isAdmin ? [] : [context("Audits, syncs and exemptions are for gongops admins.")]),
+  ];
+}

@@ -1,0 +1,29 @@
+/**
+ * Everything the Slack app registers, in one place: the manifest test checks each of these against
+ * manifest.yml, and the listeners register exactly these.
+ */
+export const SLASH_COMMAND = "/gong";
+
+export const ACTIONS = {
+  showChain: "gong_show_chain",
+  showReports: "gong_show_reports",
+  moreLines: "gong_more_lines",
+  auditPage: "gong_audit_page",
+} as const;
+
+export const EVENTS = ["app_home_opened"] as const;
+
+/** Web API methods the app calls, with the bot scope each needs (checked against the manifest). */
+export const API_SCOPES: Record<string, string> = {
+  "chat.postMessage": "chat:write",
+  "chat.update": "chat:write",
+  "chat.getPermalink": "chat:write",
+  "users.info": "users:read.email",
+  "usergroups.users.list": "usergroups:read",
+  "views.publish": "chat:write",
+  "files.getUploadURLExternal": "files:write",
+  "files.completeUploadExternal": "files:write",
+};
+
+/** Scopes the manifest must grant besides those: the slash command, and posting where not invited. */
+export const EXTRA_SCOPES = ["commands", "chat:write.public", "users:read"];

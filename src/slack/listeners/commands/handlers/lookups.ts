@@ -1,0 +1,51 @@
+import { NotFoundError, UsageError } from "../../../../errors.js";
+import { usageLine } from "../../../blocks/help.js";
+import { chainBlocks, reportsBlocks } from "../../../blocks/lines.js";
+import { lookupBlocks } from "../../../blocks/users.js";
+import { escapeMrkdwn } from "../../../mrkdwn.js";
+import { lookupWho, resolveUserId } from "../../../resolve.js";
+import type { SubcommandRequest } from "../../../services.js";
+
+/** `/gong user <who>` */
+export async function userSubcommand(req: SubcommandRequest): Promise<void> {
+  const r = await lookupWho(req.services.ctx, req.client, req.args);
+  const text =
+    r.match === "one"
+      ? `Gong user ${r.user.name}`
+      : r.match === "many"
+        ? `${r.total} Gong users match`
+        : "No Gong user matches";
+  await req.respond({ text: escapeMrkdwn(text), blocks: lookupBlocks(r) });
+}
+
+/** `/gong chain <who>` */
+export async function chainSubcommand(req: SubcommandRequest): Promise<void> {
+  const id = await resolveUserId(req.services.ctx, req.client, req.args);
+  const chain = req.services.ctx.directory.hierarchy.chain(id);
+  if (!chain)
+    throw new NotFoundError("That user is not in the directory snapshot yet; a sync will add them.");
+  await req.respond({
+    text: escapeMrkdwn(`Reporting line of ${chain.chain[0]!.name}`),
+    blocks: chainBlocks(chain),
+  });
+}
+
+/** `/gong reports <who> [--depth N]` */
+export async function reportsSubcommand(req: SubcommandRequest): Promise<void> {
+  const m = /(?:^|\s)--depth(?:\s+|=)(\S+)/.exec(req.args);
+  let depth: number | null = null;
+  if (m) {
+    if (!/^\d+$/.test(m[1]!) || Number(m[1]) < 1)
+      throw new UsageError(`--depth wants a whole number of 1 or more. Usage: ${usageLine("reports")}`);
+    depth = Number(m[1]);
+  }
+  const who = req.args.replace(/(?:^|\s)--depth(?:\s+|=)\S+/, "").trim();
+  const id = await resolveUserId(req.services.ctx, req.client, who);
+  const reports = req.services.ctx.directory.hierarchy.reports(id, depth);
+  if (!reports)
+    throw new NotFoundError("That user is not in the directory snapshot yet; a sync will add them.");
+  await req.respond({
+    text: escapeMrkdwn(`Reports of ${reports.tree.user.name}`),
+    blocks: reportsBlocks(reports),
+  });
+}

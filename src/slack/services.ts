@@ -1,0 +1,35 @@
+import type { webApi } from "@slack/bolt";
+import type { AppContext } from "../context.js";
+import type { Logger } from "../log.js";
+import type { SlackAccess } from "./access.js";
+import type { SlackAuditRunner } from "./auditRunner.js";
+import type { Block } from "./blocks/common.js";
+import type { HomePublisher } from "./home.js";
+
+/** What listeners work with: the app context and the Slack-side helpers. */
+export interface SlackServices {
+  ctx: AppContext;
+  access: SlackAccess;
+  audits: SlackAuditRunner;
+  home: HomePublisher;
+  log: Logger;
+}
+
+/** An ephemeral reply (through the response_url of the command or action). */
+export interface Reply {
+  text: string;
+  blocks?: Block[];
+}
+
+export type Respond = (reply: Reply) => Promise<unknown>;
+
+/** One /gong subcommand invocation, after the ack and the access check. */
+export interface SubcommandRequest {
+  services: SlackServices;
+  client: webApi.WebClient;
+  userId: string;
+  channelId: string;
+  /** Everything after the subcommand word. */
+  args: string;
+  respond: Respond;
+}

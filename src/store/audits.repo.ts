@@ -1,0 +1,166 @@
+import { and, asc, desc, eq, inArray, ne, sql } from "drizzle-orm";
+import type { Db } from "./db.js";
+import { auditPosts, auditRuns, auditSubjects, auditWindows } from "./schema.js";
+
+/** Audit runs, their windows, and what each learned about each user. */
+export type AuditRunRow = typeof auditRuns.$inferSelect;
+export type AuditWindowRow = typeof auditWindows.$inferSelect;
+export type AuditSubjectRow = typeof auditSubjects.$inferSelect;
+export type NewAuditSubject = typeof auditSubjects.$inferInsert;
+
+/** What one Gong request taught, saved in one transaction with the run's request count. */
+export interface Evidence {
+  /** Users seen hosting a call, with the latest call time seen for them. */
+  found: { userId: string; lastCallAt: string }[];
+  /** Users shown to have hosted no call in window `windowIdx`. */
+  cleared: { windowIdx: number; userIds: string[] } | null;
+  requests: number;
+}
+
+export class AuditsRepo {
+  private readonly saveEvidence: (runId: number, e: Evidence) => void;
+  private readonly writeSubjects: (rows: readonly NewAuditSubject[]) => void;
+
+  constructor(private readonly db: Db) {
+    const found = db.$client.prepare(
+      `UPDATE audit_subjects SET hosted_call = 1,
+         last_call_at = CASE WHEN last_call_at IS NULL OR last_call_at < @at THEN @at ELSE last_call_at END
+       WHERE run_id = @run AND user_id = @user`,
+    );
+    const cleared = db.$client.prepare(
+      "UPDATE audit_subjects SET cleared_mask = cleared_mask | @bit WHERE run_id = @run AND user_id = @user",
+    );
+    const requests = db.$client.prepare(
+      "UPDATE audit_runs SET requests_used = requests_used + ? WHERE id = ?",
+    );
+    // A prepared statement: an audit of 10,000 users writes 10,000 subjects before its first request.
+    const subject = db.$client.prepare(
+      `INSERT INTO audit_subjects (run_id, user_id, kind, reason, email, first_name, last_name, title, manager_id, created)
+       VALUES (@runId, @userId, @kind, @reason, @email, @firstName, @lastName, @title, @managerId, @created)`,
+    );
+    this.writeSubjects = db.$client.transaction((rows: readonly NewAuditSubject[]) => {
+      for (const r of rows) {
+        subject.run({
+          runId: r.runId,
+          userId: r.userId,
+          kind: r.kind,
+          reason: r.reason ?? null,
+          email: r.email ?? null,
+          firstName: r.firstName ?? null,
+          lastName: r.lastName ?? null,
+          title: r.title ?? null,
+          managerId: r.managerId ?? null,
+          created: r.created ?? null,
+        });
+      }
+    });
+    this.saveEvidence = db.$client.transaction((runId: number, e: Evidence) => {
+      for (const f of e.found) found.run({ run: runId, user: f.userId, at: f.lastCallAt });
+      if (e.cleared) {
+        const bit = 2 ** e.cleared.windowIdx;
+        for (const id of e.cleared.userIds) cleared.run({ run: runId, user: id, bit });
+      }
+      if (e.requests) requests.run(e.requests, runId);
+    });
+  }
+
+  create(run: typeof auditRuns.$inferInsert): number {
+    return this.db.insert(auditRuns).values(run).returning({ id: auditRuns.id }).get().id;
+  }
+
+  insertSubjects(rows: readonly NewAuditSubject[]): void {
+    if (rows.length > 0) this.writeSubjects(rows);
+  }
+
+  insertWindows(rows: readonly (typeof auditWindows.$inferInsert)[]): void {
+    this.db
+      .insert(auditWindows)
+      .values([...rows])
+      .run();
+  }
+
+  update(id: number, fields: Partial<typeof auditRuns.$inferInsert>): void {
+    this.db.update(auditRuns).set(fields).where(eq(auditRuns.id, id)).run();
+  }
+
+  updateWindow(runId: number, idx: number, fields: Partial<typeof auditWindows.$inferInsert>): void {
+    this.db
+      .update(auditWindows)
+      .set(fields)
+      .where(and(eq(auditWindows.runId, runId), eq(auditWindows.idx, idx)))
+      .run();
+  }
+
+  addWindowRequests(runId: number, idx: number, n: number): void {
+    this.db
+      .update(auditWindows)
+      .set({ requestsUsed: sql`${auditWindows.requestsUsed} + ${n}` })
+      .where(and(eq(auditWindows.runId, runId), eq(auditWindows.idx, idx)))
+      .run();
+  }
+
+  record(runId: number, evidence: Evidence): void {
+    this.saveEvidence(runId, evidence);
+  }
+
+  get(id: number): AuditRunRow | null {
+    return this.db.select().from(auditRuns).where(eq(auditRuns.id, id)).get() ?? null;
+  }
+
+  /** The newest run that did not finish (paused, failed, or left running by a process that died). */
+  latestUnfinished(): AuditRunRow | null {
+    return (
+      this.db
+        .select()
+        .from(auditRuns)
+        .where(ne(auditRuns.status, "succeeded"))
+        .orderBy(desc(auditRuns.id))
+        .limit(1)
+        .get() ?? null
+    );
+  }
+
+  latest(status?: AuditRunRow["status"]): AuditRunRow | null {
+    const q = this.db.select().from(auditRuns);
+    return (
+      (status ? q.where(eq(auditRuns.status, status)) : q).orderBy(desc(auditRuns.id)).limit(1).get() ?? null
+    );
+  }
+
+  history(limit: number): AuditRunRow[] {
+    return this.db.select().from(auditRuns).orderBy(desc(auditRuns.id)).limit(limit).all();
+  }
+
+  windows(runId: number): AuditWindowRow[] {
+    return this.db
+      .select()
+      .from(auditWindows)
+      .where(eq(auditWindows.runId, runId))
+      .orderBy(asc(auditWindows.idx))
+      .all();
+  }
+
+  subjects(runId: number, kind?: AuditSubjectRow["kind"]): AuditSubjectRow[] {
+    const where = kind
+      ? and(eq(auditSubjects.runId, runId), eq(auditSubjects.kind, kind))
+      : eq(auditSubjects.runId, runId);
+    return this.db.select().from(auditSubjects).where(where).orderBy(asc(auditSubjects.userId)).all();
+  }
+
+  /** Remembers the Slack message an audit reports in. */
+  savePost(post: typeof auditPosts.$inferInsert): void {
+    this.db.insert(auditPosts).values(post).onConflictDoUpdate({ target: auditPosts.runId, set: post }).run();
+  }
+
+  postOf(runId: number): typeof auditPosts.$inferSelect | null {
+    return this.db.select().from(auditPosts).where(eq(auditPosts.runId, runId)).get() ?? null;
+  }
+
+  /** Forgets the subjects of a run whose preparation did not finish, so it can be prepared again. */
+  deleteSubjects(runId: number, userIds?: readonly string[]): void {
+    const where = userIds
+      ? and(eq(auditSubjects.runId, runId), inArray(auditSubjects.userId, [...userIds]))
+      : eq(auditSubjects.runId, runId);
+    this.db.delete(auditSubjects).where(where).run();
+  }
+}
