@@ -66,16 +66,16 @@ async function run(users: number) {
       "peak RSS MB": Math.round(peakRss / 2 ** 20),
     });
   }
-  const top = ctx.repos.directory.orgNodes(ctx.repos.directory.state()!.gen).find((n) => !n.managerId)!;
-  const time = (fn: () => unknown) => {
+  const top = ctx.repos.directory.people(ctx.repos.directory.state()!.gen).find((n) => !n.managerId)!;
+  const time = async (fn: () => Promise<unknown>) => {
     const t = performance.now();
-    fn();
+    await fn();
     return (performance.now() - t).toFixed(1);
   };
-  const cold = time(() => ctx.directory.hierarchy.reports(top.id));
-  const warm = time(() => ctx.directory.hierarchy.reports(top.id));
-  const health = time(() => ctx.directory.hierarchy.orgHealth());
-  const reports = ctx.directory.hierarchy.reports(top.id)!;
+  const cold = await time(() => ctx.directory.hierarchy.reports(top.id));
+  const warm = await time(() => ctx.directory.hierarchy.reports(top.id));
+  const health = await time(() => ctx.directory.hierarchy.orgHealth());
+  const reports = (await ctx.directory.hierarchy.reports(top.id))!;
   await ctx.close();
   child.kill();
   rmSync(dir, { recursive: true, force: true });

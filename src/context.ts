@@ -97,8 +97,10 @@ export function createContext(options: ContextOptions): AppContext {
         now: options.now,
       })
     : null;
+  const hierarchy = new Hierarchy(repos.directory);
   const lookup = new DirectoryLookup({
     directory: repos.directory,
+    names: async () => (await hierarchy.index())?.names() ?? [],
     gong: gong?.client ?? null,
     refresh: sync
       ? async () => {
@@ -136,7 +138,7 @@ export function createContext(options: ContextOptions): AppContext {
     db,
     repos,
     gong,
-    directory: { sync, lookup, hierarchy: new Hierarchy(repos.directory) },
+    directory: { sync, lookup, hierarchy },
     audit,
     close: async () => {
       // Idempotent: faces and tests may both close on the way out.

@@ -57,7 +57,7 @@ export class LockHeldError extends GongopsError {
     readonly holder: string,
     readonly since: Date,
   ) {
-    super("LOCK_HELD", `a ${lockName} is already running (started ${since.toISOString()} by ${holder})`);
+    super("LOCK_HELD", `the ${lockName} is already running (started ${since.toISOString()} by ${holder})`);
   }
 }
 

@@ -10,7 +10,7 @@ import { ChunkPacer } from "../pace.js";
 import type { AuditRunRow, AuditsRepo, Evidence } from "../store/audits.repo.js";
 import type { DirectoryRepo } from "../store/directory.repo.js";
 import type { ExemptionsRepo } from "../store/exemptions.repo.js";
-import type { LocksRepo } from "../store/locks.repo.js";
+import { LeaseLostError, type LocksRepo } from "../store/locks.repo.js";
 import { type ExemptRule, parseExemptRule } from "./exemptions.js";
 import { bulkCost, decideWindow, perUserCost, shouldSwitchToBulk } from "./planner.js";
 import { type AuditReport, buildReport, type InactiveUser } from "./report.js";
@@ -77,6 +77,11 @@ const LEASE_MS = 120_000;
 const MAX_WINDOWS = 30;
 /** Bulk pages a slice should at least hold before a window is split for parallel listing. */
 const MIN_SLICE_PAGES = 20;
+/**
+ * Longest a single bulk listing should take at the rate limit: Gong's cursors expire about an hour after
+ * a listing's first page, and an expired one means starting that listing over.
+ */
+const LISTING_BUDGET_S = 20 * 60;
 
 /** A run that cannot go on now; `resumeAt` says when it can. */
 export class AuditPausedError extends GongopsError {
@@ -103,7 +108,8 @@ interface Work {
   /** Shortest request seen, as the latency estimate for slicing bulk windows. */
   minLatencyMs: number;
   started: number;
-  renew: () => void;
+  /** Is the audit lock still ours? (It renews itself; this sees a takeover by another process.) */
+  held: () => boolean;
 }
 
 export class AuditService {
@@ -169,10 +175,12 @@ export class AuditService {
       const to = new Date(Math.floor(now.getTime() / 1000) * 1000);
       const from = new Date(to.getTime() - days * DAY_MS);
       const graceDays = settings.graceDays ?? days;
-      const subjects = selectSubjects(
-        directory.people(state.gen).map((p) => ({ ...p })),
-        { now: to, graceDays, rules, exemptManagers: settings.exemptManagers },
-      );
+      const subjects = selectSubjects(directory.people(state.gen), {
+        now: to,
+        graceDays,
+        rules,
+        exemptManagers: settings.exemptManagers,
+      });
       const runId = audits.create({
         status: "running",
         trigger: request.trigger ?? "cli",
@@ -213,7 +221,6 @@ export class AuditService {
           audits.insertSubjects(rows.slice(i, i + n));
           return Math.min(n, rows.length - i);
         }))!;
-        lease.renew();
       }
       const windows = splitWindowsNewestFirst(from, to, settings.windowDays);
       audits.insertWindows(
@@ -226,7 +233,7 @@ export class AuditService {
         candidates: subjects.candidates.length,
         exempt: subjects.exempt.length,
       });
-      return await this.work(audits.get(runId)!, request, lease.renew);
+      return await this.work(audits.get(runId)!, request, lease.held);
     } finally {
       lease.release();
     }
@@ -267,7 +274,7 @@ export class AuditService {
       return await this.work(
         audits.get(run.id)!,
         { ...request, strategy: run.strategyRequested },
-        lease.renew,
+        lease.held,
       );
     } finally {
       lease.release();
@@ -282,7 +289,7 @@ export class AuditService {
 
   // ---- the work ------------------------------------------------------------------------------------
 
-  private async work(run: AuditRunRow, request: AuditRequest, renew: () => void): Promise<AuditReport> {
+  private async work(run: AuditRunRow, request: AuditRequest, held: () => boolean): Promise<AuditReport> {
     const { audits, log } = this.deps;
     const windows: AuditWindow[] = audits.windows(run.id).map((w) => ({
       idx: w.idx,
@@ -314,7 +321,7 @@ export class AuditService {
       perUser: { requests: 0, settled: 0 },
       minLatencyMs: Number.POSITIVE_INFINITY,
       started: performance.now(),
-      renew,
+      held,
     };
     try {
       for (const window of windows) {
@@ -331,6 +338,7 @@ export class AuditService {
           );
         }
       }
+      if (!w.held()) throw new LeaseLostError("inactive-user audit");
       audits.update(run.id, {
         status: "succeeded",
         finishedAt: this.now().toISOString(),
@@ -415,11 +423,12 @@ export class AuditService {
   ): void {
     const requests = w.meter.total - w.persisted;
     if (requests === 0 && found.length === 0 && !cleared) return;
+    // Evidence is only recorded while this process still owns the audit.
+    if ((found.length > 0 || cleared) && !w.held()) throw new LeaseLostError("inactive-user audit");
     this.deps.audits.record(w.run.id, { found, cleared, requests });
     if (windowIdx !== undefined && requests > 0)
       this.deps.audits.addWindowRequests(w.run.id, windowIdx, requests);
     w.persisted += requests;
-    w.renew();
   }
 
   private async timed<T>(w: Work, fn: () => Promise<T>): Promise<T> {
@@ -459,7 +468,10 @@ export class AuditService {
     const first = await this.timed(w, () => probe.next());
     this.recordWindowTotal(w, win, probe.totalRecords ?? 0);
     this.applyCalls(w, win, first ?? []);
-    if (probe.done) return this.completeWindow(w, win, "bulk");
+    if (probe.done) {
+      probe.ensureComplete();
+      return this.completeWindow(w, win, "bulk");
+    }
     const again = decideWindow({
       unresolved: w.state.needs(win.idx).length,
       batchSize: this.batchSize,
@@ -511,12 +523,13 @@ export class AuditService {
   }
 
   /**
-   * Lists every call of the window. A window with many pages is split into time slices listed in
-   * parallel when one listing could not keep up with the rate limit (pages come one after another),
-   * and each slice is recorded when done so a resume lists only the rest.
+   * Lists every call of the window. A window with many pages is cut into time slices: enough to keep up
+   * with the rate limit when one listing could not (pages come one after another), and small enough
+   * that each listing ends well within a cursor's life (about an hour from its first page). Each slice
+   * is recorded when done, so a resume lists only the rest.
    */
   private async bulkWindow(w: Work, win: AuditWindow, probe: Pager<GongCall> | null): Promise<void> {
-    const { gong, audits, settings } = this.deps;
+    const { gong, audits } = this.deps;
     win.strategy = "bulk";
     audits.updateWindow(w.run.id, win.idx, { strategy: "bulk" });
     if (win.slices === null) {
@@ -526,36 +539,60 @@ export class AuditService {
         const first = await this.timed(w, () => pager!.next());
         this.recordWindowTotal(w, win, pager.totalRecords ?? 0);
         this.applyCalls(w, win, first ?? []);
-        if (pager.done) return this.completeWindow(w, win, "bulk");
       }
-      const pages = bulkCost(win.totalRecords ?? 0);
-      const chains = (settings.maxRps * w.minLatencyMs) / 1000;
-      const slices =
-        chains > 0.8
-          ? Math.min(settings.maxConcurrent, Math.ceil(chains * 1.2), Math.floor(pages / MIN_SLICE_PAGES))
-          : 1;
+      const slices = pager.done ? 1 : this.slicing(w, bulkCost(win.totalRecords ?? 0)).slices;
       if (slices <= 1) {
         for (let page = await pager.next(); page !== null; page = await pager.next())
           this.applyCalls(w, win, page);
+        pager.ensureComplete();
         return this.completeWindow(w, win, "bulk");
       }
       win.slices = slices;
       audits.updateWindow(w.run.id, win.idx, { slices });
     }
-    const slices = win.slices;
+    await this.listSlices(w, win);
+    return this.completeWindow(w, win, "bulk");
+  }
+
+  /** How many slices for a bulk window of `pages` pages, and how many to list at once. */
+  private slicing(w: Work, pages: number): { slices: number; parallel: number } {
+    const { maxRps, maxConcurrent } = this.deps.settings;
+    const chains = (maxRps * w.minLatencyMs) / 1000;
+    const parallel = chains > 0.8 ? Math.max(1, Math.min(maxConcurrent, Math.ceil(chains * 1.2))) : 1;
+    const forSpeed = parallel > 1 ? Math.min(parallel, Math.floor(pages / MIN_SLICE_PAGES)) : 1;
+    // Parallel listings share the rate: each gets maxRps / parallel pages a second.
+    const pagesPerListing = Math.max(MIN_SLICE_PAGES, Math.floor((maxRps / parallel) * LISTING_BUDGET_S));
+    return { slices: Math.max(1, forSpeed, Math.ceil(pages / pagesPerListing)), parallel };
+  }
+
+  /** Lists the slices not yet done, `parallel` at a time; the first failure stops the others. */
+  private async listSlices(w: Work, win: AuditWindow): Promise<void> {
+    const slices = win.slices!;
+    const { parallel } = this.slicing(w, bulkCost(win.totalRecords ?? 0));
     const span = win.to.getTime() - win.from.getTime();
     const edge = (i: number) => new Date(win.from.getTime() + Math.round((span * i) / slices));
-    await Promise.all(
-      Array.from({ length: slices }, async (_, i) => {
-        if ((win.slicesDone & (2 ** i)) !== 0) return;
-        const pager = gong.callPages({ from: edge(i), to: edge(i + 1) }, w.opts);
-        for (let page = await pager.next(); page !== null; page = await pager.next())
-          this.applyCalls(w, win, page);
-        win.slicesDone |= 2 ** i;
-        audits.updateWindow(w.run.id, win.idx, { slicesDone: win.slicesDone });
-      }),
-    );
-    return this.completeWindow(w, win, "bulk");
+    const todo = Array.from({ length: slices }, (_, i) => i).filter((i) => (win.slicesDone & (2 ** i)) === 0);
+    const stop = new AbortController();
+    const signal = w.opts.signal ? AbortSignal.any([w.opts.signal, stop.signal]) : stop.signal;
+    let failure: unknown = null;
+    const worker = async () => {
+      while (todo.length > 0 && failure === null) {
+        const i = todo.shift()!;
+        try {
+          const pager = this.deps.gong.callPages({ from: edge(i), to: edge(i + 1) }, { ...w.opts, signal });
+          for (let page = await pager.next(); page !== null; page = await pager.next())
+            this.applyCalls(w, win, page);
+          pager.ensureComplete();
+          win.slicesDone |= 2 ** i;
+          this.deps.audits.updateWindow(w.run.id, win.idx, { slicesDone: win.slicesDone });
+        } catch (error) {
+          failure ??= error;
+          stop.abort(error);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(parallel, todo.length) }, worker));
+    if (failure !== null) throw failure;
   }
 
   /**
@@ -577,13 +614,22 @@ export class AuditService {
     const ask = async (batch: string[]) => {
       const pager = this.deps.gong.callPages({ from: win.from, to: win.to, primaryUserIds: batch }, w.opts);
       const calls = (await this.timed(w, () => pager.next())) ?? [];
-      const found = w.state.observe(calls);
       const asked = new Set(batch);
       const ignoredFilter = calls.some((c) => c.primaryUserId && !asked.has(c.primaryUserId));
-      const open = batch.filter((id) => !w.state.candidates.get(id)!.hosted);
+      const found = w.state.observe(calls);
+      const openOf = () => batch.filter((id) => !w.state.candidates.get(id)!.hosted);
+      // A page that settles nobody (its calls all fall outside the look-back, or name no host) would put
+      // the same users back in the pool forever: follow this batch's own cursor until someone settles or
+      // its calls run out.
+      while (!ignoredFilter && !pager.done && openOf().length === batch.length) {
+        found.push(...w.state.observe((await pager.next()) ?? []));
+      }
+      const open = openOf();
       let cleared: string[] = [];
-      if (pager.done) cleared = w.state.clear(win.idx, open);
-      else pool.push(...open);
+      if (pager.done) {
+        pager.ensureComplete();
+        cleared = w.state.clear(win.idx, open);
+      } else pool.push(...open);
       this.flush(w, cleared.length ? { windowIdx: win.idx, userIds: cleared } : null, found, win.idx);
       const settled = batch.length - (pager.done ? 0 : open.length);
       windowRequests++;

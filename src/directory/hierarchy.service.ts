@@ -1,5 +1,6 @@
+import { ChunkPacer, yieldToLoop } from "../pace.js";
 import type { DirectoryRepo, OrgNode } from "../store/directory.repo.js";
-import { displayName } from "./names.js";
+import { displayName, foldName } from "./names.js";
 
 /**
  * Reporting lines over the snapshot, walked in memory (no request per hop). Gong's managerId may point
@@ -57,9 +58,19 @@ export interface OrgHealth {
   };
 }
 
+const collator = new Intl.Collator(undefined, { sensitivity: "base" });
+/** Nodes handled between yields to the event loop in the long walks (tens of ms at most). */
+const WALK_SLICE = 5000;
+
+/**
+ * The directory as a graph in memory: users by id, direct reports by manager (sorted by name the first
+ * time they are asked for), and each user's folded name for "did you mean".
+ */
 export class OrgIndex {
   readonly byId = new Map<string, OrgNode>();
-  readonly children = new Map<string, OrgNode[]>();
+  private readonly children = new Map<string, OrgNode[]>();
+  private readonly sorted = new Set<string>();
+  private readonly refs = new Map<string, PersonRef>();
 
   constructor(nodes: readonly OrgNode[]) {
     for (const n of nodes) this.byId.set(n.id, n);
@@ -69,49 +80,102 @@ export class OrgIndex {
       if (list) list.push(n);
       else this.children.set(n.managerId, [n]);
     }
-    for (const list of this.children.values())
-      list.sort((a, b) => displayName(a).localeCompare(displayName(b)));
+  }
+
+  /** Direct reports of `id`, sorted by name. */
+  reportsOf(id: string): readonly OrgNode[] {
+    const list = this.children.get(id);
+    if (!list) return [];
+    if (!this.sorted.has(id)) {
+      list.sort((a, b) => collator.compare(this.ref(a).name, this.ref(b).name));
+      this.sorted.add(id);
+    }
+    return list;
+  }
+
+  hasReports(id: string): boolean {
+    return (this.children.get(id)?.length ?? 0) > 0;
   }
 
   ref(n: OrgNode): PersonRef {
-    return { id: n.id, name: displayName(n), email: n.email, title: n.title, active: n.active };
+    let r = this.refs.get(n.id);
+    if (!r) {
+      r = { id: n.id, name: displayName(n), email: n.email, title: n.title, active: n.active };
+      this.refs.set(n.id, r);
+    }
+    return r;
   }
+
+  /** Everyone's folded full name, for suggestions. */
+  names(): { id: string; name: string; searchName: string }[] {
+    this.folded ??= [...this.byId.values()].map((n) => ({
+      id: n.id,
+      name: displayName(n),
+      searchName: foldName(`${n.firstName ?? ""} ${n.lastName ?? ""}`),
+    }));
+    return this.folded;
+  }
+
+  private folded: { id: string; name: string; searchName: string }[] | undefined;
 }
 
 export class Hierarchy {
-  private cache: { gen: number; index: OrgIndex } | null = null;
+  private cache: { gen: number; index: Promise<OrgIndex> } | null = null;
 
   constructor(private readonly directory: DirectoryRepo) {}
 
-  /** The in-memory index of the current snapshot, rebuilt when the snapshot changes. */
-  index(): OrgIndex | null {
+  /**
+   * The in-memory index of the current snapshot, rebuilt when the snapshot changes. It is read in keyset
+   * pages with yields in between, so that building it for 50,000 users never holds the event loop for
+   * long (Slack acks share it).
+   */
+  async index(): Promise<OrgIndex | null> {
     const state = this.directory.state();
     if (!state) return null;
-    if (this.cache?.gen !== state.gen)
-      this.cache = { gen: state.gen, index: new OrgIndex(this.directory.orgNodes(state.gen)) };
+    if (this.cache?.gen !== state.gen) {
+      const gen = state.gen;
+      const build = (async () => {
+        const nodes: OrgNode[] = [];
+        const pacer = new ChunkPacer(2000);
+        let after = "";
+        for (let read = 1; read > 0; ) {
+          read =
+            (await pacer.run((n) => {
+              const page = this.directory.page(gen, after, n);
+              nodes.push(...page);
+              after = page.at(-1)?.id ?? after;
+              return page.length;
+            })) ?? 0;
+        }
+        return new OrgIndex(nodes);
+      })();
+      this.cache = { gen, index: build };
+      build.catch(() => {
+        if (this.cache?.index === build) this.cache = null;
+      });
+    }
     return this.cache.index;
   }
 
-  chain(userId: string): Chain | null {
-    const index = this.index();
+  async chain(userId: string): Promise<Chain | null> {
+    const index = await this.index();
     const start = index?.byId.get(userId);
     if (!index || !start) return null;
     const chain: OrgNode[] = [start];
     const position = new Map([[start.id, 0]]);
+    const refs = () => chain.map((n) => index.ref(n));
     for (let node = start; ; ) {
       const managerId = node.managerId;
-      if (!managerId || managerId === node.id)
-        return { chain: chain.map((n) => index.ref(n)), end: { kind: "top" } };
+      if (!managerId || managerId === node.id) return { chain: refs(), end: { kind: "top" } };
       const seenAt = position.get(managerId);
       if (seenAt !== undefined) {
         return {
-          chain: chain.map((n) => index.ref(n)),
+          chain: refs(),
           end: { kind: "cycle", members: chain.slice(seenAt).map((n) => index.ref(n)) },
         };
       }
       const manager = index.byId.get(managerId);
-      if (!manager)
-        return { chain: chain.map((n) => index.ref(n)), end: { kind: "unknown-manager", managerId } };
+      if (!manager) return { chain: refs(), end: { kind: "unknown-manager", managerId } };
       position.set(managerId, chain.length);
       chain.push(manager);
       node = manager;
@@ -119,20 +183,22 @@ export class Hierarchy {
   }
 
   /** Direct and indirect reports down to `depth` levels (null: all), safe on cycles. */
-  reports(userId: string, depth: number | null = null): Reports | null {
-    const index = this.index();
+  async reports(userId: string, depth: number | null = null): Promise<Reports | null> {
+    const index = await this.index();
     const root = index?.byId.get(userId);
     if (!index || !root) return null;
     const levels: Reports["levels"] = [];
     const visited = new Set([root.id]);
     const rootTree: ReportTree = { user: index.ref(root), reports: [] };
     let frontier: { node: OrgNode; tree: ReportTree }[] = [{ node: root, tree: rootTree }];
+    let handled = 0;
     for (let level = 1; frontier.length > 0; level++) {
       const next: typeof frontier = [];
       let count = 0;
       let inactive = 0;
       for (const { node, tree } of frontier) {
-        const kids = (index.children.get(node.id) ?? []).filter((k) => !visited.has(k.id));
+        if (++handled % WALK_SLICE === 0) await yieldToLoop();
+        const kids = index.reportsOf(node.id).filter((k) => !visited.has(k.id));
         if (depth !== null && level > depth) {
           if (kids.length > 0) tree.hiddenReports = kids.length;
           continue;
@@ -158,13 +224,15 @@ export class Hierarchy {
     };
   }
 
-  orgHealth(): OrgHealth | null {
-    const index = this.index();
+  async orgHealth(): Promise<OrgHealth | null> {
+    const index = await this.index();
     if (!index) return null;
     const cycles: PersonRef[][] = [];
     // Each user has at most one manager, so following managerId from every node finds every cycle once.
     const state = new Map<string, 1 | 2>(); // 1: on the current path, 2: done
+    let handled = 0;
     for (const start of index.byId.values()) {
+      if (++handled % WALK_SLICE === 0) await yieldToLoop();
       if (state.has(start.id)) continue;
       const path: OrgNode[] = [];
       let node: OrgNode | undefined = start;
@@ -184,9 +252,9 @@ export class Hierarchy {
     const orphans: PersonRef[] = [];
     const tops: PersonRef[] = [];
     for (const n of index.byId.values()) {
-      const hasReports = (index.children.get(n.id)?.length ?? 0) > 0;
+      if (++handled % WALK_SLICE === 0) await yieldToLoop();
       if (!n.managerId || n.managerId === n.id) {
-        (hasReports ? tops : orphans).push(index.ref(n));
+        (index.hasReports(n.id) ? tops : orphans).push(index.ref(n));
         continue;
       }
       const manager = index.byId.get(n.managerId);

@@ -43,6 +43,8 @@ export type LookupResult =
 export interface LookupDeps {
   directory: DirectoryRepo;
   gong: GongClient | null;
+  /** Everyone's folded name (for "did you mean"), from the in-memory directory index. */
+  names: () => Promise<readonly { id: string; name: string; searchName: string }[]>;
   /** Refreshes the whole snapshot (a directory sync); null when that is not possible here. */
   refresh: (() => Promise<void>) | null;
   freshnessMinutes: number;
@@ -159,7 +161,7 @@ export class DirectoryLookup {
           `refreshed live from Gong (the snapshot was older than ${this.deps.freshnessMinutes} min)` +
           (gone ? `; ${gone} match(es) no longer exist in Gong` : "");
         const freshness: Freshness = { source: "gong", syncedAt, stale: false, note };
-        return this.answerCards(base, cards, found.total - gone, state.gen, value, freshness);
+        return this.answerCards(base, cards, found.total - gone, value, freshness);
       } catch (error) {
         const note = `the snapshot from ${syncedAt} is stale; Gong could not be asked (${asCodedError(error).message})`;
         return this.answer(base, found, state.gen, value, fromSnapshot(note));
@@ -183,34 +185,27 @@ export class DirectoryLookup {
     gen: number,
     value: string,
     freshness: Freshness,
-  ): LookupResult {
+  ): Promise<LookupResult> {
     return this.answerCards(
       base,
       found.rows.map((r) => this.card(r, gen)),
       found.total,
-      gen,
       value,
       freshness,
     );
   }
 
-  private answerCards(
+  private async answerCards(
     base: { query: string; kind: QueryKind },
     cards: UserCard[],
     total: number,
-    gen: number,
     value: string,
     freshness: Freshness,
-  ): LookupResult {
+  ): Promise<LookupResult> {
     if (cards.length === 1 && total === 1) return { ...base, match: "one", user: cards[0]!, freshness };
     if (cards.length > 0) return { ...base, match: "many", users: cards, total, freshness };
     const suggestions =
-      base.kind === "name"
-        ? closestNames(value, this.deps.directory.allNames(gen)).map((s) => {
-            const row = this.deps.directory.byId(gen, s.id);
-            return row ? displayName(row) : s.searchName;
-          })
-        : [];
+      base.kind === "name" ? (await closestNames(value, await this.deps.names())).map((s) => s.name) : [];
     return { ...base, match: "none", suggestions, freshness };
   }
 

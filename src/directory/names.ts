@@ -1,3 +1,5 @@
+import { yieldToLoop } from "../pace.js";
+
 /**
  * Name matching that people expect: "jose" finds "José", "odegaard" finds "Ødegaard", case and accents
  * do not matter, and a typo still gets a "did you mean".
@@ -51,15 +53,20 @@ export function editDistance(a: string, b: string, max: number): number {
   return prev[b.length]!;
 }
 
-/** The closest names to `query` (folded): whole names and single name parts both count. */
-export function closestNames<T extends { searchName: string }>(
+/**
+ * The closest names to `query` (folded): whole names and single name parts both count. Yields to the
+ * event loop every few thousand names: any member can ask, and 50,000 names take tens of milliseconds.
+ */
+export async function closestNames<T extends { searchName: string }>(
   query: string,
   candidates: readonly T[],
   limit = 3,
-): T[] {
+): Promise<T[]> {
   const max = Math.max(2, Math.floor(query.length / 3));
   const scored: { c: T; d: number }[] = [];
+  let seen = 0;
   for (const c of candidates) {
+    if (++seen % 5000 === 0) await yieldToLoop();
     let best = editDistance(query, c.searchName, max);
     for (const part of c.searchName.split(" ")) best = Math.min(best, editDistance(query, part, max));
     if (best <= max) scored.push({ c, d: best });

@@ -6,7 +6,7 @@ import type { GongUser } from "../gong/schemas.js";
 import type { Logger } from "../log.js";
 import { ChunkPacer, yieldToLoop } from "../pace.js";
 import type { DirectoryRepo, NewDirectoryUser, SnapshotEntry } from "../store/directory.repo.js";
-import type { LocksRepo } from "../store/locks.repo.js";
+import { LeaseLostError, type LocksRepo } from "../store/locks.repo.js";
 import type { ChangeRow, SyncRunRow, SyncRunsRepo } from "../store/syncRuns.repo.js";
 import { type ComparableUser, countChanges, DirectoryDiff } from "./diff.js";
 import { foldName } from "./names.js";
@@ -124,9 +124,9 @@ export class DirectorySync {
           if (a.length) aliases.set(row.id, a);
         }
         seen += rows.length;
-        lease.renew();
         progress("listing", seen, pager.totalRecords ?? null);
       }
+      pager.ensureComplete();
       const changes = diff.finish();
       for (const c of changes) if (c.kind === "left") writes.push({ close: c.userId });
       await yieldToLoop();
@@ -137,12 +137,12 @@ export class DirectorySync {
       for (let i = 0; i < writes.length; ) {
         i += (await pacer.run((n) => {
           const slice = writes.slice(i, i + n);
+          if (!lease.held()) throw new LeaseLostError("directory sync");
           directory.write(gen, {
             close: slice.flatMap((w) => (w.close ? [w.close] : [])),
             insert: slice.flatMap((w) => (w.insert ? [w.insert] : [])),
             aliases,
           });
-          lease.renew();
           return slice.length;
         }))!;
         progress("writing", i, writes.length);
@@ -156,6 +156,7 @@ export class DirectorySync {
 
       // 4. The switch: one small transaction.
       const counts = countChanges(changes);
+      if (!lease.held()) throw new LeaseLostError("directory sync");
       directory.makeCurrent(gen, this.now(), {
         usersSeen: seen,
         changes: changes.length,
@@ -211,7 +212,9 @@ export class DirectorySync {
     const { directory, runs, log } = this.deps;
     const interrupted = runs.failInterrupted(keep, this.now());
     if (interrupted.length > 0) log.warn("marked interrupted syncs as failed", { runs: interrupted });
-    for (const gen of directory.unfinishedGens(keep)) await this.rollback(gen);
+    // Runs that wrote versions, and failed runs whose change records outlived a rollback cut short.
+    const gens = new Set([...directory.unfinishedGens(keep), ...runs.failedWithChanges()]);
+    for (const gen of gens) await this.rollback(gen);
   }
 
   private async rollback(gen: number): Promise<void> {

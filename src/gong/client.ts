@@ -97,6 +97,27 @@ export class Pager<T> {
     return this.finished;
   }
 
+  /** Distinct records handed out so far. */
+  get seenCount(): number {
+    return this.seen.size;
+  }
+
+  /**
+   * Throws unless the listing ran to its end and handed out at least as many records as Gong announced
+   * (totalRecords). A listing that stops short (records shifting between offset pages, an early "No ...
+   * found") must not pass for a complete one: a sync would record the missing users as gone, an audit
+   * would clear users it never saw.
+   */
+  ensureComplete(): void {
+    if (!this.finished) throw new GongResponseError(this.where, "the listing was not read to its end");
+    if (this.totalRecords !== undefined && this.seen.size < this.totalRecords) {
+      throw new GongResponseError(
+        this.where,
+        `the listing ended after ${this.seen.size} of the ${this.totalRecords} records Gong announced`,
+      );
+    }
+  }
+
   /** The next page's records not handed out before; null when the listing is complete. */
   async next(): Promise<T[] | null> {
     while (!this.finished) {

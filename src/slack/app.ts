@@ -113,16 +113,18 @@ export function createSlackApp(ctx: AppContext, options: SlackAppOptions = {}): 
       if (slack.appToken) {
         await app.start();
         log.info("gongops is connected to Slack (Socket Mode)", { healthPort: port });
+        audits.recover(app.client);
         return { port: null };
       }
       const server = (await app.start(port)) as { address(): AddressInfo | string | null };
       const address = server.address();
       const bound = typeof address === "object" && address ? address.port : port;
       log.info("gongops is listening for Slack", { port: bound, path: "/slack/events" });
+      audits.recover(app.client);
       return { port: bound };
     },
     async stop() {
-      audits.stop();
+      await audits.stop();
       await app.stop();
     },
   };

@@ -34,9 +34,20 @@ export type StartOutcome =
   | { started: true; channel: string; ts: string }
   | { started: false; reason: string };
 
+interface ActiveRun {
+  channel: string;
+  ts: string;
+  runId: number | null;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
 export class SlackAuditRunner {
-  private current: { channel: string; ts: string; runId: number | null } | null = null;
+  /** Audits this process is running, by message. (The audit lock allows one at a time.) */
+  private readonly active = new Set<ActiveRun>();
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
+  /** Finished reports by run, for turning pages without rebuilding them (a few, newest kept). */
+  private readonly reports = new Map<number, AuditReport>();
 
   constructor(private readonly deps: AuditRunnerDeps) {}
 
@@ -44,12 +55,13 @@ export class SlackAuditRunner {
   async whereIsRunning(client: WebClient): Promise<string | null> {
     const running = this.deps.audit.running();
     if (!running) return null;
-    if (this.current) {
+    const here = [...this.active][0];
+    if (here) {
       const link = await client.chat
-        .getPermalink({ channel: this.current.channel, message_ts: this.current.ts })
+        .getPermalink({ channel: here.channel, message_ts: here.ts })
         .then((r) => r.permalink)
         .catch(() => null);
-      return `An audit is already running${link ? `: <${link}|see its progress>` : ` in <#${this.current.channel}>`}.`;
+      return `An audit is already running${link ? `: <${link}|see its progress>` : ` in <#${here.channel}>`}.`;
     }
     return `An audit is already running (${running.by}, since ${running.since.toISOString().slice(0, 16).replace("T", " ")} UTC).`;
   }
@@ -72,25 +84,49 @@ export class SlackAuditRunner {
         }
         throw error;
       });
-    const ts = posted.ts!;
-    this.current = { channel, ts, runId: null };
-    void this.run(client, channel, ts, userId, days, null);
-    return { started: true, channel, ts };
+    this.launch(client, channel, posted.ts!, userId, days, null);
+    return { started: true, channel, ts: posted.ts! };
   }
 
-  private async run(
+  /**
+   * Picks up, after a restart, the audit a Slack message was following: a paused one resumes when Gong
+   * allows, one left running by a process that stopped resumes now.
+   */
+  recover(client: WebClient): void {
+    const run = this.deps.audits.latestUnfinished();
+    const post = run ? this.deps.audits.postOf(run.id) : null;
+    if (!run || !post || run.status === "failed" || this.deps.audit.running()) return;
+    this.deps.log.info("resuming the audit a Slack message follows", { run: run.id, status: run.status });
+    const at = run.status === "paused" && run.resumeAt ? Date.parse(run.resumeAt) : Date.now();
+    this.scheduleResume(client, post.channel, post.ts, post.startedBy, run.lookbackDays, run.id, at);
+  }
+
+  private launch(
     client: WebClient,
     channel: string,
     ts: string,
     userId: string,
     days: number,
     resumeRunId: number | null,
-  ): Promise<void> {
+  ): void {
+    const entry: ActiveRun = {
+      channel,
+      ts,
+      runId: resumeRunId,
+      controller: new AbortController(),
+      done: Promise.resolve(),
+    };
+    this.active.add(entry);
+    entry.done = this.run(client, entry, userId, days).finally(() => this.active.delete(entry));
+  }
+
+  private async run(client: WebClient, entry: ActiveRun, userId: string, days: number): Promise<void> {
     const { audit, audits, log } = this.deps;
+    const { channel, ts } = entry;
     const updater = this.updater(client, channel, ts);
     const onProgress = (p: AuditProgress) => {
-      if (p.runId !== undefined && this.current && this.current.runId === null) {
-        this.current.runId = p.runId;
+      if (p.runId !== undefined && entry.runId === null) {
+        entry.runId = p.runId;
         audits.savePost({ runId: p.runId, channel, ts, startedBy: userId });
       }
       updater.push(
@@ -99,41 +135,43 @@ export class SlackAuditRunner {
         p.phase === "done",
       );
     };
-    let report: AuditReport | null = null;
+    const request = { trigger: `slack by ${userId}`, onProgress, signal: entry.controller.signal };
+    let report: AuditReport;
     try {
       report =
-        resumeRunId === null
-          ? await audit.start({ days, trigger: `slack by ${userId}`, onProgress })
-          : await audit.resume(resumeRunId, { trigger: `slack by ${userId}`, onProgress });
+        entry.runId === null
+          ? await audit.start({ ...request, days })
+          : await audit.resume(entry.runId, request);
     } catch (error) {
-      const text =
-        error instanceof LockHeldError
-          ? "Another audit started first; this one did not run."
-          : escapeMrkdwn(explainError(error));
-      if (!(error instanceof AuditPausedError))
+      const text = escapeMrkdwn(explainError(error));
+      if (!(error instanceof AuditPausedError) && !(error instanceof LockHeldError)) {
         log.error("audit from Slack failed", { reason: (error as Error).message });
+      }
       await updater.final(text, [
         { type: "section", text: { type: "mrkdwn", text: `:x: ${text}`, verbatim: true } },
       ]);
-      this.current = null;
       this.deps.onChange();
       return;
     }
-    this.current = null;
     if (report.status === "succeeded") {
+      this.remember(report);
       await updater.final(
         `Inactive-user audit: ${report.summary.inactive} of ${report.summary.candidates} active users hosted no call`,
         auditSummaryBlocks(report, 0, this.managerNames(report)),
       );
       await this.attachCsv(client, channel, ts, report);
     } else {
+      const stopping = entry.controller.signal.aborted;
       const explanation =
-        report.status === "paused"
-          ? `${report.error ?? "Paused"}. It continues on its own${report.resumeAt ? ` at ${report.resumeAt.slice(0, 16).replace("T", " ")} UTC` : ""}.`
-          : (report.error ?? "It stopped.");
+        report.status !== "paused"
+          ? (report.error ?? "It stopped.")
+          : stopping
+            ? "gongops is restarting. It continues when gongops is back."
+            : `${report.error ?? "Paused"}. It continues on its own${report.resumeAt ? ` at ${report.resumeAt.slice(0, 16).replace("T", " ")} UTC` : ""}.`;
       await updater.final(`Inactive-user audit ${report.status}`, auditStoppedBlocks(report, explanation));
-      if (report.status === "paused" && report.resumeAt)
-        this.scheduleResume(client, channel, ts, userId, days, report);
+      if (report.status === "paused" && report.resumeAt && !stopping) {
+        this.scheduleResume(client, channel, ts, userId, days, report.runId, Date.parse(report.resumeAt));
+      }
     }
     this.deps.onChange();
   }
@@ -144,22 +182,40 @@ export class SlackAuditRunner {
     ts: string,
     userId: string,
     days: number,
-    report: AuditReport,
+    runId: number,
+    at: number,
   ): void {
-    const delay = Math.max(1000, Date.parse(report.resumeAt!) - Date.now() + 30_000);
+    // A wait Gong imposed ends a little late, so the first request does not meet the old limit.
+    const delay = Math.max(1000, at > Date.now() ? at - Date.now() + 30_000 : 0);
     const timer = setTimeout(() => {
       this.resumeTimers.delete(timer);
       if (this.deps.audit.running()) return;
-      this.current = { channel, ts, runId: report.runId };
-      void this.run(client, channel, ts, userId, days, report.runId);
+      this.launch(client, channel, ts, userId, days, runId);
     }, delay);
     timer.unref();
     this.resumeTimers.add(timer);
   }
 
-  stop(): void {
+  /** The report of a finished run, for paging (kept for the few newest runs). */
+  reportFor(runId: number): AuditReport {
+    const cached = this.reports.get(runId);
+    if (cached) return cached;
+    const report = this.deps.audit.report(runId);
+    if (report.status === "succeeded") this.remember(report);
+    return report;
+  }
+
+  private remember(report: AuditReport): void {
+    this.reports.set(report.runId, report);
+    while (this.reports.size > 5) this.reports.delete(this.reports.keys().next().value!);
+  }
+
+  /** Stops resume timers and pauses running audits (they resume when the app starts again). */
+  async stop(): Promise<void> {
     for (const t of this.resumeTimers) clearTimeout(t);
     this.resumeTimers.clear();
+    for (const entry of this.active) entry.controller.abort(new Error("gongops is stopping"));
+    await Promise.allSettled([...this.active].map((e) => e.done));
   }
 
   /** Display names of the inactive users' managers, from the current directory snapshot. */

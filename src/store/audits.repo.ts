@@ -107,13 +107,16 @@ export class AuditsRepo {
     return this.db.select().from(auditRuns).where(eq(auditRuns.id, id)).get() ?? null;
   }
 
-  /** The newest run that did not finish (paused, failed, or left running by a process that died). */
+  /**
+   * The newest run that did not finish (paused, failed, or left running by a process that died) and
+   * got as far as starting its work.
+   */
   latestUnfinished(): AuditRunRow | null {
     return (
       this.db
         .select()
         .from(auditRuns)
-        .where(ne(auditRuns.status, "succeeded"))
+        .where(and(ne(auditRuns.status, "succeeded"), eq(auditRuns.prepared, true)))
         .orderBy(desc(auditRuns.id))
         .limit(1)
         .get() ?? null

@@ -12,6 +12,7 @@ import {
   type SQL,
   sql,
 } from "drizzle-orm";
+import { GongopsError } from "../errors.js";
 import type { Db } from "./db.js";
 import { directoryEmails, directoryRecords, directoryState, directoryUsers, syncRuns } from "./schema.js";
 
@@ -187,13 +188,24 @@ export class DirectoryRepo {
   ): void {
     const at = syncedAt.toISOString();
     this.db.transaction((tx) => {
+      // Snapshots only move forward, and only a run still marked running can become current.
+      const current = tx.select().from(directoryState).where(eq(directoryState.id, 1)).get();
+      if (current && current.currentGen >= gen) {
+        throw new GongopsError(
+          "CONFLICT",
+          `sync ${gen} is older than the current snapshot ${current.currentGen}; not applied`,
+        );
+      }
+      const updated = tx
+        .update(syncRuns)
+        .set({ outcome: "succeeded", finishedAt: at, ...run, counts: JSON.stringify(run.counts) })
+        .where(and(eq(syncRuns.id, gen), eq(syncRuns.outcome, "running")))
+        .run();
+      if (updated.changes !== 1)
+        throw new GongopsError("CONFLICT", `sync ${gen} is no longer running; not applied`);
       tx.insert(directoryState)
         .values({ id: 1, currentGen: gen, syncedAt: at })
         .onConflictDoUpdate({ target: directoryState.id, set: { currentGen: gen, syncedAt: at } })
-        .run();
-      tx.update(syncRuns)
-        .set({ outcome: "succeeded", finishedAt: at, ...run, counts: JSON.stringify(run.counts) })
-        .where(eq(syncRuns.id, gen))
         .run();
     });
   }
@@ -291,11 +303,6 @@ export class DirectoryRepo {
     return { rows, total };
   }
 
-  /** Every user's hierarchy columns, for in-memory walks (tens of thousands of small rows). */
-  orgNodes(gen: number): OrgNode[] {
-    return this.db.select(nodeColumns).from(directoryUsers).where(inSnapshot(gen)).all();
-  }
-
   /** Everyone in snapshot `gen` with what the audit needs: creation date and alias emails too. */
   people(gen: number): (OrgNode & { created: string | null; aliases: string[] })[] {
     const aliases = new Map<string, string[]>();
@@ -313,14 +320,5 @@ export class DirectoryRepo {
       .orderBy(asc(directoryUsers.id))
       .all()
       .map((u) => ({ ...u, aliases: aliases.get(u.id) ?? [] }));
-  }
-
-  /** Folded names of everyone, for "did you mean" suggestions. */
-  allNames(gen: number): { id: string; searchName: string }[] {
-    return this.db
-      .select({ id: directoryUsers.id, searchName: directoryUsers.searchName })
-      .from(directoryUsers)
-      .where(inSnapshot(gen))
-      .all();
   }
 }

@@ -1,20 +1,30 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { and, eq } from "drizzle-orm";
-import { LockHeldError } from "../errors.js";
+import { GongopsError, LockHeldError } from "../errors.js";
 import type { Db } from "./db.js";
 import { locks } from "./schema.js";
 
 /**
  * Named leases in SQLite: one sync (or audit) at a time, across every process sharing the database.
- * A holder renews its lease while it works; a lease whose holder died (kill -9) is taken over when it
- * expires, or at once when the holder was a process on this host that no longer exists.
+ * A lease renews itself on a timer for as long as its process lives (however long a Gong request or a
+ * Retry-After takes); a lease whose holder died (kill -9) is taken over when it expires, or at once when
+ * the holder was a process on this host that no longer exists. Work that commits checks `held()` first.
  */
 export interface Lease {
   name: string;
   holder: string;
-  renew(): void;
+  /** Extends the lease now; false when it was lost (taken over after expiring). */
+  renew(): boolean;
+  /** Still ours? (Read from the database, so it sees a takeover by another process.) */
+  held(): boolean;
   release(): void;
+}
+
+export class LeaseLostError extends GongopsError {
+  constructor(name: string) {
+    super("LOCK_HELD", `the ${name} lost its lock to another process and stopped; nothing it did is kept`);
+  }
 }
 
 export function newHolderId(): string {
@@ -55,21 +65,23 @@ export class LocksRepo {
       };
       tx.insert(locks).values(row).onConflictDoUpdate({ target: locks.name, set: row }).run();
     });
+    const mine = and(eq(locks.name, name), eq(locks.holder, holder));
+    const renew = () =>
+      this.db
+        .update(locks)
+        .set({ expiresAt: new Date(this.now() + ttlMs).toISOString() })
+        .where(mine)
+        .run().changes === 1;
+    const timer = setInterval(renew, Math.max(1000, Math.floor(ttlMs / 3)));
+    timer.unref();
     return {
       name,
       holder,
-      renew: () => {
-        this.db
-          .update(locks)
-          .set({ expiresAt: new Date(this.now() + ttlMs).toISOString() })
-          .where(and(eq(locks.name, name), eq(locks.holder, holder)))
-          .run();
-      },
+      renew,
+      held: () => this.db.select({ holder: locks.holder }).from(locks).where(mine).get() !== undefined,
       release: () => {
-        this.db
-          .delete(locks)
-          .where(and(eq(locks.name, name), eq(locks.holder, holder)))
-          .run();
+        clearInterval(timer);
+        this.db.delete(locks).where(mine).run();
       },
     };
   }

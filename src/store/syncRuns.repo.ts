@@ -126,6 +126,17 @@ export class SyncRunsRepo {
       .all();
   }
 
+  /** Failed runs that still have change records (only succeeded runs keep theirs). */
+  failedWithChanges(): number[] {
+    return this.db
+      .selectDistinct({ id: directoryChanges.syncRunId })
+      .from(directoryChanges)
+      .innerJoin(syncRuns, eq(syncRuns.id, directoryChanges.syncRunId))
+      .where(eq(syncRuns.outcome, "failed"))
+      .all()
+      .map((r) => r.id);
+  }
+
   /** Removes what a failed run wrote, in bounded steps. Returns rows deleted (0 when done). */
   deleteChangesChunk(runId: number, limit: number): number {
     const ids = this.db

@@ -234,3 +234,51 @@ describe("durable and resumable", () => {
     }
   });
 });
+
+describe("robust against awkward servers", () => {
+  it("a batch whose page settles nobody follows its cursor instead of asking again forever", async () => {
+    // 150 calls exactly at `to`: a loose server returns them, the audit must not count them, and a
+    // batch holding only this user gets pages in which nobody settles.
+    const o = org(90);
+    const stuck = "4000000000000000099";
+    o.addUser({
+      id: stuck,
+      firstName: "Only",
+      lastName: "Late",
+      created: new Date(NOW - 900 * DAY_MS).toISOString(),
+    });
+    for (let i = 0; i < 150; i++) o.addCall({ primaryUserId: stuck, at: NOW });
+    sim = await startSim({ org: o, inclusiveToDateTime: true });
+    ctx = simContext(sim, { GONG_MAX_CONCURRENT: "3" }, { now: () => new Date(NOW) });
+    const report = await ctx.audit!.start({ days: 90, strategy: "per-user" });
+    expect(ids(report)).toContain(stuck);
+    expect(report.summary.apiRequests).toBeLessThan(60);
+  });
+
+  it("a bulk window too big for one listing is cut into slices; a failed slice resumes alone", async () => {
+    sim = await startSim({
+      orgOptions: { users: 500, seed: 12, now: new Date(NOW), callsPerHostPerWeek: 3 },
+      latencyMs: 30,
+      maxRps: null,
+    });
+    // 40 requests a second with 30 ms latency: one listing (a page after a page) cannot keep up.
+    ctx = simContext(sim, { GONG_MAX_CONCURRENT: "3", GONG_MAX_RPS: "40" }, { now: () => new Date(NOW) });
+    const perUser = await ctx.audit!.start({ days: 90, strategy: "per-user" });
+    sim.addFault({
+      fault: { kind: "status", status: 503 },
+      endpoint: "GET /v2/calls",
+      withCursor: true,
+      after: 30,
+      times: 1000,
+    });
+    await expect(ctx.audit!.start({ days: 90, strategy: "bulk" })).rejects.toThrow(/503|5xx/);
+    const failed = ctx.repos.audits.latest()!;
+    const window = ctx.repos.audits.windows(failed.id)[0]!;
+    expect(window.slices).toBeGreaterThan(1);
+    sim.clearFaults();
+    const resumed = await ctx.audit!.resume(failed.id);
+    expect(ids(resumed)).toEqual(ids(perUser));
+    const done = ctx.repos.audits.windows(failed.id)[0]!;
+    expect(done.slicesDone).toBe(2 ** done.slices! - 1);
+  });
+});

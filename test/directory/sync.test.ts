@@ -132,3 +132,49 @@ describe("directory sync", () => {
     expect(ctx.directory.sync!.running()).toBeNull();
   });
 });
+
+describe("sync safety", () => {
+  it("a listing that ends short of Gong's totalRecords is not committed", async () => {
+    const first = await ctx.directory.sync!.run();
+    sim.addFault({
+      fault: {
+        kind: "status",
+        status: 404,
+        errors: ["No users found corresponding to the provided filters"],
+      },
+      endpoint: "GET /v2/users",
+      withCursor: true,
+      after: 1,
+    });
+    await expect(ctx.directory.sync!.run()).rejects.toThrow(/listing ended after 200 of the 450 records/);
+    expect(ctx.repos.directory.state()!.gen).toBe(first.run.id);
+    expect(ctx.repos.directory.count(first.run.id)).toBe(450);
+  });
+
+  it("a sync that lost its lock to another process stops before changing anything", async () => {
+    const first = await ctx.directory.sync!.run();
+    sim.org.addUser({ firstName: "Would", lastName: "Join" });
+    sim.settings.latencyMs = 20;
+    const running = ctx.directory.sync!.run();
+    await new Promise((r) => setTimeout(r, 30));
+    // Another process takes the lock over (as after an expired lease).
+    ctx.db.$client.prepare("UPDATE locks SET holder = 'elsewhere/1/x'").run();
+    await expect(running).rejects.toThrow(/lost its lock/);
+    expect(ctx.repos.directory.state()!.gen).toBe(first.run.id);
+    expect(ctx.repos.directory.count(first.run.id)).toBe(450);
+  });
+
+  it("a snapshot never moves backwards", async () => {
+    const first = await ctx.directory.sync!.run();
+    const second = await ctx.directory.sync!.run();
+    expect(() =>
+      ctx.repos.directory.makeCurrent(first.run.id, new Date(), {
+        usersSeen: 0,
+        changes: 0,
+        counts: {},
+        requestsUsed: 0,
+      }),
+    ).toThrow(/older than the current snapshot/);
+    expect(ctx.repos.directory.state()!.gen).toBe(second.run.id);
+  });
+});

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppContext } from "../../src/context.js";
 import { SimOrg } from "../../src/sim/org.js";
@@ -352,4 +355,60 @@ describe("an audit that must pause", () => {
       await quotaSim.close();
     }
   });
+});
+
+describe("restarts", () => {
+  it("an audit interrupted by a restart picks up where it stopped, in the same message", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gongops-slack-restart-"));
+    const restartSim = await startSim({ org: SimOrg.generate({ users: 800, seed: 6 }), latencyMs: 40 });
+    const restartFake = await FakeSlack.start();
+    const env = {
+      SLACK_BOT_TOKEN: "xoxb-test-token",
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: `${restartFake.url}/api`,
+      GONGOPS_ADMIN_USER_IDS: ADMIN,
+      GONGOPS_DB_PATH: join(dir, "g.db"),
+      GONG_MAX_RPS: "10",
+    };
+    try {
+      const first = simContext(restartSim, env);
+      await first.directory.sync!.run();
+      const app1 = createSlackApp(first, { port: 0, updateEveryMs: 10 });
+      const { port } = await app1.start();
+      const body = slashCommand({ user: ADMIN, text: "audit", responseUrl: restartFake.responseUrl("a") });
+      await postSigned(
+        `http://127.0.0.1:${port}/slack/events`,
+        SECRET,
+        body,
+        "application/x-www-form-urlencoded",
+      );
+      await restartFake.waitFor(() => (first.repos.audits.latest()?.requestsUsed ?? 0) >= 2);
+      await app1.stop();
+      await first.close();
+      const stopped = restartFake.callsOf("chat.update").at(-1)!;
+      expect(JSON.stringify(stopped.args.blocks)).toMatch(/paused.*restarting/);
+
+      const second = simContext(restartSim, env);
+      const app2 = createSlackApp(second, { port: 0, updateEveryMs: 10 });
+      await app2.start();
+      try {
+        const summary = await restartFake.waitFor(
+          () =>
+            restartFake
+              .callsOf("chat.update")
+              .find((c) => JSON.stringify(c.args.blocks ?? "").includes("Inactive-user audit:")),
+          20_000,
+        );
+        expect(summary.args.ts).toBe(stopped.args.ts);
+        expect(second.repos.audits.history(5).filter((r) => r.status === "succeeded")).toHaveLength(1);
+      } finally {
+        await app2.stop();
+        await second.close();
+      }
+    } finally {
+      await restartFake.close();
+      await restartSim.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

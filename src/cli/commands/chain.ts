@@ -35,7 +35,7 @@ the directory is shown as unknown; inactive managers are marked.`,
     if (!query.trim()) throw new UsageError("say whose reporting line to show");
     return withContext(io, ["gong"], async (ctx) => {
       const { id } = await resolveOne(ctx, query);
-      const chain = ctx.directory.hierarchy.chain(id);
+      const chain = await ctx.directory.hierarchy.chain(id);
       if (!chain)
         throw new NotFoundError(`user ${id} is not in the directory snapshot yet; run gongops sync`);
       if (flag(args, "json")) printJson(io, { query, ...chain });

@@ -46,7 +46,7 @@ many are inactive. Cycles in Gong's manager data are walked once.`,
     const depth = args.values.depth === undefined ? null : intOption(args, "depth", 1, 1, 1000);
     return withContext(io, ["gong"], async (ctx) => {
       const { id } = await resolveOne(ctx, query);
-      const reports = ctx.directory.hierarchy.reports(id, depth);
+      const reports = await ctx.directory.hierarchy.reports(id, depth);
       if (!reports)
         throw new NotFoundError(`user ${id} is not in the directory snapshot yet; run gongops sync`);
       if (flag(args, "json")) printJson(io, { query, user: reports.tree.user, ...reports });

@@ -43,7 +43,7 @@ function userLine(u: InactiveUser, managers: ReadonlyMap<string, string>): strin
   const manager = u.managerId ? (managers.get(u.managerId) ?? `id ${u.managerId}`) : "none";
   return (
     `*${literal(name)}*${u.title ? ` — ${literal(u.title)}` : ""}\n` +
-    `${email(u.email)} · manager: ${literal(manager)} · created ${u.created ? u.created.slice(0, 10) : "unknown"} · \`${u.id}\``
+    `${email(u.email)} · manager: ${literal(manager)} · created ${u.created ? literal(u.created.slice(0, 10)) : "unknown"} · \`${u.id}\``
   );
 }
 

@@ -20,7 +20,7 @@ export function userCardBlocks(u: UserCard, freshnessNote: string): Block[] {
         mrkdwn(`*Email*\n${email(u.email)}`),
         mrkdwn(`*State*\n${stateLabel(u.active)}`),
         mrkdwn(`*Manager*\n${managerText(u)}`),
-        mrkdwn(`*Created*\n${u.created ? u.created.slice(0, 10) : "unknown"}`),
+        mrkdwn(`*Created*\n${u.created ? literal(u.created.slice(0, 10)) : "unknown"}`),
         mrkdwn(`*Gong id*\n\`${u.id}\``),
       ],
     },

@@ -19,7 +19,7 @@ export function auditPageAction(services: SlackServices) {
     try {
       if (!(await services.access.check("user", body.user.id, client, "audit page"))) return;
       const { runId, page } = JSON.parse(action.value ?? "{}") as { runId: number; page: number };
-      const report = services.ctx.audit!.report(runId);
+      const report = services.audits.reportFor(runId);
       const channel = body.channel?.id;
       const ts = body.message?.ts;
       if (!channel || !ts) return;

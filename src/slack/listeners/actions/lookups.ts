@@ -35,8 +35,8 @@ export function buttonHandler(
 
 /** "Reporting line" on a user card. */
 export function showChainAction(services: SlackServices) {
-  return buttonHandler(services, "chain", (userId) => {
-    const chain = services.ctx.directory.hierarchy.chain(userId);
+  return buttonHandler(services, "chain", async (userId) => {
+    const chain = await services.ctx.directory.hierarchy.chain(userId);
     if (!chain) throw new NotFoundError("That user is no longer in the directory.");
     return { text: "Reporting line", blocks: chainBlocks(chain) };
   });
@@ -44,8 +44,8 @@ export function showChainAction(services: SlackServices) {
 
 /** "Direct reports" on a user card: one level, expandable with /gong reports. */
 export function showReportsAction(services: SlackServices) {
-  return buttonHandler(services, "reports", (userId) => {
-    const reports = services.ctx.directory.hierarchy.reports(userId, 1);
+  return buttonHandler(services, "reports", async (userId) => {
+    const reports = await services.ctx.directory.hierarchy.reports(userId, 1);
     if (!reports) throw new NotFoundError("That user is no longer in the directory.");
     return { text: "Direct reports", blocks: reportsBlocks(reports) };
   });
@@ -53,7 +53,7 @@ export function showReportsAction(services: SlackServices) {
 
 /** "Show more" under a long chain or tree: the next page, rebuilt from the directory. */
 export function moreLinesAction(services: SlackServices) {
-  return buttonHandler(services, "reports", (value) => {
+  return buttonHandler(services, "reports", async (value) => {
     let more: MoreLines;
     try {
       more = JSON.parse(value) as MoreLines;
@@ -62,11 +62,11 @@ export function moreLinesAction(services: SlackServices) {
     }
     const h = services.ctx.directory.hierarchy;
     if (more.kind === "chain") {
-      const chain = h.chain(more.userId);
+      const chain = await h.chain(more.userId);
       if (!chain) throw new NotFoundError("That user is no longer in the directory.");
       return { text: "Reporting line (continued)", blocks: chainBlocks(chain, more.offset) };
     }
-    const reports = h.reports(more.userId, more.depth);
+    const reports = await h.reports(more.userId, more.depth);
     if (!reports) throw new NotFoundError("That user is no longer in the directory.");
     return { text: "Reports (continued)", blocks: reportsBlocks(reports, more.offset) };
   });

@@ -53,7 +53,7 @@ export async function syncSubcommand(req: SubcommandRequest): Promise<void> {
 export async function orgHealthSubcommand(req: SubcommandRequest): Promise<void> {
   const { ctx } = req.services;
   if (!ctx.repos.directory.state()) await ctx.directory.sync!.run({ trigger: `slack by ${req.userId}` });
-  const health = ctx.directory.hierarchy.orgHealth()!;
+  const health = (await ctx.directory.hierarchy.orgHealth())!;
   await req.respond({ text: "Org health", blocks: orgHealthBlocks(health) });
 }
 

@@ -21,7 +21,7 @@ export async function userSubcommand(req: SubcommandRequest): Promise<void> {
 /** `/gong chain <who>` */
 export async function chainSubcommand(req: SubcommandRequest): Promise<void> {
   const id = await resolveUserId(req.services.ctx, req.client, req.args);
-  const chain = req.services.ctx.directory.hierarchy.chain(id);
+  const chain = await req.services.ctx.directory.hierarchy.chain(id);
   if (!chain)
     throw new NotFoundError("That user is not in the directory snapshot yet; a sync will add them.");
   await req.respond({
@@ -41,7 +41,7 @@ export async function reportsSubcommand(req: SubcommandRequest): Promise<void> {
   }
   const who = req.args.replace(/(?:^|\s)--depth(?:\s+|=)\S+/, "").trim();
   const id = await resolveUserId(req.services.ctx, req.client, who);
-  const reports = req.services.ctx.directory.hierarchy.reports(id, depth);
+  const reports = await req.services.ctx.directory.hierarchy.reports(id, depth);
   if (!reports)
     throw new NotFoundError("That user is not in the directory snapshot yet; a sync will add them.");
   await req.respond({
