@@ -88,6 +88,7 @@ export function createContext(options: ContextOptions): AppContext {
         log,
       })
     : null;
+  const hierarchy = new Hierarchy(repos.directory);
   const sync = gong
     ? new DirectorySync({
         gong: gong.client,
@@ -95,9 +96,10 @@ export function createContext(options: ContextOptions): AppContext {
         runs: repos.syncRuns,
         log: log.child("sync"),
         now: options.now,
+        // Build the new snapshot's org index now, in chunks, rather than inside the next /gong reports.
+        onCommitted: () => void hierarchy.index().catch(() => {}),
       })
     : null;
-  const hierarchy = new Hierarchy(repos.directory);
   const lookup = new DirectoryLookup({
     directory: repos.directory,
     names: async () => (await hierarchy.index())?.names() ?? [],

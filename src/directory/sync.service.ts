@@ -43,6 +43,8 @@ export interface DirectorySyncDeps {
   locks: LocksRepo;
   log: Logger;
   now?: () => Date;
+  /** Called once a new snapshot is current (the context warms the in-memory org index with it). */
+  onCommitted?: () => void;
 }
 
 export const SYNC_LOCK = "directory sync";
@@ -164,6 +166,7 @@ export class DirectorySync {
         requestsUsed: meter.total,
       });
       progress("done", seen, seen);
+      this.deps.onCommitted?.();
       log.info("directory synced", {
         run: gen,
         users: seen,
