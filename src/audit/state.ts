@@ -49,12 +49,6 @@ export class AuditState {
     for (const [id, c] of this.candidates) if (!c.hosted && (c.clearedMask & bit) === 0) out.push(id);
     return out;
   }
-
-  isSettled(id: string): boolean {
-    const c = this.candidates.get(id);
-    return !c || c.hosted || c.clearedMask === this.fullMask;
-  }
-
   settledCount(): number {
     let n = 0;
     for (const c of this.candidates.values()) if (c.hosted || c.clearedMask === this.fullMask) n++;

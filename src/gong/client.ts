@@ -97,11 +97,6 @@ export class Pager<T> {
     return this.finished;
   }
 
-  /** Distinct records handed out so far. */
-  get seenCount(): number {
-    return this.seen.size;
-  }
-
   /**
    * Throws unless the listing ran to its end and handed out at least as many records as Gong announced
    * (totalRecords). A listing that stops short (records shifting between offset pages, an early "No ...
@@ -190,11 +185,6 @@ export class GongClient {
     this.idsPerRequest = options.idsPerRequest ?? 100;
     this.maxCursorRestarts = options.maxCursorRestarts ?? 3;
   }
-
-  get windowDays(): number {
-    return this.options.windowDays;
-  }
-
   /** Every user, page by page (GET /v2/users, cursor in the query). */
   listUsers(opts: CallOptions = {}): Pager<GongUser> {
     return this.pager(

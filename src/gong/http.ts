@@ -82,11 +82,6 @@ export class GongHttp {
   constructor(private readonly options: GongHttpOptions) {
     this.base = new URL(options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`);
   }
-
-  get baseUrl(): string {
-    return this.options.baseUrl;
-  }
-
   async send(req: HttpRequest): Promise<HttpResponse> {
     const { limiter, retry, timing, log } = this.options;
     const url = new URL(req.path.replace(/^\//, ""), this.base);

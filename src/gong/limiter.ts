@@ -104,11 +104,6 @@ export class GongLimiter {
     this.margin = Math.min(0.2, this.margin + 0.02);
     this.applyMargin();
   }
-
-  get scope(): string {
-    return this.options.scope;
-  }
-
   stats(): LimiterStats {
     return {
       sent: this.sent,
@@ -116,12 +111,6 @@ export class GongLimiter {
       maxInFlight: this.maxInFlight,
       queued: this.bottleneck.counts().QUEUED,
     };
-  }
-
-  /** Requests left in today's budget. */
-  remainingToday(): number {
-    const day = utcDay(this.options.timing.now());
-    return Math.max(0, this.options.dailyQuota - this.options.budget.used(this.options.scope, day));
   }
 
   /** Stops every caller from starting a request until `until` (a 429 with Retry-After affects all). */

@@ -92,12 +92,6 @@ export const callsExtensivePageSchema = z.looseObject({
   calls: z.array(z.looseObject({ metaData: gongCallSchema })),
 });
 
-/** Gong's error body: `{ requestId, errors: [...] }`. Parsed leniently: error bodies are evidence, not data. */
-export const errorBodySchema = z.looseObject({
-  requestId: z.string().optional(),
-  errors: z.array(z.string()).optional(),
-});
-
 // SCIM 2.0 (RFC 7643/7644), the parts gongops uses.
 export const scimUserSchema = z.looseObject({
   id: z.union([z.string().min(1), z.number()]).transform(String),

@@ -366,11 +366,6 @@ export class GongSim {
     return undefined;
   }
 
-  /** Requests the sim accepted today (what counts against its daily quota). */
-  get quotaUsedToday(): number {
-    return this.quotaUsed;
-  }
-
   // ---- REST ----------------------------------------------------------------------------------------
 
   private routeRest(ctx: Ctx): Reply {

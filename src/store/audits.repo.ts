@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "./db.js";
 import { auditPosts, auditRuns, auditSubjects, auditWindows } from "./schema.js";
 
@@ -157,13 +157,5 @@ export class AuditsRepo {
 
   postOf(runId: number): typeof auditPosts.$inferSelect | null {
     return this.db.select().from(auditPosts).where(eq(auditPosts.runId, runId)).get() ?? null;
-  }
-
-  /** Forgets the subjects of a run whose preparation did not finish, so it can be prepared again. */
-  deleteSubjects(runId: number, userIds?: readonly string[]): void {
-    const where = userIds
-      ? and(eq(auditSubjects.runId, runId), inArray(auditSubjects.userId, [...userIds]))
-      : eq(auditSubjects.runId, runId);
-    this.db.delete(auditSubjects).where(where).run();
   }
 }
