@@ -27,6 +27,8 @@ export interface Config {
     timeoutMs: number;
   };
   dbPath: string;
+  /** How long a sync or audit lease lasts without renewal: how soon a crashed holder is taken over. */
+  leaseSeconds: number;
   slack: {
     botToken: Secret | null;
     appToken: Secret | null;
@@ -148,6 +150,7 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
       timeoutMs: r.get("GONG_TIMEOUT_MS", positiveInt, 30_000),
     },
     dbPath: r.get("GONGOPS_DB_PATH", text, "./data/gongops.db"),
+    leaseSeconds: r.get("GONGOPS_LEASE_SECONDS", positiveInt, 30),
     slack: {
       botToken: r.secret("SLACK_BOT_TOKEN"),
       appToken: r.secret("SLACK_APP_TOKEN"),

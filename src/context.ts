@@ -95,6 +95,7 @@ export function createContext(options: ContextOptions): AppContext {
         ...repos,
         runs: repos.syncRuns,
         log: log.child("sync"),
+        leaseMs: config.leaseSeconds * 1000,
         now: options.now,
         // Build the new snapshot's org index now, in chunks, rather than inside the next /gong reports.
         onCommitted: () => void hierarchy.index().catch(() => {}),
@@ -130,6 +131,7 @@ export function createContext(options: ContextOptions): AppContext {
             maxRps: config.gong.maxRps,
           },
           log: log.child("audit"),
+          leaseMs: config.leaseSeconds * 1000,
           now: options.now,
         })
       : null;

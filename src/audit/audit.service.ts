@@ -1,7 +1,7 @@
 import type { DirectorySync } from "../directory/sync.service.js";
 import { GongopsError, NotFoundError, UsageError } from "../errors.js";
 import type { CallOptions, GongClient, Pager } from "../gong/client.js";
-import { GongAuthError, GongQuotaExhaustedError, GongRetryAfterTooLongError } from "../gong/errors.js";
+import { GongAuthError } from "../gong/errors.js";
 import { RequestMeter } from "../gong/http.js";
 import type { GongCall } from "../gong/schemas.js";
 import { DAY_MS, splitWindowsNewestFirst } from "../gong/windows.js";
@@ -12,6 +12,7 @@ import type { DirectoryRepo } from "../store/directory.repo.js";
 import type { ExemptionsRepo } from "../store/exemptions.repo.js";
 import { LeaseLostError, type LocksRepo } from "../store/locks.repo.js";
 import { type ExemptRule, parseExemptRule } from "./exemptions.js";
+import { type PausePolicy, pauseOrFail } from "./pause.js";
 import { bulkCost, decideWindow, perUserCost, shouldSwitchToBulk } from "./planner.js";
 import { type AuditReport, buildReport, type InactiveUser } from "./report.js";
 import { AuditState, type AuditWindow, type CandidateState } from "./state.js";
@@ -58,6 +59,8 @@ export interface AuditSettings {
 }
 
 export interface AuditServiceDeps {
+  /** Lease length (GONGOPS_LEASE_SECONDS). */
+  leaseMs?: number;
   gong: GongClient;
   directory: DirectoryRepo;
   audits: AuditsRepo;
@@ -69,10 +72,13 @@ export interface AuditServiceDeps {
   now?: () => Date;
   /** Users per POST /v2/calls/extensive request. */
   batchSize?: number;
+  /** Back-off after an outage (tests shorten it). */
+  pausePolicy?: PausePolicy;
 }
 
 export const AUDIT_LOCK = "inactive-user audit";
-const LEASE_MS = 120_000;
+/** Renewed every third of it; after a crash, the next process takes over once it runs out. */
+const DEFAULT_LEASE_MS = 30_000;
 /** Windows are tracked as bits of a 32-bit mask. */
 const MAX_WINDOWS = 30;
 /** Bulk pages a slice should at least hold before a window is split for parallel listing. */
@@ -100,6 +106,8 @@ interface Work {
   state: AuditState;
   meter: RequestMeter;
   persisted: number;
+  /** Pieces of evidence saved in this stretch of work (a resume that learned nothing made no progress). */
+  learned: number;
   strategy: Strategy;
   opts: CallOptions;
   onProgress?: (p: AuditProgress) => void;
@@ -148,7 +156,11 @@ export class AuditService {
       throw new UsageError(`the look-back can be at most ${MAX_WINDOWS * settings.windowDays} days`);
     }
     const rules = this.rules();
-    const lease = this.deps.locks.acquire(AUDIT_LOCK, LEASE_MS, `audit (${request.trigger ?? "cli"})`);
+    const lease = this.deps.locks.acquire(
+      AUDIT_LOCK,
+      this.deps.leaseMs ?? DEFAULT_LEASE_MS,
+      `audit (${request.trigger ?? "cli"})`,
+    );
     try {
       let state = directory.state();
       const ageMin = state
@@ -252,12 +264,15 @@ export class AuditService {
       );
     if (run.status === "succeeded")
       throw new UsageError(`audit ${run.id} already finished; nothing to resume`);
-    if (run.resumeAt && Date.parse(run.resumeAt) > this.now().getTime()) {
+    // Gong's own limits (a spent quota, a long Retry-After) would only refuse an early resume; a back-off
+    // after an outage or an interruption may be cut short by whoever asks.
+    const gongSaysWait = run.pauseKind === "quota" || run.pauseKind === "retry-after";
+    if (gongSaysWait && run.resumeAt && Date.parse(run.resumeAt) > this.now().getTime()) {
       throw new AuditPausedError(run.id, new Date(run.resumeAt), run.error ?? "waiting for Gong");
     }
     const lease = this.deps.locks.acquire(
       AUDIT_LOCK,
-      LEASE_MS,
+      this.deps.leaseMs ?? DEFAULT_LEASE_MS,
       `audit ${run.id} resumed (${request.trigger ?? "cli"})`,
     );
     try {
@@ -269,7 +284,7 @@ export class AuditService {
         });
         throw new UsageError(`audit ${run.id} was interrupted before it started; run a new audit`);
       }
-      audits.update(run.id, { status: "running", error: null, resumeAt: null });
+      audits.update(run.id, { status: "running", error: null, resumeAt: null, pauseKind: null });
       this.deps.log.info("audit resumed", { run: run.id });
       return await this.work(
         audits.get(run.id)!,
@@ -315,6 +330,7 @@ export class AuditService {
       state: new AuditState(new Date(run.fromAt), new Date(run.toAt), windows, candidates),
       meter,
       persisted: 0,
+      learned: 0,
       strategy: request.strategy ?? "auto",
       opts: { meter, signal: request.signal },
       onProgress: request.onProgress,
@@ -347,6 +363,8 @@ export class AuditService {
         activeMs: run.activeMs + Math.round(performance.now() - w.started),
         error: null,
         resumeAt: null,
+        pauseKind: null,
+        transientPauses: 0,
       });
       this.progress(w, "done");
       log.info("audit finished", {
@@ -355,26 +373,34 @@ export class AuditService {
         requests: run.requestsUsed + meter.total,
       });
     } catch (error) {
+      // Another process took the run over after our lease lapsed: it is theirs now; touch nothing.
+      if (error instanceof LeaseLostError) throw error;
       this.flush(w, null, []);
       const activeMs = run.activeMs + Math.round(performance.now() - w.started);
-      const pause = (resumeAt: Date, reason: string) => {
-        audits.update(run.id, {
-          status: "paused",
-          resumeAt: resumeAt.toISOString(),
-          error: reason,
-          activeMs,
-        });
-        log.warn("audit paused", { run: run.id, resumeAt: resumeAt.toISOString(), reason });
-      };
-      if (error instanceof GongQuotaExhaustedError)
-        pause(error.resetAt, "the daily Gong request budget is spent");
-      else if (error instanceof GongRetryAfterTooLongError)
-        pause(error.retryAt, "Gong asked to wait (HTTP 429 Retry-After)");
-      else if (request.signal?.aborted) pause(this.now(), "interrupted");
-      else {
-        audits.update(run.id, { status: "failed", error: (error as Error).message, activeMs });
+      const decision = pauseOrFail(error, {
+        now: this.now(),
+        aborted: request.signal?.aborted === true,
+        // A resume that got somewhere before failing again starts its back-off afresh.
+        transientPauses: w.learned > 0 ? 0 : run.transientPauses,
+        policy: this.deps.pausePolicy,
+      });
+      if (decision.action === "fail") {
+        audits.update(run.id, { status: "failed", error: decision.reason, activeMs });
         throw error;
       }
+      audits.update(run.id, {
+        status: "paused",
+        resumeAt: decision.resumeAt.toISOString(),
+        pauseKind: decision.kind,
+        transientPauses: decision.kind === "transient" ? (w.learned > 0 ? 1 : run.transientPauses + 1) : 0,
+        error: decision.reason,
+        activeMs,
+      });
+      log.warn("audit paused", {
+        run: run.id,
+        resumeAt: decision.resumeAt.toISOString(),
+        reason: decision.reason,
+      });
     }
     return this.report(run.id);
   }
@@ -426,6 +452,7 @@ export class AuditService {
     // Evidence is only recorded while this process still owns the audit.
     if ((found.length > 0 || cleared) && !w.held()) throw new LeaseLostError("inactive-user audit");
     this.deps.audits.record(w.run.id, { found, cleared, requests });
+    if (found.length > 0 || cleared) w.learned++;
     if (windowIdx !== undefined && requests > 0)
       this.deps.audits.addWindowRequests(w.run.id, windowIdx, requests);
     w.persisted += requests;

@@ -2,6 +2,7 @@ import { configSecrets, loadConfig, loadDotEnv, type Requirement } from "../conf
 import { type AppContext, createContext } from "../context.js";
 import { createLogger } from "../log.js";
 import { redactor } from "../secret.js";
+import { DbError, dbProblem } from "../store/db.js";
 import type { CliIo } from "./io.js";
 
 /** Builds the app context for one command from the environment, runs `fn`, and always closes it. */
@@ -20,6 +21,10 @@ export async function withContext<T>(
   const ctx = createContext({ config, log });
   try {
     return await fn(ctx);
+  } catch (error) {
+    // A database fault mid-command (read-only file, disk full, I/O error) in one plain line naming it.
+    const reason = dbProblem(error);
+    throw reason ? new DbError(config.dbPath, reason, error) : error;
   } finally {
     await ctx.close();
   }

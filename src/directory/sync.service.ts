@@ -37,6 +37,8 @@ export interface SyncOptions {
 }
 
 export interface DirectorySyncDeps {
+  /** Lease length (GONGOPS_LEASE_SECONDS). */
+  leaseMs?: number;
   gong: GongClient;
   directory: DirectoryRepo;
   runs: SyncRunsRepo;
@@ -48,7 +50,8 @@ export interface DirectorySyncDeps {
 }
 
 export const SYNC_LOCK = "directory sync";
-const LEASE_MS = 120_000;
+/** Renewed every third of it; after a crash, the next process takes over once it runs out. */
+const DEFAULT_LEASE_MS = 30_000;
 
 function toSnapshotRow(u: GongUser, gen: number, firstSeenAt: string): NewDirectoryUser {
   const raw = JSON.stringify(u);
@@ -91,7 +94,7 @@ export class DirectorySync {
   async run(options: SyncOptions = {}): Promise<SyncResult> {
     const { directory, runs, locks, log } = this.deps;
     const trigger = options.trigger ?? "cli";
-    const lease = locks.acquire(SYNC_LOCK, LEASE_MS, `sync (${trigger})`);
+    const lease = locks.acquire(SYNC_LOCK, this.deps.leaseMs ?? DEFAULT_LEASE_MS, `sync (${trigger})`);
     const meter = new RequestMeter();
     const startedAt = this.now();
     let runId: number | undefined;

@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
-import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { readMigrationFiles } from "drizzle-orm/migrator";
 import { GongopsError } from "../errors.js";
 import * as schema from "./schema.js";
 
@@ -83,6 +83,10 @@ function startCheckpointer(db: Db, path: string): void {
 export async function closeDatabase(db: Db): Promise<void> {
   const worker = checkpointers.get(db);
   if (worker) {
+    // The worker is unref()ed so that it never keeps a process alive on its own; while we wait for it
+    // to finish its last checkpoint it must, or the loop empties first and the await never settles
+    // (Node then exits with code 13, "unsettled top-level await", and the database is never closed).
+    worker.ref();
     const exited = new Promise((r) => worker.once("exit", r));
     worker.postMessage("stop");
     await exited;
@@ -90,33 +94,142 @@ export async function closeDatabase(db: Db): Promise<void> {
   if (db.$client.open) db.$client.close();
 }
 
+/**
+ * SQLite's failures in one plain line that names the file, for every face. better-sqlite3 throws
+ * SqliteError with `code` SQLITE_*; node's fs throws with E* codes.
+ */
+const DB_PROBLEMS: Record<string, string> = {
+  SQLITE_NOTADB: "is not a gongops database (not SQLite, or encrypted)",
+  SQLITE_CORRUPT:
+    "is damaged (SQLite reports corruption); restore a backup or point GONGOPS_DB_PATH elsewhere",
+  SQLITE_READONLY: "is read-only; gongops needs to write to it (check the file and folder permissions)",
+  SQLITE_CANTOPEN: "cannot be opened (is it a folder, or is its folder missing or not writable?)",
+  SQLITE_PERM: "cannot be opened: permission denied",
+  SQLITE_IOERR: "could not be read or written (disk I/O error)",
+  SQLITE_FULL: "cannot grow: the disk is full",
+  SQLITE_BUSY: "is busy: another process held it for longer than the 5 s busy timeout",
+  SQLITE_LOCKED: "is locked by another connection",
+  EACCES: "cannot be created: permission denied",
+  EPERM: "cannot be created: permission denied",
+  EROFS: "cannot be created: the file system is read-only",
+  ENOTDIR: "cannot be created: a part of its path is a file, not a folder",
+  EISDIR: "is a folder, not a file",
+  ENOENT: "cannot be created: its folder cannot be made there",
+  ENOSPC: "cannot be created: the disk is full",
+};
+
+export class DbError extends GongopsError {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+    cause?: unknown,
+  ) {
+    super("DB_ERROR", `the database ${path} ${reason}`, { cause });
+  }
+}
+
+/** The plain reason for a SQLite or file-system error code, or null when it is not one we know. */
+export function dbProblem(error: unknown): string | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return null;
+  // Extended codes (SQLITE_READONLY_DIRECTORY, SQLITE_IOERR_WRITE, ...) share their primary's reason.
+  return DB_PROBLEMS[code] ?? DB_PROBLEMS[code.split("_").slice(0, 2).join("_")] ?? null;
+}
+
+/** True for failures that go away by waiting (another process holds the write lock). */
+export function isDbBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "SQLITE_BUSY" || code === "SQLITE_LOCKED" || code === "SQLITE_BUSY_SNAPSHOT";
+}
+
+function asDbError(path: string, error: unknown): DbError | unknown {
+  if (error instanceof GongopsError) return error;
+  const reason = dbProblem(error);
+  return reason ? new DbError(path, reason, error) : error;
+}
+
+/**
+ * Creates the database's folder one level at a time. (`mkdirSync(..., { recursive: true })` under /proc
+ * spins at 100% CPU forever on Node 20; walking up to the nearest existing folder cannot.)
+ */
+function ensureFolder(path: string): void {
+  const missing: string[] = [];
+  let dir = resolve(dirname(path));
+  for (;;) {
+    let stat: ReturnType<typeof statSync> | undefined;
+    try {
+      stat = statSync(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+    if (stat) {
+      if (!stat.isDirectory()) throw Object.assign(new Error(`${dir} is a file`), { code: "ENOTDIR" });
+      break;
+    }
+    missing.unshift(dir);
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  for (const d of missing) mkdirSync(d);
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+    throw Object.assign(new Error(`${path} is a folder`), { code: "EISDIR" });
+  }
+}
+
+/**
+ * Applies drizzle's migrations under one write lock. drizzle's own migrator reads which migrations ran
+ * before it takes the lock, so processes started together on a new file each decided to create every
+ * table, and all but one failed with "table already exists". Here the check happens inside
+ * BEGIN IMMEDIATE: the second process waits (busy timeout), then finds the work done.
+ */
+function applyMigrations(sqlite: Database.Database): void {
+  const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
+  sqlite.exec("BEGIN IMMEDIATE");
+  try {
+    sqlite.exec(
+      "CREATE TABLE IF NOT EXISTS __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)",
+    );
+    const last = sqlite
+      .prepare("SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1")
+      .get() as { created_at: number | string } | undefined;
+    const record = sqlite.prepare("INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)");
+    for (const m of migrations) {
+      if (last && Number(last.created_at) >= m.folderMillis) continue;
+      for (const statement of m.sql) if (statement.trim()) sqlite.exec(statement);
+      record.run(m.hash, m.folderMillis);
+    }
+    sqlite.exec("COMMIT");
+  } catch (error) {
+    if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
+    throw error;
+  }
+}
+
 /** Opens (creating the folder if needed) and migrates. `:memory:` gives a private in-memory database. */
 export function openDatabase(path: string): Db {
   const memory = path === ":memory:";
-  if (!memory) {
-    const dir = dirname(path);
-    if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
-  }
   let sqlite: Database.Database;
   try {
+    if (!memory) ensureFolder(path);
     sqlite = new Database(path);
   } catch (error) {
-    throw new GongopsError("DB_ERROR", `cannot open the database ${path}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw asDbError(path, error);
   }
   try {
+    // The busy timeout first: switching a new file to WAL takes a lock that a process started at the
+    // same moment may hold.
+    sqlite.pragma("busy_timeout = 5000");
     if (!memory) sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("foreign_keys = ON");
-    sqlite.pragma("busy_timeout = 5000");
     refuseNewer(sqlite, path);
+    applyMigrations(sqlite);
     const db = drizzle({ client: sqlite, schema }) as Db;
-    migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
     if (!memory) startCheckpointer(db, path);
     return db;
   } catch (error) {
     sqlite.close();
-    throw error;
+    throw asDbError(path, error);
   }
 }

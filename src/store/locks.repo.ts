@@ -1,15 +1,17 @@
 import { randomBytes } from "node:crypto";
-import { hostname } from "node:os";
 import { and, eq } from "drizzle-orm";
 import { GongopsError, LockHeldError } from "../errors.js";
 import type { Db } from "./db.js";
+import { PROCESS_OWNER_ID } from "./owner.js";
 import { locks } from "./schema.js";
 
 /**
  * Named leases in SQLite: one sync (or audit) at a time, across every process sharing the database.
  * A lease renews itself on a timer for as long as its process lives (however long a Gong request or a
- * Retry-After takes); a lease whose holder died (kill -9) is taken over when it expires, or at once when
- * the holder was a process on this host that no longer exists. Work that commits checks `held()` first.
+ * Retry-After takes); a lease whose holder died (kill -9) is taken over when it expires, and only then:
+ * liveness is judged by expiry alone, never by host name and pid (in a container node is PID 1 under
+ * the same host name after every restart). A process that exits (even on a second Ctrl-C) releases its
+ * leases on the way out. Work that commits checks `held()` first.
  */
 export interface Lease {
   name: string;
@@ -27,19 +29,28 @@ export class LeaseLostError extends GongopsError {
   }
 }
 
+/** The process's owner id plus a per-lease suffix: two leases of one process are still told apart. */
 export function newHolderId(): string {
-  return `${hostname()}/${process.pid}/${randomBytes(4).toString("hex")}`;
+  return `${PROCESS_OWNER_ID}/${randomBytes(4).toString("hex")}`;
 }
 
-function holderIsDead(holder: string): boolean {
-  const [host, pid] = holder.split("/");
-  if (host !== hostname() || !pid) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ESRCH";
+/** Leases this process holds, released synchronously if it exits before releasing them itself. */
+const heldHere = new Set<() => void>();
+let exitHookInstalled = false;
+function releaseOnExit(release: () => void): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once("exit", () => {
+      for (const r of heldHere) {
+        try {
+          r();
+        } catch {
+          // The database may already be closed; the lease then simply expires.
+        }
+      }
+    });
   }
+  heldHere.add(release);
 }
 
 export class LocksRepo {
@@ -53,7 +64,7 @@ export class LocksRepo {
     const now = this.now();
     this.db.transaction((tx) => {
       const current = tx.select().from(locks).where(eq(locks.name, name)).get();
-      if (current && Date.parse(current.expiresAt) > now && !holderIsDead(current.holder)) {
+      if (current && Date.parse(current.expiresAt) > now) {
         throw new LockHeldError(name, current.note ?? current.holder, new Date(current.acquiredAt));
       }
       const row = {
@@ -74,22 +85,30 @@ export class LocksRepo {
         .run().changes === 1;
     const timer = setInterval(renew, Math.max(1000, Math.floor(ttlMs / 3)));
     timer.unref();
+    const release = () => {
+      clearInterval(timer);
+      heldHere.delete(release);
+      if (this.db.$client.open) this.db.delete(locks).where(mine).run();
+    };
+    releaseOnExit(release);
     return {
       name,
       holder,
       renew,
       held: () => this.db.select({ holder: locks.holder }).from(locks).where(mine).get() !== undefined,
-      release: () => {
-        clearInterval(timer);
-        this.db.delete(locks).where(mine).run();
-      },
+      release,
     };
   }
 
-  /** Who holds `name` now, if anyone (an expired or dead holder counts as nobody). */
-  holderOf(name: string): { holder: string; acquiredAt: Date; note: string | null } | null {
+  /** Who holds `name` now, if anyone (an expired lease counts as nobody), and until when. */
+  holderOf(name: string): { holder: string; acquiredAt: Date; expiresAt: Date; note: string | null } | null {
     const current = this.db.select().from(locks).where(eq(locks.name, name)).get();
-    if (!current || Date.parse(current.expiresAt) <= this.now() || holderIsDead(current.holder)) return null;
-    return { holder: current.holder, acquiredAt: new Date(current.acquiredAt), note: current.note };
+    if (!current || Date.parse(current.expiresAt) <= this.now()) return null;
+    return {
+      holder: current.holder,
+      acquiredAt: new Date(current.acquiredAt),
+      expiresAt: new Date(current.expiresAt),
+      note: current.note,
+    };
   }
 }

@@ -6,4 +6,4 @@ import { randomUUID } from "node:crypto";
  * holder would look alive, and two containers sharing a host name could take each other's live lease.
  * A lease is judged by its expiry alone; this id only says whose it is.
  */
-export const PROCESS_OWNER_ID = `${randomUUID().slice(0, 8)}-${process.pid}`;
+export const PROCESS_OWNER_ID = randomUUID();

@@ -184,8 +184,12 @@ export const auditRuns = sqliteTable("audit_runs", {
   /** Time spent working (ms), summed over resumes. */
   activeMs: integer("active_ms").notNull().default(0),
   error: text("error"),
-  /** When a paused run can continue (Gong's quota resets, Retry-After ends). */
+  /** When a paused run can continue (Gong's quota resets, Retry-After ends, a back-off runs out). */
   resumeAt: text("resume_at"),
+  /** Why it paused: what decides whether it may resume before resumeAt (see audit/pause.ts). */
+  pauseKind: text("pause_kind", { enum: ["quota", "retry-after", "transient", "interrupted"] }),
+  /** Back-off pauses in a row without progress: each one waits twice as long. */
+  transientPauses: integer("transient_pauses").notNull().default(0),
 });
 
 /** The look-back split into windows of at most GONG_CALLS_WINDOW_DAYS, audited newest first. */
@@ -250,4 +254,8 @@ export const auditPosts = sqliteTable("audit_posts", {
   channel: text("channel").notNull(),
   ts: text("ts").notNull(),
   startedBy: text("started_by").notNull(),
+  /** Where the CSV went once it was delivered: the message's thread, or a DM to whoever started it. */
+  csvDelivered: text("csv_delivered", { enum: ["thread", "dm"] }),
+  /** The final message (summary or where it stopped) went out; a restart re-renders it when not. */
+  finalRendered: integer("final_rendered", { mode: "boolean" }).notNull().default(false),
 });

@@ -28,6 +28,7 @@ describe("kill -9 during an audit", () => {
       GONGOPS_DB_PATH: join(dir, "g.db"),
       GONG_MAX_RPS: "10000",
       GONG_DAILY_QUOTA: "1000000",
+      GONGOPS_LEASE_SECONDS: "2",
     };
     const clean = simContext(sim, { GONG_MAX_RPS: "10000" });
     const expected = await clean.audit!.start({ days: 200, strategy: "per-user" });
@@ -54,6 +55,10 @@ describe("kill -9 during an audit", () => {
     try {
       const stranded = ctx.repos.audits.latest()!;
       expect(stranded.status).toBe("running");
+      // The dead process's lease is respected until it runs out (liveness is its expiry, never a pid),
+      // and the audit is taken over as soon as it has.
+      await expect(ctx.audit!.resume(null)).rejects.toThrow(/already running/);
+      await new Promise((r) => setTimeout(r, 2100));
       const resumed = await ctx.audit!.resume(null);
       expect(resumed.runId).toBe(stranded.id);
       expect(resumed.inactive.map((u) => u.id)).toEqual(expected.inactive.map((u) => u.id));

@@ -186,7 +186,7 @@ describe("durable and resumable", () => {
     expect(ctx.repos.audits.windows(resumed.runId).every((w) => w.status === "done")).toBe(true);
   });
 
-  it("a run that failed on a Gong outage resumes where it stopped", async () => {
+  it("a Gong outage pauses the run with a back-off (never fails it); it resumes where it stopped", async () => {
     await setup(90);
     const clean = await ctx.audit!.start({ days: 90, strategy: "per-user" });
     sim.addFault({
@@ -195,8 +195,17 @@ describe("durable and resumable", () => {
       after: 2,
       times: 1000,
     });
-    await expect(ctx.audit!.start({ days: 90, strategy: "per-user" })).rejects.toThrow(/5xx|503/);
-    expect(ctx.repos.audits.latest()!.status).toBe("failed");
+    const paused = await ctx.audit!.start({ days: 90, strategy: "per-user" });
+    expect(paused.status).toBe("paused");
+    expect(paused.inactive).toEqual([]);
+    expect(paused.error).toMatch(/5xx|503/);
+    const row = ctx.repos.audits.latest()!;
+    expect(row.pauseKind).toBe("transient");
+    // The first back-off is 30 s from the (virtual) now; a second pause without progress waits 60 s.
+    expect(Date.parse(row.resumeAt!) - NOW).toBe(30_000);
+    const again = await ctx.audit!.resume(null);
+    expect(again.status).toBe("paused");
+    expect(Date.parse(ctx.repos.audits.latest()!.resumeAt!) - NOW).toBe(60_000);
     sim.clearFaults();
     const resumed = await ctx.audit!.resume(null);
     expect(ids(resumed)).toEqual(ids(clean));
@@ -271,7 +280,7 @@ describe("robust against awkward servers", () => {
       after: 30,
       times: 1000,
     });
-    await expect(ctx.audit!.start({ days: 90, strategy: "bulk" })).rejects.toThrow(/503|5xx/);
+    expect((await ctx.audit!.start({ days: 90, strategy: "bulk" })).status).toBe("paused");
     const failed = ctx.repos.audits.latest()!;
     const window = ctx.repos.audits.windows(failed.id)[0]!;
     expect(window.slices).toBeGreaterThan(1);

@@ -53,6 +53,7 @@ describe("kill -9 during a sync", () => {
         GONGOPS_DB_PATH: join(dir, "gongops.db"),
         GONG_MAX_RPS: "10000",
         GONG_DAILY_QUOTA: "1000000",
+        GONGOPS_LEASE_SECONDS: "2",
       },
       stdio: "ignore",
     });
@@ -89,7 +90,9 @@ describe("kill -9 during a sync", () => {
     const killed = ctx.repos.syncRuns.recent(1)[0]!;
     expect(killed.outcome).toBe("running");
 
-    // The next sync marks the dead run failed, deletes its rows, and succeeds.
+    // Once the dead process's lease has run out, the next sync marks its run failed, deletes its rows,
+    // and succeeds.
+    await new Promise((r) => setTimeout(r, 2100));
     const next = await ctx.directory.sync!.run();
     expect(next.run.counts.title_changed).toBe(15_000);
     expect(ctx.repos.syncRuns.get(killed.id)).toMatchObject({

@@ -6,6 +6,7 @@ import { LockHeldError } from "../../src/errors.js";
 import { SqliteBudgetStore } from "../../src/store/budget.repo.js";
 import { closeDatabase, DbNewerVersionError, openDatabase } from "../../src/store/db.js";
 import { LocksRepo } from "../../src/store/locks.repo.js";
+import { PROCESS_OWNER_ID } from "../../src/store/owner.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -78,10 +79,15 @@ describe("locks", () => {
     expect(locks.holderOf("sync")?.note).toBe("third");
   });
 
-  it("takes over at once from a holder process on this host that no longer exists", () => {
-    const locks = new LocksRepo(openDatabase(":memory:"));
-    locks.acquire("sync", 60_000, "dead", `${hostname()}/999999/x`);
-    expect(locks.holderOf("sync")).toBeNull();
-    expect(() => locks.acquire("sync", 60_000, "alive")).not.toThrow();
+  it("judges a lease by its expiry alone, never by host name and pid", () => {
+    // In a container node is PID 1 under the same host name after every restart: a holder that looks
+    // like "this host, a pid that is gone" (or "this host, my own pid") proves nothing either way.
+    let now = Date.parse("2026-01-01T00:00:00Z");
+    const locks = new LocksRepo(openDatabase(":memory:"), () => now);
+    locks.acquire("sync", 60_000, "before the restart", `${hostname()}/999999/x`);
+    expect(locks.holderOf("sync")?.note).toBe("before the restart");
+    expect(() => locks.acquire("sync", 60_000, "after the restart")).toThrow(LockHeldError);
+    now += 60_001;
+    expect(locks.acquire("sync", 60_000, "after the restart").holder).toContain(PROCESS_OWNER_ID);
   });
 });
