@@ -33,12 +33,14 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     io.stdout("gongops 0.1.0\n");
     return 0;
   }
+  const wantsJson = rest.includes("--json");
   const command = commands.find((c) => c.name === name);
   if (!command) {
+    const message = `unknown command "${name}"; gongops --help lists them`;
+    if (wantsJson) printJson(io, { error: { code: "USAGE", message } });
     io.stderr(`gongops: unknown command "${name}"\n\n${overview()}`);
     return 2;
   }
-  const wantsJson = rest.includes("--json");
   try {
     const args = parseCommandArgs(command, rest);
     if (args.values.help) {

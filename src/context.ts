@@ -1,5 +1,6 @@
 import type { Dispatcher } from "undici";
 import { AuditService } from "./audit/audit.service.js";
+import { ExemptionsService } from "./audit/exemptions.service.js";
 import { type Config, configSecrets } from "./config.js";
 import { Hierarchy } from "./directory/hierarchy.service.js";
 import { DirectoryLookup } from "./directory/lookup.service.js";
@@ -41,6 +42,7 @@ export interface AppContext {
   };
   /** null without Gong credentials. */
   audit: AuditService | null;
+  exemptions: ExemptionsService;
   close(): Promise<void>;
 }
 
@@ -135,6 +137,12 @@ export function createContext(options: ContextOptions): AppContext {
           now: options.now,
         })
       : null;
+  const exemptions = new ExemptionsService({
+    exemptions: repos.exemptions,
+    directory: repos.directory,
+    fromSetting: config.audit.exempt,
+    now: options.now,
+  });
   let closed = false;
   return {
     config,
@@ -144,6 +152,7 @@ export function createContext(options: ContextOptions): AppContext {
     gong,
     directory: { sync, lookup, hierarchy },
     audit,
+    exemptions,
     close: async () => {
       // Idempotent: faces and tests may both close on the way out.
       if (closed) return;

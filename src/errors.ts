@@ -25,6 +25,7 @@ export type ErrorCode =
   | "GONG_CURSOR_REJECTED"
   | "SCIM_ERROR"
   | "PAUSED"
+  | "INTERRUPTED"
   | "INTERNAL";
 
 export class GongopsError extends Error {
@@ -58,6 +59,13 @@ export class LockHeldError extends GongopsError {
     readonly since: Date,
   ) {
     super("LOCK_HELD", `the ${lockName} is already running (started ${since.toISOString()} by ${holder})`);
+  }
+}
+
+/** The user (Ctrl-C) or the process manager (SIGTERM) asked to stop. */
+export class InterruptedError extends GongopsError {
+  constructor(what = "stopped on request (Ctrl-C or SIGTERM)") {
+    super("INTERRUPTED", what);
   }
 }
 

@@ -26,7 +26,10 @@ export interface LoggerOptions {
 
 function formatValue(value: unknown): string {
   if (value instanceof Error) return JSON.stringify(value.message);
-  if (typeof value === "string") return /[\s"=]/.test(value) ? JSON.stringify(value) : value;
+  // JSON-quoting escapes control characters too: a Gong name cannot write escape sequences into the log.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  if (typeof value === "string")
+    return /[\s"=\x00-\x1f\x7f-\x9f]/.test(value) ? JSON.stringify(value) : value;
   if (value === undefined) return "undefined";
   try {
     return JSON.stringify(value) ?? String(value);

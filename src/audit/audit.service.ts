@@ -146,15 +146,21 @@ export class AuditService {
     return [...fromSetting, ...fromList];
   }
 
+  /** Refuses a look-back the audit cannot run, before anything starts (or is posted). */
+  checkDays(days: number): void {
+    const { windowDays } = this.deps.settings;
+    if (!Number.isInteger(days) || days < 1)
+      throw new UsageError(`the look-back must be a whole number of days, got ${days}`);
+    if (Math.ceil(days / windowDays) > MAX_WINDOWS) {
+      throw new UsageError(`the look-back can be at most ${MAX_WINDOWS * windowDays} days, got ${days}`);
+    }
+  }
+
   /** Starts a new audit and runs it to the end (or until it must pause). */
   async start(request: AuditRequest = {}): Promise<AuditReport> {
     const { settings, directory, audits, sync, log } = this.deps;
     const days = request.days ?? settings.days;
-    if (!Number.isInteger(days) || days < 1)
-      throw new UsageError(`the look-back must be a whole number of days, got ${days}`);
-    if (Math.ceil(days / settings.windowDays) > MAX_WINDOWS) {
-      throw new UsageError(`the look-back can be at most ${MAX_WINDOWS * settings.windowDays} days`);
-    }
+    this.checkDays(days);
     const rules = this.rules();
     const lease = this.deps.locks.acquire(
       AUDIT_LOCK,

@@ -1,3 +1,4 @@
+import vm from "node:vm";
 import { UsageError } from "../errors.js";
 
 /**
@@ -48,17 +49,37 @@ export function parseExemptRule(text: string): { kind: ExemptKind; value: string
   if (kind === "domain" && !/^[^@\s]+\.[^@\s]+$/.test(value))
     throw new UsageError(`"${value}" is not an email domain`);
   if (kind === "email" || kind === "domain") value = value.toLowerCase();
-  if (kind === "title") titleMatcher(value); // throws on a bad pattern
+  if (kind === "title") checkPatternSpeed(value); // throws on a bad or slow pattern
   return { kind, value };
 }
 
-/** A glob (`*`, `?`, case-insensitive, whole title) or a `/regex/flags` literal. */
+/** Longest a title pattern may take on one title before the rule is refused as too slow. */
+const PATTERN_TIMEOUT_MS = 50;
+/** Titles are short; a longer one is cut before matching so no input can make a pattern slow. */
+const MAX_TITLE = 300;
+const TEST = new vm.Script("re.test(title)");
+
+function tooSlow(pattern: string): UsageError {
+  return new UsageError(
+    `the title pattern "${pattern}" takes too long to match (it backtracks catastrophically); simplify it`,
+  );
+}
+
+/**
+ * A glob (`*`, `?`, case-insensitive, whole title) or a `/regex/flags` literal.
+ *
+ * `g` and `y` are dropped: they make `RegExp.test` stateful (it resumes from `lastIndex`), so every
+ * other matching user would slip through and be flagged. A regex runs in a vm context with a time limit
+ * (a pattern like `/(a+)+$/` can take minutes on one title) and each distinct title is matched once.
+ */
 export function titleMatcher(pattern: string): (title: string) => boolean {
   const literal = /^\/(.+)\/([a-z]*)$/s.exec(pattern);
   let re: RegExp;
   try {
-    if (literal) re = new RegExp(literal[1]!, literal[2]!.includes("i") ? literal[2] : `${literal[2]}i`);
-    else {
+    if (literal) {
+      const flags = [...new Set(literal[2]!.replace(/[gy]/g, "") + "i")].join("");
+      re = new RegExp(literal[1]!, flags);
+    } else {
       const body = pattern
         .replace(/[.+^${}()|[\]\\]/g, "\\$&")
         .replace(/\*/g, ".*")
@@ -68,7 +89,29 @@ export function titleMatcher(pattern: string): (title: string) => boolean {
   } catch (error) {
     throw new UsageError(`"${pattern}" is not a valid title pattern: ${(error as Error).message}`);
   }
-  return (title) => re.test(title);
+  if (!literal) return (title) => re.test(title.slice(0, MAX_TITLE));
+  const sandbox = vm.createContext({ re, title: "" });
+  const seen = new Map<string, boolean>();
+  return (raw) => {
+    const title = raw.slice(0, MAX_TITLE);
+    let hit = seen.get(title);
+    if (hit === undefined) {
+      sandbox.title = title;
+      try {
+        hit = TEST.runInContext(sandbox, { timeout: PATTERN_TIMEOUT_MS }) as boolean;
+      } catch {
+        throw tooSlow(pattern);
+      }
+      seen.set(title, hit);
+    }
+    return hit;
+  };
+}
+
+/** Refuses, when it is added, a pattern that is slow on the inputs that make backtracking explode. */
+export function checkPatternSpeed(pattern: string): void {
+  const test = titleMatcher(pattern);
+  for (const probe of ["a", "a1", "a_", " ", "-"]) test(`${probe.repeat(Math.floor(40 / probe.length))}!`);
 }
 
 export interface ExemptionTarget {

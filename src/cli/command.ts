@@ -19,6 +19,10 @@ export interface Command {
   summary: string;
   usage: string;
   options: Record<string, OptionSpec>;
+  /** Most positional arguments the command takes (unlimited when absent: a name may have spaces). */
+  maxPositionals?: number;
+  /** Options that make no sense together: any two of one group are refused. */
+  conflicts?: readonly (readonly string[])[];
   run(args: ParsedArgs, io: CliIo): Promise<number>;
 }
 
@@ -30,9 +34,26 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
       allowPositionals: true,
       strict: true,
     });
-    return { values: values as ParsedArgs["values"], positionals };
+    const parsed = { values: values as ParsedArgs["values"], positionals };
+    checkShape(command, parsed);
+    return parsed;
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError((error as Error).message.replace(/\. To specify a positional.*$/s, "."));
+  }
+}
+
+/** Extra arguments and conflicting options are refused, never silently ignored. */
+function checkShape(command: Command, args: ParsedArgs): void {
+  if (args.values.help) return;
+  const max = command.maxPositionals;
+  if (max !== undefined && args.positionals.length > max) {
+    const extra = args.positionals.slice(max).map((p) => `"${p}"`);
+    throw new UsageError(`unexpected argument${extra.length > 1 ? "s" : ""} ${extra.join(" ")}`);
+  }
+  for (const group of command.conflicts ?? []) {
+    const given = group.filter((name) => args.values[name] !== undefined);
+    if (given.length > 1) throw new UsageError(`--${given[0]} and --${given[1]} cannot be used together`);
   }
 }
 

@@ -1,3 +1,5 @@
+import { printable } from "../printable.js";
+
 /**
  * Where a command's output goes. stdout carries results (one JSON document with --json); stderr carries
  * progress and logs. Tests pass their own buffers.
@@ -12,15 +14,34 @@ export interface CliIo {
   interrupted: Promise<void>;
 }
 
+/** The progress bar's own "back to the start of the line and clear it". */
+const CLEAR_LINE = "\r\x1b[2K";
+
+/**
+ * The real terminal. Everything written is made printable (Gong text may carry escape sequences), but
+ * for the progress bar's own line clearing. The first Ctrl-C or SIGTERM asks the command to stop (it
+ * stops promptly and says where it got to); a second one exits at once with 130, and leases held by
+ * the process are released on the way out (locks.repo.ts).
+ */
 export function processIo(): CliIo {
+  let signals = 0;
   return {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
+    stdout: (t) => process.stdout.write(printable(t)),
+    stderr: (t) =>
+      process.stderr.write(
+        t.startsWith(CLEAR_LINE) ? CLEAR_LINE + printable(t.slice(CLEAR_LINE.length)) : printable(t),
+      ),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     env: process.env,
     interrupted: new Promise<void>((resolve) => {
-      process.once("SIGINT", () => resolve());
-      process.once("SIGTERM", () => resolve());
+      const onSignal = () => {
+        signals++;
+        if (signals === 1) return resolve();
+        process.stderr.write("\ngongops: stopping now\n");
+        process.exit(130);
+      };
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
     }),
   };
 }

@@ -54,7 +54,21 @@ export interface LookupDeps {
   maxCandidates?: number;
 }
 
+/** Longer than any email (RFC 5321: 254), name or id: refused before it reaches a LIKE pattern. */
+export const MAX_QUERY_LENGTH = 320;
+
+/**
+ * How far a lookup may go beyond the local snapshot: "full" may sync the whole directory (admins, the
+ * CLI), "live" may fetch the few matching users from Gong, "none" answers from the snapshot alone.
+ */
+export type RefreshMode = "full" | "live" | "none";
+
 export function classifyQuery(raw: string): { kind: QueryKind; value: string } {
+  if (raw.length > MAX_QUERY_LENGTH) {
+    throw new UsageError(
+      `that is ${raw.length} characters, too long for a name, an email or an id (at most ${MAX_QUERY_LENGTH})`,
+    );
+  }
   const q = raw
     .trim()
     .replace(/^mailto:/i, "")
@@ -73,13 +87,16 @@ export class DirectoryLookup {
     this.now = deps.now ?? (() => new Date());
   }
 
-  async find(query: string): Promise<LookupResult> {
+  async find(query: string, options: { refresh?: RefreshMode; note?: string } = {}): Promise<LookupResult> {
     const { kind, value } = classifyQuery(query);
+    const mode = options.refresh ?? "full";
+    const refresh = mode === "full" ? this.deps.refresh : null;
+    const gong = mode === "none" ? null : this.deps.gong;
     let state = this.deps.directory.state();
     let synced = false;
-    if (!state && this.deps.refresh) {
+    if (!state && refresh) {
       // No snapshot at all: the only way to search by email or name is to take one.
-      await this.deps.refresh();
+      await refresh();
       state = this.deps.directory.state();
       synced = true;
     }
@@ -89,9 +106,10 @@ export class DirectoryLookup {
       ? (this.now().getTime() - Date.parse(state.syncedAt)) / 60_000
       : Number.POSITIVE_INFINITY;
     const stale = ageMin > this.deps.freshnessMinutes;
-    const snapshotNote = state
-      ? `directory snapshot from ${state.syncedAt}${synced ? " (synced for this lookup)" : ""}`
-      : "no directory snapshot yet (run gongops sync)";
+    const snapshotNote =
+      (state
+        ? `directory snapshot from ${state.syncedAt}${synced ? " (synced for this lookup)" : ""}`
+        : "no directory snapshot yet (an admin runs a sync)") + (options.note ? `; ${options.note}` : "");
     const fromSnapshot = (note = snapshotNote): Freshness => ({ source: "snapshot", syncedAt, stale, note });
 
     if (kind === "id") {
@@ -101,9 +119,9 @@ export class DirectoryLookup {
       const why = row
         ? `the snapshot is older than ${this.deps.freshnessMinutes} min`
         : "not in the directory snapshot";
-      if (this.deps.gong) {
+      if (gong) {
         try {
-          const live = await this.deps.gong.getUser(value);
+          const live = await gong.getUser(value);
           const freshness: Freshness = {
             source: "gong",
             syncedAt,
@@ -132,9 +150,9 @@ export class DirectoryLookup {
     if (!stale) return this.answer(base, found, state.gen, value, fromSnapshot());
 
     // Stale snapshot: refresh what we found from Gong, or the whole snapshot when we found nothing.
-    if (found.rows.length === 0 && this.deps.refresh) {
+    if (found.rows.length === 0 && refresh) {
       try {
-        await this.deps.refresh();
+        await refresh();
         const fresh = this.deps.directory.state()!;
         found = this.search(fresh.gen, kind, value);
         const note = `directory synced for this lookup (the snapshot was older than ${this.deps.freshnessMinutes} min)`;
@@ -149,9 +167,9 @@ export class DirectoryLookup {
         return this.answer(base, found, state.gen, value, fromSnapshot(note));
       }
     }
-    if (found.rows.length > 0 && this.deps.gong) {
+    if (found.rows.length > 0 && gong) {
       try {
-        const live = await this.deps.gong.getUsersExtensive(found.rows.map((r) => r.id));
+        const live = await gong.getUsersExtensive(found.rows.map((r) => r.id));
         const byId = new Map(live.map((u) => [u.id, u]));
         const gone = found.rows.filter((r) => !byId.has(r.id)).length;
         const cards = found.rows

@@ -141,6 +141,7 @@ export class DirectorySync {
       progress("writing", 0, writes.length);
       for (let i = 0; i < writes.length; ) {
         i += (await pacer.run((n) => {
+          options.signal?.throwIfAborted();
           const slice = writes.slice(i, i + n);
           if (!lease.held()) throw new LeaseLostError("directory sync");
           directory.write(gen, {
@@ -154,6 +155,7 @@ export class DirectorySync {
       }
       for (let i = 0; i < changes.length; ) {
         i += (await pacer.run((n) => {
+          options.signal?.throwIfAborted();
           runs.insertChanges(gen, changes.slice(i, i + n));
           return Math.min(n, changes.length - i);
         }))!;
@@ -161,6 +163,7 @@ export class DirectorySync {
 
       // 4. The switch: one small transaction.
       const counts = countChanges(changes);
+      options.signal?.throwIfAborted();
       if (!lease.held()) throw new LeaseLostError("directory sync");
       directory.makeCurrent(gen, this.now(), {
         usersSeen: seen,

@@ -7,6 +7,7 @@ import { SlackAccess } from "./access.js";
 import { SlackAuditRunner } from "./auditRunner.js";
 import { HomePublisher } from "./home.js";
 import { registerListeners } from "./listeners/index.js";
+import { LiveLookupBudget } from "./liveBudget.js";
 import type { SlackServices } from "./services.js";
 
 /**
@@ -95,7 +96,7 @@ export function createSlackApp(ctx: AppContext, options: SlackAppOptions = {}): 
     onChange: () => void home.refreshAll(app.client),
     updateEveryMs: options.updateEveryMs,
   });
-  const services: SlackServices = { ctx, access, audits, home, log };
+  const services: SlackServices = { ctx, access, audits, home, liveLookups: new LiveLookupBudget(), log };
   registerListeners(app, services);
   app.error(async (error) => {
     log.error("unhandled error in a listener", { reason: error.message });

@@ -5,6 +5,7 @@ import type { SlackAccess } from "./access.js";
 import type { SlackAuditRunner } from "./auditRunner.js";
 import type { Block } from "./blocks/common.js";
 import type { HomePublisher } from "./home.js";
+import type { LiveLookupBudget } from "./liveBudget.js";
 
 /** What listeners work with: the app context and the Slack-side helpers. */
 export interface SlackServices {
@@ -12,6 +13,8 @@ export interface SlackServices {
   access: SlackAccess;
   audits: SlackAuditRunner;
   home: HomePublisher;
+  /** Live Gong lookups left per member (admins are not counted). */
+  liveLookups: LiveLookupBudget;
   log: Logger;
 }
 

@@ -1,8 +1,13 @@
-import { AuditPausedError, type AuditProgress, type Strategy } from "../../audit/audit.service.js";
+import {
+  AUDIT_LOCK,
+  AuditPausedError,
+  type AuditProgress,
+  type Strategy,
+} from "../../audit/audit.service.js";
 import type { AuditReport } from "../../audit/report.js";
 import type { AppContext } from "../../context.js";
 import { toCsv } from "../../csv.js";
-import { UsageError } from "../../errors.js";
+import { InterruptedError, UsageError } from "../../errors.js";
 import type { AuditRunRow } from "../../store/audits.repo.js";
 import { type Command, choiceOption, flag, intOption, type ParsedArgs, stringOption } from "../command.js";
 import { withContext } from "../context.js";
@@ -36,12 +41,27 @@ function seconds(ms: number): string {
     : `${(ms / 1000).toFixed(1)}s`;
 }
 
+/** "1 user set aside …", "3 users set aside …": exempt rules, the grace period, or an unknown state. */
+export function setAside(n: number): string {
+  return `${n} user${n === 1 ? "" : "s"} set aside (grace period, exempt, or state unknown)`;
+}
+
+/**
+ * A run the database still calls "running" is only running while the audit lock is held; otherwise the
+ * process that ran it died (kill -9, a crash, a power cut) and it waits for --resume.
+ */
+export function historyStatus(r: AuditRunRow, lockHeld: boolean, newestRunning: number | null): string {
+  if (r.status === "running" && !(lockHeld && r.id === newestRunning)) return "interrupted";
+  if (r.status === "paused" && r.resumeAt) return `paused until ${r.resumeAt.slice(0, 16).replace("T", " ")}`;
+  return r.status;
+}
+
 export function renderAudit(r: AuditReport): string {
   const head =
     `Inactive-user audit ${r.runId}: ${r.summary.inactive} of ${r.summary.candidates} active users hosted no call ` +
     `between ${day(r.from)} and ${day(r.to)} (${r.lookbackDays} days).\n` +
     `Cost: ${r.summary.apiRequests} Gong requests (${r.summary.strategy}), ${seconds(r.durationMs)}. ` +
-    `${r.summary.exempt} users set aside (exempt).\n`;
+    `${setAside(r.summary.exempt)}.\n`;
   const rows = r.inactive.map((u) => ({
     id: u.id,
     name: [u.firstName, u.lastName].filter(Boolean).join(" "),
@@ -57,16 +77,14 @@ export function renderAudit(r: AuditReport): string {
   return `${head}${body}${exempt.length ? `\nSet aside:\n${[...exempt, ...more].join("\n")}\n` : ""}`;
 }
 
-export function renderHistory(runs: readonly AuditRunRow[]): string {
+export function renderHistory(runs: readonly (AuditRunRow & { state: string })[]): string {
   if (runs.length === 0) return "No audits yet.\n";
+  const interrupted = runs.some((r) => r.state === "interrupted");
   return `${table(
     runs.map((r) => ({
       run: String(r.id),
       started: r.startedAt.slice(0, 16).replace("T", " "),
-      status:
-        r.status === "paused" && r.resumeAt
-          ? `paused until ${r.resumeAt.slice(0, 16).replace("T", " ")}`
-          : r.status,
+      status: r.state,
       days: String(r.lookbackDays),
       candidates: String(r.candidates),
       inactive: r.status === "succeeded" ? String(r.inactive) : "",
@@ -75,7 +93,7 @@ export function renderHistory(runs: readonly AuditRunRow[]): string {
       time: seconds(r.activeMs),
     })),
     ["run", "started", "status", "days", "candidates", "inactive", "requests", "strategy", "time"],
-  )}\n`;
+  )}\n${interrupted ? "Interrupted runs continue with `gongops audit --resume [--run ID]`.\n" : ""}`;
 }
 
 /** Prints a report in the asked format; a run that did not finish prints where it stands instead. */
@@ -110,7 +128,10 @@ async function runAudit(ctx: AppContext, args: ParsedArgs, io: CliIo): Promise<n
     ? "json"
     : choiceOption(args, "format", ["table", "csv", "json"] as const, "table");
   if (flag(args, "history")) {
-    const runs = ctx.repos.audits.history(intOption(args, "limit", 20, 1, 1000));
+    const lockHeld = ctx.repos.locks.holderOf(AUDIT_LOCK) !== null;
+    const rows = ctx.repos.audits.history(intOption(args, "limit", 20, 1, 1000));
+    const newestRunning = rows.find((r) => r.status === "running")?.id ?? null;
+    const runs = rows.map((r) => ({ ...r, state: historyStatus(r, lockHeld, newestRunning) }));
     if (format === "json") printJson(io, runs);
     else io.stdout(renderHistory(runs));
     return 0;
@@ -125,7 +146,7 @@ async function runAudit(ctx: AppContext, args: ParsedArgs, io: CliIo): Promise<n
         : p.phase,
     });
   const controller = new AbortController();
-  void io.interrupted.then(() => controller.abort(new Error("interrupted")));
+  void io.interrupted.then(() => controller.abort(new InterruptedError()));
   try {
     const report = flag(args, "resume")
       ? await audit.resume(args.values.run === undefined ? null : intOption(args, "run", 0, 1), {
@@ -168,6 +189,17 @@ Inactive: Gong says active, and no call with them as primaryUserId falls in [now
 created inside the grace period, exempt users (gongops exempt) and, when GONGOPS_AUDIT_EXEMPT_MANAGERS
 is set, managers with active reports are listed apart with the reason. A run that must pause (Gong's
 daily quota spent, a long Retry-After, Ctrl-C) exits with code 3 and resumes where it stopped.`,
+  maxPositionals: 0,
+  conflicts: [
+    ["resume", "days"],
+    ["resume", "strategy"],
+    ["history", "resume"],
+    ["history", "days"],
+    ["history", "strategy"],
+    ["json", "format"],
+    ["limit", "days"],
+    ["limit", "resume"],
+  ],
   options: {
     days: { type: "string" },
     strategy: { type: "string" },
@@ -179,9 +211,10 @@ daily quota spent, a long Retry-After, Ctrl-C) exits with code 3 and resumes whe
     limit: { type: "string" },
   },
   async run(args, io) {
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
     if (stringOption(args, "run") !== undefined && !flag(args, "resume"))
       throw new UsageError("--run goes with --resume");
+    if (stringOption(args, "limit") !== undefined && !flag(args, "history"))
+      throw new UsageError("--limit goes with --history");
     return withContext(io, flag(args, "history") ? [] : ["gong"], (ctx) => runAudit(ctx, args, io));
   },
 };

@@ -20,6 +20,7 @@ export const demoCommand: Command = {
 Starts the Gong simulator on loopback with a generated org (enforcing Gong's limits: 3 in flight,
 3 per second), points a fresh temporary database at it, syncs the directory, runs the inactive-user
 audit with a live progress bar, and prints the report and what it cost.`,
+  maxPositionals: 0,
   options: {
     users: { type: "string" },
     seed: { type: "string" },

@@ -35,6 +35,7 @@ export const orgHealthCommand: Command = {
 
 Checks Gong's manager data in the local directory: every cycle, every manager id that points nowhere,
 every active user whose manager is inactive, and every user with no manager who tops no tree.`,
+  maxPositionals: 0,
   options: { json: { type: "boolean" } },
   async run(args, io) {
     return withContext(io, ["gong"], async (ctx) => {

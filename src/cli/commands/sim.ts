@@ -10,6 +10,7 @@ export const simCommand: Command = {
 
 Serves Gong's REST API (/v2/...) and SCIM (/scim/v2/...) for a generated org until Ctrl-C, enforcing
 Gong's limits (3 in flight, 3 per second, 10,000 a day). Prints the environment that points gongops at it.`,
+  maxPositionals: 0,
   options: {
     port: { type: "string" },
     users: { type: "string" },

@@ -10,6 +10,7 @@ export const startCommand: Command = {
 Connects to Slack with Socket Mode when SLACK_APP_TOKEN is set, otherwise listens for Slack's requests on
 PORT (/slack/events, signed with SLACK_SIGNING_SECRET). Both serve GET /health. Needs SLACK_BOT_TOKEN
 and the Gong credentials. Runs until Ctrl-C.`,
+  maxPositionals: 0,
   options: { port: { type: "string" } },
   async run(args, io) {
     return withContext(io, ["gong", "slack"], async (ctx) => {

@@ -1,4 +1,5 @@
 import type { SyncResult } from "../../directory/sync.service.js";
+import { InterruptedError } from "../../errors.js";
 import { type Command, flag } from "../command.js";
 import { withContext } from "../context.js";
 import { printJson } from "../io.js";
@@ -31,12 +32,22 @@ export const syncCommand: Command = {
 
 Lists every Gong user afresh, compares with the last snapshot (joined, left, deactivated, reactivated,
 manager, email and title changes) and makes the new snapshot current only once the listing is complete.`,
+  maxPositionals: 0,
   options: { json: { type: "boolean" } },
   async run(args, io) {
     return withContext(io, ["gong"], async (ctx) => {
       const progress = progressReporter(io);
+      const controller = new AbortController();
+      void io.interrupted.then(() => {
+        const current = ctx.repos.directory.state();
+        controller.abort(
+          new InterruptedError(
+            `the sync was interrupted; ${current ? `the snapshot from ${current.syncedAt} stays current` : "no snapshot was made"}`,
+          ),
+        );
+      });
       const result = await ctx.directory
-        .sync!.run({ trigger: "cli", onProgress: (p) => progress.update(p) })
+        .sync!.run({ trigger: "cli", onProgress: (p) => progress.update(p), signal: controller.signal })
         .finally(() => progress.end());
       if (flag(args, "json")) {
         printJson(io, { run: result.run, counts: result.run.counts, changes: result.changes });

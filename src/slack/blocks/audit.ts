@@ -65,7 +65,7 @@ export function auditSummaryBlocks(
     header(`Inactive-user audit: ${s.inactive} of ${s.candidates} active users`),
     section(
       `No hosted call between *${report.from.slice(0, 10)}* and *${report.to.slice(0, 10)}* (${report.lookbackDays} days). ` +
-        `${s.exempt} users set aside (grace period or exempt).`,
+        `${s.exempt} user${s.exempt === 1 ? "" : "s"} set aside (grace period, exempt, or state unknown).`,
     ),
     context(
       `Audit ${report.runId} · ${s.apiRequests} Gong requests (${literal(s.strategy)}) · ${Math.round(report.durationMs / 1000)} s`,

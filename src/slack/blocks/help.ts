@@ -35,12 +35,17 @@ export const SUBCOMMANDS = {
   exempt: {
     admin: true,
     lookup: false,
-    usage: "exempt add|remove <rule> | exempt list",
+    usage: 'exempt add|remove <rule> [--reason "why"] [--force] | exempt list',
     about: "who the audit never flags",
   },
 } as const;
 
 export type Subcommand = keyof typeof SUBCOMMANDS;
+
+/** The usage as plain text, for messages that are escaped once on their way to Slack (errors). */
+export function usageText(sub: Subcommand): string {
+  return `\`${SLASH_COMMAND} ${SUBCOMMANDS[sub].usage}\``;
+}
 
 export function usageLine(sub: Subcommand): string {
   return `\`${SLASH_COMMAND} ${escapeMrkdwn(SUBCOMMANDS[sub].usage)}\``;

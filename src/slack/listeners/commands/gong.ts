@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt"
 import { afterAck } from "../../../pace.js";
 import { helpBlocks, SUBCOMMANDS, type Subcommand } from "../../blocks/help.js";
 import { explainError } from "../../explain.js";
+import { decodeSlackText } from "../../input.js";
 import { escapeMrkdwn } from "../../mrkdwn.js";
 import type { SlackServices, SubcommandRequest } from "../../services.js";
 import { auditSubcommand, exemptSubcommand, orgHealthSubcommand, syncSubcommand } from "./handlers/admin.js";
@@ -32,7 +33,8 @@ export function gongCommand(services: SlackServices) {
     respond,
     client,
   }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
-    const text = command.text.trim();
+    // Slack escapes what people type (&amp;, <mailto:…|…>, <@U…|name>): decoded once, here.
+    const text = decodeSlackText(command.text).trim();
     const word = (text.split(/\s+/)[0] ?? "").toLowerCase() || "help";
     if (!Object.hasOwn(SUBCOMMANDS, word)) {
       await ack({

@@ -1,8 +1,9 @@
-import { parseExemptRule } from "../../../../audit/exemptions.js";
+import { describeMatches } from "../../../../audit/exemptions.service.js";
 import { UsageError } from "../../../../errors.js";
-import { context, section } from "../../../blocks/common.js";
-import { usageLine } from "../../../blocks/help.js";
+import { context, linesToSections, section } from "../../../blocks/common.js";
+import { usageText } from "../../../blocks/help.js";
 import { orgHealthBlocks } from "../../../blocks/lines.js";
+import { parseOptions, splitArgs } from "../../../input.js";
 import { escapeMrkdwn, literal } from "../../../mrkdwn.js";
 import type { SubcommandRequest } from "../../../services.js";
 
@@ -11,11 +12,15 @@ import type { SubcommandRequest } from "../../../services.js";
 /** `/gong audit [days]` */
 export async function auditSubcommand(req: SubcommandRequest): Promise<void> {
   const { ctx, audits } = req.services;
-  const arg = req.args.trim();
-  if (arg && !/^\d{1,5}$/.test(arg))
-    throw new UsageError(`days is a whole number. Usage: ${usageLine("audit")}`);
+  const { positionals } = parseOptions(splitArgs(req.args), {});
+  if (positionals.length > 1)
+    throw new UsageError(`one number of days at most. Usage: ${usageText("audit")}`);
+  const arg = positionals[0] ?? "";
+  if (arg && !/^\d{1,6}$/.test(arg))
+    throw new UsageError(`days is a whole number. Usage: ${usageText("audit")}`);
   const days = arg ? Number(arg) : ctx.config.audit.days;
-  if (days < 1) throw new UsageError(`days must be at least 1. Usage: ${usageLine("audit")}`);
+  // Refused here, before anything is posted in the channel.
+  ctx.audit!.checkDays(days);
   const outcome = await audits.start(req.client, req.channelId, req.userId, days);
   if (!outcome.started) await req.respond({ text: outcome.reason, blocks: [section(outcome.reason)] });
 }
@@ -57,43 +62,57 @@ export async function orgHealthSubcommand(req: SubcommandRequest): Promise<void>
   await req.respond({ text: "Org health", blocks: orgHealthBlocks(health) });
 }
 
-/** `/gong exempt add|remove <rule> [reason…]` and `/gong exempt list` */
+/** `/gong exempt add|remove <rule> [--reason "…"] [--force]` and `/gong exempt list` */
 export async function exemptSubcommand(req: SubcommandRequest): Promise<void> {
-  const repo = req.services.ctx.repos.exemptions;
-  const [action = "", rule = "", ...reason] = req.args.trim().split(/\s+/);
+  const service = req.services.ctx.exemptions;
+  const { positionals, options } = parseOptions(splitArgs(req.args), { reason: "string", force: "boolean" });
+  const [action = "", ...rest] = positionals;
   if (action === "list") {
-    const rows = repo.list();
-    const lines = rows.map(
-      (r) => `• ${r.kind} \`${escapeMrkdwn(r.value)}\`${r.reason ? ` — ${literal(r.reason)}` : ""}`,
-    );
-    const setting = req.services.ctx.config.audit.exempt.map(
-      (t) => `• \`${escapeMrkdwn(t)}\` _(GONGOPS_AUDIT_EXEMPT)_`,
-    );
-    const all = [...lines, ...setting];
+    if (rest.length || Object.keys(options).length)
+      throw new UsageError(`list takes nothing more. Usage: ${usageText("exempt")}`);
+    const lines = service
+      .list()
+      .map(
+        (r) =>
+          `• ${r.kind} \`${escapeMrkdwn(r.value)}\`${r.reason ? ` — ${literal(r.reason)}` : ""}${r.source === "list" ? "" : " _(GONGOPS_AUDIT_EXEMPT)_"}`,
+      );
     await req.respond({
       text: "Exempt list",
-      blocks: [section(all.length ? `*Exempt from the audit*\n${all.join("\n")}` : "Nobody is exempt.")],
+      blocks: linesToSections(lines.length ? ["*Exempt from the audit*", ...lines] : ["Nobody is exempt."]),
     });
     return;
   }
-  if ((action !== "add" && action !== "remove") || !rule)
-    throw new UsageError(`Usage: ${usageLine("exempt")}`);
-  const parsed = parseExemptRule(rule);
-  const label = `${parsed.kind} \`${escapeMrkdwn(parsed.value)}\``;
-  if (action === "add") {
-    const added = repo.add(
-      { ...parsed, reason: reason.join(" ") || null, createdBy: req.userId },
-      new Date(),
+  if (action !== "add" && action !== "remove") throw new UsageError(`Usage: ${usageText("exempt")}`);
+  if (rest.length !== 1) {
+    throw new UsageError(
+      rest.length === 0
+        ? `say which rule. Usage: ${usageText("exempt")}`
+        : `one rule at a time: quote a rule with spaces ("title:Vice President*") and give the reason with --reason "…". Nothing was changed.`,
     );
-    await req.respond({
-      text: "Exempt list updated",
-      blocks: [section(added ? `Exempt: ${label}` : `Already exempt: ${label}`)],
-    });
-  } else {
-    const removed = repo.remove(parsed.kind, parsed.value);
-    await req.respond({
-      text: "Exempt list updated",
-      blocks: [section(removed ? `No longer exempt: ${label}` : `Not on the list: ${label}`)],
-    });
   }
+  if (action === "remove") {
+    if (Object.keys(options).length) throw new UsageError("--reason and --force go with add");
+    const r = service.remove(rest[0]!);
+    const label = `${r.rule.kind} \`${escapeMrkdwn(r.rule.value)}\``;
+    await req.respond({
+      text: "Exempt list updated",
+      blocks: [section(r.removed ? `No longer exempt: ${label}` : `Not on the list: ${label}`)],
+    });
+    return;
+  }
+  const r = service.add(rest[0]!, {
+    reason: typeof options.reason === "string" ? options.reason : null,
+    by: req.userId,
+    force: options.force === true,
+  });
+  const label = `${r.rule.kind} \`${escapeMrkdwn(r.rule.value)}\``;
+  await req.respond({
+    text: "Exempt list updated",
+    blocks: [
+      section(
+        `${r.added ? "Exempt" : "Already exempt"}: ${label}${r.reason ? ` — reason: ${literal(r.reason)}` : " (no reason given)"}`,
+      ),
+      context(escapeMrkdwn(`This rule ${describeMatches(r)}.`)),
+    ],
+  });
 }

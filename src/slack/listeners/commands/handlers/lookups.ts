@@ -1,14 +1,15 @@
 import { NotFoundError, UsageError } from "../../../../errors.js";
-import { usageLine } from "../../../blocks/help.js";
+import { usageText } from "../../../blocks/help.js";
 import { chainBlocks, reportsBlocks } from "../../../blocks/lines.js";
 import { lookupBlocks } from "../../../blocks/users.js";
+import { parseOptions, splitArgs } from "../../../input.js";
 import { escapeMrkdwn } from "../../../mrkdwn.js";
 import { lookupWho, resolveUserId } from "../../../resolve.js";
 import type { SubcommandRequest } from "../../../services.js";
 
 /** `/gong user <who>` */
 export async function userSubcommand(req: SubcommandRequest): Promise<void> {
-  const r = await lookupWho(req.services.ctx, req.client, req.args);
+  const r = await lookupWho(req.services, req, req.args);
   const text =
     r.match === "one"
       ? `Gong user ${r.user.name}`
@@ -20,7 +21,7 @@ export async function userSubcommand(req: SubcommandRequest): Promise<void> {
 
 /** `/gong chain <who>` */
 export async function chainSubcommand(req: SubcommandRequest): Promise<void> {
-  const id = await resolveUserId(req.services.ctx, req.client, req.args);
+  const id = await resolveUserId(req.services, req, req.args);
   const chain = await req.services.ctx.directory.hierarchy.chain(id);
   if (!chain)
     throw new NotFoundError("That user is not in the directory snapshot yet; a sync will add them.");
@@ -32,15 +33,15 @@ export async function chainSubcommand(req: SubcommandRequest): Promise<void> {
 
 /** `/gong reports <who> [--depth N]` */
 export async function reportsSubcommand(req: SubcommandRequest): Promise<void> {
-  const m = /(?:^|\s)--depth(?:\s+|=)(\S+)/.exec(req.args);
+  const { positionals, options } = parseOptions(splitArgs(req.args), { depth: "string" });
   let depth: number | null = null;
-  if (m) {
-    if (!/^\d+$/.test(m[1]!) || Number(m[1]) < 1)
-      throw new UsageError(`--depth wants a whole number of 1 or more. Usage: ${usageLine("reports")}`);
-    depth = Number(m[1]);
+  if (options.depth !== undefined) {
+    const raw = String(options.depth);
+    if (!/^\d{1,4}$/.test(raw) || Number(raw) < 1)
+      throw new UsageError(`--depth wants a whole number of 1 or more. Usage: ${usageText("reports")}`);
+    depth = Number(raw);
   }
-  const who = req.args.replace(/(?:^|\s)--depth(?:\s+|=)\S+/, "").trim();
-  const id = await resolveUserId(req.services.ctx, req.client, who);
+  const id = await resolveUserId(req.services, req, positionals.join(" "));
   const reports = await req.services.ctx.directory.hierarchy.reports(id, depth);
   if (!reports)
     throw new NotFoundError("That user is not in the directory snapshot yet; a sync will add them.");
