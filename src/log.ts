@@ -1,3 +1,5 @@
+import { printable } from "./printable.js";
+
 /**
  * A small structured logger. Lines go to stderr (stdout belongs to `--json` output), and every line passes
  * through the redactor built from the configured secrets before it is written, so a secret that slipped
@@ -27,9 +29,8 @@ export interface LoggerOptions {
 function formatValue(value: unknown): string {
   if (value instanceof Error) return JSON.stringify(value.message);
   // JSON-quoting escapes control characters too: a Gong name cannot write escape sequences into the log.
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   if (typeof value === "string")
-    return /[\s"=\x00-\x1f\x7f-\x9f]/.test(value) ? JSON.stringify(value) : value;
+    return /[\s"=]/.test(value) || printable(value) !== value ? JSON.stringify(value) : value;
   if (value === undefined) return "undefined";
   try {
     return JSON.stringify(value) ?? String(value);
