@@ -129,9 +129,10 @@ export class AuditService {
     this.batchSize = deps.batchSize ?? 100;
   }
 
-  running(): { since: Date; by: string } | null {
+  /** The audit that holds the lock now, if any, and when its lease runs out unless renewed. */
+  running(): { since: Date; by: string; until: Date } | null {
     const h = this.deps.locks.holderOf(AUDIT_LOCK);
-    return h ? { since: h.acquiredAt, by: h.note ?? h.holder } : null;
+    return h ? { since: h.acquiredAt, by: h.note ?? h.holder, until: h.expiresAt } : null;
   }
 
   /** The exempt rules in force: the setting's and the table's. Bad rules in the setting are reported. */

@@ -1,20 +1,71 @@
-import type { ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { App, type Logger as BoltLogger, LogLevel } from "@slack/bolt";
+import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel } from "@slack/bolt";
 import type { AppContext } from "../context.js";
+import { GongopsError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { SlackAccess } from "./access.js";
 import { SlackAuditRunner } from "./auditRunner.js";
+import { checkSlackRequest } from "./guard.js";
 import { HomePublisher } from "./home.js";
 import { registerListeners } from "./listeners/index.js";
 import { LiveLookupBudget } from "./liveBudget.js";
 import type { SlackServices } from "./services.js";
 
 /**
- * Builds the Bolt app and registers the listeners; nothing else. Socket Mode when SLACK_APP_TOKEN is
- * set (no public URL needed), otherwise Bolt's HTTP receiver with SLACK_SIGNING_SECRET on PORT
- * (/slack/events). Both serve GET /health.
+ * Builds the Bolt app and registers the listeners. Socket Mode when SLACK_APP_TOKEN is set (no public URL
+ * needed), otherwise our own HTTP server on PORT that checks each request to /slack/events (guard.ts)
+ * before handing it to Bolt's HTTP receiver with SLACK_SIGNING_SECRET. Both serve GET /health. Slack's
+ * auth.test must pass before anything listens: a bad token or an unreachable Slack is one plain line.
  */
+
+/** Slack refused the bot token, or could not be reached, when gongops started. */
+export class SlackStartError extends GongopsError {}
+
+const TOKEN_REFUSED = new Set([
+  "invalid_auth",
+  "not_authed",
+  "account_inactive",
+  "token_revoked",
+  "token_expired",
+]);
+
+function startFailure(error: unknown, apiUrl: string | null): GongopsError {
+  const e = error as { code?: string; data?: { error?: string }; original?: Error; message?: string };
+  if (e.code === "slack_webapi_platform_error" && TOKEN_REFUSED.has(e.data?.error ?? "")) {
+    return new SlackStartError(
+      "CONFIG_INVALID",
+      `Slack refused SLACK_BOT_TOKEN (${e.data?.error}): use the Bot User OAuth Token (xoxb-…) of the installed app`,
+    );
+  }
+  if (e.code === "slack_webapi_platform_error") {
+    return new SlackStartError(
+      "SLACK_UNAVAILABLE",
+      `Slack's auth.test failed (${e.data?.error ?? "unknown error"})`,
+    );
+  }
+  const reason = e.original?.message ?? e.message ?? String(error);
+  return new SlackStartError(
+    "SLACK_UNAVAILABLE",
+    `cannot reach Slack's Web API at ${apiUrl ?? "https://slack.com/api"} (${reason}); check the network and SLACK_API_URL`,
+  );
+}
+
+/** The body of a request, at most `limit` bytes; null when it is larger. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.on("end", () => resolve(size > limit ? null : Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+const BODY_LIMIT = 4 * 1024 * 1024;
 export interface SlackAppOptions {
   port?: number;
   /** Minimum time between progress updates of an audit message. */
@@ -76,9 +127,38 @@ export function createSlackApp(ctx: AppContext, options: SlackAppOptions = {}): 
     },
     customRoutes: [{ path: "/health", method: ["GET"], handler: health }],
   };
-  const app = slack.appToken
-    ? new App({ ...common, socketMode: true, appToken: slack.appToken.reveal(), installerOptions: { port } })
-    : new App({ ...common, signingSecret: slack.signingSecret!.reveal() });
+  const { customRoutes, ...rest } = common;
+  const signingSecret = slack.signingSecret?.reveal() ?? "";
+  const receiver = slack.appToken
+    ? null
+    : new HTTPReceiver({ signingSecret, endpoints: "/slack/events", logger: rest.logger });
+  // Initialised in start(), where a failed auth.test can be reported plainly instead of as a crash.
+  const app = receiver
+    ? new App({ ...rest, receiver, deferInitialization: true })
+    : new App({
+        ...common,
+        socketMode: true,
+        appToken: slack.appToken!.reveal(),
+        installerOptions: { port },
+        deferInitialization: true,
+      });
+  let server: Server | null = null;
+  const serve = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = new URL(req.url ?? "/", "http://local").pathname;
+    if (req.method === "GET" && path === "/health") return health(req, res);
+    if (path === "/slack/events" && req.method === "POST") {
+      const rawBody = await readBody(req, BODY_LIMIT);
+      if (rawBody === null) return void res.writeHead(413).end();
+      const check = checkSlackRequest({ headers: req.headers, rawBody, signingSecret, nowMs: Date.now() });
+      if (!check.ok) {
+        log.warn("refused a request to /slack/events", { status: check.status, reason: check.reason });
+        return void res.writeHead(check.status).end();
+      }
+      // Bolt reads an already buffered body from here (HTTPModuleFunctions.bufferIncomingMessage).
+      (req as IncomingMessage & { rawBody: Buffer }).rawBody = rawBody;
+    }
+    receiver!.requestListener(req, res);
+  };
 
   const access = new SlackAccess(ctx.config.access, log.child("access"));
   const home = new HomePublisher({
@@ -111,14 +191,30 @@ export function createSlackApp(ctx: AppContext, options: SlackAppOptions = {}): 
     app,
     services,
     async start() {
+      try {
+        await app.init();
+      } catch (error) {
+        throw startFailure(error, slack.apiUrl);
+      }
       if (slack.appToken) {
         await app.start();
         log.info("gongops is connected to Slack (Socket Mode)", { healthPort: port });
         audits.recover(app.client);
         return { port: null };
       }
-      const server = (await app.start(port)) as { address(): AddressInfo | string | null };
-      const address = server.address();
+      const http = createServer((req, res) => {
+        serve(req, res).catch((error: unknown) => {
+          log.error("a request to the Slack endpoint failed", { reason: (error as Error).message });
+          if (!res.headersSent) res.writeHead(500);
+          res.end();
+        });
+      });
+      server = http;
+      await new Promise<void>((resolve, reject) => {
+        http.once("error", reject);
+        http.listen(port, () => resolve());
+      });
+      const address = http.address() as AddressInfo | string | null;
       const bound = typeof address === "object" && address ? address.port : port;
       log.info("gongops is listening for Slack", { port: bound, path: "/slack/events" });
       audits.recover(app.client);
@@ -126,7 +222,13 @@ export function createSlackApp(ctx: AppContext, options: SlackAppOptions = {}): 
     },
     async stop() {
       await audits.stop();
-      await app.stop();
+      if (slack.appToken) await app.stop();
+      else if (server) {
+        const s = server;
+        server = null;
+        s.closeAllConnections();
+        await new Promise<void>((resolve) => s.close(() => resolve()));
+      }
     },
   };
 }

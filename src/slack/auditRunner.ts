@@ -9,6 +9,7 @@ import type { AuditsRepo } from "../store/audits.repo.js";
 import type { DirectoryRepo } from "../store/directory.repo.js";
 import { auditProgressBlocks, auditStoppedBlocks, auditSummaryBlocks } from "./blocks/audit.js";
 import type { Block } from "./blocks/common.js";
+import { section } from "./blocks/common.js";
 import { explainError } from "./explain.js";
 import { escapeMrkdwn } from "./mrkdwn.js";
 
@@ -28,6 +29,18 @@ export interface AuditRunnerDeps {
   /** Called after each audit ends or pauses (App Home refresh). */
   onChange: () => void;
   updateEveryMs?: number;
+  /** How long the final message is retried while Slack refuses it (429, network). */
+  finalUpdateWindowMs?: number;
+}
+
+const CSV_COLUMNS = ["id", "email", "firstName", "lastName", "title", "managerId", "created"] as const;
+
+/** Where the full list is, said only once it is there. */
+export function csvNote(where: "thread" | "dm" | null, startedBy: string, report: AuditReport): string {
+  if (report.inactive.length === 0) return "";
+  if (where === "thread") return "the full list is attached as CSV in the thread";
+  if (where === "dm") return `the full list was sent to <@${startedBy}> as a CSV (I can't attach files here)`;
+  return "the CSV could not be attached here; `gongops audit --format csv` exports it";
 }
 
 export type StartOutcome =
@@ -89,16 +102,44 @@ export class SlackAuditRunner {
   }
 
   /**
-   * Picks up, after a restart, the audit a Slack message was following: a paused one resumes when Gong
-   * allows, one left running by a process that stopped resumes now.
+   * After a restart: messages whose last update never reached Slack are rendered again, and the audit
+   * a message follows is picked up (a paused one when Gong allows, one left running by a process that
+   * stopped now). A lease still held by the process before the restart (kill -9, a container restart)
+   * is waited out: recovery tries again when it expires.
    */
   recover(client: WebClient): void {
+    void this.rerender(client);
     const run = this.deps.audits.latestUnfinished();
     const post = run ? this.deps.audits.postOf(run.id) : null;
-    if (!run || !post || run.status === "failed" || this.deps.audit.running()) return;
+    if (!run || !post || run.status === "failed") return;
+    const holder = this.deps.audit.running();
+    if (holder) {
+      const at = holder.until.getTime() + 1000;
+      this.deps.log.info("the audit lock is still held; recovery tries again when its lease runs out", {
+        run: run.id,
+        until: holder.until.toISOString(),
+      });
+      this.later(at, () => this.recover(client));
+      return;
+    }
     this.deps.log.info("resuming the audit a Slack message follows", { run: run.id, status: run.status });
     const at = run.status === "paused" && run.resumeAt ? Date.parse(run.resumeAt) : Date.now();
     this.scheduleResume(client, post.channel, post.ts, post.startedBy, run.lookbackDays, run.id, at);
+  }
+
+  /** Renders again the final state of messages whose last update did not go out. */
+  private async rerender(client: WebClient): Promise<void> {
+    for (const post of this.deps.audits.postsToRender()) {
+      try {
+        const report = this.deps.audit.report(post.runId);
+        await this.renderFinal(client, post, report, null);
+      } catch (error) {
+        this.deps.log.warn("could not render an audit message again", {
+          run: post.runId,
+          reason: (error as Error).message,
+        });
+      }
+    }
   }
 
   private launch(
@@ -136,6 +177,7 @@ export class SlackAuditRunner {
       );
     };
     const request = { trigger: `slack by ${userId}`, onProgress, signal: entry.controller.signal };
+    if (entry.runId !== null) audits.updatePost(entry.runId, { finalRendered: false });
     let report: AuditReport;
     try {
       report =
@@ -143,37 +185,138 @@ export class SlackAuditRunner {
           ? await audit.start({ ...request, days })
           : await audit.resume(entry.runId, request);
     } catch (error) {
-      const text = escapeMrkdwn(explainError(error));
-      if (!(error instanceof AuditPausedError) && !(error instanceof LockHeldError)) {
+      updater.stop();
+      if (error instanceof LockHeldError) {
+        // Another audit holds the lock (one in another process, or the lease of a process that died):
+        // this one waits its turn instead of being dropped.
+        if (entry.runId !== null) {
+          const holder = audit.running();
+          const at = (holder?.until.getTime() ?? Date.now()) + 1000;
+          this.scheduleResume(client, channel, ts, userId, days, entry.runId, at);
+          await this.updateUntilDone(client, channel, ts, "Inactive-user audit waiting", [
+            section(
+              `:double_vertical_bar: Another audit is running; this one continues when it is done (${escapeMrkdwn(holder?.by ?? "")}).`,
+            ),
+          ]).catch(() => {});
+          return;
+        }
+      } else if (!(error instanceof AuditPausedError)) {
         log.error("audit from Slack failed", { reason: (error as Error).message });
       }
-      await updater.final(text, [
-        { type: "section", text: { type: "mrkdwn", text: `:x: ${text}`, verbatim: true } },
-      ]);
+      const text = escapeMrkdwn(explainError(error));
+      await this.updateUntilDone(client, channel, ts, text, [section(`:x: ${text}`)]).catch(() => {});
       this.deps.onChange();
       return;
     }
+    updater.stop();
+    const post = audits.postOf(report.runId) ?? {
+      runId: report.runId,
+      channel,
+      ts,
+      startedBy: userId,
+      csvDelivered: null,
+      finalRendered: false,
+    };
+    const stopping = entry.controller.signal.aborted;
+    await this.renderFinal(client, post, report, stopping ? "stopping" : null).catch((error: unknown) =>
+      log.warn("the audit message could not be updated", {
+        run: report.runId,
+        reason: (error as Error).message,
+      }),
+    );
+    if (report.status === "paused" && report.resumeAt && !stopping) {
+      this.scheduleResume(client, channel, ts, userId, days, report.runId, Date.parse(report.resumeAt));
+    }
+    this.deps.onChange();
+  }
+
+  /**
+   * The run's end state in its message: the summary with the CSV (attached first, so that the message
+   * only says "attached" once it is), or where it stopped and when it goes on. Retried until Slack
+   * takes it, and recorded, so that a restart renders it again if it never went out.
+   */
+  private async renderFinal(
+    client: WebClient,
+    post: {
+      runId: number;
+      channel: string;
+      ts: string;
+      startedBy: string;
+      csvDelivered: "thread" | "dm" | null;
+    },
+    report: AuditReport,
+    stopping: "stopping" | null,
+  ): Promise<void> {
+    const { audits } = this.deps;
+    if (report.status === "running") return;
     if (report.status === "succeeded") {
       this.remember(report);
-      await updater.final(
+      let csv = post.csvDelivered;
+      if (csv === null && report.inactive.length > 0) {
+        csv = await this.attachCsv(client, post.channel, post.ts, post.startedBy, report);
+        if (csv) audits.updatePost(report.runId, { csvDelivered: csv });
+      }
+      await this.updateUntilDone(
+        client,
+        post.channel,
+        post.ts,
         `Inactive-user audit: ${report.summary.inactive} of ${report.summary.candidates} active users hosted no call`,
-        auditSummaryBlocks(report, 0, this.managerNames(report)),
+        auditSummaryBlocks(
+          report,
+          0,
+          this.managerNames(report),
+          undefined,
+          csvNote(csv, post.startedBy, report),
+        ),
       );
-      await this.attachCsv(client, channel, ts, report);
     } else {
-      const stopping = entry.controller.signal.aborted;
       const explanation =
         report.status !== "paused"
           ? (report.error ?? "It stopped.")
           : stopping
             ? "gongops is restarting. It continues when gongops is back."
             : `${report.error ?? "Paused"}. It continues on its own${report.resumeAt ? ` at ${report.resumeAt.slice(0, 16).replace("T", " ")} UTC` : ""}.`;
-      await updater.final(`Inactive-user audit ${report.status}`, auditStoppedBlocks(report, explanation));
-      if (report.status === "paused" && report.resumeAt && !stopping) {
-        this.scheduleResume(client, channel, ts, userId, days, report.runId, Date.parse(report.resumeAt));
+      await this.updateUntilDone(
+        client,
+        post.channel,
+        post.ts,
+        `Inactive-user audit ${report.status}`,
+        auditStoppedBlocks(report, explanation),
+      );
+    }
+    audits.updatePost(report.runId, { finalRendered: true });
+  }
+
+  /**
+   * chat.update until Slack takes it: a 429 waits what Slack asks, a network failure backs off; an
+   * answer no retry can change (the message or channel is gone, the blocks are refused) is thrown.
+   */
+  private async updateUntilDone(
+    client: WebClient,
+    channel: string,
+    ts: string,
+    text: string,
+    blocks: Block[],
+  ): Promise<void> {
+    const deadline = Date.now() + (this.deps.finalUpdateWindowMs ?? 15 * 60_000);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await client.chat.update({ channel, ts, text, blocks });
+        return;
+      } catch (error) {
+        const e = error as { code?: string; retryAfter?: number };
+        if (e.code === "slack_webapi_platform_error" || Date.now() > deadline) throw error;
+        const wait =
+          e.code === "slack_webapi_rate_limited_error" && typeof e.retryAfter === "number"
+            ? e.retryAfter * 1000
+            : Math.min(60_000, 1000 * 2 ** attempt);
+        this.deps.log.warn("Slack did not take the audit message; trying again", {
+          reason: (error as Error).message,
+          waitMs: wait,
+        });
+        await new Promise((r) => setTimeout(r, wait));
       }
     }
-    this.deps.onChange();
   }
 
   private scheduleResume(
@@ -187,11 +330,23 @@ export class SlackAuditRunner {
   ): void {
     // A wait Gong imposed ends a little late, so the first request does not meet the old limit.
     const delay = Math.max(1000, at > Date.now() ? at - Date.now() + 30_000 : 0);
-    const timer = setTimeout(() => {
-      this.resumeTimers.delete(timer);
-      if (this.deps.audit.running()) return;
-      this.launch(client, channel, ts, userId, days, runId);
-    }, delay);
+    this.later(Date.now() + delay, () => {
+      const holder = this.deps.audit.running();
+      // Another audit holds the lock: this one waits its turn, as its message promises.
+      if (holder) this.scheduleResume(client, channel, ts, userId, days, runId, holder.until.getTime());
+      else this.launch(client, channel, ts, userId, days, runId);
+    });
+  }
+
+  /** Runs `fn` at `at` (ms epoch) unless the runner stops first. */
+  private later(at: number, fn: () => void): void {
+    const timer = setTimeout(
+      () => {
+        this.resumeTimers.delete(timer);
+        fn();
+      },
+      Math.max(0, at - Date.now()),
+    );
     timer.unref();
     this.resumeTimers.add(timer);
   }
@@ -228,36 +383,60 @@ export class SlackAuditRunner {
     return names;
   }
 
+  /**
+   * Attaches the CSV in the message's thread. The bot may post in public channels it has not joined
+   * (chat:write.public), but a file upload needs membership: it joins a public channel first
+   * (channels:join), and when it cannot be there (a private channel it was not invited to) it sends the
+   * CSV to whoever started the audit as a DM. Returns where the CSV went, or null.
+   */
   private async attachCsv(
     client: WebClient,
     channel: string,
     ts: string,
+    startedBy: string,
     report: AuditReport,
-  ): Promise<void> {
-    if (report.inactive.length === 0) return;
+  ): Promise<"thread" | "dm" | null> {
+    const csv = Buffer.from(toCsv(report.inactive, CSV_COLUMNS), "utf8");
+    const file = {
+      filename: `gong-inactive-users-${report.to.slice(0, 10)}.csv`,
+      title: `Inactive Gong users (${report.lookbackDays} days to ${report.to.slice(0, 10)})`,
+      file: csv,
+    };
+    const reason = (error: unknown) =>
+      (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
     try {
-      const csv = toCsv(report.inactive, [
-        "id",
-        "email",
-        "firstName",
-        "lastName",
-        "title",
-        "managerId",
-        "created",
-      ]);
+      await client.conversations.join({ channel }).catch((error: unknown) => {
+        // Private channels cannot be joined; the bot may already be in them, so the upload decides.
+        this.deps.log.debug("did not join the channel before uploading", { channel, reason: reason(error) });
+      });
       await client.filesUploadV2({
+        ...file,
         channel_id: channel,
         thread_ts: ts,
-        filename: `gong-inactive-users-${report.to.slice(0, 10)}.csv`,
-        title: `Inactive Gong users (${report.lookbackDays} days to ${report.to.slice(0, 10)})`,
-        file: Buffer.from(csv, "utf8"),
         initial_comment: `All ${report.inactive.length} inactive users of audit ${report.runId}.`,
       });
+      return "thread";
     } catch (error) {
-      this.deps.log.warn("could not attach the audit CSV", {
+      this.deps.log.warn("could not attach the audit CSV in the channel; sending it as a DM", {
         run: report.runId,
-        reason: (error as Error).message,
+        reason: reason(error),
       });
+    }
+    try {
+      const dm = await client.conversations.open({ users: startedBy });
+      if (!dm.channel?.id) return null;
+      await client.filesUploadV2({
+        ...file,
+        channel_id: dm.channel.id,
+        initial_comment: `All ${report.inactive.length} inactive users of audit ${report.runId}: I can't attach files in <#${channel}>, so here they are.`,
+      });
+      return "dm";
+    } catch (error) {
+      this.deps.log.warn("could not send the audit CSV as a DM either", {
+        run: report.runId,
+        reason: reason(error),
+      });
+      return null;
     }
   }
 
@@ -296,11 +475,11 @@ export class SlackAuditRunner {
         if (now || Date.now() - lastSent >= every) flush();
         else timer ??= setTimeout(flush, every - (Date.now() - lastSent));
       },
-      final: async (text: string, blocks: Block[]) => {
+      /** Drops what has not gone out; the final rendering follows on its own. */
+      stop: () => {
         if (timer) clearTimeout(timer);
         timer = null;
         pending = null;
-        await send(text, blocks);
       },
     };
   }

@@ -23,6 +23,8 @@ export const API_SCOPES: Record<string, string> = {
   "views.publish": "chat:write",
   "files.getUploadURLExternal": "files:write",
   "files.completeUploadExternal": "files:write",
+  "conversations.join": "channels:join",
+  "conversations.open": "im:write",
 };
 
 /** Scopes the manifest must grant besides those: the slash command, and posting where not invited. */

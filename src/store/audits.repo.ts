@@ -155,6 +155,23 @@ export class AuditsRepo {
     this.db.insert(auditPosts).values(post).onConflictDoUpdate({ target: auditPosts.runId, set: post }).run();
   }
 
+  updatePost(runId: number, fields: Partial<Omit<typeof auditPosts.$inferInsert, "runId">>): void {
+    this.db.update(auditPosts).set(fields).where(eq(auditPosts.runId, runId)).run();
+  }
+
+  /** Messages whose last rendering did not reach Slack, for runs no longer running (newest first). */
+  postsToRender(limit = 20): (typeof auditPosts.$inferSelect)[] {
+    return this.db
+      .select({ post: auditPosts })
+      .from(auditPosts)
+      .innerJoin(auditRuns, eq(auditRuns.id, auditPosts.runId))
+      .where(and(eq(auditPosts.finalRendered, false), ne(auditRuns.status, "running")))
+      .orderBy(desc(auditPosts.runId))
+      .limit(limit)
+      .all()
+      .map((r) => r.post);
+  }
+
   postOf(runId: number): typeof auditPosts.$inferSelect | null {
     return this.db.select().from(auditPosts).where(eq(auditPosts.runId, runId)).get() ?? null;
   }

@@ -5,7 +5,9 @@ import type { AddressInfo } from "node:net";
 /**
  * A small fake of Slack's Web API on loopback, for end-to-end tests of the Bolt app: it answers the
  * methods gongops calls, records every call, takes response_url posts and file uploads, and can be told
- * who has which email and which user group members there are.
+ * who has which email and which user group members there are. It refuses what Slack refuses: blocks past
+ * Block Kit's limits (invalid_blocks), a file shared to a channel the bot is not in (not_in_channel),
+ * joining a private channel, and, when told to, a method with 429 and Retry-After.
  */
 export interface ApiCall {
   method: string;
@@ -22,6 +24,15 @@ export class FakeSlack {
   readonly groups = new Map<string, string[]>();
   /** Channels the bot may not post in (chat.postMessage answers not_in_channel). */
   readonly closedChannels = new Set<string>();
+  /** Private channels: the bot cannot join them, and is in them only when added to `members`. */
+  readonly privateChannels = new Set<string>();
+  /** Public channels the bot cannot join (a shared channel, an install without channels:join). */
+  readonly joinRefused = new Set<string>();
+  /** Channels the bot is a member of (joined, invited, or its DMs). */
+  readonly members = new Set<string>();
+  /** Calls of a method (those that `match`, when given) to refuse with 429 and Retry-After: 1. */
+  readonly rateLimits: { method: string; match?: (args: Record<string, any>) => boolean; times: number }[] =
+    [];
   private server: Server | null = null;
   private seq = 1000;
 
@@ -30,7 +41,10 @@ export class FakeSlack {
     fake.server = createServer((req, res) => {
       void fake.handle(req).then(
         ({ status, body }) => {
-          res.writeHead(status, { "content-type": "application/json" });
+          res.writeHead(status, {
+            "content-type": "application/json",
+            ...(status === 429 ? { "retry-after": "1" } : {}),
+          });
           res.end(JSON.stringify(body));
         },
         (error: Error) => {
@@ -94,6 +108,14 @@ export class FakeSlack {
     }
     const method = path.replace(/^\/api\//, "");
     const args = parseArgs(raw.toString("utf8"), req.headers["content-type"] ?? "");
+    const limit = this.rateLimits.find(
+      (r) => r.method === method && r.times > 0 && (r.match?.(args) ?? true),
+    );
+    if (limit) {
+      limit.times--;
+      this.calls.push({ method, args, result: { ok: false, error: "ratelimited" } });
+      return { status: 429, body: { ok: false, error: "ratelimited" } };
+    }
     const result = this.answer(method, args);
     this.calls.push({ method, args, result });
     return { status: 200, body: result };
@@ -105,9 +127,23 @@ export class FakeSlack {
         return { ok: true, user_id: "UBOT", bot_id: "BBOT", team_id: "T1", user: "gongops" };
       case "chat.postMessage":
         if (this.closedChannels.has(args.channel)) return { ok: false, error: "not_in_channel" };
+        if (this.privateChannels.has(args.channel) && !this.members.has(args.channel))
+          return { ok: false, error: "not_in_channel" };
+        if (!blocksOk(args.blocks, 50)) return { ok: false, error: "invalid_blocks" };
         return { ok: true, channel: args.channel, ts: `1700000000.${String(++this.seq).padStart(6, "0")}` };
       case "chat.update":
+        if (!blocksOk(args.blocks, 50)) return { ok: false, error: "invalid_blocks" };
         return { ok: true, channel: args.channel, ts: args.ts };
+      case "conversations.join":
+        if (this.privateChannels.has(args.channel) || this.joinRefused.has(args.channel))
+          return { ok: false, error: "method_not_supported_for_channel_type" };
+        this.members.add(args.channel);
+        return { ok: true, channel: { id: args.channel } };
+      case "conversations.open": {
+        const id = `D${String(args.users).replace(/^U/, "")}`;
+        this.members.add(id);
+        return { ok: true, channel: { id } };
+      }
       case "chat.getPermalink":
         return {
           ok: true,
@@ -122,17 +158,35 @@ export class FakeSlack {
       case "usergroups.users.list":
         return { ok: true, users: this.groups.get(args.usergroup) ?? [] };
       case "views.publish":
+        if (!blocksOk((args.view as { blocks?: unknown })?.blocks, 100))
+          return { ok: false, error: "invalid_blocks" };
         return { ok: true, view: { id: "V1" } };
       case "files.getUploadURLExternal": {
         const id = `F${++this.seq}`;
         return { ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id };
       }
       case "files.completeUploadExternal":
+        if (args.channel_id && !this.members.has(args.channel_id))
+          return { ok: false, error: "not_in_channel" };
         return { ok: true, files: JSON.parse(args.files ?? "[]") };
       default:
         return { ok: false, error: "unknown_method" };
     }
   }
+}
+
+/** Block Kit's limits that gongops could cross: blocks per message or view, and text lengths. */
+function blocksOk(raw: unknown, max: number): boolean {
+  if (raw === undefined) return true;
+  const blocks = typeof raw === "string" ? (JSON.parse(raw) as unknown) : raw;
+  if (!Array.isArray(blocks) || blocks.length > max) return false;
+  for (const b of blocks as { type?: string; text?: { text?: string }; fields?: { text?: string }[] }[]) {
+    if (b.type === "section" && (b.text?.text?.length ?? 0) > 3000) return false;
+    if (b.type === "header" && (b.text?.text?.length ?? 0) > 150) return false;
+    if ((b.fields?.length ?? 0) > 10 || (b.fields ?? []).some((f) => (f.text?.length ?? 0) > 2000))
+      return false;
+  }
+  return true;
 }
 
 /** The uploaded file itself, out of a multipart/form-data body (or the body as sent). */

@@ -28,6 +28,7 @@ function registered() {
     command: (id: string) => seen.commands.push(id),
     action: (id: string) => seen.actions.push(id),
     event: (id: string) => seen.events.push(id),
+    use: () => {},
   };
   registerListeners(app as never, {} as SlackServices);
   return seen;

@@ -18,6 +18,15 @@ and the Gong credentials. Runs until Ctrl-C.`,
         ctx,
         args.values.port === undefined ? {} : { port: intOption(args, "port", 3000, 0, 65535) },
       );
+      // The last line of defence: a fault in one request (a library throwing outside any handler) is
+      // logged with its stack and costs that request, never the process and every audit it runs.
+      const lastResort = (error: unknown) =>
+        ctx.log.error("unhandled failure; gongops keeps serving", {
+          reason: error instanceof Error ? error.message : String(error),
+          stack: error instanceof Error ? error.stack : undefined,
+        });
+      process.on("uncaughtException", lastResort);
+      process.on("unhandledRejection", lastResort);
       await slack.start();
       await io.interrupted;
       ctx.log.info("stopping");

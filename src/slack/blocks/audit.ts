@@ -57,6 +57,8 @@ export function auditSummaryBlocks(
   page: number,
   managers: ReadonlyMap<string, string>,
   userAccessory?: (u: InactiveUser) => Button | undefined,
+  /** Where the CSV is (once it is there), e.g. "the full list is attached as CSV in the thread". */
+  csvNote = "",
 ): Block[] {
   const pages = auditPages(report);
   const p = Math.max(0, Math.min(page, pages - 1));
@@ -90,7 +92,7 @@ export function auditSummaryBlocks(
       nav.push(button("Next", ACTIONS.auditPage, JSON.stringify({ runId: report.runId, page: p + 1 })));
     blocks.push(actions(...nav));
   }
-  blocks.push(context(`Page ${p + 1} of ${pages}${s.inactive ? " · the full list is attached as CSV" : ""}`));
+  blocks.push(context(`Page ${p + 1} of ${pages}${csvNote ? ` · ${csvNote}` : ""}`));
   return blocks;
 }
 

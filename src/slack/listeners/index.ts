@@ -7,7 +7,21 @@ import { gongCommand } from "./commands/gong.js";
 import { appHomeOpened } from "./events/appHomeOpened.js";
 
 /** Every listener, by id. `ids.ts` lists the same ids for the manifest check. */
+const KNOWN_ACTIONS = new Set<string>(Object.values(ACTIONS));
+
 export function registerListeners(app: App, services: SlackServices): void {
+  // A click on a button from an older gongops (or another app's block) has no listener; Bolt would let
+  // Slack wait 3 s for an ack and then show the user an error. Ack at once and log it.
+  app.use(async (args) => {
+    const body = args.body as { type?: string; actions?: { action_id?: string }[] };
+    const ids = body.type === "block_actions" ? (body.actions ?? []).map((a) => a.action_id ?? "") : [];
+    if (ids.length > 0 && ids.every((id) => !KNOWN_ACTIONS.has(id))) {
+      await (args as unknown as { ack: () => Promise<void> }).ack();
+      services.log.warn("acked a click on an unknown action", { actions: ids });
+      return;
+    }
+    await args.next();
+  });
   app.command(SLASH_COMMAND, gongCommand(services));
   app.action(ACTIONS.showChain, showChainAction(services));
   app.action(ACTIONS.showReports, showReportsAction(services));
