@@ -43,10 +43,11 @@ export function parseExemptRule(text: string): { kind: ExemptKind; value: string
   if (!value) throw new UsageError(`"${raw}" has nothing after the ${kind}: prefix`);
   if (kind === "id" && !/^\d{1,20}$/.test(value))
     throw new UsageError(`"${value}" is not a Gong id (up to 20 digits)`);
-  if (kind === "email" && !/^[^@\s]+@[^@\s]+$/.test(value))
+  // Strict enough that a pasted mention (<@U123|name>) or a stray quote is not taken for an address.
+  if (kind === "email" && !/^[^@\s<>|"',;()]+@[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(value))
     throw new UsageError(`"${value}" is not an email address`);
   if (kind === "domain") value = value.replace(/^@/, "");
-  if (kind === "domain" && !/^[^@\s]+\.[^@\s]+$/.test(value))
+  if (kind === "domain" && !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(value))
     throw new UsageError(`"${value}" is not an email domain`);
   if (kind === "email" || kind === "domain") value = value.toLowerCase();
   if (kind === "title") checkPatternSpeed(value); // throws on a bad or slow pattern

@@ -50,6 +50,18 @@ export function companyScope(baseUrl: string, auth: GongAuth): string {
   return createHash("sha256").update(`${baseUrl}\n${who}`).digest("hex").slice(0, 16);
 }
 
+/**
+ * What to do when Gong answers 401. OAuth access tokens are short-lived and gongops holds no refresh
+ * token (the OAuth app's client secret would have to live here too), so an expired one is said plainly.
+ */
+export function authHint(auth: GongAuth): string {
+  return auth.kind === "bearer"
+    ? "GONG_OAUTH_TOKEN may have expired (Gong's OAuth access tokens are short-lived): get a new access " +
+        "token with your OAuth app's refresh token, set GONG_OAUTH_TOKEN and restart gongops, or use an API " +
+        "key pair (GONG_ACCESS_KEY, GONG_ACCESS_KEY_SECRET), which does not expire"
+    : "check GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET (Gong > Company settings > API)";
+}
+
 export function connectGong(options: GongConnectionOptions): GongConnection {
   const timing = options.timing ?? realTiming;
   const ownDispatcher = options.dispatcher
@@ -69,6 +81,7 @@ export function connectGong(options: GongConnectionOptions): GongConnection {
   const rest = new GongHttp({
     baseUrl: options.baseUrl,
     authorization: () => authorizationHeader(options.auth),
+    authHint: authHint(options.auth),
     dispatcher,
     limiter,
     retry,
@@ -88,6 +101,7 @@ export function connectGong(options: GongConnectionOptions): GongConnection {
             timing,
             log: log.child("scim"),
             contentType: "application/scim+json",
+            authHint: "check GONG_SCIM_TOKEN (regenerate it in Gong's provisioning settings if it was lost)",
           }),
         )
       : null;

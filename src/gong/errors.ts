@@ -11,6 +11,8 @@ export interface GongErrorDetails {
   status?: number;
   requestId?: string;
   errors?: string[];
+  /** What the operator can do about it (e.g. how to renew an expired OAuth token). */
+  hint?: string;
 }
 
 export class GongError extends GongopsError {
@@ -25,7 +27,8 @@ export class GongError extends GongopsError {
     const status = details.status === undefined ? "" : ` (HTTP ${details.status})`;
     const said = details.errors?.length ? `: Gong says "${details.errors.join("; ")}"` : "";
     const req = details.requestId ? ` [requestId ${details.requestId}]` : "";
-    super(code, `${message} for ${where}${status}${said}${req}`, options);
+    const hint = details.hint ? `. ${details.hint}` : "";
+    super(code, `${message} for ${where}${status}${said}${req}${hint}`, options);
     this.method = details.method;
     this.path = details.path;
     this.status = details.status;

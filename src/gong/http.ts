@@ -72,6 +72,8 @@ export interface GongHttpOptions {
   log: Logger;
   contentType?: string;
   userAgent?: string;
+  /** Added to a 401's error: what to do about rejected credentials. */
+  authHint?: string;
 }
 
 class MalformedBodyError extends Error {}
@@ -189,7 +191,13 @@ export class GongHttp {
       status: res.statusCode,
       headers: res.headers,
       body: parsed,
-      details: { ...details, status: res.statusCode, requestId, errors },
+      details: {
+        ...details,
+        status: res.statusCode,
+        requestId,
+        errors,
+        ...(res.statusCode === 401 && this.options.authHint ? { hint: this.options.authHint } : {}),
+      },
     };
   }
 }

@@ -26,6 +26,8 @@ export class FakeSlack {
   readonly closedChannels = new Set<string>();
   /** Private channels: the bot cannot join them, and is in them only when added to `members`. */
   readonly privateChannels = new Set<string>();
+  /** Bot tokens Slack does not accept (auth.test answers invalid_auth). */
+  readonly refusedTokens: string[] = ["xoxb-revoked"];
   /** Public channels the bot cannot join (a shared channel, an install without channels:join). */
   readonly joinRefused = new Set<string>();
   /** Channels the bot is a member of (joined, invited, or its DMs). */
@@ -108,6 +110,11 @@ export class FakeSlack {
     }
     const method = path.replace(/^\/api\//, "");
     const args = parseArgs(raw.toString("utf8"), req.headers["content-type"] ?? "");
+    const token = String(req.headers.authorization ?? args.token ?? "");
+    if (method === "auth.test" && this.refusedTokens.some((t) => token.includes(t))) {
+      this.calls.push({ method, args, result: { ok: false, error: "invalid_auth" } });
+      return { status: 200, body: { ok: false, error: "invalid_auth" } };
+    }
     const limit = this.rateLimits.find(
       (r) => r.method === method && r.times > 0 && (r.match?.(args) ?? true),
     );
