@@ -1,7 +1,6 @@
 import { type Command, parseCommandArgs } from "./cli/command.js";
 import { commands } from "./cli/commands/index.js";
 import { type CliIo, printJson, processIo } from "./cli/io.js";
-import { ConfigError } from "./config.js";
 import { asCodedError, UsageError } from "./errors.js";
 
 /**
@@ -55,7 +54,8 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
 
 function reportFailure(command: Command, error: unknown, io: CliIo, wantsJson: boolean): number {
   const coded = asCodedError(error);
-  const usage = error instanceof UsageError || error instanceof ConfigError;
+  // Bad usage or configuration (a setting Slack or the config check refused) is exit 2.
+  const usage = coded.code === "USAGE" || coded.code === "CONFIG_INVALID";
   if (wantsJson) printJson(io, { error: { code: coded.code, message: coded.message } });
   if (error instanceof UsageError)
     io.stderr(`gongops ${command.name}: ${coded.message}\n\nUsage: ${command.usage}\n`);

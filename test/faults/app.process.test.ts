@@ -1,0 +1,121 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SimOrg } from "../../src/sim/org.js";
+import type { GongSim } from "../../src/sim/server.js";
+import { FakeSlack, postSigned, slackHeaders, slashCommand } from "../helpers/fakeSlack.js";
+import { startSim } from "../helpers/gong.js";
+import { type Running, runGongops, spawnGongops, until } from "../helpers/process.js";
+
+/** `gongops start` as a real process, receiving signed Slack requests, killed and restarted. */
+const SECRET = "app-process-signing-secret";
+const ADMIN = "UADMIN1";
+let sim: GongSim;
+let fake: FakeSlack;
+let dir: string;
+
+beforeAll(async () => {
+  sim = await startSim({ org: SimOrg.generate({ users: 1500, seed: 23 }), latencyMs: 20 });
+  fake = await FakeSlack.start();
+  dir = mkdtempSync(join(tmpdir(), "gongops-app-"));
+});
+afterAll(async () => {
+  await fake.close();
+  await sim.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const env = (extra: Record<string, string> = {}) => ({
+  ...sim.env(),
+  GONGOPS_DB_PATH: join(dir, "app.db"),
+  GONG_MAX_RPS: "30",
+  GONG_DAILY_QUOTA: "1000000",
+  SLACK_BOT_TOKEN: "xoxb-test-token",
+  SLACK_SIGNING_SECRET: SECRET,
+  SLACK_API_URL: `${fake.url}/api`,
+  GONGOPS_ADMIN_USER_IDS: ADMIN,
+  GONGOPS_LEASE_SECONDS: "2",
+  GONGOPS_LOG_LEVEL: "info",
+  PORT: "0",
+  ...extra,
+});
+
+/** Starts the app and waits until it listens; returns the process and its /slack/events URL. */
+async function startApp(extra: Record<string, string> = {}): Promise<{ app: Running; events: string }> {
+  const app = spawnGongops(["start"], env(extra));
+  const port = await until(() => /listening for Slack.*port=(\d+)/.exec(app.stderr())?.[1], 20_000);
+  return { app, events: `http://127.0.0.1:${port}/slack/events` };
+}
+
+describe("gongops start", () => {
+  it("a bot token Slack refuses, or a Slack it cannot reach: one line naming the problem, before listening", async () => {
+    const refused = await runGongops(["start"], env({ SLACK_BOT_TOKEN: "xoxb-revoked" }), 20_000);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/Slack refused SLACK_BOT_TOKEN \(invalid_auth\)/);
+    expect(refused.stderr).not.toMatch(/listening|\n\s+at /);
+    const unreachable = await runGongops(["start"], env({ SLACK_API_URL: "http://127.0.0.1:9/api" }), 30_000);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/cannot reach Slack's Web API at http:\/\/127\.0\.0\.1:9\/api/);
+    expect(unreachable.stderr).not.toMatch(/listening|\n\s+at /);
+  }, 60_000);
+
+  it("a signed payload=null costs one 400, never the process; SIGTERM then exits 0", async () => {
+    const { app, events } = await startApp();
+    try {
+      const body = "payload=null";
+      const res = await fetch(events, {
+        method: "POST",
+        headers: slackHeaders(SECRET, body, "application/x-www-form-urlencoded"),
+        body,
+      });
+      expect(res.status).toBe(400);
+      expect((await fetch(events.replace("/slack/events", "/health"))).status).toBe(200);
+      const cmd = slashCommand({ user: ADMIN, text: "help", responseUrl: fake.responseUrl("alive") });
+      expect((await postSigned(events, SECRET, cmd, "application/x-www-form-urlencoded")).status).toBe(200);
+      await fake.waitFor(() => fake.repliesTo("alive")[0]);
+    } finally {
+      app.child.kill("SIGTERM");
+    }
+    const done = await app.done;
+    expect(done.code).toBe(0);
+    expect(done.ms).toBeLessThan(30_000);
+  }, 60_000);
+
+  it("kill -9 during a Slack-started audit: after a restart it finishes in the same message", async () => {
+    const first = await startApp();
+    const cmd = slashCommand({ user: ADMIN, text: "audit 180", responseUrl: fake.responseUrl("k9") });
+    await postSigned(first.events, SECRET, cmd, "application/x-www-form-urlencoded");
+    const post = await fake.waitFor(() => fake.callsOf("chat.postMessage").at(-1), 20_000);
+    await until(
+      () =>
+        (sim.stats.byEndpoint["POST /v2/calls/extensive"] ?? 0) +
+          (sim.stats.byEndpoint["GET /v2/calls"] ?? 0) >
+        3,
+      30_000,
+    );
+    first.app.child.kill("SIGKILL");
+    await first.app.done;
+
+    const second = await startApp();
+    try {
+      const summary = await fake.waitFor(
+        () =>
+          fake
+            .callsOf("chat.update")
+            .find(
+              (c) =>
+                c.args.ts === post.result.ts &&
+                c.result.ok &&
+                JSON.stringify(c.args.blocks ?? "").includes("Inactive-user audit:"),
+            ),
+        45_000,
+      );
+      expect(summary.args.channel).toBe(post.args.channel);
+      expect(second.app.stderr()).toMatch(/resuming the audit a Slack message follows/);
+    } finally {
+      second.app.child.kill("SIGTERM");
+      await second.app.done;
+    }
+  }, 90_000);
+});
