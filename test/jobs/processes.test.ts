@@ -83,7 +83,7 @@ describe("the job queue across processes", () => {
   }, 60_000);
 
   it("a job whose process is kill -9ed mid-run is taken over after its lease and finishes once", async () => {
-    const LEASE_MS = "1500";
+    const LEASE_MS = "2500";
     const a = start({ MODE: "slow", ENQUEUE: "1", HANG: "1", LEASE_MS });
     await until("process a to start the job", () => logLines().some((l) => l.startsWith("start")));
     const owner = (prefix: string) =>
@@ -95,7 +95,7 @@ describe("the job queue across processes", () => {
     // While a lives it renews its lease: b, working on the same database, must not take the job.
     const b = start({ MODE: "slow", LEASE_MS });
     await until("process b to work", () => logLines().filter((l) => l.startsWith("ready")).length === 2);
-    await new Promise((r) => setTimeout(r, 3_000)); // two lease lengths
+    await new Promise((r) => setTimeout(r, 3_000)); // longer than a lease: only renewal keeps it
     expect(logLines().filter((l) => l.startsWith("start"))).toHaveLength(1);
     expect((await readJobs())[0]).toMatchObject({ status: "running", leaseOwner: ownerA, attempts: 1 });
 
