@@ -87,6 +87,7 @@ export class JobWorker {
   private running = false;
   private pollTimer: unknown;
   private lastReap = Number.NEGATIVE_INFINITY;
+  private stopping: Promise<void> = Promise.resolve();
 
   constructor(options: JobWorkerOptions) {
     const { repo, jobs, log, owner, clock, random, onDead, ...settings } = options;
@@ -132,9 +133,15 @@ export class JobWorker {
    * to the queue (due now, the attempt not spent) so another process can take them at once instead of
    * waiting for the lease to expire. Their handlers are aborted; what they do afterwards is ignored.
    */
-  async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
+  stop(): Promise<void> {
+    if (this.running) {
+      this.running = false;
+      this.stopping = this.drain();
+    }
+    return this.stopping;
+  }
+
+  private async drain(): Promise<void> {
     this.clock.clearTimeout(this.pollTimer);
     if (this.inFlight.size > 0) {
       let graceTimer: unknown;

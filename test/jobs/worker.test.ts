@@ -220,7 +220,9 @@ describe("JobWorker", () => {
     w.start();
     await settle();
     let stopped = false;
-    const stopping = w.stop().then(() => {
+    const stopPromise = w.stop();
+    expect(w.stop()).toBe(stopPromise); // a second stop() waits for the same drain
+    const stopping = stopPromise.then(() => {
       stopped = true;
     });
     await clock.advance(4_999);
