@@ -211,7 +211,12 @@ export class JobWorker {
     this.inFlight.set(job.id, r);
     if (job.attempts > 1) this.log.info("job attempt", { id: job.id, kind: job.kind, attempt: job.attempts });
     r.done = this.execute(r)
-      .catch((error) => this.log.error("job bookkeeping failed", { id: job.id, error: describeError(error) }))
+      .catch((error) =>
+        this.log.error("job bookkeeping failed; the job runs again once its lease expires", {
+          id: job.id,
+          error: describeError(error),
+        }),
+      )
       .finally(() => {
         this.clock.clearTimeout(r.renewTimer);
         this.inFlight.delete(job.id);
