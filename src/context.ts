@@ -14,6 +14,7 @@ import { SqliteBudgetStore } from "./store/budget.repo.js";
 import { closeDatabase, type Db, openDatabase } from "./store/db.js";
 import { DirectoryRepo } from "./store/directory.repo.js";
 import { ExemptionsRepo } from "./store/exemptions.repo.js";
+import { JobsRepo } from "./store/jobs.repo.js";
 import { LocksRepo } from "./store/locks.repo.js";
 import { SyncRunsRepo } from "./store/syncRuns.repo.js";
 
@@ -32,6 +33,7 @@ export interface AppContext {
     locks: LocksRepo;
     audits: AuditsRepo;
     exemptions: ExemptionsRepo;
+    jobs: JobsRepo;
   };
   /** null when no Gong credentials are configured (commands that need Gong refuse earlier). */
   gong: GongConnection | null;
@@ -67,6 +69,7 @@ export function createContext(options: ContextOptions): AppContext {
     locks: new LocksRepo(db),
     audits: new AuditsRepo(db),
     exemptions: new ExemptionsRepo(db),
+    jobs: new JobsRepo(db),
   };
   const gong = config.gong.auth
     ? connectGong({

@@ -259,3 +259,42 @@ export const auditPosts = sqliteTable("audit_posts", {
   /** The final message (summary or where it stopped) went out; a restart re-renders it when not. */
   finalRendered: integer("final_rendered", { mode: "boolean" }).notNull().default(false),
 });
+
+export const JOB_STATUSES = ["queued", "running", "retrying", "succeeded", "dead"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/**
+ * The durable job queue (src/jobs/). A job is claimed by compare-and-set: the claim writes a fresh
+ * `lease_token` and `lease_expires_at`, and every later write by that worker (renew, finish) names the
+ * token, so a worker whose lease expired and was taken over changes nothing. `lease_owner` only says which
+ * process holds it (PROCESS_OWNER_ID). `retrying` is a job whose last attempt failed and that waits for
+ * `run_at`; `dead` ran out of attempts. Succeeded rows stay, so an idempotency key keeps working after
+ * its job is done. Times are epoch milliseconds: claims compare them numerically.
+ */
+export const jobs = sqliteTable(
+  "jobs",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    kind: text("kind").notNull(),
+    /** Validated by the kind's zod schema at enqueue and again at claim. */
+    payload: text("payload", { mode: "json" }).$type<unknown>().notNull(),
+    status: text("status", { enum: JOB_STATUSES }).notNull().default("queued"),
+    runAt: integer("run_at", { mode: "timestamp_ms" }).notNull(),
+    /** Attempts started (a claim counts one; a RetryAfter or a graceful release gives it back). */
+    attempts: integer("attempts").notNull().default(0),
+    maxAttempts: integer("max_attempts").notNull(),
+    leaseOwner: text("lease_owner"),
+    leaseToken: text("lease_token"),
+    leaseExpiresAt: integer("lease_expires_at", { mode: "timestamp_ms" }),
+    idempotencyKey: text("idempotency_key"),
+    lastError: text("last_error"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    uniqueIndex("jobs_idempotency_key").on(t.idempotencyKey),
+    index("jobs_due").on(t.status, t.runAt),
+    index("jobs_lease").on(t.status, t.leaseExpiresAt),
+  ],
+);

@@ -3,6 +3,7 @@ import { auditCommand } from "./audit.js";
 import { chainCommand } from "./chain.js";
 import { demoCommand } from "./demo.js";
 import { exemptCommand } from "./exempt.js";
+import { jobsCommand } from "./jobs.js";
 import { orgHealthCommand } from "./orgHealth.js";
 import { reportsCommand } from "./reports.js";
 import { simCommand } from "./sim.js";
@@ -21,5 +22,6 @@ export const commands: Command[] = [
   chainCommand,
   reportsCommand,
   orgHealthCommand,
+  jobsCommand,
   simCommand,
 ];
