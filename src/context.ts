@@ -14,6 +14,7 @@ import { closeDatabase, type Db, openDatabase } from "./store/db.js";
 import { DirectoryRepo } from "./store/directory.repo.js";
 import { ExemptionsRepo } from "./store/exemptions.repo.js";
 import { LocksRepo } from "./store/locks.repo.js";
+import { SqliteRateWindow } from "./store/rate.repo.js";
 import { SyncRunsRepo } from "./store/syncRuns.repo.js";
 
 /**
@@ -83,6 +84,8 @@ export function createContext(options: ContextOptions): AppContext {
           ...options.retry,
         },
         budget: new SqliteBudgetStore(db),
+        // The per-second window, like the budget, is shared by every process on this database.
+        rateWindow: new SqliteRateWindow(db),
         dispatcher: options.dispatcher,
         timing: options.timing,
         log,
