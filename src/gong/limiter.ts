@@ -10,7 +10,7 @@ import { realTiming, type Timing } from "./retry.js";
  *
  * - concurrency: bottleneck's maxConcurrent counts a request from send until its body is read (per
  *   process).
- * - per second: bottleneck's minTime spaces this process's starts evenly, and a sliding window of
+ * - per second: this process spaces its starts evenly (hold / maxPerSecond apart), and a sliding window of
  *   recent starts (`RateWindowStore`: SQLite in production, so that every process on the database
  *   shares it) admits a start only while fewer than `maxPerSecond` earlier starts still occupy it.
  *   Gong counts requests when they *arrive*, and jitter on the way (the network, a late event loop)
@@ -189,6 +189,8 @@ export class GongLimiter {
   private readonly lag: () => number;
   private readonly lagProbe: EventLoopLag | null = null;
   private holdMs = 0;
+  private spacingMs = 0;
+  private nextStartAt = 0;
   private margin: number;
   private readonly perWindow: number;
   private pausedUntil = 0;
@@ -223,7 +225,8 @@ export class GongLimiter {
     const { maxPerSecond } = this.options;
     this.holdMs =
       (WINDOW_MS * (1 + this.margin)) / (this.perWindow === 1 && maxPerSecond !== 1 ? maxPerSecond : 1);
-    this.bottleneck.updateSettings({ minTime: Math.ceil(this.holdMs / this.perWindow) });
+    // Spacing on injected timing rather than bottleneck's minTime (real timers), so tests run in ms.
+    this.spacingMs = Math.ceil(this.holdMs / this.perWindow);
   }
 
   /**
@@ -287,12 +290,15 @@ export class GongLimiter {
     const { timing, scope } = this.options;
     for (;;) {
       const now = timing.now();
-      let wait = this.pausedUntil - now;
+      let wait = Math.max(this.pausedUntil, this.nextStartAt) - now;
       if (wait <= 0) {
         const slack = Math.min(MAX_SLACK_MS, Math.max(0, this.lag()));
         this.maxSlackMs = Math.max(this.maxSlackMs, slack);
         wait = this.window.claim(scope, now, this.holdMs, this.perWindow, slack);
-        if (wait <= 0) return;
+        if (wait <= 0) {
+          this.nextStartAt = now + this.spacingMs;
+          return;
+        }
       }
       await timing.sleep(wait, signal);
     }
