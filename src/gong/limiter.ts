@@ -43,7 +43,9 @@ export class MemoryBudgetStore implements DailyBudgetStore {
 
 /**
  * The per-second window, shared by whoever shares the store. A start claimed at `now` occupies the
- * window until `now + holdMs`; an earlier start still counts while `until + slackMs > now` (the
+ * window for `holdMs` (its second plus the margin), or for the longest hold among the starts still in
+ * the window when that is longer: a margin one process widened after a 429 then holds for every
+ * process while they send together. An earlier start still counts while `until + slackMs > now` (the
  * claimer's own measure of how late its arrivals may be). Implementations must make the check and the
  * insert one atomic step, across every process that shares them.
  */
@@ -57,26 +59,28 @@ export const MAX_SLACK_MS = 500;
 
 /** The window for one process (no database): the same rule as the SQLite store, in memory. */
 export class MemoryRateWindow implements RateWindowStore {
-  private readonly untils = new Map<string, number[]>();
+  private readonly starts = new Map<string, { at: number; until: number }[]>();
 
   claim(scope: string, now: number, holdMs: number, limit: number, slackMs: number): number {
-    let list = this.untils.get(scope);
+    let list = this.starts.get(scope);
     if (!list) {
       list = [];
-      this.untils.set(scope, list);
+      this.starts.set(scope, list);
     }
     let live = 0;
     let first = Number.POSITIVE_INFINITY;
+    let hold = holdMs;
     for (let i = list.length - 1; i >= 0; i--) {
-      const until = list[i]!;
-      if (until <= now - MAX_SLACK_MS) list.splice(i, 1);
-      else if (until + slackMs > now) {
+      const start = list[i]!;
+      if (start.until <= now - MAX_SLACK_MS) list.splice(i, 1);
+      else if (start.until + slackMs > now) {
         live++;
-        first = Math.min(first, until);
+        first = Math.min(first, start.until);
+        hold = Math.max(hold, start.until - start.at);
       }
     }
     if (live < limit) {
-      list.push(now + holdMs);
+      list.push({ at: now, until: Math.ceil(now + hold) });
       return 0;
     }
     return Math.max(1, first + slackMs - now);

@@ -21,7 +21,11 @@ export class SqliteRateWindow implements RateWindowStore {
       .where(and(eq(gongRateWindow.scope, scope), lte(gongRateWindow.until, sql.placeholder("before"))))
       .prepare();
     const occupied = db
-      .select({ n: count(), first: min(gongRateWindow.until) })
+      .select({
+        n: count(),
+        first: min(gongRateWindow.until),
+        hold: sql<number | null>`max(${gongRateWindow.until} - ${gongRateWindow.startedAt})`,
+      })
       .from(gongRateWindow)
       .where(and(eq(gongRateWindow.scope, scope), gt(gongRateWindow.until, sql.placeholder("after"))))
       .prepare();
@@ -35,7 +39,8 @@ export class SqliteRateWindow implements RateWindowStore {
         prune.run({ scope: s, before: now - MAX_SLACK_MS });
         const row = occupied.get({ scope: s, after: now - slackMs });
         if ((row?.n ?? 0) < limit) {
-          insert.run({ scope: s, now, until: Math.ceil(now + holdMs) });
+          // A longer hold still in the window (a margin widened elsewhere after a 429) applies here too.
+          insert.run({ scope: s, now, until: Math.ceil(now + Math.max(holdMs, row?.hold ?? 0)) });
           return 0;
         }
         return Math.max(1, (row?.first ?? now) + slackMs - now);

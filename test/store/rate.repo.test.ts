@@ -56,6 +56,18 @@ describe.each(stores)("the %s rate window", (_name, make) => {
     expect(w.claim("a", 1100, 1050, 1, 0)).toBe(100);
   });
 
+  it("adopts the longest hold still in the window, so a widened margin holds for every claimer", () => {
+    const w = make();
+    expect(w.claim("a", 0, 1200, 2, 0)).toBe(0);
+    // Claimed with 1050, but held 1200 because the first start (still in the window) was.
+    expect(w.claim("a", 100, 1050, 2, 0)).toBe(0);
+    expect(w.claim("a", 1250, 1050, 2, 0)).toBe(0);
+    expect(w.claim("a", 1250, 1050, 2, 0)).toBe(1300 - 1250);
+    // Once the long holds have left the window, a claimer's own hold applies again.
+    expect(w.claim("a", 2450, 1050, 1, 0)).toBe(0);
+    expect(w.claim("a", 3499, 1050, 1, 0)).toBe(1);
+  });
+
   it(`forgets starts once they ended more than ${MAX_SLACK_MS} ms ago`, () => {
     const w = make();
     for (let i = 0; i < 50; i++) expect(w.claim("a", i * 2000, 1050, 1, MAX_SLACK_MS)).toBe(0);
