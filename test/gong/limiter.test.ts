@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config.js";
+import { createContext } from "../../src/context.js";
 import {
   EventLoopLag,
   GongLimiter,
@@ -155,5 +157,19 @@ describe("EventLoopLag", () => {
     probe.stop();
     expect(probe.current()).toBe(0);
     probe.stop();
+  });
+});
+
+describe("the margin setting", () => {
+  it("GONG_RPS_MARGIN_PERCENT reaches the limiter through the composition root (default 5%)", async () => {
+    const env = { GONG_ACCESS_KEY: "k", GONG_ACCESS_KEY_SECRET: "s", GONGOPS_DB_PATH: ":memory:" };
+    for (const [value, holdMs] of [
+      [undefined, 1050],
+      ["15", 1150],
+    ] as const) {
+      const ctx = createContext({ config: loadConfig({ ...env, GONG_RPS_MARGIN_PERCENT: value }) });
+      expect(ctx.gong?.limiter.stats().holdMs).toBeCloseTo(holdMs);
+      await ctx.close();
+    }
   });
 });
