@@ -52,7 +52,7 @@ async function run(s: Scenario) {
     maxRps: s.maxRps,
     dailyQuota: 1_000_000,
     windowDays: 90,
-    rateMargin: s.margin,
+    rpsMargin: s.margin,
     log: silentLogger,
   });
   const ids = sim.org.users().map((u) => u.id);

@@ -75,7 +75,7 @@ export function createContext(options: ContextOptions): AppContext {
         scimToken: config.gong.scimToken,
         maxConcurrent: config.gong.maxConcurrent,
         maxRps: config.gong.maxRps,
-        rateMargin: config.gong.rpsMargin,
+        rpsMargin: config.gong.rpsMargin,
         dailyQuota: config.gong.dailyQuota,
         windowDays: config.gong.windowDays,
         timeoutMs: config.gong.timeoutMs,

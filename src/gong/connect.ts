@@ -35,7 +35,7 @@ export interface GongConnectionOptions {
   /** The per-second window; pass a shared (SQLite) one so that every process on a database counts. */
   rateWindow?: RateWindowStore;
   /** Safety margin on spacing, a share of the window (default 5%); see limiter.ts. */
-  rateMargin?: number;
+  rpsMargin?: number;
   dispatcher?: Dispatcher;
   timing?: Timing;
   log: Logger;
@@ -72,7 +72,7 @@ export function connectGong(options: GongConnectionOptions): GongConnection {
     dailyQuota: options.dailyQuota,
     budget: options.budget ?? new MemoryBudgetStore(),
     window: options.rateWindow ?? new MemoryRateWindow(),
-    jitterMargin: options.rateMargin,
+    margin: options.rpsMargin,
     scope: companyScope(options.baseUrl, options.auth),
     timing,
   });

@@ -154,7 +154,7 @@ export interface LimiterOptions {
   scope: string;
   timing: Timing;
   /** Extra occupancy of each start, as a share of the per-second window (default 5%). */
-  jitterMargin?: number;
+  margin?: number;
   /**
    * Recent event-loop lag in ms, added to how long earlier starts count. Defaults to a measured
    * `EventLoopLag` with real timing, and to none with injected timing (tests say what they want).
@@ -204,7 +204,7 @@ export class GongLimiter {
   private maxSlackMs = 0;
 
   constructor(private readonly options: LimiterOptions) {
-    this.margin = options.jitterMargin ?? DEFAULT_MARGIN;
+    this.margin = options.margin ?? DEFAULT_MARGIN;
     this.perWindow =
       Number.isInteger(options.maxPerSecond) && options.maxPerSecond >= 1 ? options.maxPerSecond : 1;
     this.bottleneck = new Bottleneck({ maxConcurrent: options.maxConcurrent });
