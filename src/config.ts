@@ -20,6 +20,8 @@ export interface Config {
     scimToken: Secret | null;
     maxConcurrent: number;
     maxRps: number;
+    /** Safety margin on request spacing, a share of Gong's one-second window (0.05 = 5%). */
+    rpsMargin: number;
     dailyQuota: number;
     windowDays: number;
     maxRetries: number;
@@ -73,6 +75,7 @@ const httpUrl = z
 const positiveInt = z.coerce.number().int().min(1).describe("a whole number of 1 or more");
 const positiveNumber = z.coerce.number().positive().describe("a number above 0");
 const nonNegativeInt = z.coerce.number().int().min(0).describe("a whole number of 0 or more");
+const percent = z.coerce.number().min(0).max(50).describe("a percentage from 0 to 50");
 const port = z.coerce.number().int().min(0).max(65535).describe("a TCP port (0 to 65535)");
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -143,6 +146,7 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
       scimToken: r.secret("GONG_SCIM_TOKEN"),
       maxConcurrent: r.get("GONG_MAX_CONCURRENT", positiveInt, 3),
       maxRps: r.get("GONG_MAX_RPS", positiveNumber, 3),
+      rpsMargin: r.get("GONG_RPS_MARGIN_PERCENT", percent, 5) / 100,
       dailyQuota: r.get("GONG_DAILY_QUOTA", positiveInt, 10_000),
       windowDays: r.get("GONG_CALLS_WINDOW_DAYS", positiveInt, 90),
       maxRetries: r.get("GONG_MAX_RETRIES", nonNegativeInt, 4),

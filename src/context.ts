@@ -16,6 +16,7 @@ import { DirectoryRepo } from "./store/directory.repo.js";
 import { ExemptionsRepo } from "./store/exemptions.repo.js";
 import { JobsRepo } from "./store/jobs.repo.js";
 import { LocksRepo } from "./store/locks.repo.js";
+import { SqliteRateWindow } from "./store/rate.repo.js";
 import { SyncRunsRepo } from "./store/syncRuns.repo.js";
 
 /**
@@ -79,6 +80,7 @@ export function createContext(options: ContextOptions): AppContext {
         scimToken: config.gong.scimToken,
         maxConcurrent: config.gong.maxConcurrent,
         maxRps: config.gong.maxRps,
+        rpsMargin: config.gong.rpsMargin,
         dailyQuota: config.gong.dailyQuota,
         windowDays: config.gong.windowDays,
         timeoutMs: config.gong.timeoutMs,
@@ -88,6 +90,8 @@ export function createContext(options: ContextOptions): AppContext {
           ...options.retry,
         },
         budget: new SqliteBudgetStore(db),
+        // The per-second window, like the budget, is shared by every process on this database.
+        rateWindow: new SqliteRateWindow(db),
         dispatcher: options.dispatcher,
         timing: options.timing,
         log,

@@ -5,7 +5,13 @@ import type { Logger } from "../log.js";
 import type { Secret } from "../secret.js";
 import { GongClient } from "./client.js";
 import { createGongDispatcher, GongHttp } from "./http.js";
-import { type DailyBudgetStore, GongLimiter, MemoryBudgetStore } from "./limiter.js";
+import {
+  type DailyBudgetStore,
+  GongLimiter,
+  MemoryBudgetStore,
+  MemoryRateWindow,
+  type RateWindowStore,
+} from "./limiter.js";
 import { defaultRetryPolicy, type RetryPolicy, realTiming, type Timing } from "./retry.js";
 import { GongScimClient } from "./scim.js";
 
@@ -26,6 +32,10 @@ export interface GongConnectionOptions {
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
   budget?: DailyBudgetStore;
+  /** The per-second window; pass a shared (SQLite) one so that every process on a database counts. */
+  rateWindow?: RateWindowStore;
+  /** Safety margin on spacing, a share of the window (default 5%); see limiter.ts. */
+  rpsMargin?: number;
   dispatcher?: Dispatcher;
   timing?: Timing;
   log: Logger;
@@ -73,6 +83,8 @@ export function connectGong(options: GongConnectionOptions): GongConnection {
     maxPerSecond: options.maxRps,
     dailyQuota: options.dailyQuota,
     budget: options.budget ?? new MemoryBudgetStore(),
+    window: options.rateWindow ?? new MemoryRateWindow(),
+    margin: options.rpsMargin,
     scope: companyScope(options.baseUrl, options.auth),
     timing,
   });
@@ -110,6 +122,7 @@ export function connectGong(options: GongConnectionOptions): GongConnection {
     scim,
     limiter,
     close: async () => {
+      limiter.stop();
       await ownDispatcher?.close();
     },
   };

@@ -31,6 +31,11 @@ export interface SimSettings {
   windowCapDays: number | null;
   latencyMs: number;
   jitterMs: number;
+  /**
+   * Network jitter on the way in: each request waits a random 0..N ms *before* it is counted against
+   * the limits, as Gong counts arrivals (latencyMs and jitterMs are applied after counting).
+   */
+  arrivalJitterMs: number;
   /** "public-docs": GET /v2/calls ignores primaryUserIds, as Gong's public docs describe it. */
   mode: "seed" | "public-docs";
   /** Send ids as bare JSON numbers (as some Gong endpoints do), to exercise lossless parsing. */
@@ -116,6 +121,7 @@ const DEFAULTS: SimSettings = {
   windowCapDays: 90,
   latencyMs: 0,
   jitterMs: 0,
+  arrivalJitterMs: 0,
   mode: "seed",
   bareNumericIds: false,
   limitRetryAfterSeconds: 1,
@@ -242,13 +248,14 @@ export class GongSim {
   // ---- request pipeline ----------------------------------------------------------------------------
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const now = Date.now();
     const url = new URL(req.url ?? "/", "http://sim");
     const method = req.method ?? "GET";
     if (url.pathname === "/health") {
       res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
       return;
     }
+    if (this.settings.arrivalJitterMs > 0) await sleep(Math.random() * this.settings.arrivalJitterMs);
+    const now = Date.now();
     const endpoint = endpointOf(method, url.pathname);
     this.stats.arrive(endpoint, now);
     res.once("close", () => this.stats.inFlight--);

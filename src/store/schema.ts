@@ -133,6 +133,22 @@ export const gongBudget = sqliteTable(
   (t) => [primaryKey({ columns: [t.scope, t.day] })],
 );
 
+/**
+ * Recent Gong request starts per company: the per-second limit, shared by every process on this
+ * database (the Slack app and a cron `gongops sync`). A start occupies the window until `until_ms`
+ * (its second plus the safety margin); rows a few seconds old are pruned by the next claim.
+ */
+export const gongRateWindow = sqliteTable(
+  "gong_rate_window",
+  {
+    id: integer("id").primaryKey(),
+    scope: text("scope").notNull(),
+    startedAt: integer("started_at").notNull(),
+    until: integer("until_ms").notNull(),
+  },
+  (t) => [index("gong_rate_window_scope_until").on(t.scope, t.until)],
+);
+
 /** Leases that keep two syncs (or audits) from running at once, across processes. */
 export const locks = sqliteTable("locks", {
   name: text("name").primaryKey(),

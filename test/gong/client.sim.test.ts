@@ -31,10 +31,15 @@ describe("the limiter against the simulator's real limits", () => {
       .map((u) => u.id);
     const users = await Promise.all(ids.map((id) => gong.client.getUser(id)));
     expect(users.map((u) => u?.id)).toEqual(ids);
-    expect(s.stats.requests).toBe(20);
-    expect(s.stats.maxInFlight).toBeLessThanOrEqual(3);
-    expect(s.stats.maxStartsPerSecond).toBeLessThanOrEqual(3);
+    // Counted where Gong counts (arrivals at the simulator, over its exact one-second window), with the
+    // margin the product promises from the first request (5%, plus the measured event-loop lag) and
+    // never widened by a 429. This must hold on a loaded machine too: issue 13 ran it beside 4 and 6
+    // CPU-bound processes.
     expect(s.stats.sent429).toBe(0);
+    expect(s.stats.maxStartsPerSecond).toBeLessThanOrEqual(3);
+    expect(s.stats.maxInFlight).toBeLessThanOrEqual(3);
+    expect(s.stats.requests).toBe(20);
+    expect(gong.limiter.stats()).toMatchObject({ margin: 0.05, holdMs: 1050 });
     expect(gong.limiter.stats().maxInFlight).toBeLessThanOrEqual(3);
   }, 20_000);
 
