@@ -44,6 +44,30 @@ describe("exempt rules", () => {
     expect(match(user("a@acme.com", "AVP Sales"))).toBeNull();
     expect(titleMatcher("Account Exec?tive")("account executive")).toBe(true);
   });
+
+  it("a /…/g or /…/y pattern matches every matching title, not every other one", () => {
+    for (const pattern of ["/^vp/g", "/^vp/y", "/^vp/gi"]) {
+      const match = exemptionMatcher([{ kind: "title", value: pattern, source: "list" }]);
+      const titles = ["VP Sales", "VP Marketing", "VP Finance", "VP People", "Director"];
+      const hits = titles.map((title) => match({ id: "1", email: null, aliases: [], title }) !== null);
+      expect(hits, pattern).toEqual([true, true, true, true, false]);
+    }
+  });
+
+  it("a pattern that backtracks catastrophically is refused, not left to hang an audit", () => {
+    expect(() => parseExemptRule("title:/^(a+)+$/")).toThrow(/takes too long/);
+    const slow = titleMatcher("/^(\\w+\\s?)*$/");
+    const started = performance.now();
+    expect(() => slow(`${"word ".repeat(30)}!`)).toThrow(/takes too long/);
+    // Bounded by the pattern's time limit, not by the pattern (which would take minutes).
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it("email and domain rules are strict enough that a mention or a quote is not an address", () => {
+    for (const text of ["<@U123|jane>", "'jane@acme.com", "jane@acme", "@acme"]) {
+      expect(() => parseExemptRule(text), text).toThrow(UsageError);
+    }
+  });
 });
 
 describe("subjects", () => {

@@ -121,3 +121,31 @@ describe("lookups that must not answer stale", () => {
     });
   });
 });
+
+describe("how far a lookup may go (members' lookups in Slack)", () => {
+  it("live: a stale snapshot and an unknown name never sync the whole directory", async () => {
+    clock += 2 * 60 * 60_000;
+    const r = await ctx.directory.lookup.find("nobody by this name", { refresh: "live" });
+    expect(r.match).toBe("none");
+    expect(sim.stats.byEndpoint["GET /v2/users"] ?? 0).toBe(0);
+    // A match is still refreshed live, one small request.
+    const dana = await ctx.directory.lookup.find("dana", { refresh: "live" });
+    expect(dana.freshness.source).toBe("gong");
+    expect(sim.stats.requests).toBe(1);
+  });
+
+  it("none: the snapshot alone, dated, with no Gong request at all", async () => {
+    clock += 2 * 60 * 60_000;
+    const r = await ctx.directory.lookup.find(ID.dana, { refresh: "none", note: "live lookups used up" });
+    expect(r.match).toBe("one");
+    expect(r.freshness).toMatchObject({ source: "snapshot", stale: true });
+    expect(r.freshness.note).toMatch(/directory snapshot from .*live lookups used up/);
+    const unknown = await ctx.directory.lookup.find("5550000000000099999", { refresh: "none" });
+    expect(unknown.match).toBe("none");
+    expect(sim.stats.requests).toBe(0);
+  });
+
+  it("refuses a query too long to be a name, an email or an id", async () => {
+    await expect(ctx.directory.lookup.find("x".repeat(60_000))).rejects.toThrow(/too long/);
+  });
+});
