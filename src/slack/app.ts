@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel } from "@slack/bolt";
 import type { AppContext } from "../context.js";
 import { GongopsError } from "../errors.js";
+import { JobWorker } from "../jobs/index.js";
 import type { Logger } from "../log.js";
 import { SlackAccess } from "./access.js";
 import { SlackAuditRunner } from "./auditRunner.js";
@@ -171,11 +172,15 @@ export function createSlackApp(ctx: AppContext, options: SlackAppOptions = {}): 
   const audits = new SlackAuditRunner({
     audit: ctx.audit!,
     audits: ctx.repos.audits,
+    jobs: ctx.repos.jobs,
     directory: ctx.repos.directory,
     log: log.child("audit"),
     onChange: () => void home.refreshAll(app.client),
     updateEveryMs: options.updateEveryMs,
   });
+  // Work that must happen later (resuming a paused audit in its message) waits in the job queue, so
+  // that a restart loses none of it and two processes never do it twice.
+  const worker = new JobWorker({ repo: ctx.repos.jobs, jobs: [audits.resumeJob], log: log.child("jobs") });
   const services: SlackServices = { ctx, access, audits, home, liveLookups: new LiveLookupBudget(), log };
   registerListeners(app, services);
   app.error(async (error) => {
@@ -200,6 +205,7 @@ export function createSlackApp(ctx: AppContext, options: SlackAppOptions = {}): 
         await app.start();
         log.info("gongops is connected to Slack (Socket Mode)", { healthPort: port });
         audits.recover(app.client);
+        worker.start();
         return { port: null };
       }
       const http = createServer((req, res) => {
@@ -218,10 +224,13 @@ export function createSlackApp(ctx: AppContext, options: SlackAppOptions = {}): 
       const bound = typeof address === "object" && address ? address.port : port;
       log.info("gongops is listening for Slack", { port: bound, path: "/slack/events" });
       audits.recover(app.client);
+      worker.start();
       return { port: bound };
     },
     async stop() {
+      // Audits first: they pause at once (and their resume jobs end), then the worker has nothing to wait for.
       await audits.stop();
+      await worker.stop();
       if (slack.appToken) await app.stop();
       else if (server) {
         const s = server;

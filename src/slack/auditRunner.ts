@@ -1,12 +1,15 @@
 import type { webApi } from "@slack/bolt";
+import { z } from "zod";
 import { AuditPausedError, type AuditProgress, type AuditService } from "../audit/audit.service.js";
 import type { AuditReport } from "../audit/report.js";
 import { toCsv } from "../csv.js";
 import { displayName } from "../directory/names.js";
-import { LockHeldError, UsageError } from "../errors.js";
+import { InterruptedError, LockHeldError, UsageError } from "../errors.js";
+import { defineJob, enqueueJob, RetryAfterError } from "../jobs/index.js";
 import type { Logger } from "../log.js";
 import type { AuditsRepo } from "../store/audits.repo.js";
 import type { DirectoryRepo } from "../store/directory.repo.js";
+import type { JobsRepo } from "../store/jobs.repo.js";
 import { auditProgressBlocks, auditStoppedBlocks, auditSummaryBlocks } from "./blocks/audit.js";
 import type { Block } from "./blocks/common.js";
 import { section } from "./blocks/common.js";
@@ -24,6 +27,8 @@ type WebClient = webApi.WebClient;
 export interface AuditRunnerDeps {
   audit: AuditService;
   audits: AuditsRepo;
+  /** Where resumes wait, durably (jobs/). */
+  jobs: JobsRepo;
   directory: DirectoryRepo;
   log: Logger;
   /** Called after each audit ends or pauses (App Home refresh). */
@@ -32,6 +37,14 @@ export interface AuditRunnerDeps {
   /** How long the final message is retried while Slack refuses it (429, network). */
   finalUpdateWindowMs?: number;
 }
+
+const resumePayload = z.object({
+  runId: z.number().int().positive(),
+  channel: z.string().min(1),
+  ts: z.string().min(1),
+  startedBy: z.string().min(1),
+  days: z.number().int().positive(),
+});
 
 const CSV_COLUMNS = ["id", "email", "firstName", "lastName", "title", "managerId", "created"] as const;
 
@@ -58,7 +71,15 @@ interface ActiveRun {
 export class SlackAuditRunner {
   /** Audits this process is running, by message. (The audit lock allows one at a time.) */
   private readonly active = new Set<ActiveRun>();
-  private readonly resumeTimers = new Set<NodeJS.Timeout>();
+  /** Set when the app starts; the resume job posts with it. */
+  private client: WebClient | null = null;
+  /** Resumes a paused or interrupted audit in its message (see enqueueResume). */
+  readonly resumeJob = defineJob({
+    kind: "slack-audit-resume",
+    payload: resumePayload,
+    maxAttempts: 5,
+    run: (p, job) => this.resumeFromJob(p, job.signal),
+  });
   /** Finished reports by run, for turning pages without rebuilding them (a few, newest kept). */
   private readonly reports = new Map<number, AuditReport>();
 
@@ -108,23 +129,15 @@ export class SlackAuditRunner {
    * is waited out: recovery tries again when it expires.
    */
   recover(client: WebClient): void {
+    this.client = client;
     void this.rerender(client);
     const run = this.deps.audits.latestUnfinished();
     const post = run ? this.deps.audits.postOf(run.id) : null;
     if (!run || !post || run.status === "failed") return;
-    const holder = this.deps.audit.running();
-    if (holder) {
-      const at = holder.until.getTime() + 1000;
-      this.deps.log.info("the audit lock is still held; recovery tries again when its lease runs out", {
-        run: run.id,
-        until: holder.until.toISOString(),
-      });
-      this.later(at, () => this.recover(client));
-      return;
-    }
     this.deps.log.info("resuming the audit a Slack message follows", { run: run.id, status: run.status });
     const at = run.status === "paused" && run.resumeAt ? Date.parse(run.resumeAt) : Date.now();
-    this.scheduleResume(client, post.channel, post.ts, post.startedBy, run.lookbackDays, run.id, at);
+    // Keyed by how far the run got: every process that recovers the same interruption enqueues one job.
+    this.enqueueResume(post, run.lookbackDays, at, `${run.resumeAt ?? "interrupted"}:${run.requestsUsed}`);
   }
 
   /** Renders again the final state of messages whose last update did not go out. */
@@ -149,7 +162,7 @@ export class SlackAuditRunner {
     userId: string,
     days: number,
     resumeRunId: number | null,
-  ): void {
+  ): ActiveRun {
     const entry: ActiveRun = {
       channel,
       ts,
@@ -159,6 +172,7 @@ export class SlackAuditRunner {
     };
     this.active.add(entry);
     entry.done = this.run(client, entry, userId, days).finally(() => this.active.delete(entry));
+    return entry;
   }
 
   private async run(client: WebClient, entry: ActiveRun, userId: string, days: number): Promise<void> {
@@ -192,7 +206,12 @@ export class SlackAuditRunner {
         if (entry.runId !== null) {
           const holder = audit.running();
           const at = (holder?.until.getTime() ?? Date.now()) + 1000;
-          this.scheduleResume(client, channel, ts, userId, days, entry.runId, at);
+          this.enqueueResume(
+            { runId: entry.runId, channel, ts, startedBy: userId },
+            days,
+            at,
+            `waiting:${at}`,
+          );
           await this.updateUntilDone(client, channel, ts, "Inactive-user audit waiting", [
             section(
               `:double_vertical_bar: Another audit is running; this one continues when it is done (${escapeMrkdwn(holder?.by ?? "")}).`,
@@ -225,7 +244,10 @@ export class SlackAuditRunner {
       }),
     );
     if (report.status === "paused" && report.resumeAt && !stopping) {
-      this.scheduleResume(client, channel, ts, userId, days, report.runId, Date.parse(report.resumeAt));
+      // A wait Gong imposed ends a little late, so the first request does not meet the old limit.
+      const gongSaidWait = report.error?.includes("budget") || report.error?.includes("Retry-After");
+      const at = Date.parse(report.resumeAt) + (gongSaidWait ? 30_000 : 0);
+      this.enqueueResume({ runId: report.runId, channel, ts, startedBy: userId }, days, at, report.resumeAt);
     }
     this.deps.onChange();
   }
@@ -319,36 +341,54 @@ export class SlackAuditRunner {
     }
   }
 
-  private scheduleResume(
-    client: WebClient,
-    channel: string,
-    ts: string,
-    userId: string,
+  /**
+   * A durable resume: a job that survives restarts and runs once across processes. `key` names the
+   * pause it ends, so that every process that sees the same pause enqueues the same job.
+   */
+  private enqueueResume(
+    post: { runId: number; channel: string; ts: string; startedBy: string },
     days: number,
-    runId: number,
     at: number,
+    key: string,
   ): void {
-    // A wait Gong imposed ends a little late, so the first request does not meet the old limit.
-    const delay = Math.max(1000, at > Date.now() ? at - Date.now() + 30_000 : 0);
-    this.later(Date.now() + delay, () => {
-      const holder = this.deps.audit.running();
-      // Another audit holds the lock: this one waits its turn, as its message promises.
-      if (holder) this.scheduleResume(client, channel, ts, userId, days, runId, holder.until.getTime());
-      else this.launch(client, channel, ts, userId, days, runId);
-    });
+    enqueueJob(
+      this.deps.jobs,
+      this.resumeJob,
+      { ...post, days },
+      {
+        runAt: new Date(Math.max(at, Date.now())),
+        idempotencyKey: `slack-audit-resume:${post.runId}:${key}`,
+      },
+    );
   }
 
-  /** Runs `fn` at `at` (ms epoch) unless the runner stops first. */
-  private later(at: number, fn: () => void): void {
-    const timer = setTimeout(
-      () => {
-        this.resumeTimers.delete(timer);
-        fn();
-      },
-      Math.max(0, at - Date.now()),
-    );
-    timer.unref();
-    this.resumeTimers.add(timer);
+  /**
+   * The resume job's work: continue the run in its message. Safe to run twice (a run already over only
+   * has its message rendered again if needed); while another audit holds the lock, it waits for that
+   * lease without spending an attempt.
+   */
+  private async resumeFromJob(p: z.output<typeof resumePayload>, signal: AbortSignal): Promise<void> {
+    const { audit, audits } = this.deps;
+    const client = this.client;
+    if (!client) throw new Error("the Slack client is not ready yet");
+    const run = audits.get(p.runId);
+    if (!run) return;
+    if (run.status === "succeeded" || run.status === "failed") {
+      const post = audits.postOf(run.id);
+      if (post && !post.finalRendered) await this.renderFinal(client, post, audit.report(run.id), null);
+      return;
+    }
+    const holder = audit.running();
+    if (holder)
+      throw new RetryAfterError(new Date(holder.until.getTime() + 1000), "another audit holds the lock");
+    const entry = this.launch(client, p.channel, p.ts, p.startedBy, p.days, p.runId);
+    const stop = () => entry.controller.abort(new InterruptedError("gongops is stopping"));
+    signal.addEventListener("abort", stop, { once: true });
+    try {
+      await entry.done;
+    } finally {
+      signal.removeEventListener("abort", stop);
+    }
   }
 
   /** The report of a finished run, for paging (kept for the few newest runs). */
@@ -365,10 +405,8 @@ export class SlackAuditRunner {
     while (this.reports.size > 5) this.reports.delete(this.reports.keys().next().value!);
   }
 
-  /** Stops resume timers and pauses running audits (they resume when the app starts again). */
+  /** Pauses running audits (a job resumes them when the app starts again). */
   async stop(): Promise<void> {
-    for (const t of this.resumeTimers) clearTimeout(t);
-    this.resumeTimers.clear();
     for (const entry of this.active) entry.controller.abort(new Error("gongops is stopping"));
     await Promise.allSettled([...this.active].map((e) => e.done));
   }

@@ -349,6 +349,18 @@ describe("an audit that must pause", () => {
       expect(text).toMatch(/continues on its own at \d{4}-\d{2}-\d{2} 00:00 UTC/);
       expect(text).not.toMatch(/Inactive-user audit:/);
       expect(quotaFake.callsOf("files.completeUploadExternal")).toEqual([]);
+      // The resume waits in the job queue (it survives a restart), due just after Gong's quota resets.
+      const run = quotaCtx.repos.audits.latest()!;
+      const jobs = await quotaFake.waitFor(() => {
+        const queued = quotaCtx.repos.jobs.list().filter((j) => j.kind === "slack-audit-resume");
+        return queued.length > 0 && queued;
+      });
+      expect(jobs).toHaveLength(1);
+      expect(jobs[0]).toMatchObject({
+        status: "queued",
+        payload: expect.objectContaining({ runId: run.id }),
+      });
+      expect(new Date(jobs[0]!.runAt).getTime()).toBe(Date.parse(run.resumeAt!) + 30_000);
     } finally {
       await app.stop();
       await quotaCtx.close();
