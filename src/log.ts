@@ -1,12 +1,14 @@
-import { printable } from "./printable.js";
-
 /**
- * A small structured logger. Lines go to stderr (stdout belongs to `--json` output), and every line passes
- * through the redactor built from the configured secrets before it is written, so a secret that slipped
- * into a message or a field still never leaves the process.
+ * Logs through pino: one JSON line per event on stderr (stdout belongs to `--json` output), readable
+ * lines instead when stderr is a terminal. Every line passes through the redactor built from the
+ * configured secrets (pino's `streamWrite` hook, on the finished JSON) before it is written, so a secret
+ * that slipped into a message or a field still never leaves the process. Errors keep their stack and
+ * cause. (No colours: the terminal face shows control characters escaped, printable.ts.)
  */
+import pino from "pino";
+import { prettyFactory } from "pino-pretty";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export type LogFields = Record<string, unknown>;
 
@@ -21,46 +23,58 @@ export interface Logger {
 export interface LoggerOptions {
   level?: LogLevel;
   redact?: (text: string) => string;
-  /** Where finished lines go; stderr by default. Tests capture them here. */
+  /** Where finished lines go (without the newline); stderr by default. Tests capture them here. */
   sink?: (line: string) => void;
+  /** Human-readable lines instead of JSON (a terminal). */
+  pretty?: boolean;
   component?: string;
 }
 
-function formatValue(value: unknown): string {
-  if (value instanceof Error) return JSON.stringify(value.message);
-  // JSON-quoting escapes control characters too: a Gong name cannot write escape sequences into the log.
-  if (typeof value === "string")
-    return /[\s"=]/.test(value) || printable(value) !== value ? JSON.stringify(value) : value;
-  if (value === undefined) return "undefined";
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
+/** Error values anywhere in the fields keep their type, message, stack and cause. */
+function serializeFields(fields: LogFields | undefined): LogFields {
+  if (!fields) return {};
+  const out: LogFields = {};
+  // `err` is pino's own serializer's (set below); any other key holding an Error gets the same treatment.
+  for (const [k, v] of Object.entries(fields))
+    out[k] = v instanceof Error && k !== "err" ? pino.stdSerializers.errWithCause(v) : v;
+  return out;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const min = RANK[options.level ?? "info"];
   const redact = options.redact ?? ((t: string) => t);
   const sink = options.sink ?? ((line: string) => process.stderr.write(`${line}\n`));
-
-  const make = (component: string | undefined): Logger => {
-    const write = (level: LogLevel, message: string, fields?: LogFields) => {
-      if (RANK[level] < min) return;
-      const parts = [new Date().toISOString(), level.padEnd(5), component ? `[${component}]` : "", message];
-      for (const [k, v] of Object.entries(fields ?? {})) parts.push(`${k}=${formatValue(v)}`);
-      sink(redact(parts.filter(Boolean).join(" ")));
-    };
-    return {
-      debug: (m, f) => write("debug", m, f),
-      info: (m, f) => write("info", m, f),
-      warn: (m, f) => write("warn", m, f),
-      error: (m, f) => write("error", m, f),
-      child: (c) => make(component ? `${component}/${c}` : c),
-    };
-  };
-  return make(options.component);
+  const prettify = options.pretty ? prettyFactory({ colorize: false, ignore: "pid,hostname" }) : null;
+  const root = pino(
+    {
+      level: options.level ?? "info",
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      serializers: { err: pino.stdSerializers.errWithCause },
+      hooks: { streamWrite: redact },
+    },
+    {
+      // pino writes whole lines to this synchronously: nothing is lost when the process exits.
+      write: (line: string) => {
+        const text = line.endsWith("\n") ? line.slice(0, -1) : line;
+        sink(prettify ? prettify(text).replace(/\n$/, "") : text);
+      },
+    },
+  );
+  const wrap = (p: pino.Logger): Logger => ({
+    debug: (m, f) => p.debug(serializeFields(f), m),
+    info: (m, f) => p.info(serializeFields(f), m),
+    warn: (m, f) => p.warn(serializeFields(f), m),
+    error: (m, f) => p.error(serializeFields(f), m),
+    child: (component) => {
+      const bindings = p.bindings() as { component?: string };
+      return wrap(
+        p.child({ component: bindings.component ? `${bindings.component}/${component}` : component }),
+      );
+    },
+  });
+  return wrap(options.component ? root.child({ component: options.component }) : root);
 }
 
 /** A logger that drops everything: the default for library-style use and most tests. */
-export const silentLogger: Logger = createLogger({ sink: () => {} });
+export const silentLogger: Logger = createLogger({ sink: () => {}, level: "error" });

@@ -17,6 +17,7 @@ export async function withContext<T>(
     level: config.logLevel,
     redact: redactor(configSecrets(config)),
     sink: (line) => io.stderr(`${line}\n`),
+    pretty: io.stderrIsTTY,
   });
   const ctx = createContext({ config, log });
   try {

@@ -119,7 +119,14 @@ describe("JobWorker", () => {
     ]);
     expect(repo.get(row.id)).toMatchObject({ status: "dead", attempts: 4, lastError: "Gong said no" });
     expect(dead).toEqual([row.id]);
-    expect(lines.some((l) => /error .*job is dead.*id=\d+ kind=rec attempts=4/.test(l))).toBe(true);
+    expect(
+      lines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .some(
+          (l) =>
+            l.level === "error" && /job is dead/.test(String(l.msg)) && l.kind === "rec" && l.attempts === 4,
+        ),
+    ).toBe(true);
     expect(repo.list({ statuses: ["dead"] }).map((j) => j.id)).toEqual([row.id]);
   });
 
