@@ -1,6 +1,7 @@
 import { GongopsError } from "../errors.js";
-import type { CallOptions, GongClient } from "../gong/client.js";
+import { type CallOptions, type GongClient, STATS_SCOPE } from "../gong/client.js";
 import { addDays, type IsoDate, startOfZonedDay, zonedDate } from "../gong/days.js";
+import { GongAuthError } from "../gong/errors.js";
 import {
   ACTIVITY_COUNTS,
   type ActivityCount,
@@ -145,5 +146,21 @@ export class ActivityService {
       active,
       summary: describeActivity(counts),
     };
+  }
+}
+
+/** One line for a user card: "last 90 days (2026-08-29 to 2026-11-26, America/Los_Angeles): ...". */
+export function activityLine(a: UserActivity): string {
+  return `last ${a.days} days (${a.fromDate} to ${addDays(a.toDate, -1)}, ${a.timeZone}): ${a.summary}`;
+}
+
+/** The same, or why it is not known; never throws (a card shows without it). */
+export async function activityLineOrReason(service: ActivityService, userId: string): Promise<string> {
+  try {
+    return activityLine(await service.forUser(userId));
+  } catch (error) {
+    if (error instanceof GongAuthError)
+      return `not available: the Gong key or token lacks the scope ${STATS_SCOPE}`;
+    return `not available (${(error as Error).message})`;
   }
 }

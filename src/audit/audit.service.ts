@@ -11,7 +11,7 @@ import type { AuditRunRow, AuditsRepo, Evidence } from "../store/audits.repo.js"
 import type { DirectoryRepo } from "../store/directory.repo.js";
 import type { ExemptionsRepo } from "../store/exemptions.repo.js";
 import { LeaseLostError, type LocksRepo } from "../store/locks.repo.js";
-import { ActivityService, activityDays } from "./activity.js";
+import { ActivityService, activityDays, activityLineOrReason } from "./activity.js";
 import { type ExemptRule, parseExemptRule } from "./exemptions.js";
 import {
   activityPerUserCost,
@@ -337,6 +337,11 @@ export class AuditService {
   /** A user's activity over the default look-back (for `gongops user` and `/gong user`). */
   userActivity(userId: string, days?: number) {
     return this.activity.forUser(userId, days);
+  }
+
+  /** The same as one line of text, or why it is not known (never throws). */
+  userActivityLine(userId: string): Promise<string> {
+    return activityLineOrReason(this.activity, userId);
   }
 
   // ---- the work ------------------------------------------------------------------------------------

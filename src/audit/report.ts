@@ -1,7 +1,8 @@
+import { toCsv } from "../csv.js";
 import { addDays } from "../gong/days.js";
 import type { ActivityCounts } from "../gong/schemas.js";
 import type { AuditRunRow, AuditSubjectRow, AuditWindowRow } from "../store/audits.repo.js";
-import { describeActivity } from "./activity.js";
+import { countColumns, describeActivity } from "./activity.js";
 
 /**
  * The audit's answer, built from what SQLite holds about a run (so a report can be shown again later,
@@ -182,4 +183,26 @@ export function buildReport(
     resumeAt: run.resumeAt,
     error: run.error,
   };
+}
+
+const CSV_COLUMNS = [
+  "id",
+  "email",
+  "firstName",
+  "lastName",
+  "title",
+  "managerId",
+  "created",
+  "lastHostedCall",
+] as const;
+
+/** The inactive users as CSV: who, the last hosted call known, and ("any" runs) every activity count. */
+export function inactiveCsv(r: AuditReport): string {
+  if (r.rule !== "any") return toCsv(r.inactive, CSV_COLUMNS);
+  const rows = r.inactive.map((u) => ({
+    ...u,
+    ...countColumns(u.activity, Object.keys(u.activity ?? {}).length > 0),
+  }));
+  const counts = Object.keys(countColumns(null, false)) as (keyof ReturnType<typeof countColumns>)[];
+  return toCsv(rows, [...CSV_COLUMNS, ...counts]);
 }

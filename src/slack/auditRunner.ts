@@ -1,7 +1,7 @@
 import type { webApi } from "@slack/bolt";
 import { AuditPausedError, type AuditProgress, type AuditService } from "../audit/audit.service.js";
-import type { AuditReport } from "../audit/report.js";
-import { toCsv } from "../csv.js";
+import { type AuditReport, inactiveCsv } from "../audit/report.js";
+import type { ActivityRule } from "../audit/state.js";
 import { displayName } from "../directory/names.js";
 import { LockHeldError, UsageError } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -40,6 +40,7 @@ interface ActiveRun {
   runId: number | null;
   controller: AbortController;
   done: Promise<void>;
+  activity?: ActivityRule;
 }
 
 export class SlackAuditRunner {
@@ -66,7 +67,13 @@ export class SlackAuditRunner {
     return `An audit is already running (${running.by}, since ${running.since.toISOString().slice(0, 16).replace("T", " ")} UTC).`;
   }
 
-  async start(client: WebClient, channel: string, userId: string, days: number): Promise<StartOutcome> {
+  async start(
+    client: WebClient,
+    channel: string,
+    userId: string,
+    days: number,
+    activity?: ActivityRule,
+  ): Promise<StartOutcome> {
     const where = await this.whereIsRunning(client);
     if (where) return { started: false, reason: where };
     const posted = await client.chat
@@ -84,7 +91,7 @@ export class SlackAuditRunner {
         }
         throw error;
       });
-    this.launch(client, channel, posted.ts!, userId, days, null);
+    this.launch(client, channel, posted.ts!, userId, days, null, activity);
     return { started: true, channel, ts: posted.ts! };
   }
 
@@ -108,8 +115,11 @@ export class SlackAuditRunner {
     userId: string,
     days: number,
     resumeRunId: number | null,
+    /** The rule of a new run (a resumed run keeps its own). */
+    activity?: ActivityRule,
   ): void {
     const entry: ActiveRun = {
+      activity,
       channel,
       ts,
       runId: resumeRunId,
@@ -140,7 +150,7 @@ export class SlackAuditRunner {
     try {
       report =
         entry.runId === null
-          ? await audit.start({ ...request, days })
+          ? await audit.start({ ...request, days, activity: entry.activity })
           : await audit.resume(entry.runId, request);
     } catch (error) {
       const text = escapeMrkdwn(explainError(error));
@@ -156,7 +166,7 @@ export class SlackAuditRunner {
     if (report.status === "succeeded") {
       this.remember(report);
       await updater.final(
-        `Inactive-user audit: ${report.summary.inactive} of ${report.summary.candidates} active users hosted no call`,
+        `Inactive-user audit: ${report.summary.inactive} of ${report.summary.candidates} active users ${report.rule === "any" ? "showed no Gong activity" : "hosted no call"}`,
         auditSummaryBlocks(report, 0, this.managerNames(report)),
       );
       await this.attachCsv(client, channel, ts, report);
@@ -236,15 +246,7 @@ export class SlackAuditRunner {
   ): Promise<void> {
     if (report.inactive.length === 0) return;
     try {
-      const csv = toCsv(report.inactive, [
-        "id",
-        "email",
-        "firstName",
-        "lastName",
-        "title",
-        "managerId",
-        "created",
-      ]);
+      const csv = inactiveCsv(report);
       await client.filesUploadV2({
         channel_id: channel,
         thread_ts: ts,

@@ -3,6 +3,7 @@ import type { AuditReport } from "../../src/audit/report.js";
 import { auditPages, auditSummaryBlocks, progressBar, USERS_PER_PAGE } from "../../src/slack/blocks/audit.js";
 import { linesToSections } from "../../src/slack/blocks/common.js";
 import { helpBlocks } from "../../src/slack/blocks/help.js";
+import { userCardBlocks } from "../../src/slack/blocks/users.js";
 import { email, escapeMrkdwn, plain } from "../../src/slack/mrkdwn.js";
 
 function report(n: number): AuditReport {
@@ -25,8 +26,9 @@ function report(n: number): AuditReport {
       activity: {},
     })),
     rule: "any",
-    days: "any activity",
-    timeZone: "America/Los_Angeles",
+    // What Gong names (its time zone) reaches Slack in this text: a hostile one must stay inert.
+    days: "any activity on the whole days 2026-08-28 to 2026-11-25 in <!channel>/Zone",
+    timeZone: "<!channel>/Zone",
     fromDate: "2026-08-28",
     toDate: "2026-11-26",
     activeOtherThanHosting: [],
@@ -64,6 +66,8 @@ describe("Block Kit builders", () => {
       expect(blocks.length).toBeLessThanOrEqual(50);
       const json = JSON.stringify(blocks);
       expect(json).not.toContain("<!channel>");
+      expect(json).toContain("in &lt;!channel&gt;/Zone");
+      expect(json).toContain("rule: any");
       expect(json).not.toContain("<https://evil");
       for (const b of blocks as { text?: { text: string } }[])
         if (b.text) expect(b.text.text.length).toBeLessThanOrEqual(3000);
@@ -94,5 +98,24 @@ describe("Block Kit builders", () => {
     expect(progressBar(0.5, 10)).toBe("▓▓▓▓▓░░░░░ 50%");
     expect(JSON.stringify(helpBlocks(["help", "user"]))).not.toContain("audit");
     expect(JSON.stringify(helpBlocks(["user"]))).toContain("&lt;email");
+  });
+
+  it("show a user's activity line on the card, escaped", () => {
+    const card = {
+      id: "1",
+      name: "Ana",
+      email: null,
+      title: null,
+      active: true,
+      manager: null,
+      created: null,
+      emailAliases: [],
+    } as unknown as Parameters<typeof userCardBlocks>[0];
+    const json = JSON.stringify(
+      userCardBlocks(card, "fresh", "last 90 days (…, <!here>): listened to 14 calls"),
+    );
+    expect(json).toContain("*Activity* last 90 days (…, &lt;!here&gt;): listened to 14 calls");
+    expect(json).not.toContain("<!here>");
+    expect(JSON.stringify(userCardBlocks(card, "fresh"))).not.toContain("Activity");
   });
 });

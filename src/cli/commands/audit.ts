@@ -1,8 +1,6 @@
-import { countColumns } from "../../audit/activity.js";
 import { AuditPausedError, type AuditProgress, type Strategy } from "../../audit/audit.service.js";
-import type { AuditReport } from "../../audit/report.js";
+import { type AuditReport, inactiveCsv } from "../../audit/report.js";
 import type { AppContext } from "../../context.js";
-import { toCsv } from "../../csv.js";
 import { UsageError } from "../../errors.js";
 import type { AuditRunRow } from "../../store/audits.repo.js";
 import { type Command, choiceOption, flag, intOption, type ParsedArgs, stringOption } from "../command.js";
@@ -13,28 +11,6 @@ import { progressReporter } from "../progress.js";
 
 /** Exit code of a run that paused (quota spent, long Retry-After, Ctrl-C): not a failure, not a result. */
 export const EXIT_PAUSED = 3;
-
-const INACTIVE_COLUMNS = [
-  "id",
-  "email",
-  "firstName",
-  "lastName",
-  "title",
-  "managerId",
-  "created",
-  "lastHostedCall",
-] as const;
-
-/** CSV rows: the user, the last hosted call known, and (for "any" runs) every activity count. */
-function csvOf(r: AuditReport): string {
-  if (r.rule !== "any") return toCsv(r.inactive, INACTIVE_COLUMNS);
-  const rows = r.inactive.map((u) => ({
-    ...u,
-    ...countColumns(u.activity, Object.keys(u.activity ?? {}).length > 0),
-  }));
-  const counts = Object.keys(countColumns(null, false)) as (keyof ReturnType<typeof countColumns>)[];
-  return toCsv(rows, [...INACTIVE_COLUMNS, ...counts]);
-}
 
 /** The JSON document `gongops audit --json` prints for a finished run (the documented shape, plus runId). */
 export function auditJson(r: AuditReport) {
@@ -135,7 +111,7 @@ export function printAudit(io: CliIo, report: AuditReport, format: "table" | "cs
     return report.status === "paused" ? EXIT_PAUSED : 1;
   }
   if (format === "json") printJson(io, auditJson(report));
-  else if (format === "csv") io.stdout(csvOf(report));
+  else if (format === "csv") io.stdout(inactiveCsv(report));
   else io.stdout(renderAudit(report));
   return 0;
 }

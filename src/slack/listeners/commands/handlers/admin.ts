@@ -8,15 +8,19 @@ import type { SubcommandRequest } from "../../../services.js";
 
 /** The admin subcommands: audit, sync, org-health, exempt. Access was checked before these run. */
 
-/** `/gong audit [days]` */
+/** `/gong audit [days] [--activity any|hosted]` */
 export async function auditSubcommand(req: SubcommandRequest): Promise<void> {
   const { ctx, audits } = req.services;
-  const arg = req.args.trim();
+  const m = /(?:^|\s)--activity(?:\s+|=)(\S*)/.exec(req.args);
+  if (m && m[1] !== "any" && m[1] !== "hosted")
+    throw new UsageError(`--activity is any or hosted. Usage: ${usageLine("audit")}`);
+  const activity = (m?.[1] ?? ctx.config.audit.activity) as "any" | "hosted";
+  const arg = req.args.replace(/(?:^|\s)--activity(?:\s+|=)\S*/, "").trim();
   if (arg && !/^\d{1,5}$/.test(arg))
     throw new UsageError(`days is a whole number. Usage: ${usageLine("audit")}`);
   const days = arg ? Number(arg) : ctx.config.audit.days;
   if (days < 1) throw new UsageError(`days must be at least 1. Usage: ${usageLine("audit")}`);
-  const outcome = await audits.start(req.client, req.channelId, req.userId, days);
+  const outcome = await audits.start(req.client, req.channelId, req.userId, days, activity);
   if (!outcome.started) await req.respond({ text: outcome.reason, blocks: [section(outcome.reason)] });
 }
 
