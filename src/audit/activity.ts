@@ -124,8 +124,18 @@ export class ActivityService {
     return zone;
   }
 
+  /** Drops the zone learned before (Gong answered in another one: the company changed it). */
+  forget(): void {
+    this.zone = null;
+  }
+
   /** A user's activity over the look-back (the default one unless `days` is given), one request. */
-  async forUser(userId: string, days = this.deps.days, opts: CallOptions = {}): Promise<UserActivity> {
+  async forUser(
+    userId: string,
+    days = this.deps.days,
+    opts: CallOptions = {},
+    retried = false,
+  ): Promise<UserActivity> {
     const timeZone = await this.timeZone(opts);
     const d = activityDays(this.now(), days, timeZone);
     const pager = this.deps.gong.activityPages(
@@ -135,6 +145,11 @@ export class ActivityService {
     let counts: ActivityCounts | null = null;
     for await (const record of pager) if (record.userId === userId) counts = activityCounts(record);
     pager.ensureComplete();
+    if (pager.timeZone && pager.timeZone !== timeZone && !retried) {
+      // The company's zone changed since it was learned: these were the wrong days; ask again, once.
+      this.zone = pager.timeZone;
+      return this.forUser(userId, days, opts, true);
+    }
     const active = counts !== null && hasActivity(counts);
     return {
       userId,

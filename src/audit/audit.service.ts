@@ -641,6 +641,7 @@ export class AuditService {
   ): void {
     // The days were computed in the zone Gong named when the run started; another zone means other days.
     if (pager.timeZone && pager.timeZone !== w.run.timeZone) {
+      this.activity.forget(); // a new audit learns the new zone
       throw new GongopsError(
         "GONG_INVALID_RESPONSE",
         `Gong now counts days in ${pager.timeZone}, but audit ${w.run.id} was planned in ${w.run.timeZone}; start a new audit`,

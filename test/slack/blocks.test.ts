@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { AuditReport } from "../../src/audit/report.js";
+import { GongAuthError } from "../../src/gong/errors.js";
 import { auditPages, auditSummaryBlocks, progressBar, USERS_PER_PAGE } from "../../src/slack/blocks/audit.js";
 import { linesToSections } from "../../src/slack/blocks/common.js";
 import { helpBlocks } from "../../src/slack/blocks/help.js";
 import { userCardBlocks } from "../../src/slack/blocks/users.js";
+import { explainError } from "../../src/slack/explain.js";
 import { email, escapeMrkdwn, plain } from "../../src/slack/mrkdwn.js";
 
 function report(n: number): AuditReport {
@@ -117,5 +119,15 @@ describe("Block Kit builders", () => {
     expect(json).toContain("*Activity* last 90 days (…, &lt;!here&gt;): listened to 14 calls");
     expect(json).not.toContain("<!here>");
     expect(JSON.stringify(userCardBlocks(card, "fresh"))).not.toContain("Activity");
+  });
+
+  it("explain a missing statistics scope by name, and other refusals as before", () => {
+    const where = { method: "POST", path: "/v2/stats/activity/aggregate", status: 403 };
+    expect(explainError(new GongAuthError(where, "api:stats:user-actions"))).toMatch(
+      /lacks the scope api:stats:user-actions/,
+    );
+    expect(explainError(new GongAuthError({ ...where, path: "/v2/users", status: 401 }))).toMatch(
+      /refused gongops' credentials/,
+    );
   });
 });
