@@ -20,8 +20,8 @@ import { startSim } from "../helpers/gong.js";
 const TZ = "America/Los_Angeles";
 const NOW = Date.parse("2026-11-27T03:30:00Z"); // 2026-11-26 19:30 in Los Angeles
 const DAYS = 90;
-const FROM = NOW - DAYS * DAY_MS; // 2026-08-28T03:30Z = 2026-08-27 20:30 PDT
-const FROM_DATE = zonedDate(FROM, TZ); // 2026-08-27
+const FROM = NOW - DAYS * DAY_MS; // 2026-08-29T03:30Z = 2026-08-28 20:30 PDT
+const FROM_DATE = zonedDate(FROM, TZ); // 2026-08-28
 const TODAY = zonedDate(NOW, TZ); // 2026-11-26
 const FIRST_DAY_START = startOfZonedDay(FROM_DATE, TZ);
 const TODAY_START = startOfZonedDay(TODAY, TZ);
