@@ -570,6 +570,11 @@ export class AuditService {
         knownTotal,
         pagesRead,
       });
+    if (w.state.unchecked().length === 0) {
+      // Nobody left to ask about (no candidates, or a resumed run that had asked about everyone).
+      audits.update(run.id, { activityDone: true, activityStrategy: run.activityStrategy ?? "per-user" });
+      return;
+    }
     if (!strategy) {
       let decision = plan(null, 0);
       if (decision === "probe") {

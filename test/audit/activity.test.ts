@@ -170,6 +170,14 @@ describe("the any rule", () => {
     );
   });
 
+  it("with no candidates (all in the grace period) asks the statistics nothing beyond the time zone", async () => {
+    await setup({ GONGOPS_AUDIT_GRACE_DAYS: "100000" });
+    const r = await ctx.audit!.start({ days: DAYS, activity: "any" });
+    expect(r.status).toBe("succeeded");
+    expect(r.summary.candidates).toBe(0);
+    expect(sim.stats.byEndpoint["POST /v2/stats/activity/aggregate"]).toBe(1);
+  });
+
   it("a 403 on the statistics stops an any audit naming the scope; a hosted audit does not need it", async () => {
     await setup();
     sim.addFault({
