@@ -3,13 +3,16 @@
  * realistic call volume (and, to show the other side of the trade-off, sparse ones), 50 ms latency,
  * 90 and 365 days. Every strategy runs on the same org in the same process, side by side.
  *
+ * Both activity rules: "hosted" (calls only) and "any" (Gong's activity statistics, plus today's calls).
  * Targets: auto within 5% of the cheaper of per-user and bulk in requests on every scenario, and wall
- * time within 1.25x of requests / the per-second limit. All strategies must find the same users.
+ * time within 1.25x of requests / the per-second limit. All strategies of one rule must find the same
+ * users.
  *
  *   npx tsx bench/audit.bench.ts [--quick] [--only=<scenario text>]
  *   (--quick: no latency, no rate limit: request counts only)
  */
 import type { Strategy } from "../src/audit/audit.service.js";
+import type { ActivityRule } from "../src/audit/state.js";
 import { loadConfig } from "../src/config.js";
 import { createContext } from "../src/context.js";
 import { silentLogger } from "../src/log.js";
@@ -54,7 +57,9 @@ for (const scenario of scenarios.filter((s) => !only || s.label.includes(only)))
     maxRps: quick ? null : RPS,
     dailyQuota: null,
   });
-  for (const days of scenario.days) {
+  for (const [days, rule] of scenario.days.flatMap((d) =>
+    (["hosted", "any"] as const).map((r) => [d, r] as const),
+  )) {
     const results = new Map<Strategy, { requests: number; seconds: number; inactive: string }>();
     for (const strategy of ["per-user", "bulk", "auto"] as Strategy[]) {
       const config = loadConfig({
@@ -68,7 +73,12 @@ for (const scenario of scenarios.filter((s) => !only || s.label.includes(only)))
       await ctx.directory.sync!.run({ trigger: "bench" });
       sim.stats.reset();
       const started = performance.now();
-      const report = await ctx.audit!.start({ days, strategy, trigger: "bench" });
+      const report = await ctx.audit!.start({
+        days,
+        strategy,
+        activity: rule as ActivityRule,
+        trigger: "bench",
+      });
       const seconds = (performance.now() - started) / 1000;
       // From the first Gong request to the end: the same run without reading the directory and writing
       // every subject to SQLite first (fixed costs that dominate audits of a second or less).
@@ -83,6 +93,7 @@ for (const scenario of scenarios.filter((s) => !only || s.label.includes(only)))
       rows.push({
         scenario: scenario.label,
         days,
+        rule,
         strategy,
         used: report.summary.strategy,
         requests: report.summary.apiRequests,
@@ -100,7 +111,7 @@ for (const scenario of scenarios.filter((s) => !only || s.label.includes(only)))
     const cheaper = Math.min(per.requests, bulk.requests);
     const same = per.inactive === bulk.inactive && bulk.inactive === auto.inactive;
     verdicts.push(
-      `${scenario.label}, ${days} days: auto ${auto.requests} vs cheaper ${cheaper} ` +
+      `${scenario.label}, ${days} days, ${rule}: auto ${auto.requests} vs cheaper ${cheaper} ` +
         `(${((100 * (auto.requests - cheaper)) / cheaper).toFixed(1)}%, target <= 5%); ` +
         `same inactive set from every strategy: ${same ? "yes" : "NO"}`,
     );

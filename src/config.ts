@@ -44,6 +44,8 @@ export interface Config {
     graceDays: number | null;
     exempt: string[];
     exemptManagers: boolean;
+    /** What counts as activity: "any" (Gong's activity statistics) or "hosted" (hosted calls only). */
+    activity: "any" | "hosted";
   };
   access: {
     adminUserIds: string[];
@@ -93,6 +95,7 @@ const slackUserId = z
   .transform(splitList)
   .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/)))
   .describe("a comma-separated list of Slack user ids (U…)");
+const activityRule = z.enum(["any", "hosted"]).describe("any or hosted");
 const logLevel = z.enum(["debug", "info", "warn", "error"]).describe("debug, info, warn or error");
 
 class Reader {
@@ -168,6 +171,7 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
       graceDays: r.get("GONGOPS_AUDIT_GRACE_DAYS", nonNegativeInt) ?? null,
       exempt: r.get("GONGOPS_AUDIT_EXEMPT", list, []),
       exemptManagers: r.get("GONGOPS_AUDIT_EXEMPT_MANAGERS", bool, false),
+      activity: r.get("GONGOPS_AUDIT_ACTIVITY", activityRule, "any"),
     },
     access: {
       adminUserIds: r.get("GONGOPS_ADMIN_USER_IDS", slackUserId, []),

@@ -1,9 +1,9 @@
 import type { DirectorySync } from "../directory/sync.service.js";
 import { GongopsError, NotFoundError, UsageError } from "../errors.js";
-import type { CallOptions, GongClient, Pager } from "../gong/client.js";
+import type { ActivityPager, ActivityQuery, CallOptions, GongClient, Pager } from "../gong/client.js";
 import { GongAuthError } from "../gong/errors.js";
 import { RequestMeter } from "../gong/http.js";
-import type { GongCall } from "../gong/schemas.js";
+import type { GongCall, UserActivityRecord } from "../gong/schemas.js";
 import { DAY_MS, splitWindowsNewestFirst } from "../gong/windows.js";
 import type { Logger } from "../log.js";
 import { ChunkPacer } from "../pace.js";
@@ -11,11 +11,19 @@ import type { AuditRunRow, AuditsRepo, Evidence } from "../store/audits.repo.js"
 import type { DirectoryRepo } from "../store/directory.repo.js";
 import type { ExemptionsRepo } from "../store/exemptions.repo.js";
 import { LeaseLostError, type LocksRepo } from "../store/locks.repo.js";
+import { ActivityService, activityDays, activityLineOrReason } from "./activity.js";
 import { type ExemptRule, parseExemptRule } from "./exemptions.js";
 import { type PausePolicy, pauseOrFail } from "./pause.js";
-import { bulkCost, decideWindow, perUserCost, shouldSwitchToBulk } from "./planner.js";
+import {
+  activityPerUserCost,
+  bulkCost,
+  decideActivity,
+  decideWindow,
+  perUserCost,
+  shouldSwitchToBulk,
+} from "./planner.js";
 import { type AuditReport, buildReport, type InactiveUser } from "./report.js";
-import { AuditState, type AuditWindow, type CandidateState } from "./state.js";
+import { type ActivityRule, AuditState, type AuditWindow, type CandidateState } from "./state.js";
 import { selectSubjects } from "./subjects.js";
 
 /**
@@ -29,7 +37,7 @@ import { selectSubjects } from "./subjects.js";
 export type Strategy = "auto" | "per-user" | "bulk";
 
 export interface AuditProgress {
-  phase: "syncing" | "preparing" | "checking calls" | "done";
+  phase: "syncing" | "preparing" | "checking activity" | "checking calls" | "done";
   /** The run, once it exists (not during the sync that may come first). */
   runId?: number;
   done: number;
@@ -42,6 +50,8 @@ export interface AuditProgress {
 export interface AuditRequest {
   days?: number;
   strategy?: Strategy;
+  /** What counts as activity; the setting's (GONGOPS_AUDIT_ACTIVITY) when absent. */
+  activity?: ActivityRule;
   trigger?: string;
   onProgress?: (p: AuditProgress) => void;
   signal?: AbortSignal;
@@ -56,6 +66,8 @@ export interface AuditSettings {
   windowDays: number;
   maxConcurrent: number;
   maxRps: number;
+  /** The default rule (GONGOPS_AUDIT_ACTIVITY). */
+  activity: ActivityRule;
 }
 
 export interface AuditServiceDeps {
@@ -74,6 +86,8 @@ export interface AuditServiceDeps {
   batchSize?: number;
   /** Back-off after an outage (tests shorten it). */
   pausePolicy?: PausePolicy;
+  /** Knows the company's time zone (one built from `gong` when absent). */
+  activity?: ActivityService;
 }
 
 export const AUDIT_LOCK = "inactive-user audit";
@@ -123,10 +137,13 @@ interface Work {
 export class AuditService {
   private readonly now: () => Date;
   private readonly batchSize: number;
+  private readonly activity: ActivityService;
 
   constructor(private readonly deps: AuditServiceDeps) {
     this.now = deps.now ?? (() => new Date());
     this.batchSize = deps.batchSize ?? 100;
+    this.activity =
+      deps.activity ?? new ActivityService({ gong: deps.gong, days: deps.settings.days, now: this.now });
   }
 
   /** The audit that holds the lock now, if any, and when its lease runs out unless renewed. */
@@ -193,6 +210,15 @@ export class AuditService {
       const now = this.now();
       const to = new Date(Math.floor(now.getTime() / 1000) * 1000);
       const from = new Date(to.getTime() - days * DAY_MS);
+      const rule = request.activity ?? settings.activity;
+      // "any": the statistics cover whole company days from the day `from` falls on up to today
+      // (exclusive); calls cover the rest of the look-back, from the start of today to `to`.
+      const zoneMeter = new RequestMeter();
+      const anyDays =
+        rule === "any"
+          ? activityDays(to, days, await this.activity.timeZone({ meter: zoneMeter, signal: request.signal }))
+          : null;
+      const callsFrom = anyDays ? new Date(Math.max(from.getTime(), anyDays.todayStart)) : from;
       const graceDays = settings.graceDays ?? days;
       const subjects = selectSubjects(directory.people(state.gen), {
         now: to,
@@ -217,6 +243,11 @@ export class AuditService {
         }),
         candidates: subjects.candidates.length,
         exempt: subjects.exempt.length,
+        activityRule: rule,
+        timeZone: anyDays?.timeZone ?? null,
+        fromDate: anyDays?.fromDate ?? null,
+        toDate: anyDays?.toDate ?? null,
+        requestsUsed: zoneMeter.total,
       });
       request.onProgress?.({
         phase: "preparing",
@@ -241,14 +272,19 @@ export class AuditService {
           return Math.min(n, rows.length - i);
         }))!;
       }
-      const windows = splitWindowsNewestFirst(from, to, settings.windowDays);
-      audits.insertWindows(
-        windows.map((w, idx) => ({ runId, idx, fromAt: w.from.toISOString(), toAt: w.to.toISOString() })),
-      );
+      const windows = splitWindowsNewestFirst(callsFrom, to, settings.windowDays);
+      if (windows.length > 0)
+        audits.insertWindows(
+          windows.map((w, idx) => ({ runId, idx, fromAt: w.from.toISOString(), toAt: w.to.toISOString() })),
+        );
       audits.update(runId, { prepared: true });
       log.info("audit started", {
         run: runId,
         days,
+        activity: rule,
+        ...(anyDays
+          ? { timeZone: anyDays.timeZone, fromDate: anyDays.fromDate, toDate: anyDays.toDate }
+          : {}),
         candidates: subjects.candidates.length,
         exempt: subjects.exempt.length,
       });
@@ -306,7 +342,28 @@ export class AuditService {
   report(runId: number): AuditReport {
     const run = this.deps.audits.get(runId);
     if (!run) throw new NotFoundError(`there is no audit ${runId}`);
-    return buildReport(run, this.deps.audits.windows(runId), this.deps.audits.subjects(runId));
+    const subjects = this.deps.audits.subjects(runId);
+    const windows = this.deps.audits.windows(runId);
+    // The last hosted call known for the users it flags: only finished runs flag anyone.
+    const lastCalls =
+      run.status === "succeeded"
+        ? this.deps.audits.lastCallsOf(
+            subjects
+              .filter((s) => s.kind === "candidate" && !s.hostedCall && !s.activitySeen)
+              .map((s) => s.userId),
+          )
+        : new Map<string, string>();
+    return buildReport(run, windows, subjects, lastCalls);
+  }
+
+  /** A user's activity over the default look-back (for `gongops user` and `/gong user`). */
+  userActivity(userId: string, days?: number) {
+    return this.activity.forUser(userId, days);
+  }
+
+  /** The same as one line of text, or why it is not known (never throws). */
+  userActivityLine(userId: string): Promise<string> {
+    return activityLineOrReason(this.activity, userId);
   }
 
   // ---- the work ------------------------------------------------------------------------------------
@@ -329,12 +386,17 @@ export class AuditService {
         hosted: s.hostedCall,
         lastCallAt: s.lastCallAt ? Date.parse(s.lastCallAt) : null,
         clearedMask: s.clearedMask,
+        activity: s.activitySeen,
+        checked: s.activityChecked,
       },
     ]);
+    // An "any" run's windows start at the statistics' end; a run without windows checks no calls.
+    const callsFrom =
+      windows.length > 0 ? Math.min(...windows.map((x) => x.from.getTime())) : Date.parse(run.toAt);
     const meter = new RequestMeter();
     const w: Work = {
       run,
-      state: new AuditState(new Date(run.fromAt), new Date(run.toAt), windows, candidates),
+      state: new AuditState(new Date(callsFrom), new Date(run.toAt), windows, candidates, run.activityRule),
       meter,
       persisted: 0,
       learned: 0,
@@ -347,6 +409,7 @@ export class AuditService {
       held,
     };
     try {
+      if (run.activityRule === "any" && !run.activityDone) await this.activityPhase(w);
       for (const window of windows) {
         if (window.done) continue;
         request.signal?.throwIfAborted();
@@ -354,7 +417,7 @@ export class AuditService {
       }
       const inactive = w.state.inactive();
       for (const [id, c] of w.state.candidates) {
-        if (!c.hosted && c.clearedMask !== w.state.fullMask) {
+        if (!w.state.isSettled(c)) {
           throw new GongopsError(
             "INTERNAL",
             `audit ${run.id} ended with user ${id} unsettled; refusing to report`,
@@ -366,7 +429,7 @@ export class AuditService {
         status: "succeeded",
         finishedAt: this.now().toISOString(),
         inactive: inactive.length,
-        strategyUsed: strategyUsed(windows),
+        strategyUsed: strategyUsed(windows, audits.get(run.id)!.activityStrategy),
         activeMs: run.activeMs + Math.round(performance.now() - w.started),
         error: null,
         resumeAt: null,
@@ -516,6 +579,121 @@ export class AuditService {
     });
     if (again === "bulk") return this.bulkWindow(w, win, probe);
     return this.perUserWindow(w, win, probe);
+  }
+
+  // ---- the "any" rule: Gong's activity statistics ------------------------------------------------
+
+  /**
+   * Reads the activity statistics for every candidate: one listing of everyone with activity, or the
+   * candidates in batches, whichever the planner finds cheaper (a first page of the listing tells its
+   * size). Only a complete answer shows that someone did nothing; a resumed run asks only about the
+   * candidates not answered for yet.
+   */
+  private async activityPhase(w: Work): Promise<void> {
+    const { audits, gong, log } = this.deps;
+    const run = w.run;
+    const query: ActivityQuery = { fromDate: run.fromDate!, toDate: run.toDate! };
+    let probe: ActivityPager | null = null;
+    let strategy: "bulk" | "per-user" | null =
+      w.strategy === "bulk" ? "bulk" : w.strategy === "per-user" ? "per-user" : null;
+    const plan = (knownTotal: number | null, pagesRead: number) =>
+      decideActivity({
+        unchecked: w.state.unchecked().length,
+        batchSize: this.batchSize,
+        activeUsers: run.candidates + run.exempt,
+        knownTotal,
+        pagesRead,
+      });
+    if (w.state.unchecked().length === 0) {
+      // Nobody left to ask about (no candidates, or a resumed run that had asked about everyone).
+      audits.update(run.id, { activityDone: true, activityStrategy: run.activityStrategy ?? "per-user" });
+      return;
+    }
+    if (!strategy) {
+      let decision = plan(null, 0);
+      if (decision === "probe") {
+        probe = gong.activityPages(query, w.opts);
+        const first = await this.timed(w, () => probe!.next());
+        this.applyActivity(w, probe, first ?? [], []);
+        decision = probe.done ? "bulk" : plan(probe.totalRecords ?? 0, 1);
+      }
+      strategy = decision === "per-user" ? "per-user" : "bulk";
+      log.debug("audit activity plan", {
+        run: run.id,
+        unchecked: w.state.unchecked().length,
+        total: probe?.totalRecords ?? null,
+        perUser: activityPerUserCost(w.state.unchecked().length, this.batchSize),
+        strategy,
+      });
+    }
+    audits.update(run.id, { activityStrategy: strategy });
+    if (strategy === "bulk") {
+      const pager = probe ?? gong.activityPages(query, w.opts);
+      for (let page = await this.timed(w, () => pager.next()); page !== null; page = await pager.next())
+        this.applyActivity(w, pager, page, []);
+      pager.ensureComplete();
+      // The whole listing was read: whoever it did not list did nothing on those days.
+      this.applyActivity(w, pager, [], w.state.unchecked());
+    } else await this.activityPerUser(w, query);
+    if (w.state.unchecked().length > 0)
+      throw new GongopsError("INTERNAL", `audit ${run.id}: activity statistics left users unanswered`);
+    audits.update(run.id, { activityDone: true });
+  }
+
+  /** The unchecked candidates in batches, a few at once; each batch's answer is read to its end. */
+  private async activityPerUser(w: Work, query: ActivityQuery): Promise<void> {
+    const pool = w.state.unchecked();
+    let failure: unknown = null;
+    const worker = async () => {
+      while (pool.length > 0 && failure === null) {
+        const batch = pool.splice(0, this.batchSize);
+        try {
+          const pager = this.deps.gong.activityPages({ ...query, userIds: batch }, w.opts);
+          const records: UserActivityRecord[] = [];
+          for (let page = await this.timed(w, () => pager.next()); page !== null; page = await pager.next())
+            records.push(...page);
+          pager.ensureComplete();
+          const listed = new Set(records.map((r) => r.userId));
+          this.applyActivity(
+            w,
+            pager,
+            records,
+            batch.filter((id) => !listed.has(id)),
+          );
+        } catch (error) {
+          failure ??= error;
+        }
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(this.deps.settings.maxConcurrent, pool.length) }, worker),
+    );
+    if (failure !== null) throw failure;
+  }
+
+  /** Saves an answer's evidence with the requests spent since the last save, in one transaction. */
+  private applyActivity(
+    w: Work,
+    pager: ActivityPager,
+    records: readonly UserActivityRecord[],
+    none: readonly string[],
+  ): void {
+    // The days were computed in the zone Gong named when the run started; another zone means other days.
+    if (pager.timeZone && pager.timeZone !== w.run.timeZone) {
+      this.activity.forget(); // a new audit learns the new zone
+      throw new GongopsError(
+        "GONG_INVALID_RESPONSE",
+        `Gong now counts days in ${pager.timeZone}, but audit ${w.run.id} was planned in ${w.run.timeZone}; start a new audit`,
+      );
+    }
+    const listed = w.state.observeActivity(records);
+    const cleared = w.state.noActivity(none);
+    const requests = w.meter.total - w.persisted;
+    if ((listed.length > 0 || cleared.length > 0) && !w.held())
+      throw new LeaseLostError("inactive-user audit");
+    this.deps.audits.recordActivity(w.run.id, { listed, none: cleared, requests });
+    w.persisted += requests;
+    this.progress(w, "checking activity");
   }
 
   /** This window's calls as estimated from windows already measured, scaled by length. */
@@ -736,13 +914,21 @@ function subjectColumns(p: InactiveUser) {
   };
 }
 
-export function strategyUsed(windows: readonly { strategy: string | null }[]): string {
+export function strategyUsed(
+  windows: readonly { strategy: string | null }[],
+  activityStrategy: string | null = null,
+): string {
   const counts = new Map<string, number>();
   for (const w of windows)
     if (w.strategy && w.strategy !== "skipped") counts.set(w.strategy, (counts.get(w.strategy) ?? 0) + 1);
-  if (counts.size === 0) return "none needed";
-  if (counts.size === 1) return [...counts.keys()][0]!;
-  return `mixed (${[...counts].map(([k, n]) => `${k} ${n}`).join(", ")})`;
+  const calls =
+    counts.size === 0
+      ? "none needed"
+      : counts.size === 1
+        ? [...counts.keys()][0]!
+        : `mixed (${[...counts].map(([k, n]) => `${k} ${n}`).join(", ")})`;
+  // "any" runs: how the statistics were read, then how today's calls were.
+  return activityStrategy ? `activity ${activityStrategy}; calls ${calls}` : calls;
 }
 
 export type { AuditReport };

@@ -70,3 +70,40 @@ export function shouldSwitchToBulk(
   const remainingBulk = bulkCost(knownTotal) - pagesRead;
   return remainingBulk * 1.25 < perUserCost(unresolved, batchSize, settledPerRequest);
 }
+
+/**
+ * The "any" rule reads Gong's activity statistics (POST /v2/stats/activity/aggregate), which list only
+ * users with activity, a page of 100 records per request. Two ways to cover the candidates:
+ * - bulk: one listing of every active user with activity: one request per 100 such users, known exactly
+ *   from totalRecords after its first page, and never more than one per 100 active users;
+ * - per-user: the candidates in batches of 100 ids: each batch's answer fits one page, so exactly one
+ *   request per 100 candidates still unchecked.
+ * Call-based paths cannot beat these: calls prove activity but never its absence under "any", so every
+ * candidate who hosted nothing still needs the statistics, and asking about calls per user already costs
+ * one request per 100 candidates before that.
+ */
+export interface ActivityPlanInput {
+  /** Candidates the statistics have not answered for. */
+  unchecked: number;
+  batchSize: number;
+  /** Active users in the directory: the most records a bulk listing can hold. */
+  activeUsers: number;
+  /** The bulk listing's totalRecords, once its first page was read. */
+  knownTotal: number | null;
+  /** Bulk pages already read that a continued listing would not read again. */
+  pagesRead: number;
+}
+
+export function activityPerUserCost(unchecked: number, batchSize: number): number {
+  return Math.ceil(unchecked / batchSize);
+}
+
+/** Per-user, bulk, or read the bulk listing's first page to learn its size (the probe is never wasted). */
+export function decideActivity(i: ActivityPlanInput): Decision {
+  if (i.unchecked === 0) return "skip";
+  const perUser = activityPerUserCost(i.unchecked, i.batchSize);
+  if (i.knownTotal !== null) return perUser < bulkCost(i.knownTotal) - i.pagesRead ? "per-user" : "bulk";
+  if (perUser <= 1) return "per-user";
+  if (bulkCost(i.activeUsers) <= perUser) return "bulk";
+  return "probe";
+}

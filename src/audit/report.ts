@@ -1,4 +1,8 @@
+import { toCsv } from "../csv.js";
+import { addDays } from "../gong/days.js";
+import type { ActivityCounts } from "../gong/schemas.js";
 import type { AuditRunRow, AuditSubjectRow, AuditWindowRow } from "../store/audits.repo.js";
+import { countColumns, describeActivity } from "./activity.js";
 
 /**
  * The audit's answer, built from what SQLite holds about a run (so a report can be shown again later,
@@ -15,6 +19,23 @@ export interface InactiveUser {
   created: string | null;
 }
 
+/** A flagged user, with what is known of their use of Gong. */
+export interface FlaggedUser extends InactiveUser {
+  /** The latest hosted call any audit saw (an earlier, longer look-back may know one); null if none. */
+  lastHostedCall: string | null;
+  /** "any" runs: the counts Gong sent for the days of the run (null: it listed nothing); "hosted": null. */
+  activity: ActivityCounts | null;
+}
+
+/** "any" runs: a candidate not flagged because of activity other than hosting, and what it was. */
+export interface ActiveUser {
+  id: string;
+  email: string | null;
+  /** "listened to 14 calls, filled 3 scorecards" */
+  reason: string;
+  activity: ActivityCounts | null;
+}
+
 export interface ExemptUser {
   id: string;
   email: string | null;
@@ -27,9 +48,20 @@ export interface AuditReport {
   from: string;
   to: string;
   lookbackDays: number;
-  inactive: InactiveUser[];
+  /** What counted as activity. */
+  rule: "hosted" | "any";
+  /** Exactly which days and instants counted, in words. */
+  days: string;
+  /** "any": the company time zone and the statistics' days [fromDate, toDate). */
+  timeZone: string | null;
+  fromDate: string | null;
+  toDate: string | null;
+  inactive: FlaggedUser[];
+  /** "any": candidates kept because of activity other than hosting, with the reason. */
+  activeOtherThanHosting: ActiveUser[];
   exempt: ExemptUser[];
   summary: {
+    rule: "hosted" | "any";
     candidates: number;
     inactive: number;
     exempt: number;
@@ -53,17 +85,39 @@ export interface AuditReport {
   error: string | null;
 }
 
+/** Which days and instants a run counted, in words (the README says the same). */
+export function describeDays(
+  run: Pick<AuditRunRow, "activityRule" | "fromAt" | "toAt" | "timeZone" | "fromDate" | "toDate">,
+  callsFrom: string,
+): string {
+  if (run.activityRule === "any" && run.timeZone && run.fromDate && run.toDate) {
+    const today =
+      callsFrom < run.toAt ? `, and calls hosted from ${callsFrom} up to ${run.toAt} (today so far)` : "";
+    return (
+      `any activity on the whole days ${run.fromDate} to ${addDays(run.toDate, -1)} in ${run.timeZone} ` +
+      `(Gong's activity statistics, which end before today)${today}`
+    );
+  }
+  return `calls hosted from ${run.fromAt} (inclusive) up to ${run.toAt} (exclusive)`;
+}
+
 export function buildReport(
   run: AuditRunRow,
   windows: AuditWindowRow[],
   subjects: AuditSubjectRow[],
+  lastCalls: ReadonlyMap<string, string> = new Map(),
 ): AuditReport {
   const fullMask = 2 ** windows.length - 1;
+  const any = run.activityRule === "any";
   const candidates = subjects.filter((s) => s.kind === "candidate");
   const finished = run.status === "succeeded";
+  // Inactive: no hosted call, every window cleared, and under "any" the statistics answered and were empty.
+  const isSettled = (s: AuditSubjectRow) =>
+    s.hostedCall || s.activitySeen || (s.clearedMask === fullMask && (!any || s.activityChecked));
+  const callsFrom = windows.length > 0 ? windows.map((w) => w.fromAt).sort()[0]! : run.toAt;
   const inactive = finished
     ? candidates
-        .filter((s) => !s.hostedCall && s.clearedMask === fullMask)
+        .filter((s) => !s.hostedCall && !s.activitySeen && isSettled(s))
         .map((s) => ({
           id: s.userId,
           email: s.email,
@@ -72,6 +126,19 @@ export function buildReport(
           title: s.title,
           managerId: s.managerId,
           created: s.created,
+          lastHostedCall: lastCalls.get(s.userId) ?? null,
+          activity: any ? (s.activity ?? {}) : null,
+        }))
+        .sort((a, b) => (a.email ?? a.id).localeCompare(b.email ?? b.id))
+    : [];
+  const activeOtherThanHosting = any
+    ? candidates
+        .filter((s) => s.activitySeen && !s.hostedCall && !((s.activity?.callsAsHost ?? 0) > 0))
+        .map((s) => ({
+          id: s.userId,
+          email: s.email,
+          reason: describeActivity(s.activity ?? {}, { exceptHosting: true }),
+          activity: s.activity ?? null,
         }))
         .sort((a, b) => (a.email ?? a.id).localeCompare(b.email ?? b.id))
     : [];
@@ -85,9 +152,16 @@ export function buildReport(
     from: run.fromAt,
     to: run.toAt,
     lookbackDays: run.lookbackDays,
+    rule: run.activityRule,
+    days: describeDays(run, callsFrom),
+    timeZone: run.timeZone,
+    fromDate: run.fromDate,
+    toDate: run.toDate,
     inactive,
+    activeOtherThanHosting,
     exempt,
     summary: {
+      rule: run.activityRule,
       candidates: candidates.length,
       inactive: inactive.length,
       exempt: exempt.length,
@@ -97,7 +171,7 @@ export function buildReport(
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
     durationMs: run.activeMs,
-    settled: candidates.filter((s) => s.hostedCall || s.clearedMask === fullMask).length,
+    settled: candidates.filter(isSettled).length,
     windows: windows.map((w) => ({
       from: w.fromAt,
       to: w.toAt,
@@ -109,4 +183,26 @@ export function buildReport(
     resumeAt: run.resumeAt,
     error: run.error,
   };
+}
+
+const CSV_COLUMNS = [
+  "id",
+  "email",
+  "firstName",
+  "lastName",
+  "title",
+  "managerId",
+  "created",
+  "lastHostedCall",
+] as const;
+
+/** The inactive users as CSV: who, the last hosted call known, and ("any" runs) every activity count. */
+export function inactiveCsv(r: AuditReport): string {
+  if (r.rule !== "any") return toCsv(r.inactive, CSV_COLUMNS);
+  const rows = r.inactive.map((u) => ({
+    ...u,
+    ...countColumns(u.activity, Object.keys(u.activity ?? {}).length > 0),
+  }));
+  const counts = Object.keys(countColumns(null, false)) as (keyof ReturnType<typeof countColumns>)[];
+  return toCsv(rows, [...CSV_COLUMNS, ...counts]);
 }

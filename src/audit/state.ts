@@ -1,4 +1,10 @@
-import type { GongCall } from "../gong/schemas.js";
+import {
+  type ActivityCounts,
+  activityCounts,
+  type GongCall,
+  hasActivity,
+  type UserActivityRecord,
+} from "../gong/schemas.js";
 import type { TimeWindow } from "../gong/windows.js";
 
 /**
@@ -6,12 +12,21 @@ import type { TimeWindow } from "../gong/windows.js";
  * in which windows they were shown to have hosted none. Rebuilt from SQLite on resume; every change to
  * it is also written there by the service.
  *
- * A candidate is inactive exactly when no hosted call was seen and every window cleared them.
+ * Under the "hosted" rule a candidate is inactive exactly when no hosted call was seen and every window
+ * cleared them. Under "any", also: Gong's activity statistics answered for them (`checked`) and showed
+ * nothing (`activity` false). The windows of an "any" run cover only the part of the look-back after
+ * the statistics' last day; the statistics cover the rest.
  */
+export type ActivityRule = "hosted" | "any";
+
 export interface CandidateState {
   hosted: boolean;
   lastCallAt: number | null;
   clearedMask: number;
+  /** "any": the activity statistics show activity. */
+  activity?: boolean;
+  /** "any": the activity statistics answered for this user. */
+  checked?: boolean;
 }
 
 export interface AuditWindow extends TimeWindow {
@@ -37,6 +52,7 @@ export class AuditState {
     readonly to: Date,
     readonly windows: AuditWindow[],
     candidates: Iterable<[string, CandidateState]>,
+    readonly rule: ActivityRule = "hosted",
   ) {
     this.candidates = new Map(candidates);
     this.fullMask = 2 ** windows.length - 1;
@@ -46,13 +62,60 @@ export class AuditState {
   needs(idx: number): string[] {
     const bit = 2 ** idx;
     const out: string[] = [];
-    for (const [id, c] of this.candidates) if (!c.hosted && (c.clearedMask & bit) === 0) out.push(id);
+    for (const [id, c] of this.candidates)
+      if (!c.hosted && !c.activity && (c.clearedMask & bit) === 0) out.push(id);
     return out;
   }
+
+  /** Known to be active, or known to be inactive. */
+  isSettled(c: CandidateState): boolean {
+    if (c.hosted || c.activity) return true;
+    return c.clearedMask === this.fullMask && (this.rule === "hosted" || c.checked === true);
+  }
+
   settledCount(): number {
     let n = 0;
-    for (const c of this.candidates.values()) if (c.hosted || c.clearedMask === this.fullMask) n++;
+    for (const c of this.candidates.values()) if (this.isSettled(c)) n++;
     return n;
+  }
+
+  /** "any": candidates the activity statistics have not answered for yet (and not seen hosting). */
+  unchecked(): string[] {
+    const out: string[] = [];
+    for (const [id, c] of this.candidates) if (!c.checked && !c.hosted) out.push(id);
+    return out;
+  }
+
+  /**
+   * Applies activity records. Every record counts for its own userId, whatever the request asked for;
+   * users who are not candidates are ignored. Returns what to save.
+   */
+  observeActivity(
+    records: readonly UserActivityRecord[],
+  ): { userId: string; counts: ActivityCounts; seen: boolean }[] {
+    const out: { userId: string; counts: ActivityCounts; seen: boolean }[] = [];
+    for (const r of records) {
+      const c = this.candidates.get(r.userId);
+      if (!c) continue;
+      const counts = activityCounts(r);
+      const seen = hasActivity(counts);
+      c.checked = true;
+      c.activity = Boolean(c.activity) || seen;
+      out.push({ userId: r.userId, counts, seen });
+    }
+    return out;
+  }
+
+  /** Users a complete answer did not list: checked, with no activity. Returns those it changed. */
+  noActivity(ids: readonly string[]): string[] {
+    const changed: string[] = [];
+    for (const id of ids) {
+      const c = this.candidates.get(id);
+      if (!c || c.checked) continue;
+      c.checked = true;
+      changed.push(id);
+    }
+    return changed;
   }
 
   /**
@@ -97,7 +160,7 @@ export class AuditState {
 
   inactive(): string[] {
     const out: string[] = [];
-    for (const [id, c] of this.candidates) if (!c.hosted && c.clearedMask === this.fullMask) out.push(id);
+    for (const [id, c] of this.candidates) if (!c.hosted && !c.activity && this.isSettled(c)) out.push(id);
     return out;
   }
 }

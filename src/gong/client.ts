@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { Logger } from "../log.js";
+import { addDays, type IsoDate, isIsoDate } from "./days.js";
 import {
   GongAuthError,
   GongCursorRejectedError,
@@ -10,6 +11,7 @@ import {
 } from "./errors.js";
 import type { GongHttp, HttpResponse, RequestMeter } from "./http.js";
 import {
+  activityPageSchema,
   callsExtensivePageSchema,
   callsPageSchema,
   describeZodError,
@@ -17,6 +19,7 @@ import {
   type GongUser,
   type Records,
   singleUserSchema,
+  type UserActivityRecord,
   usersExtensivePageSchema,
   usersPageSchema,
 } from "./schemas.js";
@@ -48,9 +51,9 @@ function isEmptyResult(res: HttpResponse): boolean {
   return res.status === 404 && (res.details.errors ?? []).some((e) => /^no\b.*\bfound\b/i.test(e.trim()));
 }
 
-function failure(res: HttpResponse, withCursor: boolean): GongError {
+function failure(res: HttpResponse, withCursor: boolean, scope?: string): GongError {
   const s = res.status;
-  if (s === 401 || s === 403) return new GongAuthError(res.details);
+  if (s === 401 || s === 403) return new GongAuthError(res.details, scope);
   // The same request without the cursor succeeded a page ago, so a 4xx now is about the cursor.
   if (withCursor && s >= 400 && s < 500) return new GongCursorRejectedError(res.details);
   if (s === 404) return new GongNotFoundError(res.details);
@@ -173,6 +176,21 @@ export interface CallQuery {
   /** Only with POST /v2/calls/extensive: the filter Gong applies server-side. */
   primaryUserIds?: readonly string[];
 }
+
+/** POST /v2/stats/activity/aggregate: whole days in the company's time zone, `toDate` exclusive. */
+export interface ActivityQuery {
+  fromDate: IsoDate;
+  /** Exclusive, and never after today in the company's time zone (Gong refuses it). */
+  toDate: IsoDate;
+  /** At most 100 (one page of records); all active users with activity when absent. */
+  userIds?: readonly string[];
+}
+
+/** A listing of activity records that also reports the company time zone Gong answered in. */
+export type ActivityPager = Pager<UserActivityRecord> & { timeZone: string | null };
+
+/** The OAuth scope the activity statistics need (gong-api-facts.md). */
+export const STATS_SCOPE = "api:stats:user-actions";
 
 export class GongClient {
   private readonly idsPerRequest: number;
@@ -316,6 +334,61 @@ export class GongClient {
       },
       (c) => c.id,
     );
+  }
+
+  /**
+   * Per-user activity totals over [fromDate, toDate) in the company's time zone, only for users with
+   * activity (POST /v2/stats/activity/aggregate, cursor in the body, every other input unchanged). A
+   * 401/403 names the scope the endpoint needs; "No ... found" is an empty listing.
+   */
+  activityPages(query: ActivityQuery, opts: CallOptions = {}): ActivityPager {
+    const { fromDate, toDate } = query;
+    if (!isIsoDate(fromDate) || !isIsoDate(toDate))
+      throw new RangeError(`activity dates must be YYYY-MM-DD, got ${fromDate} and ${toDate}`);
+    if (!(fromDate < toDate)) throw new RangeError(`fromDate ${fromDate} must be before toDate ${toDate}`);
+    const ids = query.userIds === undefined ? undefined : [...new Set(query.userIds)];
+    if (ids !== undefined && (ids.length === 0 || ids.length > this.idsPerRequest)) {
+      throw new RangeError(`userIds must hold 1 to ${this.idsPerRequest} ids`);
+    }
+    ids?.forEach(assertGongId);
+    const filter = { fromDate, toDate, ...(ids ? { userIds: ids } : {}) };
+    const pager: ActivityPager = Object.assign(
+      this.pager<UserActivityRecord>(
+        "POST /v2/stats/activity/aggregate",
+        async (cursor) => {
+          const res = await this.http.send({
+            method: "POST",
+            path: "/v2/stats/activity/aggregate",
+            body: { filter, ...(cursor ? { cursor } : {}) },
+            endpoint: "POST /v2/stats/activity/aggregate",
+            ...opts,
+          });
+          if (isEmptyResult(res)) return { items: [], records: undefined };
+          if (res.status !== 200) throw failure(res, cursor !== undefined, STATS_SCOPE);
+          const page = validate(activityPageSchema, res);
+          pager.timeZone ??= page.timeZone ?? null;
+          return { items: page.usersAggregateActivityStats, records: page.records };
+        },
+        (r) => r.userId,
+      ),
+      { timeZone: null as string | null },
+    );
+    return pager;
+  }
+
+  /**
+   * The company's time zone, as Gong states it in an activity answer. Asked over days that are never
+   * after today anywhere (time zones span UTC-12 to UTC+14, so yesterday in UTC has begun everywhere);
+   * null when Gong saw no activity at all in the last 90 days and so sent no answer with a zone.
+   */
+  async companyTimeZone(now: Date, opts: CallOptions = {}): Promise<string | null> {
+    const safeTo = addDays(now.toISOString().slice(0, 10), -1);
+    for (const span of [7, 90]) {
+      const pager = this.activityPages({ fromDate: addDays(safeTo, -span), toDate: safeTo }, opts);
+      await pager.next();
+      if (pager.timeZone) return pager.timeZone;
+    }
+    return null;
   }
 
   private pager<T>(

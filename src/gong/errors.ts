@@ -39,12 +39,21 @@ export class GongError extends GongopsError {
 
 /** 401/403: the credentials are wrong, revoked, or lack a scope. Never retried. */
 export class GongAuthError extends GongError {
-  constructor(details: GongErrorDetails) {
-    super(
-      "GONG_AUTH",
+  /**
+   * @param scope the OAuth scope the endpoint needs, when one is documented: the message names it, since
+   * keys that work everywhere else but lack it answer 401 or 403 here only.
+   */
+  constructor(
+    details: GongErrorDetails,
+    readonly scope?: string,
+  ) {
+    const base =
       details.status === 403
         ? "Gong refused access (missing scope or permission)"
-        : "Gong rejected the credentials",
+        : "Gong rejected the credentials";
+    super(
+      "GONG_AUTH",
+      scope ? `${base}; this needs the Gong API scope ${scope}, which the key or token may lack,` : base,
       details,
     );
   }

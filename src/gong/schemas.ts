@@ -92,6 +92,80 @@ export const callsExtensivePageSchema = z.looseObject({
   calls: z.array(z.looseObject({ metaData: gongCallSchema })),
 });
 
+/**
+ * The per-user counts of POST /v2/stats/activity/aggregate. Any count may be missing (Gong leaves some
+ * out): a missing count is "not said", never zero, and `hasActivity` treats it so.
+ */
+export const ACTIVITY_COUNTS = [
+  "callsAsHost",
+  "callsAttended",
+  "callsGaveFeedback",
+  "callsRequestedFeedback",
+  "callsReceivedFeedback",
+  "ownCallsListenedTo",
+  "othersCallsListenedTo",
+  "callsSharedInternally",
+  "callsSharedExternally",
+  "callsScorecardsFilled",
+  "callsScorecardsReceived",
+  "callsCommentsGiven",
+  "callsCommentsReceived",
+  "callsMarkedAsFeedbackGiven",
+  "callsMarkedAsFeedbackReceived",
+] as const;
+export type ActivityCount = (typeof ACTIVITY_COUNTS)[number];
+/** Only the counts Gong sent; a key that is absent was not said. */
+export type ActivityCounts = Partial<Record<ActivityCount, number>>;
+
+const count = z.number().int().min(0).nullish();
+
+export const userActivitySchema = z.looseObject({
+  userId: gongId,
+  userEmailAddress: optString,
+  userAggregateActivityStats: z
+    .looseObject(
+      Object.fromEntries(ACTIVITY_COUNTS.map((k) => [k, count])) as Record<ActivityCount, typeof count>,
+    )
+    .nullish(),
+});
+export type UserActivityRecord = z.output<typeof userActivitySchema>;
+
+export const activityPageSchema = z.looseObject({
+  requestId: z.string().optional(),
+  records: recordsSchema,
+  timeZone: optString,
+  fromDateTime: optString,
+  toDateTime: optString,
+  usersAggregateActivityStats: z.array(userActivitySchema),
+});
+
+/** The counts of one record, without the ones Gong left out. */
+export function activityCounts(record: UserActivityRecord): ActivityCounts {
+  const out: ActivityCounts = {};
+  const stats = record.userAggregateActivityStats ?? {};
+  for (const k of ACTIVITY_COUNTS) {
+    const v = stats[k];
+    if (typeof v === "number") out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * Did Gong see this user do anything? Yes when any count is above zero, and also when some count is
+ * missing and none is positive: Gong lists only users with activity, so a record that does not say
+ * what it was is still activity. Only a record whose every count is present and zero says "nothing".
+ */
+export function hasActivity(counts: ActivityCounts): boolean {
+  let known = 0;
+  for (const k of ACTIVITY_COUNTS) {
+    const v = counts[k];
+    if (v === undefined) continue;
+    if (v > 0) return true;
+    known++;
+  }
+  return known < ACTIVITY_COUNTS.length;
+}
+
 // SCIM 2.0 (RFC 7643/7644), the parts gongops uses.
 export const scimUserSchema = z.looseObject({
   id: z.union([z.string().min(1), z.number()]).transform(String),

@@ -1,3 +1,5 @@
+import { startOfZonedDay } from "../gong/days.js";
+import { ACTIVITY_COUNTS, type ActivityCount, type ActivityCounts } from "../gong/schemas.js";
 import { DAY_MS } from "../gong/windows.js";
 import { Random } from "./random.js";
 
@@ -65,7 +67,15 @@ export interface OrgOptions {
   historyDays?: number;
   /** Adds the awkward cases: a dangling managerId, a two-person manager cycle, hostile names. */
   messy?: boolean;
+  /** The company's time zone (IANA), which Gong's activity statistics count days in. */
+  timeZone?: string;
+  /** Generate activity besides hosting (listening, scorecards, comments, ...). Default true. */
+  activity?: boolean;
 }
+
+/** One thing a user did in Gong other than hosting a call (hosted calls count from the calls). */
+export type SimActivityKind = Exclude<ActivityCount, "callsAsHost">;
+const KINDS = ACTIVITY_COUNTS.filter((k): k is SimActivityKind => k !== "callsAsHost");
 
 const FIRST = [
   "Ana",
@@ -195,10 +205,15 @@ export class SimOrg {
   private callSerial = 0;
   private readonly callIdPrefix: string;
   private readonly rng: Random;
+  /** Per user, activity instants (sorted on demand) and their kinds (indexes into KINDS). */
+  private readonly acts = new Map<string, { at: number[]; kind: number[]; sorted: boolean }>();
+  /** The company's time zone: Gong's activity statistics are whole days in it. */
+  timeZone: string;
 
-  constructor(options: { now?: Date; domain?: string; seed?: number } = {}) {
+  constructor(options: { now?: Date; domain?: string; seed?: number; timeZone?: string } = {}) {
     this.now = options.now ?? new Date();
     this.domain = options.domain ?? "acme.example";
+    this.timeZone = options.timeZone ?? "America/Los_Angeles";
     this.rng = new Random((options.seed ?? 1) * 7919 + 17);
     this.callIdPrefix = this.rng.digits(8);
   }
@@ -378,6 +393,63 @@ export class SimOrg {
     return list ? lowerBound(list, to) - lowerBound(list, from) : 0;
   }
 
+  // ---- activity other than hosting ---------------------------------------------------------------
+
+  /** Records that `userId` did `kind` (listened to a call, filled a scorecard, ...) at `at`. */
+  addActivity(userId: string, kind: SimActivityKind, at: Date | number, times = 1): void {
+    const t = typeof at === "number" ? at : at.getTime();
+    let list = this.acts.get(userId);
+    if (!list) {
+      list = { at: [], kind: [], sorted: true };
+      this.acts.set(userId, list);
+    }
+    const k = KINDS.indexOf(kind);
+    for (let i = 0; i < times; i++) {
+      if (list.at.length > 0 && list.at[list.at.length - 1]! > t) list.sorted = false;
+      list.at.push(t);
+      list.kind.push(k);
+    }
+  }
+
+  /**
+   * Ground truth of the activity statistics: what `userId` did in [from, to) (instants), hosted calls
+   * included. Only non-zero counts are present, as Gong may leave counts out.
+   */
+  activityBetween(userId: string, from: number, to: number): ActivityCounts {
+    const out: ActivityCounts = {};
+    const hosted = this.hostedBetween(userId, from, to);
+    if (hosted > 0) out.callsAsHost = hosted;
+    const list = this.acts.get(userId);
+    if (!list) return out;
+    if (!list.sorted) {
+      const order = list.at.map((_, i) => i).sort((a, b) => list.at[a]! - list.at[b]!);
+      list.at = order.map((i) => list.at[i]!);
+      list.kind = order.map((i) => list.kind[i]!);
+      list.sorted = true;
+    }
+    let lo = 0;
+    let hi = list.at.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list.at[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < list.at.length && list.at[i]! < to; i++) {
+      const k = KINDS[list.kind[i]!]!;
+      out[k] = (out[k] ?? 0) + 1;
+    }
+    return out;
+  }
+
+  /** The same, over whole days [fromDate, toDate) in the company's time zone. */
+  activityOnDays(userId: string, fromDate: string, toDate: string): ActivityCounts {
+    return this.activityBetween(
+      userId,
+      startOfZonedDay(fromDate, this.timeZone),
+      startOfZonedDay(toDate, this.timeZone),
+    );
+  }
+
   private hostIndex(): Map<string, SimCall[]> {
     if (!this.byHost) {
       const index = new Map<string, SimCall[]>();
@@ -396,7 +468,12 @@ export class SimOrg {
   /** A realistic org: a manager tree, some inactive and new users, calls over the past year. */
   static generate(options: OrgOptions = {}): SimOrg {
     const n = Math.max(1, options.users ?? 300);
-    const org = new SimOrg({ now: options.now, domain: options.domain, seed: options.seed });
+    const org = new SimOrg({
+      now: options.now,
+      domain: options.domain,
+      seed: options.seed,
+      timeZone: options.timeZone,
+    });
     const rng = new Random(options.seed ?? 1);
     const now = org.now.getTime();
     const inactiveShare = options.inactiveShare ?? 0.08;
@@ -501,8 +578,59 @@ export class SimOrg {
         });
       }
     }
+    if (options.activity ?? true) generateActivity(org, users, hasReports, options.seed ?? 1, historyDays);
     return org;
   }
+}
+
+/**
+ * Activity besides hosting, from its own random stream (so that users and calls stay what they were
+ * for a seed): managers listen to their team's calls, score and comment, whether or not they host;
+ * many who host nothing still attend calls; some users do nothing at all. Users who stopped hosting
+ * mostly stopped everything then too.
+ */
+function generateActivity(
+  org: SimOrg,
+  users: readonly SimUser[],
+  hasReports: ReadonlySet<number>,
+  seed: number,
+  historyDays: number,
+): void {
+  const rng = new Random(seed * 104_729 + 3);
+  const now = org.now.getTime();
+  const historyStart = now - historyDays * DAY_MS;
+  users.forEach((user, i) => {
+    const manager = hasReports.has(i);
+    const hosts = org.hostedBetween(user.id, historyStart, now) > 0;
+    // Who does nothing beyond (maybe) hosting: most individual contributors; a few managers.
+    if (!(manager ? rng.chance(0.9) : rng.chance(hosts ? 0.4 : 0.3))) return;
+    const start = Math.max(Date.parse(user.created), historyStart);
+    let end = now;
+    if (!user.active) end = now - rng.int(30, 400) * DAY_MS;
+    else if (rng.chance(0.08)) end = now - rng.int(95, 330) * DAY_MS;
+    if (end <= start) return;
+    const weeks = (end - start) / (7 * DAY_MS);
+    const rates: [SimActivityKind, number][] = manager
+      ? [
+          ["othersCallsListenedTo", 3],
+          ["callsScorecardsFilled", 1],
+          ["callsCommentsGiven", 1],
+          ["callsGaveFeedback", 0.5],
+          ["callsAttended", 0.5],
+        ]
+      : [
+          ["callsAttended", 1],
+          ["ownCallsListenedTo", hosts ? 0.5 : 0],
+          ["callsReceivedFeedback", hosts ? 0.3 : 0],
+          ["callsSharedInternally", 0.1],
+        ];
+    const scale = Math.exp(0.6 * rng.normal());
+    for (const [kind, perWeek] of rates) {
+      const n = rng.poisson(perWeek * scale * weeks);
+      for (let k = 0; k < n; k++)
+        org.addActivity(user.id, kind, Math.floor(start + rng.float() * (end - start)));
+    }
+  });
 }
 
 function lowerBound(calls: readonly SimCall[], at: number): number {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { isIsoDate, startOfZonedDay, zonedDate, zonedDateTime } from "../gong/days.js";
 import { DAY_MS } from "../gong/windows.js";
 import { CursorSigner } from "./cursor.js";
 import { type OrgOptions, type SimCall, SimOrg, type SimUser } from "./org.js";
@@ -72,6 +73,8 @@ export interface SimOptions extends Partial<SimSettings> {
   host?: string;
   port?: number;
   credentials?: Partial<SimCredentials>;
+  /** What "today" is for the activity statistics (ms epoch); the real clock by default. */
+  clock?: () => number;
 }
 
 export class SimStats {
@@ -185,6 +188,9 @@ export class GongSim {
   private readonly acceptedStarts: number[] = [];
   private quotaDay = "";
   private quotaUsed = 0;
+  private readonly clock: () => number;
+  /** The last activity listing computed (pages of one listing share it). */
+  private activityCache: { key: string; items: object[] } | null = null;
   url = "";
 
   private constructor(options: SimOptions) {
@@ -195,6 +201,7 @@ export class GongSim {
         (this.settings as unknown as Record<string, unknown>)[key] = options[key];
     }
     this.credentials = { ...SIM_CREDENTIALS, ...options.credentials };
+    this.clock = options.clock ?? Date.now;
     this.signer = new CursorSigner(this.settings.cursorTtlMs);
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error) => {
@@ -308,7 +315,7 @@ export class GongSim {
     if (reply.status === 429) this.stats.sent429++;
     let text = reply.body === undefined ? "" : JSON.stringify(reply.body);
     if (s.bareNumericIds && !isScim)
-      text = text.replace(/"(id|managerId|primaryUserId)":"(\d+)"/g, '"$1":$2');
+      text = text.replace(/"(id|managerId|primaryUserId|userId)":"(\d+)"/g, '"$1":$2');
     if (fault?.kind === "truncate") text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
     if (fault?.kind === "malformed") text = `{"requestId":"${requestId}","oops": <html>`;
     res.writeHead(reply.status, {
@@ -387,7 +394,16 @@ export class GongSim {
     if (endpoint === "POST /v2/users/extensive") return this.usersExtensive(ctx);
     if (endpoint === "GET /v2/calls") return this.listCalls(ctx);
     if (endpoint === "POST /v2/calls/extensive") return this.callsExtensive(ctx);
-    if (["/v2/users", "/v2/users/extensive", "/v2/calls", "/v2/calls/extensive"].includes(url.pathname)) {
+    if (endpoint === "POST /v2/stats/activity/aggregate") return this.activityAggregate(ctx);
+    if (
+      [
+        "/v2/users",
+        "/v2/users/extensive",
+        "/v2/calls",
+        "/v2/calls/extensive",
+        "/v2/stats/activity/aggregate",
+      ].includes(url.pathname)
+    ) {
       return gongError(405, ctx.requestId, `Method ${method} not allowed`);
     }
     return gongError(404, ctx.requestId, `No such endpoint: ${url.pathname}`);
@@ -541,6 +557,67 @@ export class GongSim {
         requestId: ctx.requestId,
         records: result.records,
         calls: result.page.map((c) => ({ metaData: callJson(c), parties: [] })),
+      },
+    };
+  }
+
+  /**
+   * POST /v2/stats/activity/aggregate: whole days [fromDate, toDate) in the company's time zone, a
+   * toDate after today (there) refused, only active users with some activity, cursor in the body.
+   */
+  private activityAggregate(ctx: Ctx): Reply {
+    const filter = ((ctx.body as { filter?: Record<string, unknown> })?.filter ?? {}) as {
+      fromDate?: unknown;
+      toDate?: unknown;
+      userIds?: unknown;
+    };
+    const { fromDate, toDate } = filter;
+    const tz = this.org.timeZone;
+    if (
+      typeof fromDate !== "string" ||
+      typeof toDate !== "string" ||
+      !isIsoDate(fromDate) ||
+      !isIsoDate(toDate)
+    )
+      return gongError(400, ctx.requestId, "filter.fromDate and filter.toDate are required, as YYYY-MM-DD");
+    if (fromDate >= toDate) return gongError(400, ctx.requestId, "toDate must be after fromDate");
+    const today = zonedDate(this.clock(), tz);
+    if (toDate > today)
+      return gongError(400, ctx.requestId, `toDate may not be after today (${today}, ${tz})`);
+    let wanted: Set<string> | null = null;
+    if (filter.userIds !== undefined) {
+      if (
+        !Array.isArray(filter.userIds) ||
+        !filter.userIds.every((id) => typeof id === "string" && /^\d+$/.test(id))
+      )
+        return gongError(400, ctx.requestId, "filter.userIds must be an array of id strings");
+      wanted = new Set(filter.userIds as string[]);
+    }
+    const listing = `activity:${fromDate}:${toDate}:${wanted ? [...wanted].sort().join(",") : "*"}`;
+    // Later pages of one listing reuse what its first page computed; a first page always computes afresh.
+    let items =
+      ctx.cursor !== undefined && this.activityCache?.key === listing ? this.activityCache.items : null;
+    if (!items) {
+      items = [];
+      for (const u of this.org.users()) {
+        if (!u.active || (wanted && !wanted.has(u.id))) continue;
+        const counts = this.org.activityOnDays(u.id, fromDate, toDate);
+        if (Object.keys(counts).length === 0) continue;
+        items.push({ userId: u.id, userEmailAddress: u.emailAddress, userAggregateActivityStats: counts });
+      }
+      this.activityCache = { key: listing, items };
+    }
+    const result = this.page(ctx, listing, items, "activity");
+    if ("reply" in result) return result.reply;
+    return {
+      status: 200,
+      body: {
+        requestId: ctx.requestId,
+        records: result.records,
+        timeZone: tz,
+        fromDateTime: zonedDateTime(startOfZonedDay(fromDate, tz), tz),
+        toDateTime: zonedDateTime(startOfZonedDay(toDate, tz), tz),
+        usersAggregateActivityStats: result.page,
       },
     };
   }

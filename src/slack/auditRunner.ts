@@ -1,8 +1,8 @@
 import type { webApi } from "@slack/bolt";
 import { z } from "zod";
 import { AuditPausedError, type AuditProgress, type AuditService } from "../audit/audit.service.js";
-import type { AuditReport } from "../audit/report.js";
-import { toCsv } from "../csv.js";
+import { type AuditReport, inactiveCsv } from "../audit/report.js";
+import type { ActivityRule } from "../audit/state.js";
 import { displayName } from "../directory/names.js";
 import { InterruptedError, LockHeldError, UsageError } from "../errors.js";
 import { defineJob, enqueueJob, RetryAfterError } from "../jobs/index.js";
@@ -46,8 +46,6 @@ const resumePayload = z.object({
   days: z.number().int().positive(),
 });
 
-const CSV_COLUMNS = ["id", "email", "firstName", "lastName", "title", "managerId", "created"] as const;
-
 /** Where the full list is, said only once it is there. */
 export function csvNote(where: "thread" | "dm" | null, startedBy: string, report: AuditReport): string {
   if (report.inactive.length === 0) return "";
@@ -66,6 +64,7 @@ interface ActiveRun {
   runId: number | null;
   controller: AbortController;
   done: Promise<void>;
+  activity?: ActivityRule;
 }
 
 export class SlackAuditRunner {
@@ -100,7 +99,13 @@ export class SlackAuditRunner {
     return `An audit is already running (${running.by}, since ${running.since.toISOString().slice(0, 16).replace("T", " ")} UTC).`;
   }
 
-  async start(client: WebClient, channel: string, userId: string, days: number): Promise<StartOutcome> {
+  async start(
+    client: WebClient,
+    channel: string,
+    userId: string,
+    days: number,
+    activity?: ActivityRule,
+  ): Promise<StartOutcome> {
     const where = await this.whereIsRunning(client);
     if (where) return { started: false, reason: where };
     const posted = await client.chat
@@ -118,7 +123,7 @@ export class SlackAuditRunner {
         }
         throw error;
       });
-    this.launch(client, channel, posted.ts!, userId, days, null);
+    this.launch(client, channel, posted.ts!, userId, days, null, activity);
     return { started: true, channel, ts: posted.ts! };
   }
 
@@ -162,8 +167,11 @@ export class SlackAuditRunner {
     userId: string,
     days: number,
     resumeRunId: number | null,
+    /** The rule of a new run (a resumed run keeps its own). */
+    activity?: ActivityRule,
   ): ActiveRun {
     const entry: ActiveRun = {
+      activity,
       channel,
       ts,
       runId: resumeRunId,
@@ -196,7 +204,7 @@ export class SlackAuditRunner {
     try {
       report =
         entry.runId === null
-          ? await audit.start({ ...request, days })
+          ? await audit.start({ ...request, days, activity: entry.activity })
           : await audit.resume(entry.runId, request);
     } catch (error) {
       updater.stop();
@@ -282,7 +290,7 @@ export class SlackAuditRunner {
         client,
         post.channel,
         post.ts,
-        `Inactive-user audit: ${report.summary.inactive} of ${report.summary.candidates} active users hosted no call`,
+        `Inactive-user audit: ${report.summary.inactive} of ${report.summary.candidates} active users ${report.rule === "any" ? "showed no Gong activity" : "hosted no call"}`,
         auditSummaryBlocks(
           report,
           0,
@@ -434,7 +442,7 @@ export class SlackAuditRunner {
     startedBy: string,
     report: AuditReport,
   ): Promise<"thread" | "dm" | null> {
-    const csv = Buffer.from(toCsv(report.inactive, CSV_COLUMNS), "utf8");
+    const csv = Buffer.from(inactiveCsv(report), "utf8");
     const file = {
       filename: `gong-inactive-users-${report.to.slice(0, 10)}.csv`,
       title: `Inactive Gong users (${report.lookbackDays} days to ${report.to.slice(0, 10)})`,

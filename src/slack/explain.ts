@@ -1,5 +1,5 @@
 import { asCodedError } from "../errors.js";
-import { GongQuotaExhaustedError, GongRetryAfterTooLongError } from "../gong/errors.js";
+import { GongAuthError, GongQuotaExhaustedError, GongRetryAfterTooLongError } from "../gong/errors.js";
 
 /**
  * Failures in words a Slack user can act on. Never a stack trace; the log has the details (and the log
@@ -20,7 +20,10 @@ export function explainError(error: unknown): string {
     case "GONG_RATE_LIMITED":
       return "Gong is rate-limiting gongops right now. Try again in a few minutes.";
     case "GONG_AUTH":
-      return "Gong refused gongops' credentials. A gongops admin should check the Gong API key.";
+      // Keys that work everywhere else can lack one endpoint's scope: say which, so an admin can grant it.
+      return error instanceof GongAuthError && error.scope
+        ? `Gong refused gongops access to ${error.path}: the Gong API key or token lacks the scope ${error.scope}. A gongops admin should grant it (or audit with --activity hosted).`
+        : "Gong refused gongops' credentials. A gongops admin should check the Gong API key.";
     case "GONG_SERVER":
     case "GONG_NETWORK":
       return "Gong isn't answering right now. Try again in a few minutes.";

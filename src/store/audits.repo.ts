@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, ne, sql } from "drizzle-orm";
+import type { ActivityCounts } from "../gong/schemas.js";
 import type { Db } from "./db.js";
 import { auditPosts, auditRuns, auditSubjects, auditWindows } from "./schema.js";
 
@@ -17,8 +18,18 @@ export interface Evidence {
   requests: number;
 }
 
+/** What one activity-statistics request taught ("any" runs), saved with the requests it cost. */
+export interface ActivityEvidence {
+  /** Users Gong listed, with their counts and whether those show activity. */
+  listed: { userId: string; counts: ActivityCounts; seen: boolean }[];
+  /** Users a complete answer did not list: Gong saw nothing from them on those days. */
+  none: string[];
+  requests: number;
+}
+
 export class AuditsRepo {
   private readonly saveEvidence: (runId: number, e: Evidence) => void;
+  private readonly saveActivity: (runId: number, e: ActivityEvidence) => void;
   private readonly writeSubjects: (rows: readonly NewAuditSubject[]) => void;
 
   constructor(private readonly db: Db) {
@@ -53,6 +64,22 @@ export class AuditsRepo {
           created: r.created ?? null,
         });
       }
+    });
+    const listed = db.$client.prepare(
+      `UPDATE audit_subjects SET activity_checked = 1, activity_seen = @seen, activity = @counts
+       WHERE run_id = @run AND user_id = @user`,
+    );
+    const none = db.$client.prepare(
+      "UPDATE audit_subjects SET activity_checked = 1 WHERE run_id = @run AND user_id = @user",
+    );
+    const activityRequests = db.$client.prepare(
+      "UPDATE audit_runs SET requests_used = requests_used + ?, activity_requests = activity_requests + ? WHERE id = ?",
+    );
+    this.saveActivity = db.$client.transaction((runId: number, e: ActivityEvidence) => {
+      for (const l of e.listed)
+        listed.run({ run: runId, user: l.userId, seen: l.seen ? 1 : 0, counts: JSON.stringify(l.counts) });
+      for (const id of e.none) none.run({ run: runId, user: id });
+      if (e.requests) activityRequests.run(e.requests, e.requests, runId);
     });
     this.saveEvidence = db.$client.transaction((runId: number, e: Evidence) => {
       for (const f of e.found) found.run({ run: runId, user: f.userId, at: f.lastCallAt });
@@ -101,6 +128,28 @@ export class AuditsRepo {
 
   record(runId: number, evidence: Evidence): void {
     this.saveEvidence(runId, evidence);
+  }
+
+  recordActivity(runId: number, evidence: ActivityEvidence): void {
+    this.saveActivity(runId, evidence);
+  }
+
+  /**
+   * The latest hosted call any audit ever saw for each of `userIds` (an older, longer look-back may
+   * know one that this run's look-back does not reach).
+   */
+  lastCallsOf(userIds: readonly string[]): Map<string, string> {
+    const wanted = new Set(userIds);
+    const out = new Map<string, string>();
+    if (wanted.size === 0) return out;
+    // One pass over the table (its key leads with run_id, so a lookup per user would scan it each time).
+    const rows = this.db.$client
+      .prepare(
+        "SELECT user_id AS id, max(last_call_at) AS at FROM audit_subjects WHERE last_call_at IS NOT NULL GROUP BY user_id",
+      )
+      .all() as { id: string; at: string }[];
+    for (const r of rows) if (wanted.has(r.id)) out.set(r.id, r.at);
+    return out;
   }
 
   get(id: number): AuditRunRow | null {

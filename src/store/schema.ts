@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { ActivityCounts } from "../gong/schemas.js";
 
 /**
  * The SQLite schema. Migrations in drizzle/ are generated from this file by drizzle-kit
@@ -206,6 +207,24 @@ export const auditRuns = sqliteTable("audit_runs", {
   pauseKind: text("pause_kind", { enum: ["quota", "retry-after", "transient", "interrupted"] }),
   /** Back-off pauses in a row without progress: each one waits twice as long. */
   transientPauses: integer("transient_pauses").notNull().default(0),
+  /**
+   * What counts as activity: "hosted" (a hosted call in [from, to)) or "any" (anything in Gong's
+   * activity statistics over whole company days [fromDate, toDate), plus calls hosted in the part of
+   * the look-back after the start of toDate). Runs from before this column were "hosted".
+   */
+  activityRule: text("activity_rule", { enum: ["hosted", "any"] })
+    .notNull()
+    .default("hosted"),
+  /** The company's time zone the days are counted in ("any" only). */
+  timeZone: text("time_zone"),
+  /** First day (inclusive) and last day (exclusive) of the activity statistics, YYYY-MM-DD. */
+  fromDate: text("from_date"),
+  toDate: text("to_date"),
+  /** The activity statistics were read for every candidate. */
+  activityDone: integer("activity_done", { mode: "boolean" }).notNull().default(false),
+  /** How they were read: one listing of everyone ("bulk") or batches of candidates ("per-user"). */
+  activityStrategy: text("activity_strategy", { enum: ["bulk", "per-user"] }),
+  activityRequests: integer("activity_requests").notNull().default(0),
 });
 
 /** The look-back split into windows of at most GONG_CALLS_WINDOW_DAYS, audited newest first. */
@@ -258,6 +277,12 @@ export const auditSubjects = sqliteTable(
     lastCallAt: text("last_call_at"),
     /** Bit i set: shown to have hosted no call in window i. */
     clearedMask: integer("cleared_mask").notNull().default(0),
+    /** "any" runs: Gong's activity statistics answered for this user (with counts, or with none). */
+    activityChecked: integer("activity_checked", { mode: "boolean" }).notNull().default(false),
+    /** "any" runs: the statistics show activity (see hasActivity: a missing count is not a zero). */
+    activitySeen: integer("activity_seen", { mode: "boolean" }).notNull().default(false),
+    /** The counts Gong sent for the days of the run; null when it listed nothing for this user. */
+    activity: text("activity", { mode: "json" }).$type<ActivityCounts>(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.userId] }), index("audit_subjects_kind").on(t.runId, t.kind)],
 );

@@ -29,8 +29,9 @@ describe("kill -9 during an audit", () => {
       GONG_MAX_RPS: "10000",
       GONG_DAILY_QUOTA: "1000000",
       GONGOPS_LEASE_SECONDS: "2",
+      GONGOPS_AUDIT_ACTIVITY: "hosted",
     };
-    const clean = simContext(sim, { GONG_MAX_RPS: "10000" });
+    const clean = simContext(sim, { GONGOPS_AUDIT_ACTIVITY: "hosted", GONG_MAX_RPS: "10000" });
     const expected = await clean.audit!.start({ days: 200, strategy: "per-user" });
     await clean.close();
 

@@ -79,7 +79,11 @@ afterEach(async () => {
 
 async function setup(days: number, simOptions: Parameters<typeof startSim>[0] = {}) {
   sim = await startSim({ org: org(days), ...simOptions });
-  ctx = simContext(sim, { GONG_MAX_CONCURRENT: "3" }, { now: () => new Date(NOW) });
+  ctx = simContext(
+    sim,
+    { GONGOPS_AUDIT_ACTIVITY: "hosted", GONG_MAX_CONCURRENT: "3" },
+    { now: () => new Date(NOW) },
+  );
   ctx.repos.exemptions.add(
     { kind: "email", value: "ceo.assistant@acme.example", reason: "shared inbox" },
     new Date(NOW),
@@ -149,7 +153,11 @@ describe("the inactive set is exactly right", () => {
 
   it("per-user and bulk agree on a larger org, and auto spends no more than the cheaper", async () => {
     sim = await startSim({ orgOptions: { users: 1500, seed: 5, now: new Date(NOW) } });
-    ctx = simContext(sim, { GONG_MAX_CONCURRENT: "3" }, { now: () => new Date(NOW) });
+    ctx = simContext(
+      sim,
+      { GONGOPS_AUDIT_ACTIVITY: "hosted", GONG_MAX_CONCURRENT: "3" },
+      { now: () => new Date(NOW) },
+    );
     const per = await ctx.audit!.start({ days: 120, strategy: "per-user" });
     const bulk = await ctx.audit!.start({ days: 120, strategy: "bulk" });
     const auto = await ctx.audit!.start({ days: 120, strategy: "auto" });
@@ -216,11 +224,19 @@ describe("durable and resumable", () => {
     try {
       sim = await startSim({ org: org(90) });
       const db = { GONGOPS_DB_PATH: join(dir, "g.db"), GONG_MAX_CONCURRENT: "3" };
-      const clean = simContext(sim, { GONG_MAX_CONCURRENT: "3" }, { now: () => new Date(NOW) });
+      const clean = simContext(
+        sim,
+        { GONGOPS_AUDIT_ACTIVITY: "hosted", GONG_MAX_CONCURRENT: "3" },
+        { now: () => new Date(NOW) },
+      );
       const expected = ids(await clean.audit!.start({ days: 90, strategy: "per-user" }));
       await clean.close();
 
-      ctx = simContext(sim, { ...db, GONG_DAILY_QUOTA: "12" }, { now: () => new Date(NOW) });
+      ctx = simContext(
+        sim,
+        { GONGOPS_AUDIT_ACTIVITY: "hosted", ...db, GONG_DAILY_QUOTA: "12" },
+        { now: () => new Date(NOW) },
+      );
       const paused = await ctx.audit!.start({ days: 90, strategy: "per-user" });
       expect(paused.status).toBe("paused");
       expect(paused.inactive).toEqual([]);
@@ -233,7 +249,11 @@ describe("durable and resumable", () => {
 
       // After the reset (a later clock; a budget with room again), the same run finishes.
       const later = new Date(Date.parse(paused.resumeAt!) + 1000);
-      ctx = simContext(sim, { ...db, GONG_DAILY_QUOTA: "100000" }, { now: () => later });
+      ctx = simContext(
+        sim,
+        { GONGOPS_AUDIT_ACTIVITY: "hosted", ...db, GONG_DAILY_QUOTA: "100000" },
+        { now: () => later },
+      );
       const resumed = await ctx.audit!.resume(null);
       expect(resumed.runId).toBe(paused.runId);
       expect(ids(resumed)).toEqual(expected);
@@ -258,7 +278,11 @@ describe("robust against awkward servers", () => {
     });
     for (let i = 0; i < 150; i++) o.addCall({ primaryUserId: stuck, at: NOW });
     sim = await startSim({ org: o, inclusiveToDateTime: true });
-    ctx = simContext(sim, { GONG_MAX_CONCURRENT: "3" }, { now: () => new Date(NOW) });
+    ctx = simContext(
+      sim,
+      { GONGOPS_AUDIT_ACTIVITY: "hosted", GONG_MAX_CONCURRENT: "3" },
+      { now: () => new Date(NOW) },
+    );
     const report = await ctx.audit!.start({ days: 90, strategy: "per-user" });
     expect(ids(report)).toContain(stuck);
     expect(report.summary.apiRequests).toBeLessThan(60);
@@ -271,7 +295,11 @@ describe("robust against awkward servers", () => {
       maxRps: null,
     });
     // 40 requests a second with 30 ms latency: one listing (a page after a page) cannot keep up.
-    ctx = simContext(sim, { GONG_MAX_CONCURRENT: "3", GONG_MAX_RPS: "40" }, { now: () => new Date(NOW) });
+    ctx = simContext(
+      sim,
+      { GONGOPS_AUDIT_ACTIVITY: "hosted", GONG_MAX_CONCURRENT: "3", GONG_MAX_RPS: "40" },
+      { now: () => new Date(NOW) },
+    );
     const perUser = await ctx.audit!.start({ days: 90, strategy: "per-user" });
     sim.addFault({
       fault: { kind: "status", status: 503 },

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { exemptionMatcher, parseExemptRule, titleMatcher } from "../../src/audit/exemptions.js";
-import { bulkCost, decideWindow, perUserCost, shouldSwitchToBulk } from "../../src/audit/planner.js";
+import {
+  activityPerUserCost,
+  bulkCost,
+  decideActivity,
+  decideWindow,
+  perUserCost,
+  shouldSwitchToBulk,
+} from "../../src/audit/planner.js";
 import { selectSubjects } from "../../src/audit/subjects.js";
 import { UsageError } from "../../src/errors.js";
 
@@ -142,5 +149,26 @@ describe("the planner", () => {
     expect(shouldSwitchToBulk(5000, 100, 3, 20_000, 1)).toBe(true);
     expect(shouldSwitchToBulk(5000, 100, 60, 20_000, 1)).toBe(false);
     expect(shouldSwitchToBulk(5000, 100, 3, null, 0)).toBe(false);
+  });
+});
+
+describe("the activity planner (the any rule)", () => {
+  const base = { batchSize: 100, knownTotal: null, pagesRead: 0 };
+  it("per-user is one request per 100 unchecked candidates; bulk one per 100 users with activity", () => {
+    expect(activityPerUserCost(1, 100)).toBe(1);
+    expect(activityPerUserCost(1001, 100)).toBe(11);
+    expect(decideActivity({ ...base, unchecked: 0, activeUsers: 10 })).toBe("skip");
+    // One batch covers everyone left: nothing can be cheaper.
+    expect(decideActivity({ ...base, unchecked: 90, activeUsers: 10_000 })).toBe("per-user");
+    // The listing cannot hold more records than there are active users.
+    expect(decideActivity({ ...base, unchecked: 9_001, activeUsers: 9_050 })).toBe("bulk");
+    // Many exempt users: only the listing's size decides, so read its first page.
+    expect(decideActivity({ ...base, unchecked: 2_000, activeUsers: 10_000 })).toBe("probe");
+    expect(
+      decideActivity({ ...base, unchecked: 1_500, activeUsers: 10_000, knownTotal: 8_000, pagesRead: 1 }),
+    ).toBe("per-user");
+    expect(
+      decideActivity({ ...base, unchecked: 1_900, activeUsers: 10_000, knownTotal: 1_500, pagesRead: 1 }),
+    ).toBe("bulk");
   });
 });

@@ -54,26 +54,42 @@ describe("gongops audit and exempt", () => {
       "candidates",
       "exempt",
       "inactive",
+      "rule",
       "strategy",
     ]);
+    expect(doc.rule).toBe("any");
+    expect(doc.days).toMatch(/whole days .* in America\/Los_Angeles/);
     expect(doc.summary.inactive).toBe(doc.inactive.length);
     expect(Object.keys(doc.inactive[0]).sort()).toEqual([
+      "activity",
       "created",
       "email",
       "firstName",
       "id",
+      "lastHostedCall",
       "lastName",
       "managerId",
       "title",
     ]);
+    // Users kept only because of activity other than hosting say what it was.
+    expect(doc.activeOtherThanHosting.length).toBeGreaterThan(0);
+    expect(doc.activeOtherThanHosting[0].reason).toMatch(
+      /listened|attended|scorecard|comment|feedback|shared/,
+    );
     expect(Object.keys(doc.exempt[0]).sort()).toEqual(["email", "id", "reason"]);
-    expect(r.stderr).toMatch(/checking calls/);
+    expect(r.stderr).toMatch(/checking activity/);
   });
 
   it("--format csv prints one row per inactive user; --history lists the runs", async () => {
     const csv = await cli(["audit", "--format", "csv", "--strategy", "bulk"], env);
     const lines = csv.stdout.trim().split("\r\n");
-    expect(lines[0]).toBe("id,email,firstName,lastName,title,managerId,created");
+    expect(lines[0]).toMatch(
+      /^id,email,firstName,lastName,title,managerId,created,lastHostedCall,callsAsHost,/,
+    );
+    const hosted = await cli(["audit", "--format", "csv", "--activity", "hosted"], env);
+    expect(hosted.stdout.split("\r\n")[0]).toBe(
+      "id,email,firstName,lastName,title,managerId,created,lastHostedCall",
+    );
     const json = (await cli(["audit", "--json"], env)).json();
     expect(lines).toHaveLength(json.inactive.length + 1);
     const history = await cli(["audit", "--history"], env);
@@ -87,6 +103,7 @@ describe("gongops audit and exempt", () => {
       [["audit", "--strategy", "fast"], /--strategy must be one of auto, per-user, bulk/],
       [["audit", "--format", "xml"], /--format must be one of table, csv, json/],
       [["audit", "--run", "3"], /--run goes with --resume/],
+      [["audit", "--activity", "some"], /--activity must be one of any, hosted/],
     ] as const) {
       const r = await cli([...argv], env);
       expect(r.code).toBe(2);

@@ -51,6 +51,16 @@ describe("gongops directory commands", () => {
     });
   });
 
+  it("user shows the user's Gong activity over the default look-back in one line", async () => {
+    sim.org.addActivity(ID.big, "othersCallsListenedTo", Date.now() - 5 * 86_400_000, 14);
+    const r = await cli(["user", ID.big], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /activity: {2}last 90 days \(\d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}, America\/Los_Angeles\): listened to 14 calls\n/,
+    );
+    expect((await cli(["user", ID.big, "--json"], env)).json().activity).toMatch(/listened to 14 calls/);
+  });
+
   it("user with several matches lists them; with none it says so and exits 1", async () => {
     const many = await cli(["user", "loop"], env);
     expect(many.stdout).toMatch(/2 users match "loop"/);

@@ -119,6 +119,14 @@ describe("lookups", () => {
     expect(r.blocks[1].fields.every((f: { verbatim: boolean }) => f.verbatim === true)).toBe(true);
   });
 
+  it("a user card shows their Gong activity over the default look-back, in one line", async () => {
+    const someone = sim.org.users().find((u) => u.active && u.firstName !== "<!channel>")!;
+    const json = JSON.stringify(await reply((await gong(MEMBER, `user ${someone.id}`)).id));
+    expect(json).toMatch(
+      /\*Activity\* last 90 days \(\d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}, America\/Los_Angeles\): /,
+    );
+  });
+
   it("an unknown user gets the closest names", async () => {
     const someone = sim.org.users()[20]!;
     const typo = `${someone.firstName.slice(0, -1)}x ${someone.lastName}`;
@@ -256,6 +264,23 @@ describe("admin commands", () => {
       fake.callsOf("chat.update").find((c) => JSON.stringify(c.args.blocks ?? "").includes("Page 2 of")),
     );
     expect(page2.args.ts).toBe(summary.args.ts);
+  });
+
+  it("/gong audit --activity: a bad rule gets the usage; hosted runs the old rule and says so", async () => {
+    const bad = await reply((await gong(ADMIN, "audit --activity some")).id);
+    expect(bad.text).toMatch(/--activity is any or hosted/);
+    const before = ctx.repos.audits.latest("succeeded")!.id;
+    await gong(ADMIN, "audit 30 --activity hosted");
+    const done = await fake.waitFor(() => {
+      const run = ctx.repos.audits.latest("succeeded");
+      return run && run.id !== before ? run : undefined;
+    });
+    expect(done.activityRule).toBe("hosted");
+    expect(done.lookbackDays).toBe(30);
+    const summary = await fake.waitFor(() =>
+      fake.callsOf("chat.update").find((c) => JSON.stringify(c.args.blocks ?? "").includes("rule: hosted")),
+    );
+    expect(JSON.stringify(summary.args.blocks)).toMatch(/No hosted call between/);
   });
 
   it("App Home shows the last sync and audit, and the admin's commands", async () => {

@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { AuditReport } from "../../src/audit/report.js";
+import { GongAuthError } from "../../src/gong/errors.js";
 import { auditPages, auditSummaryBlocks, progressBar, USERS_PER_PAGE } from "../../src/slack/blocks/audit.js";
 import { linesToSections } from "../../src/slack/blocks/common.js";
 import { helpBlocks } from "../../src/slack/blocks/help.js";
+import { userCardBlocks } from "../../src/slack/blocks/users.js";
+import { explainError } from "../../src/slack/explain.js";
 import { email, escapeMrkdwn, plain } from "../../src/slack/mrkdwn.js";
 
 function report(n: number): AuditReport {
@@ -21,9 +24,25 @@ function report(n: number): AuditReport {
       title: long,
       managerId: null,
       created: "2024-01-01T00:00:00Z",
+      lastHostedCall: null,
+      activity: {},
     })),
+    rule: "any",
+    // What Gong names (its time zone) reaches Slack in this text: a hostile one must stay inert.
+    days: "any activity on the whole days 2026-08-28 to 2026-11-25 in <!channel>/Zone",
+    timeZone: "<!channel>/Zone",
+    fromDate: "2026-08-28",
+    toDate: "2026-11-26",
+    activeOtherThanHosting: [],
     exempt: [],
-    summary: { candidates: n * 2, inactive: n, exempt: 0, apiRequests: 42, strategy: "per-user" },
+    summary: {
+      rule: "any",
+      candidates: n * 2,
+      inactive: n,
+      exempt: 0,
+      apiRequests: 42,
+      strategy: "per-user",
+    },
     startedAt: "2026-11-26T00:00:00.000Z",
     finishedAt: "2026-11-26T00:01:00.000Z",
     durationMs: 60_000,
@@ -49,6 +68,8 @@ describe("Block Kit builders", () => {
       expect(blocks.length).toBeLessThanOrEqual(50);
       const json = JSON.stringify(blocks);
       expect(json).not.toContain("<!channel>");
+      expect(json).toContain("in &lt;!channel&gt;/Zone");
+      expect(json).toContain("rule: any");
       expect(json).not.toContain("<https://evil");
       for (const b of blocks as { text?: { text: string } }[])
         if (b.text) expect(b.text.text.length).toBeLessThanOrEqual(3000);
@@ -79,5 +100,34 @@ describe("Block Kit builders", () => {
     expect(progressBar(0.5, 10)).toBe("▓▓▓▓▓░░░░░ 50%");
     expect(JSON.stringify(helpBlocks(["help", "user"]))).not.toContain("audit");
     expect(JSON.stringify(helpBlocks(["user"]))).toContain("&lt;email");
+  });
+
+  it("show a user's activity line on the card, escaped", () => {
+    const card = {
+      id: "1",
+      name: "Ana",
+      email: null,
+      title: null,
+      active: true,
+      manager: null,
+      created: null,
+      emailAliases: [],
+    } as unknown as Parameters<typeof userCardBlocks>[0];
+    const json = JSON.stringify(
+      userCardBlocks(card, "fresh", "last 90 days (…, <!here>): listened to 14 calls"),
+    );
+    expect(json).toContain("*Activity* last 90 days (…, &lt;!here&gt;): listened to 14 calls");
+    expect(json).not.toContain("<!here>");
+    expect(JSON.stringify(userCardBlocks(card, "fresh"))).not.toContain("Activity");
+  });
+
+  it("explain a missing statistics scope by name, and other refusals as before", () => {
+    const where = { method: "POST", path: "/v2/stats/activity/aggregate", status: 403 };
+    expect(explainError(new GongAuthError(where, "api:stats:user-actions"))).toMatch(
+      /lacks the scope api:stats:user-actions/,
+    );
+    expect(explainError(new GongAuthError({ ...where, path: "/v2/users", status: 401 }))).toMatch(
+      /refused gongops' credentials/,
+    );
   });
 });

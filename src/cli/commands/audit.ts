@@ -4,9 +4,8 @@ import {
   type AuditProgress,
   type Strategy,
 } from "../../audit/audit.service.js";
-import type { AuditReport } from "../../audit/report.js";
+import { type AuditReport, inactiveCsv } from "../../audit/report.js";
 import type { AppContext } from "../../context.js";
-import { toCsv } from "../../csv.js";
 import { InterruptedError, UsageError } from "../../errors.js";
 import type { AuditRunRow } from "../../store/audits.repo.js";
 import { type Command, choiceOption, flag, intOption, type ParsedArgs, stringOption } from "../command.js";
@@ -18,8 +17,6 @@ import { progressReporter } from "../progress.js";
 /** Exit code of a run that paused (quota spent, long Retry-After, Ctrl-C): not a failure, not a result. */
 export const EXIT_PAUSED = 3;
 
-const INACTIVE_COLUMNS = ["id", "email", "firstName", "lastName", "title", "managerId", "created"] as const;
-
 /** The JSON document `gongops audit --json` prints for a finished run (the documented shape, plus runId). */
 export function auditJson(r: AuditReport) {
   return {
@@ -27,7 +24,13 @@ export function auditJson(r: AuditReport) {
     from: r.from,
     to: r.to,
     lookbackDays: r.lookbackDays,
+    rule: r.rule,
+    days: r.days,
+    timeZone: r.timeZone,
+    fromDate: r.fromDate,
+    toDate: r.toDate,
     inactive: r.inactive,
+    activeOtherThanHosting: r.activeOtherThanHosting,
     exempt: r.exempt,
     summary: r.summary,
     durationMs: r.durationMs,
@@ -57,9 +60,15 @@ export function historyStatus(r: AuditRunRow, lockHeld: boolean, newestRunning: 
 }
 
 export function renderAudit(r: AuditReport): string {
+  const what =
+    r.rule === "any" ? `showed no activity of any kind in Gong (rule: any)` : `hosted no call (rule: hosted)`;
   const head =
-    `Inactive-user audit ${r.runId}: ${r.summary.inactive} of ${r.summary.candidates} active users hosted no call ` +
+    `Inactive-user audit ${r.runId}: ${r.summary.inactive} of ${r.summary.candidates} active users ${what} ` +
     `between ${day(r.from)} and ${day(r.to)} (${r.lookbackDays} days).\n` +
+    `Counted: ${r.days}.\n` +
+    (r.rule === "any"
+      ? `${r.activeOtherThanHosting.length} users hosted nothing but used Gong otherwise (listed with --json).\n`
+      : "") +
     `Cost: ${r.summary.apiRequests} Gong requests (${r.summary.strategy}), ${seconds(r.durationMs)}. ` +
     `${setAside(r.summary.exempt)}.\n`;
   const rows = r.inactive.map((u) => ({
@@ -68,9 +77,10 @@ export function renderAudit(r: AuditReport): string {
     email: u.email ?? "",
     title: u.title ?? "",
     created: day(u.created),
+    "last hosted call": u.lastHostedCall ? day(u.lastHostedCall) : "not known",
   }));
   const body = rows.length
-    ? `\n${table(rows, ["id", "name", "email", "title", "created"])}\n`
+    ? `\n${table(rows, ["id", "name", "email", "title", "created", "last hosted call"])}\n`
     : "\nNo inactive users.\n";
   const exempt = r.exempt.slice(0, 30).map((e) => `  ${e.email ?? e.id}: ${e.reason}`);
   const more = r.exempt.length > 30 ? [`  ... and ${r.exempt.length - 30} more (use --format json)`] : [];
@@ -86,13 +96,14 @@ export function renderHistory(runs: readonly (AuditRunRow & { state: string })[]
       started: r.startedAt.slice(0, 16).replace("T", " "),
       status: r.state,
       days: String(r.lookbackDays),
+      rule: r.activityRule,
       candidates: String(r.candidates),
       inactive: r.status === "succeeded" ? String(r.inactive) : "",
       requests: String(r.requestsUsed),
       strategy: r.strategyUsed ?? r.strategyRequested,
       time: seconds(r.activeMs),
     })),
-    ["run", "started", "status", "days", "candidates", "inactive", "requests", "strategy", "time"],
+    ["run", "started", "status", "days", "rule", "candidates", "inactive", "requests", "strategy", "time"],
   )}\n${interrupted ? "Interrupted runs continue with `gongops audit --resume [--run ID]`.\n" : ""}`;
 }
 
@@ -118,7 +129,7 @@ export function printAudit(io: CliIo, report: AuditReport, format: "table" | "cs
     return report.status === "paused" ? EXIT_PAUSED : 1;
   }
   if (format === "json") printJson(io, auditJson(report));
-  else if (format === "csv") io.stdout(toCsv(report.inactive, INACTIVE_COLUMNS));
+  else if (format === "csv") io.stdout(inactiveCsv(report));
   else io.stdout(renderAudit(report));
   return 0;
 }
@@ -156,6 +167,7 @@ async function runAudit(ctx: AppContext, args: ParsedArgs, io: CliIo): Promise<n
       : await audit.start({
           days: intOption(args, "days", ctx.config.audit.days, 1, 100_000),
           strategy: choiceOption(args, "strategy", ["auto", "per-user", "bulk"] as const, "auto") as Strategy,
+          activity: choiceOption(args, "activity", ["any", "hosted"] as const, ctx.config.audit.activity),
           onProgress,
           signal: controller.signal,
         });
@@ -180,12 +192,16 @@ async function runAudit(ctx: AppContext, args: ParsedArgs, io: CliIo): Promise<n
 
 export const auditCommand: Command = {
   name: "audit",
-  summary: "find active users who hosted no call in the look-back window",
-  usage: `gongops audit [--days 90] [--strategy auto|per-user|bulk] [--format table|csv|json] [--json]
+  summary: "find active users who did nothing in Gong (or hosted no call) in the look-back window",
+  usage: `gongops audit [--days 90] [--activity any|hosted] [--strategy auto|per-user|bulk] [--format table|csv|json] [--json]
 gongops audit --resume [--run ID]        continue an interrupted or paused audit
 gongops audit --history [--limit 20]     past audits
 
-Inactive: Gong says active, and no call with them as primaryUserId falls in [now - days, now). Users
+--activity any (the default, GONGOPS_AUDIT_ACTIVITY): inactive when Gong's activity statistics show
+nothing at all (hosting, attending, listening, scorecards, comments, feedback, sharing) on the whole days,
+in the company's time zone, from the day of now - days up to yesterday, and no call was hosted since the
+start of today there. Needs the Gong API scope api:stats:user-actions.
+--activity hosted: Gong says active, and no call with them as primaryUserId falls in [now - days, now). Users
 created inside the grace period, exempt users (gongops exempt) and, when GONGOPS_AUDIT_EXEMPT_MANAGERS
 is set, managers with active reports are listed apart with the reason. A run that must pause (Gong's
 daily quota spent, a long Retry-After, Ctrl-C) exits with code 3 and resumes where it stopped.`,
@@ -203,6 +219,7 @@ daily quota spent, a long Retry-After, Ctrl-C) exits with code 3 and resumes whe
   options: {
     days: { type: "string" },
     strategy: { type: "string" },
+    activity: { type: "string" },
     format: { type: "string" },
     json: { type: "boolean" },
     resume: { type: "boolean" },
@@ -215,6 +232,8 @@ daily quota spent, a long Retry-After, Ctrl-C) exits with code 3 and resumes whe
       throw new UsageError("--run goes with --resume");
     if (stringOption(args, "limit") !== undefined && !flag(args, "history"))
       throw new UsageError("--limit goes with --history");
+    if (stringOption(args, "activity") !== undefined && flag(args, "resume"))
+      throw new UsageError("--activity cannot change on --resume: a run keeps the rule it started with");
     return withContext(io, flag(args, "history") ? [] : ["gong"], (ctx) => runAudit(ctx, args, io));
   },
 };

@@ -11,7 +11,7 @@ function managerLine(u: UserCard): string {
   return `${u.manager.name} (id ${u.manager.id})${u.manager.active === false ? " [inactive]" : ""}`;
 }
 
-export function renderLookup(r: LookupResult): string {
+export function renderLookup(r: LookupResult, activity?: string): string {
   const data = `data:      ${r.freshness.note}${r.freshness.stale && r.freshness.source === "snapshot" ? " [stale]" : ""}`;
   if (r.match === "one") {
     const u = r.user;
@@ -23,6 +23,7 @@ export function renderLookup(r: LookupResult): string {
       `manager:   ${managerLine(u)}`,
       `created:   ${day(u.created)}`,
       ...(u.emailAliases.length ? [`aliases:   ${u.emailAliases.join(", ")}`] : []),
+      ...(activity ? [`activity:  ${activity}`] : []),
       data,
     ].join("\n")}\n`;
   }
@@ -48,15 +49,19 @@ export const userCommand: Command = {
   usage: `gongops user <id | email | name> [--json]
 
 A name matches case- and accent-insensitively anywhere in first, last or full name. Answers come from the
-local directory when it is fresh (GONGOPS_FRESHNESS_MINUTES) and from Gong otherwise; the answer says which.`,
+local directory when it is fresh (GONGOPS_FRESHNESS_MINUTES) and from Gong otherwise; the answer says which.
+One user's card also shows what Gong's activity statistics say they did over the default look-back
+(GONGOPS_AUDIT_DAYS), in whole days of the company's time zone up to yesterday.`,
   options: { json: { type: "boolean" } },
   async run(args, io) {
     const query = args.positionals.join(" ");
     if (!query.trim()) throw new UsageError("say who to look up");
     return withContext(io, ["gong"], async (ctx) => {
       const result = await ctx.directory.lookup.find(query);
-      if (flag(args, "json")) printJson(io, result);
-      else io.stdout(renderLookup(result));
+      const activity =
+        result.match === "one" && ctx.audit ? await ctx.audit.userActivityLine(result.user.id) : undefined;
+      if (flag(args, "json")) printJson(io, activity === undefined ? result : { ...result, activity });
+      else io.stdout(renderLookup(result, activity));
       return result.match === "none" ? 1 : 0;
     });
   },

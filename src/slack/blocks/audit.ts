@@ -1,5 +1,5 @@
 import type { AuditProgress } from "../../audit/audit.service.js";
-import type { AuditReport, InactiveUser } from "../../audit/report.js";
+import type { AuditReport, FlaggedUser, InactiveUser } from "../../audit/report.js";
 import { ACTIONS } from "../ids.js";
 import { email, literal, mrkdwn } from "../mrkdwn.js";
 import { actions, type Block, type Button, button, context, divider, header, section } from "./common.js";
@@ -38,12 +38,13 @@ export function auditProgressBlocks(days: number, p: AuditProgress | null, start
   ];
 }
 
-function userLine(u: InactiveUser, managers: ReadonlyMap<string, string>): string {
+function userLine(u: FlaggedUser, managers: ReadonlyMap<string, string>): string {
   const name = [u.firstName, u.lastName].filter(Boolean).join(" ") || u.email || u.id;
   const manager = u.managerId ? (managers.get(u.managerId) ?? `id ${u.managerId}`) : "none";
   return (
     `*${literal(name)}*${u.title ? ` — ${literal(u.title)}` : ""}\n` +
-    `${email(u.email)} · manager: ${literal(manager)} · created ${u.created ? literal(u.created.slice(0, 10)) : "unknown"} · \`${u.id}\``
+    `${email(u.email)} · manager: ${literal(manager)} · created ${u.created ? literal(u.created.slice(0, 10)) : "unknown"} · ` +
+    `last hosted call ${u.lastHostedCall ? literal(u.lastHostedCall.slice(0, 10)) : "not known"} · \`${u.id}\``
   );
 }
 
@@ -66,16 +67,28 @@ export function auditSummaryBlocks(
   const blocks: Block[] = [
     header(`Inactive-user audit: ${s.inactive} of ${s.candidates} active users`),
     section(
-      `No hosted call between *${report.from.slice(0, 10)}* and *${report.to.slice(0, 10)}* (${report.lookbackDays} days). ` +
-        `${s.exempt} user${s.exempt === 1 ? "" : "s"} set aside (grace period, exempt, or state unknown).`,
+      `${report.rule === "any" ? "No Gong activity of any kind" : "No hosted call"} between *${report.from.slice(0, 10)}* and *${report.to.slice(0, 10)}* (${report.lookbackDays} days; rule: ${report.rule}). ` +
+        `${s.exempt} user${s.exempt === 1 ? "" : "s"} set aside (grace period, exempt, or state unknown).` +
+        (report.rule === "any"
+          ? ` ${report.activeOtherThanHosting.length} hosted nothing but used Gong otherwise.`
+          : ""),
     ),
+    // Which days counted names Gong's time zone: escaped like any Gong text.
+    context(`Counted: ${literal(report.days)}`),
     context(
       `Audit ${report.runId} · ${s.apiRequests} Gong requests (${literal(s.strategy)}) · ${Math.round(report.durationMs / 1000)} s`,
     ),
     divider,
   ];
   const users = report.inactive.slice(p * USERS_PER_PAGE, (p + 1) * USERS_PER_PAGE);
-  if (users.length === 0) blocks.push(section("Everyone active hosted at least one call. :tada:"));
+  if (users.length === 0)
+    blocks.push(
+      section(
+        report.rule === "any"
+          ? "Everyone active used Gong in the look-back. :tada:"
+          : "Everyone active hosted at least one call. :tada:",
+      ),
+    );
   for (const u of users) {
     const accessory = userAccessory?.(u);
     blocks.push({

@@ -22,8 +22,9 @@ export const SUBCOMMANDS = {
   audit: {
     admin: true,
     lookup: false,
-    usage: "audit [days]",
-    about: "find paid seats with no hosted call (default 90 days)",
+    usage: "audit [days] [--activity any|hosted]",
+    about:
+      "find paid seats nobody uses (default 90 days; any: no Gong activity at all, hosted: no hosted call)",
   },
   sync: { admin: true, lookup: false, usage: "sync", about: "refresh the directory from Gong now" },
   "org-health": {

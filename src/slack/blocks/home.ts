@@ -32,7 +32,7 @@ export function homeBlocks(s: HomeState): Block[] {
   const auditText = !audit
     ? "No audit yet."
     : audit.status === "succeeded"
-      ? `${when(audit.finishedAt)}: *${audit.inactive}* of ${audit.candidates} active users hosted no call in ${audit.lookbackDays} days.${s.lastAuditLink ? ` <${s.lastAuditLink}|See the results>` : ""}`
+      ? `${when(audit.finishedAt)}: *${audit.inactive}* of ${audit.candidates} active users ${audit.activityRule === "any" ? "showed no Gong activity" : "hosted no call"} in ${audit.lookbackDays} days.${s.lastAuditLink ? ` <${s.lastAuditLink}|See the results>` : ""}`
       : `Audit ${audit.id} is ${audit.status}${audit.resumeAt ? `, resuming at ${when(audit.resumeAt)}` : ""}.${audit.error ? ` ${literal(audit.error)}` : ""}`;
   return [
     header("gongops"),

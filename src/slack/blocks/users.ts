@@ -9,8 +9,11 @@ function managerText(u: UserCard): string {
   return `${literal(u.manager.name)}${u.manager.active === false ? " _[inactive]_" : ""}`;
 }
 
-/** The user card: who, what, reporting to whom, and how fresh the data is. */
-export function userCardBlocks(u: UserCard, freshnessNote: string): Block[] {
+/**
+ * The user card: who, what, reporting to whom, what they did in Gong lately (when known), and how fresh
+ * the data is.
+ */
+export function userCardBlocks(u: UserCard, freshnessNote: string, activity?: string): Block[] {
   return [
     header(u.name),
     {
@@ -24,6 +27,8 @@ export function userCardBlocks(u: UserCard, freshnessNote: string): Block[] {
         mrkdwn(`*Gong id*\n\`${u.id}\``),
       ],
     },
+    // The activity line carries Gong's time zone name and counts: escaped like any Gong text.
+    ...(activity ? [context(`*Activity* ${literal(activity)}`)] : []),
     context(literal(freshnessNote)),
     actions(
       button("Reporting line", ACTIONS.showChain, u.id),
@@ -33,8 +38,8 @@ export function userCardBlocks(u: UserCard, freshnessNote: string): Block[] {
 }
 
 /** A lookup's answer in blocks, whatever it found. */
-export function lookupBlocks(r: LookupResult): Block[] {
-  if (r.match === "one") return userCardBlocks(r.user, r.freshness.note);
+export function lookupBlocks(r: LookupResult, activity?: string): Block[] {
+  if (r.match === "one") return userCardBlocks(r.user, r.freshness.note, activity);
   if (r.match === "many") {
     const lines = r.users.map(
       (u) =>

@@ -9,10 +9,13 @@ import type { SubcommandRequest } from "../../../services.js";
 
 /** The admin subcommands: audit, sync, org-health, exempt. Access was checked before these run. */
 
-/** `/gong audit [days]` */
+/** `/gong audit [days] [--activity any|hosted]` */
 export async function auditSubcommand(req: SubcommandRequest): Promise<void> {
   const { ctx, audits } = req.services;
-  const { positionals } = parseOptions(splitArgs(req.args), {});
+  const { positionals, options } = parseOptions(splitArgs(req.args), { activity: "string" });
+  if (options.activity !== undefined && options.activity !== "any" && options.activity !== "hosted")
+    throw new UsageError(`--activity is any or hosted. Usage: ${usageText("audit")}`);
+  const activity = (options.activity ?? ctx.config.audit.activity) as "any" | "hosted";
   if (positionals.length > 1)
     throw new UsageError(`one number of days at most. Usage: ${usageText("audit")}`);
   const arg = positionals[0] ?? "";
@@ -21,7 +24,7 @@ export async function auditSubcommand(req: SubcommandRequest): Promise<void> {
   const days = arg ? Number(arg) : ctx.config.audit.days;
   // Refused here, before anything is posted in the channel.
   ctx.audit!.checkDays(days);
-  const outcome = await audits.start(req.client, req.channelId, req.userId, days);
+  const outcome = await audits.start(req.client, req.channelId, req.userId, days, activity);
   if (!outcome.started) await req.respond({ text: outcome.reason, blocks: [section(outcome.reason)] });
 }
 

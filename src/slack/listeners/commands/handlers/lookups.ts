@@ -9,14 +9,16 @@ import type { SubcommandRequest } from "../../../services.js";
 
 /** `/gong user <who>` */
 export async function userSubcommand(req: SubcommandRequest): Promise<void> {
+  const { ctx } = req.services;
   const r = await lookupWho(req.services, req, req.args);
+  const activity = r.match === "one" && ctx.audit ? await ctx.audit.userActivityLine(r.user.id) : undefined;
   const text =
     r.match === "one"
       ? `Gong user ${r.user.name}`
       : r.match === "many"
         ? `${r.total} Gong users match`
         : "No Gong user matches";
-  await req.respond({ text: escapeMrkdwn(text), blocks: lookupBlocks(r) });
+  await req.respond({ text: escapeMrkdwn(text), blocks: lookupBlocks(r, activity) });
 }
 
 /** `/gong chain <who>` */

@@ -30,4 +30,14 @@ CREATE INDEX `jobs_lease` ON `jobs` (`status`,`lease_expires_at`);--> statement-
 ALTER TABLE `audit_posts` ADD `csv_delivered` text;--> statement-breakpoint
 ALTER TABLE `audit_posts` ADD `final_rendered` integer DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE `audit_runs` ADD `pause_kind` text;--> statement-breakpoint
-ALTER TABLE `audit_runs` ADD `transient_pauses` integer DEFAULT 0 NOT NULL;
+ALTER TABLE `audit_runs` ADD `transient_pauses` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE `audit_runs` ADD `activity_rule` text DEFAULT 'hosted' NOT NULL;--> statement-breakpoint
+ALTER TABLE `audit_runs` ADD `time_zone` text;--> statement-breakpoint
+ALTER TABLE `audit_runs` ADD `from_date` text;--> statement-breakpoint
+ALTER TABLE `audit_runs` ADD `to_date` text;--> statement-breakpoint
+ALTER TABLE `audit_runs` ADD `activity_done` integer DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE `audit_runs` ADD `activity_strategy` text;--> statement-breakpoint
+ALTER TABLE `audit_runs` ADD `activity_requests` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE `audit_subjects` ADD `activity_checked` integer DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE `audit_subjects` ADD `activity_seen` integer DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE `audit_subjects` ADD `activity` text;

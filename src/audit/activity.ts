@@ -1,0 +1,181 @@
+import { GongopsError } from "../errors.js";
+import { type CallOptions, type GongClient, STATS_SCOPE } from "../gong/client.js";
+import { addDays, type IsoDate, startOfZonedDay, zonedDate } from "../gong/days.js";
+import { GongAuthError } from "../gong/errors.js";
+import {
+  ACTIVITY_COUNTS,
+  type ActivityCount,
+  type ActivityCounts,
+  activityCounts,
+  hasActivity,
+} from "../gong/schemas.js";
+import { DAY_MS } from "../gong/windows.js";
+
+/**
+ * A user's Gong activity from the activity statistics, and the days they cover. Gong counts whole days
+ * in the company's time zone, `toDate` exclusive and never after today, so the statistics can reach at
+ * most up to the start of today there; what happens today is visible only through calls.
+ */
+
+/** Human words for each count: "listened to 14 calls". */
+const WORDS: Record<ActivityCount, (n: number) => string> = {
+  callsAsHost: (n) => `hosted ${calls(n)}`,
+  callsAttended: (n) => `attended ${calls(n)}`,
+  othersCallsListenedTo: (n) => `listened to ${calls(n)}`,
+  ownCallsListenedTo: (n) => `listened back to ${n} of their own call${n === 1 ? "" : "s"}`,
+  callsScorecardsFilled: (n) => `filled ${n} scorecard${n === 1 ? "" : "s"}`,
+  callsCommentsGiven: (n) => `commented on ${calls(n)}`,
+  callsGaveFeedback: (n) => `gave feedback on ${calls(n)}`,
+  callsMarkedAsFeedbackGiven: (n) => `marked ${calls(n)} as feedback`,
+  callsRequestedFeedback: (n) => `asked for feedback on ${calls(n)}`,
+  callsSharedInternally: (n) => `shared ${calls(n)} internally`,
+  callsSharedExternally: (n) => `shared ${calls(n)} externally`,
+  callsReceivedFeedback: (n) => `got feedback on ${calls(n)}`,
+  callsScorecardsReceived: (n) => `had ${calls(n)} scored`,
+  callsCommentsReceived: (n) => `got comments on ${calls(n)}`,
+  callsMarkedAsFeedbackReceived: (n) => `had ${calls(n)} marked as feedback`,
+};
+const ORDER = Object.keys(WORDS) as ActivityCount[];
+
+function calls(n: number): string {
+  return `${n} call${n === 1 ? "" : "s"}`;
+}
+
+/** "listened to 14 calls, filled 3 scorecards"; what Gong did not say is not made up. */
+export function describeActivity(
+  counts: ActivityCounts | null,
+  options: { exceptHosting?: boolean } = {},
+): string {
+  if (!counts) return "no activity";
+  const parts = ORDER.filter((k) => !(options.exceptHosting && k === "callsAsHost"))
+    .filter((k) => (counts[k] ?? 0) > 0)
+    .map((k) => WORDS[k](counts[k]!));
+  if (parts.length > 0) return parts.join(", ");
+  return hasActivity(counts) ? "some activity Gong did not break down" : "no activity";
+}
+
+/** Every count, zero where Gong listed nothing (for CSV columns); null where it left one out. */
+export function countColumns(
+  counts: ActivityCounts | null,
+  listed: boolean,
+): Record<ActivityCount, number | null> {
+  const out = {} as Record<ActivityCount, number | null>;
+  for (const k of ACTIVITY_COUNTS) out[k] = counts?.[k] ?? (listed ? null : 0);
+  return out;
+}
+
+/** The days of a look-back of `days` ending at `to`, as the activity statistics take them. */
+export interface ActivityDays {
+  timeZone: string;
+  /** The day `to - days` falls on: inclusive. */
+  fromDate: IsoDate;
+  /** Today at `to`: exclusive (Gong refuses a later toDate). */
+  toDate: IsoDate;
+  /** When `toDate` begins: calls from here to `to` are not in the statistics yet. */
+  todayStart: number;
+}
+
+export function activityDays(to: Date, days: number, timeZone: string): ActivityDays {
+  const toDate = zonedDate(to, timeZone);
+  let fromDate = zonedDate(to.getTime() - days * DAY_MS, timeZone);
+  if (fromDate >= toDate) fromDate = addDays(toDate, -1);
+  return { timeZone, fromDate, toDate, todayStart: startOfZonedDay(toDate, timeZone) };
+}
+
+export interface UserActivity {
+  userId: string;
+  days: number;
+  timeZone: string;
+  fromDate: IsoDate;
+  /** Exclusive. */
+  toDate: IsoDate;
+  /** null: Gong listed nothing for the user on those days. */
+  counts: ActivityCounts | null;
+  active: boolean;
+  summary: string;
+}
+
+export interface ActivityServiceDeps {
+  gong: GongClient;
+  /** The default look-back (GONGOPS_AUDIT_DAYS). */
+  days: number;
+  now?: () => Date;
+}
+
+export class ActivityService {
+  private zone: string | null = null;
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: ActivityServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** The company's time zone as Gong states it (asked once per process; one request). */
+  async timeZone(opts: CallOptions = {}): Promise<string> {
+    if (this.zone) return this.zone;
+    const zone = await this.deps.gong.companyTimeZone(this.now(), opts);
+    if (!zone) {
+      throw new GongopsError(
+        "GONG_INVALID_RESPONSE",
+        "Gong's activity statistics show no activity at all in the last 90 days, so they did not say which time zone the company counts days in; the activity rule cannot be applied (use --activity hosted)",
+      );
+    }
+    this.zone = zone;
+    return zone;
+  }
+
+  /** Drops the zone learned before (Gong answered in another one: the company changed it). */
+  forget(): void {
+    this.zone = null;
+  }
+
+  /** A user's activity over the look-back (the default one unless `days` is given), one request. */
+  async forUser(
+    userId: string,
+    days = this.deps.days,
+    opts: CallOptions = {},
+    retried = false,
+  ): Promise<UserActivity> {
+    const timeZone = await this.timeZone(opts);
+    const d = activityDays(this.now(), days, timeZone);
+    const pager = this.deps.gong.activityPages(
+      { fromDate: d.fromDate, toDate: d.toDate, userIds: [userId] },
+      opts,
+    );
+    let counts: ActivityCounts | null = null;
+    for await (const record of pager) if (record.userId === userId) counts = activityCounts(record);
+    pager.ensureComplete();
+    if (pager.timeZone && pager.timeZone !== timeZone && !retried) {
+      // The company's zone changed since it was learned: these were the wrong days; ask again, once.
+      this.zone = pager.timeZone;
+      return this.forUser(userId, days, opts, true);
+    }
+    const active = counts !== null && hasActivity(counts);
+    return {
+      userId,
+      days,
+      timeZone,
+      fromDate: d.fromDate,
+      toDate: d.toDate,
+      counts,
+      active,
+      summary: describeActivity(counts),
+    };
+  }
+}
+
+/** One line for a user card: "last 90 days (2026-08-29 to 2026-11-26, America/Los_Angeles): ...". */
+export function activityLine(a: UserActivity): string {
+  return `last ${a.days} days (${a.fromDate} to ${addDays(a.toDate, -1)}, ${a.timeZone}): ${a.summary}`;
+}
+
+/** The same, or why it is not known; never throws (a card shows without it). */
+export async function activityLineOrReason(service: ActivityService, userId: string): Promise<string> {
+  try {
+    return activityLine(await service.forUser(userId));
+  } catch (error) {
+    if (error instanceof GongAuthError)
+      return `not available: the Gong key or token lacks the scope ${STATS_SCOPE}`;
+    return `not available (${(error as Error).message})`;
+  }
+}
