@@ -36,7 +36,7 @@ export class SlackAccess {
       } catch (error) {
         this.log.warn("could not read the admin user group; treating the user as not an admin", {
           usergroup: groupId,
-          reason: (error as Error).message,
+          err: error,
         });
         return false;
       }

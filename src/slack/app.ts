@@ -210,7 +210,7 @@ export function createSlackApp(ctx: AppContext, options: SlackAppOptions = {}): 
       }
       const http = createServer((req, res) => {
         serve(req, res).catch((error: unknown) => {
-          log.error("a request to the Slack endpoint failed", { reason: (error as Error).message });
+          log.error("a request to the Slack endpoint failed", { err: error });
           if (!res.headersSent) res.writeHead(500);
           res.end();
         });

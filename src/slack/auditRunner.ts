@@ -154,7 +154,7 @@ export class SlackAuditRunner {
       } catch (error) {
         this.deps.log.warn("could not render an audit message again", {
           run: post.runId,
-          reason: (error as Error).message,
+          err: error,
         });
       }
     }
@@ -228,7 +228,7 @@ export class SlackAuditRunner {
           return;
         }
       } else if (!(error instanceof AuditPausedError)) {
-        log.error("audit from Slack failed", { reason: (error as Error).message });
+        log.error("audit from Slack failed", { err: error });
       }
       const text = escapeMrkdwn(explainError(error));
       await this.updateUntilDone(client, channel, ts, text, [section(`:x: ${text}`)]).catch(() => {});
@@ -248,7 +248,7 @@ export class SlackAuditRunner {
     await this.renderFinal(client, post, report, stopping ? "stopping" : null).catch((error: unknown) =>
       log.warn("the audit message could not be updated", {
         run: report.runId,
-        reason: (error as Error).message,
+        err: error,
       }),
     );
     if (report.status === "paused" && report.resumeAt && !stopping) {
@@ -341,7 +341,7 @@ export class SlackAuditRunner {
             ? e.retryAfter * 1000
             : Math.min(60_000, 1000 * 2 ** attempt);
         this.deps.log.warn("Slack did not take the audit message; trying again", {
-          reason: (error as Error).message,
+          err: error,
           waitMs: wait,
         });
         await new Promise((r) => setTimeout(r, wait));
@@ -501,8 +501,7 @@ export class SlackAuditRunner {
         .then(() => client.chat.update({ channel, ts, text, blocks }))
         .then(
           () => undefined,
-          (error: unknown) =>
-            this.deps.log.warn("could not update the audit message", { reason: (error as Error).message }),
+          (error: unknown) => this.deps.log.warn("could not update the audit message", { err: error }),
         );
       lastSent = Date.now();
       return chain;

@@ -53,7 +53,7 @@ export class HomePublisher {
   async refreshAll(client: webApi.WebClient): Promise<void> {
     for (const user of new Set([...this.viewers, ...this.deps.adminUserIds])) {
       await this.publish(client, user).catch((error: unknown) =>
-        this.deps.log.warn("could not publish App Home", { user, reason: (error as Error).message }),
+        this.deps.log.warn("could not publish App Home", { user, err: error }),
       );
     }
   }

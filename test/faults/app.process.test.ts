@@ -44,7 +44,18 @@ const env = (extra: Record<string, string> = {}) => ({
 /** Starts the app and waits until it listens; returns the process and its /slack/events URL. */
 async function startApp(extra: Record<string, string> = {}): Promise<{ app: Running; events: string }> {
   const app = spawnGongops(["start"], env(extra));
-  const port = await until(() => /listening for Slack.*port=(\d+)/.exec(app.stderr())?.[1], 20_000);
+  const port = await until(
+    () =>
+      app
+        .stderr()
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as { msg?: string; port?: number })
+        .find((l) => l.msg === "gongops is listening for Slack")?.port,
+    20_000,
+  ).catch((e) => {
+    throw new Error(`${e}: gongops start said:\n${app.stderr().slice(-3000)}`);
+  });
   return { app, events: `http://127.0.0.1:${port}/slack/events` };
 }
 
@@ -84,16 +95,16 @@ describe("gongops start", () => {
 
   it("kill -9 during a Slack-started audit: after a restart it finishes in the same message", async () => {
     const first = await startApp();
+    sim.stats.reset();
     const cmd = slashCommand({ user: ADMIN, text: "audit 180", responseUrl: fake.responseUrl("k9") });
     await postSigned(first.events, SECRET, cmd, "application/x-www-form-urlencoded");
     const post = await fake.waitFor(() => fake.callsOf("chat.postMessage").at(-1), 20_000);
-    await until(
-      () =>
-        (sim.stats.byEndpoint["POST /v2/calls/extensive"] ?? 0) +
-          (sim.stats.byEndpoint["GET /v2/calls"] ?? 0) >
-        3,
-      30_000,
-    );
+    // Killed once the audit itself is asking Gong (after the sync that comes first).
+    const auditing = () =>
+      Object.entries(sim.stats.byEndpoint)
+        .filter(([endpoint]) => endpoint.includes("/calls") || endpoint.includes("/stats/"))
+        .reduce((n, [, count]) => n + count, 0);
+    await until(() => auditing() > 3, 30_000);
     first.app.child.kill("SIGKILL");
     await first.app.done;
 

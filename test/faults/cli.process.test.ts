@@ -139,7 +139,11 @@ describe("Gong faults", () => {
 
   it("a 429 storm and a 5xx outage pause the audit (exit 3, says when and how to resume); --resume finishes it", async () => {
     const db = freshDb();
-    const clean = await runGongops(["audit", "--days", "60", "--json"], env(freshDb()));
+    // The hosted rule: these faults are on the calls endpoints it reads.
+    const clean = await runGongops(
+      ["audit", "--days", "60", "--activity", "hosted", "--json"],
+      env(freshDb()),
+    );
     const expected = (oneJson(clean.stdout) as { inactive: { id: string }[] }).inactive.map((u) => u.id);
     await runGongops(["sync"], env(db));
     for (const fault of [
@@ -147,7 +151,10 @@ describe("Gong faults", () => {
       { kind: "status" as const, status: 503 },
     ]) {
       sim.addFault({ fault, endpoint: "POST /v2/calls/extensive", after: 1, times: 1000 });
-      const paused = await runGongops(["audit", "--days", "60", "--strategy", "per-user"], env(db));
+      const paused = await runGongops(
+        ["audit", "--days", "60", "--activity", "hosted", "--strategy", "per-user"],
+        env(db),
+      );
       sim.clearFaults();
       expect(paused.code, paused.stderr).toBe(3);
       expect(paused.stderr).toMatch(/paused/);

@@ -1,41 +1,23 @@
-import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from "@slack/bolt";
+import type { Middleware } from "@slack/bolt";
 import { NotFoundError, UsageError } from "../../../errors.js";
-import { afterAck } from "../../../pace.js";
-import type { Subcommand } from "../../blocks/help.js";
 import { chainBlocks, type MoreLines, reportsBlocks } from "../../blocks/lines.js";
-import { explainError } from "../../explain.js";
-import { escapeMrkdwn } from "../../mrkdwn.js";
+import { type ActionArgs, ephemeral } from "../../middleware.js";
 import type { Reply, SlackServices } from "../../services.js";
 
-type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
-
-/** Button handlers share this: ack, check access, build the reply, answer ephemerally. */
-export function buttonHandler(
-  services: SlackServices,
-  what: Subcommand,
-  build: (value: string) => Reply | Promise<Reply>,
-) {
-  return async ({ ack, body, action, respond, client }: ButtonArgs): Promise<void> => {
-    await ack();
-    await afterAck();
-    const reply = (r: Reply) =>
-      respond({ response_type: "ephemeral", replace_original: false, ...r } as never);
-    try {
-      if (!(await services.access.check(what, body.user.id, client, `button ${action.action_id}`))) {
-        await reply({ text: "Only gongops admins can do that." });
-        return;
-      }
-      await reply(await build(action.value ?? ""));
-    } catch (error) {
-      services.log.warn("button failed", { action: action.action_id, reason: (error as Error).message });
-      await reply({ text: `:warning: ${escapeMrkdwn(explainError(error))}` }).catch(() => {});
-    }
+/**
+ * A button whose answer is an ephemeral reply built from its value. The ack, the access check and
+ * errors are the middleware's (middleware.ts, wired in listeners/index.ts).
+ */
+export function buttonHandler(build: (value: string) => Reply | Promise<Reply>): Middleware<ActionArgs> {
+  return async ({ action, respond }) => {
+    const value = action.type === "button" ? (action.value ?? "") : "";
+    await ephemeral(respond, await build(value));
   };
 }
 
 /** "Reporting line" on a user card. */
 export function showChainAction(services: SlackServices) {
-  return buttonHandler(services, "chain", async (userId) => {
+  return buttonHandler(async (userId) => {
     const chain = await services.ctx.directory.hierarchy.chain(userId);
     if (!chain) throw new NotFoundError("That user is no longer in the directory.");
     return { text: "Reporting line", blocks: chainBlocks(chain) };
@@ -44,7 +26,7 @@ export function showChainAction(services: SlackServices) {
 
 /** "Direct reports" on a user card: one level, expandable with /gong reports. */
 export function showReportsAction(services: SlackServices) {
-  return buttonHandler(services, "reports", async (userId) => {
+  return buttonHandler(async (userId) => {
     const reports = await services.ctx.directory.hierarchy.reports(userId, 1);
     if (!reports) throw new NotFoundError("That user is no longer in the directory.");
     return { text: "Direct reports", blocks: reportsBlocks(reports) };
@@ -53,7 +35,7 @@ export function showReportsAction(services: SlackServices) {
 
 /** "Show more" under a long chain or tree: the next page, rebuilt from the directory. */
 export function moreLinesAction(services: SlackServices) {
-  return buttonHandler(services, "reports", async (value) => {
+  return buttonHandler(async (value) => {
     let more: MoreLines;
     try {
       more = JSON.parse(value) as MoreLines;

@@ -11,7 +11,7 @@ export function appHomeOpened(services: SlackServices) {
     await services.home.publish(client, event.user).catch((error: unknown) =>
       services.log.warn("could not publish App Home", {
         user: event.user,
-        reason: (error as Error).message,
+        err: error,
       }),
     );
   };
