@@ -8,6 +8,7 @@ import { DirectorySync } from "./directory/sync.service.js";
 import { connectGong, type GongConnection } from "./gong/connect.js";
 import type { RetryPolicy, Timing } from "./gong/retry.js";
 import { createLogger, type Logger } from "./log.js";
+import { Metrics } from "./metrics.js";
 import { redactor } from "./secret.js";
 import { AuditsRepo } from "./store/audits.repo.js";
 import { SqliteBudgetStore } from "./store/budget.repo.js";
@@ -46,6 +47,7 @@ export interface AppContext {
   /** null without Gong credentials. */
   audit: AuditService | null;
   exemptions: ExemptionsService;
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,8 @@ export interface ContextOptions {
   timing?: Timing;
   retry?: Partial<RetryPolicy>;
   now?: () => Date;
+  /** One registry per process: a test that builds several contexts may share or separate them. */
+  metrics?: Metrics;
 }
 
 export function createContext(options: ContextOptions): AppContext {
@@ -72,6 +76,7 @@ export function createContext(options: ContextOptions): AppContext {
     exemptions: new ExemptionsRepo(db),
     jobs: new JobsRepo(db),
   };
+  const metrics = options.metrics ?? new Metrics();
   const gong = config.gong.auth
     ? connectGong({
         baseUrl: config.gong.baseUrl,
@@ -95,6 +100,7 @@ export function createContext(options: ContextOptions): AppContext {
         dispatcher: options.dispatcher,
         timing: options.timing,
         log,
+        observer: metrics.gongObserver(),
       })
     : null;
   const hierarchy = new Hierarchy(repos.directory);
@@ -150,6 +156,13 @@ export function createContext(options: ContextOptions): AppContext {
     fromSetting: config.audit.exempt,
     now: options.now,
   });
+  metrics.readFrom({
+    budget: () => gong?.limiter.budgetToday() ?? null,
+    queued: () => gong?.limiter.stats().queued ?? 0,
+    syncRuns: () => repos.syncRuns.countByOutcome(),
+    auditRuns: () => repos.audits.countByStatus(),
+    jobs: () => repos.jobs.counts(),
+  });
   let closed = false;
   return {
     config,
@@ -160,6 +173,7 @@ export function createContext(options: ContextOptions): AppContext {
     directory: { sync, lookup, hierarchy },
     audit,
     exemptions,
+    metrics,
     close: async () => {
       // Idempotent: faces and tests may both close on the way out.
       if (closed) return;

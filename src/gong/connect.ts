@@ -4,7 +4,7 @@ import type { GongAuth } from "../config.js";
 import type { Logger } from "../log.js";
 import type { Secret } from "../secret.js";
 import { GongClient } from "./client.js";
-import { createGongDispatcher, GongHttp } from "./http.js";
+import { createGongDispatcher, GongHttp, type GongObserver } from "./http.js";
 import {
   type DailyBudgetStore,
   GongLimiter,
@@ -39,6 +39,8 @@ export interface GongConnectionOptions {
   dispatcher?: Dispatcher;
   timing?: Timing;
   log: Logger;
+  /** Told about every answer and retry (metrics). */
+  observer?: GongObserver;
 }
 
 export interface GongConnection {
@@ -94,6 +96,7 @@ export function connectGong(options: GongConnectionOptions): GongConnection {
     baseUrl: options.baseUrl,
     authorization: () => authorizationHeader(options.auth),
     authHint: authHint(options.auth),
+    observer: options.observer,
     dispatcher,
     limiter,
     retry,
@@ -113,6 +116,7 @@ export function connectGong(options: GongConnectionOptions): GongConnection {
             timing,
             log: log.child("scim"),
             contentType: "application/scim+json",
+            observer: options.observer,
             authHint: "check GONG_SCIM_TOKEN (regenerate it in Gong's provisioning settings if it was lost)",
           }),
         )

@@ -61,6 +61,12 @@ export interface HttpResponse {
   details: GongErrorDetails;
 }
 
+/** Told about every answer and every retry, for metrics (metrics.ts). */
+export interface GongObserver {
+  response(endpoint: string, status: number | "network-error"): void;
+  retry(endpoint: string, reason: "429" | "5xx" | "network"): void;
+}
+
 export interface GongHttpOptions {
   baseUrl: string;
   /** Builds the Authorization header value; called per request so the secret is never stored here. */
@@ -74,6 +80,7 @@ export interface GongHttpOptions {
   userAgent?: string;
   /** Added to a 401's error: what to do about rejected credentials. */
   authHint?: string;
+  observer?: GongObserver;
 }
 
 class MalformedBodyError extends Error {}
@@ -108,11 +115,13 @@ export class GongHttp {
         if (req.signal?.aborted) throw req.signal.reason;
         // Our own errors (a spent budget) are final; anything else here is the network or a cut body.
         if (error instanceof GongopsError) throw error;
+        this.options.observer?.response(endpoint, "network-error");
         if (failures >= retry.maxRetries) {
           if (error instanceof MalformedBodyError) throw new GongResponseError(details, error.message);
           throw new GongNetworkError(details, error);
         }
         const delay = backoffDelay(retry, failures++, timing.random);
+        this.options.observer?.retry(endpoint, "network");
         log.warn("gong request failed, retrying", {
           endpoint,
           reason: (error as Error).message,
@@ -123,6 +132,7 @@ export class GongHttp {
       }
 
       const { status } = response;
+      this.options.observer?.response(endpoint, status);
       if (status === 429) {
         const now = timing.now();
         const wait = parseRetryAfter(response.headers["retry-after"], now) ?? retry.defaultRetryAfterMs;
@@ -130,6 +140,7 @@ export class GongHttp {
           throw new GongRetryAfterTooLongError(response.details, new Date(now + wait));
         if (rateLimited >= retry.max429Retries) throw new GongRateLimitError(response.details);
         rateLimited++;
+        this.options.observer?.retry(endpoint, "429");
         limiter.pauseUntil(now + wait);
         limiter.noteRateLimited();
         log.warn("gong rate limited, waiting as Retry-After asks", { endpoint, waitMs: wait });
@@ -138,6 +149,7 @@ export class GongHttp {
       if (status >= 500) {
         if (failures >= retry.maxRetries) throw new GongServerError(response.details);
         const delay = backoffDelay(retry, failures++, timing.random);
+        this.options.observer?.retry(endpoint, "5xx");
         log.warn("gong server error, retrying", { endpoint, status, delayMs: delay });
         await timing.sleep(delay, req.signal);
         continue;

@@ -255,6 +255,15 @@ export class GongLimiter {
     };
   }
 
+  /** Today's daily budget (UTC day) as counted in the shared store, for metrics. */
+  budgetToday(): { used: number; quota: number } {
+    const now = this.options.timing.now();
+    return {
+      used: this.options.budget.used(this.options.scope, utcDay(now)),
+      quota: this.options.dailyQuota,
+    };
+  }
+
   /** Stops every caller from starting a request until `until` (a 429 with Retry-After affects all). */
   pauseUntil(until: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, until);

@@ -104,17 +104,43 @@ export function createSlackApp(ctx: AppContext, options: SlackAppOptions = {}): 
   const { slack } = ctx.config;
   const log = ctx.log.child("slack");
   const port = options.port ?? slack.port;
-  const health = (_req: unknown, res: ServerResponse) => {
-    const state = ctx.repos.directory.state();
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(
-      JSON.stringify({
-        ok: true,
-        mode: slack.appToken ? "socket" : "http",
-        directorySyncedAt: state?.syncedAt ?? null,
-        auditRunning: ctx.audit?.running() !== null && ctx.audit?.running() !== undefined,
-      }),
+  // Readiness: what must be true before gongops can do its work (GET /ready).
+  const readiness = { slack: false, worker: false };
+  const json = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(JSON.stringify(body));
+  };
+  /** Alive, and nothing else is checked (a container restarts a process that stops answering this). */
+  const health = (_req: unknown, res: ServerResponse) =>
+    json(res, 200, { ok: true, mode: slack.appToken ? "socket" : "http" });
+  /** Ready to serve: the database is open and answers, Slack's auth.test passed, the job worker runs. */
+  const ready = (_req: unknown, res: ServerResponse) => {
+    const problems: string[] = [];
+    try {
+      ctx.db.$client.prepare("SELECT count(*) FROM __drizzle_migrations").get();
+    } catch {
+      problems.push("the database is not open or not migrated");
+    }
+    if (!readiness.slack) problems.push("Slack's auth.test has not succeeded yet");
+    if (!readiness.worker) problems.push("the job worker is not running");
+    json(res, problems.length ? 503 : 200, { ready: problems.length === 0, problems });
+  };
+  const metrics = (_req: unknown, res: ServerResponse) => {
+    void ctx.metrics.render().then(
+      ({ contentType, body }) => {
+        res.writeHead(200, { "content-type": contentType });
+        res.end(body);
+      },
+      (error: unknown) => {
+        log.error("could not render the metrics", { err: error });
+        json(res, 500, { error: "metrics unavailable" });
+      },
     );
+  };
+  const routes: Record<string, (req: unknown, res: ServerResponse) => void> = {
+    "/health": health,
+    "/ready": ready,
+    "/metrics": metrics,
   };
   const common = {
     token: slack.botToken!.reveal(),
@@ -126,7 +152,7 @@ export function createSlackApp(ctx: AppContext, options: SlackAppOptions = {}): 
       ...(slack.apiUrl ? { slackApiUrl: `${slack.apiUrl}/` } : {}),
       retryConfig: { retries: 2 },
     },
-    customRoutes: [{ path: "/health", method: ["GET"], handler: health }],
+    customRoutes: Object.entries(routes).map(([path, handler]) => ({ path, method: ["GET"], handler })),
   };
   const { customRoutes, ...rest } = common;
   const signingSecret = slack.signingSecret?.reveal() ?? "";
@@ -144,9 +170,18 @@ export function createSlackApp(ctx: AppContext, options: SlackAppOptions = {}): 
         deferInitialization: true,
       });
   let server: Server | null = null;
+  const closeServer = async () => {
+    const s = server;
+    server = null;
+    if (!s) return;
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  };
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? "/", "http://local").pathname;
-    if (req.method === "GET" && path === "/health") return health(req, res);
+    const route = routes[path];
+    if (req.method === "GET" && route) return route(req, res);
+    if (path === "/slack/events" && !readiness.slack) return void res.writeHead(503).end();
     if (path === "/slack/events" && req.method === "POST") {
       const rawBody = await readBody(req, BODY_LIMIT);
       if (rawBody === null) return void res.writeHead(413).end();
@@ -195,49 +230,53 @@ export function createSlackApp(ctx: AppContext, options: SlackAppOptions = {}): 
   return {
     app,
     services,
+    /**
+     * HTTP mode opens its port first, so that /health and /ready answer while Slack is asked (/ready is
+     * 503 until auth.test passes, and /slack/events too); a refused token or an unreachable Slack then
+     * closes it again and stops gongops with one line. Socket Mode serves them once connected.
+     */
     async start() {
+      let bound: number | null = null;
+      if (!slack.appToken) {
+        const http = createServer((req, res) => {
+          serve(req, res).catch((error: unknown) => {
+            log.error("a request to the Slack endpoint failed", { err: error });
+            if (!res.headersSent) res.writeHead(500);
+            res.end();
+          });
+        });
+        server = http;
+        await new Promise<void>((resolve, reject) => {
+          http.once("error", reject);
+          http.listen(port, () => resolve());
+        });
+        const address = http.address() as AddressInfo | string | null;
+        bound = typeof address === "object" && address ? address.port : port;
+        log.info("serving health and readiness", { port: bound });
+      }
       try {
         await app.init();
+        readiness.slack = true;
       } catch (error) {
+        await closeServer();
         throw startFailure(error, slack.apiUrl);
       }
       if (slack.appToken) {
         await app.start();
         log.info("gongops is connected to Slack (Socket Mode)", { healthPort: port });
-        audits.recover(app.client);
-        worker.start();
-        return { port: null };
-      }
-      const http = createServer((req, res) => {
-        serve(req, res).catch((error: unknown) => {
-          log.error("a request to the Slack endpoint failed", { err: error });
-          if (!res.headersSent) res.writeHead(500);
-          res.end();
-        });
-      });
-      server = http;
-      await new Promise<void>((resolve, reject) => {
-        http.once("error", reject);
-        http.listen(port, () => resolve());
-      });
-      const address = http.address() as AddressInfo | string | null;
-      const bound = typeof address === "object" && address ? address.port : port;
-      log.info("gongops is listening for Slack", { port: bound, path: "/slack/events" });
+      } else log.info("gongops is listening for Slack", { port: bound, path: "/slack/events" });
       audits.recover(app.client);
       worker.start();
+      readiness.worker = true;
       return { port: bound };
     },
     async stop() {
       // Audits first: they pause at once (and their resume jobs end), then the worker has nothing to wait for.
+      readiness.worker = false;
       await audits.stop();
       await worker.stop();
       if (slack.appToken) await app.stop();
-      else if (server) {
-        const s = server;
-        server = null;
-        s.closeAllConnections();
-        await new Promise<void>((resolve) => s.close(() => resolve()));
-      }
+      else await closeServer();
     },
   };
 }

@@ -59,8 +59,9 @@ export function explainErrors(services: SlackServices): Middleware<ListenerArgs>
  * `/gong <subcommand> …`: an unknown subcommand is answered in the ack itself; a known one is acked at
  * once (Slack allows 3 seconds) and named in `context.subcommand` for what follows.
  */
-export function ackCommand(): Middleware<CommandArgs> {
+export function ackCommand(observe?: (seconds: number) => void): Middleware<CommandArgs> {
   return async ({ command, ack, context, next }) => {
+    const started = performance.now();
     const word = (command.text.trim().split(/\s+/)[0] ?? "").toLowerCase() || "help";
     if (!Object.hasOwn(SUBCOMMANDS, word)) {
       await ack({
@@ -70,6 +71,7 @@ export function ackCommand(): Middleware<CommandArgs> {
       return;
     }
     await ack();
+    observe?.((performance.now() - started) / 1000);
     context.subcommand = word as Subcommand;
     // Requests that arrived meanwhile are read and acked before this one's work starts (bench:slack).
     await afterAck();
@@ -78,9 +80,11 @@ export function ackCommand(): Middleware<CommandArgs> {
 }
 
 /** A button: acked at once, before anything else happens. */
-export function ackAction(): Middleware<ActionArgs> {
+export function ackAction(observe?: (seconds: number) => void): Middleware<ActionArgs> {
   return async ({ ack, next }) => {
+    const started = performance.now();
     await ack();
+    observe?.((performance.now() - started) / 1000);
     await afterAck();
     await next();
   };

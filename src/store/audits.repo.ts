@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, ne, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, ne, sql } from "drizzle-orm";
 import type { ActivityCounts } from "../gong/schemas.js";
 import type { Db } from "./db.js";
 import { auditPosts, auditRuns, auditSubjects, auditWindows } from "./schema.js";
@@ -149,6 +149,18 @@ export class AuditsRepo {
       )
       .all() as { id: string; at: string }[];
     for (const r of rows) if (wanted.has(r.id)) out.set(r.id, r.at);
+    return out;
+  }
+
+  /** How many runs are in each status (metrics). */
+  countByStatus(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.db
+      .select({ status: auditRuns.status, n: count() })
+      .from(auditRuns)
+      .groupBy(auditRuns.status)
+      .all())
+      out[r.status] = r.n;
     return out;
   }
 

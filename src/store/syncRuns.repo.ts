@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, notInArray } from "drizzle-orm";
+import { and, count, desc, eq, inArray, notInArray } from "drizzle-orm";
 import type { Db } from "./db.js";
 import { directoryChanges, syncRuns } from "./schema.js";
 
@@ -85,6 +85,18 @@ export class SyncRunsRepo {
         .run();
     }
     return stale;
+  }
+
+  /** How many runs ended each way (metrics). */
+  countByOutcome(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.db
+      .select({ outcome: syncRuns.outcome, n: count() })
+      .from(syncRuns)
+      .groupBy(syncRuns.outcome)
+      .all())
+      out[r.outcome] = r.n;
+    return out;
   }
 
   get(id: number): SyncRunRow | null {

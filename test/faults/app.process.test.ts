@@ -97,8 +97,9 @@ describe("gongops start", () => {
     const first = await startApp();
     sim.stats.reset();
     const cmd = slashCommand({ user: ADMIN, text: "audit 180", responseUrl: fake.responseUrl("k9") });
+    const posts = fake.callsOf("chat.postMessage").length;
     await postSigned(first.events, SECRET, cmd, "application/x-www-form-urlencoded");
-    const post = await fake.waitFor(() => fake.callsOf("chat.postMessage").at(-1), 20_000);
+    const post = await fake.waitFor(() => fake.callsOf("chat.postMessage")[posts], 20_000);
     // Killed once the audit itself is asking Gong (after the sync that comes first).
     const auditing = () =>
       Object.entries(sim.stats.byEndpoint)
@@ -129,4 +130,104 @@ describe("gongops start", () => {
       await second.app.done;
     }
   }, 90_000);
+});
+
+describe("operations", () => {
+  it("/ready is 503 until Slack's auth.test passes, then 200; /metrics shows the sync, the audit and Gong", async () => {
+    fake.delays.set("auth.test", 3000);
+    const app = spawnGongops(["start"], env({ GONGOPS_DB_PATH: join(dir, "ops.db"), PORT: "0" }));
+    try {
+      // The port, from the line logged as soon as it listens (before Slack is asked).
+      const base = await until(() => {
+        const m =
+          /"msg":"serving health and readiness","port":(\d+)|"port":(\d+),"msg":"serving health and readiness"/.exec(
+            app.stderr(),
+          );
+        const port = m?.[1] ?? m?.[2];
+        return port ? `http://127.0.0.1:${port}` : undefined;
+      }, 20_000);
+      const early = await fetch(`${base}/ready`);
+      expect(early.status).toBe(503);
+      expect(JSON.stringify(await early.json())).toMatch(/auth\.test has not succeeded/);
+      expect((await fetch(`${base}/health`)).status).toBe(200);
+      await until(async () => (await fetch(`${base}/ready`)).status === 200, 20_000);
+      const ready = await fetch(`${base}/ready`);
+      expect(await ready.json()).toEqual({ ready: true, problems: [] });
+
+      const events = `${base}/slack/events`;
+      for (const text of ["sync", "audit 30"]) {
+        const body = slashCommand({ user: ADMIN, text, responseUrl: fake.responseUrl(`ops-${text}`) });
+        await postSigned(events, SECRET, body, "application/x-www-form-urlencoded");
+        if (text === "sync")
+          await fake.waitFor(() => fake.repliesTo("ops-sync").find((r) => /synced/.test(r.text)), 30_000);
+      }
+      const metrics = await until(async () => {
+        const text = await (await fetch(`${base}/metrics`)).text();
+        return /gongops_audit_runs\{status="succeeded"\} 1/.test(text) && text;
+      }, 60_000);
+      expect(metrics).toMatch(/gongops_sync_runs\{outcome="succeeded"\} 1/);
+      expect(metrics).toMatch(/gongops_gong_requests_total\{endpoint="GET \/v2\/users",status="200"\} \d+/);
+      expect(metrics).toMatch(/gongops_gong_budget_used_today \d+/);
+      expect(metrics).toMatch(/gongops_slack_ack_seconds_count\{listener="command"\} 2/);
+      expect(metrics).toMatch(/gongops_process_cpu_seconds_total/);
+    } finally {
+      fake.delays.delete("auth.test");
+      app.child.kill("SIGTERM");
+      await app.done;
+    }
+  }, 120_000);
+
+  it("SIGTERM during an audit: exit 0 within 10 s; the audit is paused and resumes on the next start", async () => {
+    const db = { GONGOPS_DB_PATH: join(dir, "term.db") };
+    const first = await startApp(db);
+    sim.stats.reset();
+    // Slow calls, so that the audit is still running when the signal comes.
+    for (const endpoint of ["POST /v2/calls/extensive", "GET /v2/calls"])
+      sim.addFault({ fault: { kind: "slow", delayMs: 400 }, endpoint, times: 10_000 });
+    const cmd = slashCommand({
+      user: ADMIN,
+      text: "audit 180 --activity hosted",
+      responseUrl: fake.responseUrl("term"),
+    });
+    const posts = fake.callsOf("chat.postMessage").length;
+    await postSigned(first.events, SECRET, cmd, "application/x-www-form-urlencoded");
+    const post = await fake.waitFor(() => fake.callsOf("chat.postMessage")[posts], 20_000);
+    await until(
+      () =>
+        (sim.stats.byEndpoint["POST /v2/calls/extensive"] ?? 0) +
+          (sim.stats.byEndpoint["GET /v2/calls"] ?? 0) >
+        2,
+      30_000,
+    );
+    const killedAt = Date.now();
+    first.app.child.kill("SIGTERM");
+    const done = await first.app.done;
+    expect(done.code).toBe(0);
+    expect(Date.now() - killedAt).toBeLessThan(10_000);
+    const stopped = fake
+      .callsOf("chat.update")
+      .filter((c) => c.args.ts === post.result.ts && c.result.ok)
+      .at(-1)!;
+    expect(JSON.stringify(stopped.args.blocks)).toMatch(/paused.*restarting/);
+    sim.clearFaults();
+
+    const second = await startApp(db);
+    try {
+      await fake.waitFor(
+        () =>
+          fake
+            .callsOf("chat.update")
+            .find(
+              (c) =>
+                c.args.ts === post.result.ts &&
+                c.result.ok &&
+                JSON.stringify(c.args.blocks ?? "").includes("Inactive-user audit:"),
+            ),
+        45_000,
+      );
+    } finally {
+      second.app.child.kill("SIGTERM");
+      await second.app.done;
+    }
+  }, 120_000);
 });

@@ -26,6 +26,8 @@ export class FakeSlack {
   readonly closedChannels = new Set<string>();
   /** Private channels: the bot cannot join them, and is in them only when added to `members`. */
   readonly privateChannels = new Set<string>();
+  /** Milliseconds a method waits before it answers (a slow Slack). */
+  readonly delays = new Map<string, number>();
   /** Bot tokens Slack does not accept (auth.test answers invalid_auth). */
   readonly refusedTokens: string[] = ["xoxb-revoked"];
   /** Public channels the bot cannot join (a shared channel, an install without channels:join). */
@@ -110,6 +112,8 @@ export class FakeSlack {
     }
     const method = path.replace(/^\/api\//, "");
     const args = parseArgs(raw.toString("utf8"), req.headers["content-type"] ?? "");
+    const delay = this.delays.get(method);
+    if (delay) await new Promise((r) => setTimeout(r, delay));
     const token = String(req.headers.authorization ?? args.token ?? "");
     if (method === "auth.test" && this.refusedTokens.some((t) => token.includes(t))) {
       this.calls.push({ method, args, result: { ok: false, error: "invalid_auth" } });

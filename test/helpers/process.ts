@@ -69,10 +69,13 @@ export function oneJson(stdout: string): unknown {
   }
 }
 
-export async function until<T>(what: () => T | undefined | null | false, timeoutMs = 15_000): Promise<T> {
+export async function until<T>(
+  what: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const v = what();
+    const v = await what();
     if (v) return v;
     if (Date.now() > end) throw new Error("timed out");
     await new Promise((r) => setTimeout(r, 20));

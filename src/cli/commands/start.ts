@@ -2,14 +2,18 @@ import { createSlackApp } from "../../slack/app.js";
 import { type Command, intOption } from "../command.js";
 import { withContext } from "../context.js";
 
+/** How long a stop may take before gongops exits anyway (Docker's default grace is 10 s). */
+const STOP_GRACE_MS = 8_000;
+
 export const startCommand: Command = {
   name: "start",
   summary: "run the Slack app (/gong, buttons, App Home)",
   usage: `gongops start [--port N]
 
 Connects to Slack with Socket Mode when SLACK_APP_TOKEN is set, otherwise listens for Slack's requests on
-PORT (/slack/events, signed with SLACK_SIGNING_SECRET). Both serve GET /health. Needs SLACK_BOT_TOKEN
-and the Gong credentials. Runs until Ctrl-C.`,
+PORT (/slack/events, signed with SLACK_SIGNING_SECRET). Both serve GET /health (alive), GET /ready (the
+database, Slack's auth.test and the job worker) and GET /metrics (Prometheus). Needs SLACK_BOT_TOKEN
+and the Gong credentials. Runs until Ctrl-C or SIGTERM, then stops within 10 s and exits 0.`,
   maxPositionals: 0,
   options: { port: { type: "string" } },
   async run(args, io) {
@@ -29,8 +33,16 @@ and the Gong credentials. Runs until Ctrl-C.`,
       process.on("unhandledRejection", lastResort);
       await slack.start();
       await io.interrupted;
-      ctx.log.info("stopping");
-      await slack.stop();
+      // SIGTERM or Ctrl-C: stop taking work, let what is in flight pause or finish, give leases back,
+      // close the database (withContext), exit 0. Bounded: a stop that hangs still ends.
+      ctx.log.info("stopping: running audits pause and resume on the next start");
+      const stopped = await Promise.race([
+        slack.stop().then(() => true),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), STOP_GRACE_MS).unref()),
+      ]);
+      if (!stopped)
+        ctx.log.warn("stopping took longer than allowed; exiting anyway", { graceMs: STOP_GRACE_MS });
+      else ctx.log.info("stopped");
       return 0;
     });
   },

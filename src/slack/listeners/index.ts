@@ -11,6 +11,8 @@ import { appHomeOpened } from "./events/appHomeOpened.js";
 const KNOWN_ACTIONS = new Set<string>(Object.values(ACTIONS));
 
 export function registerListeners(app: App, services: SlackServices): void {
+  const acked = (listener: string) => (seconds: number) =>
+    services.ctx.metrics.slackAck.observe({ listener }, seconds);
   // A click on a button from an older gongops (or another app's block) has no listener; Bolt would let
   // Slack wait 3 s for an ack and then show the user an error. Ack at once and log it.
   app.use(async (args) => {
@@ -27,7 +29,7 @@ export function registerListeners(app: App, services: SlackServices): void {
   app.command(
     SLASH_COMMAND,
     explainErrors(services),
-    ackCommand(),
+    ackCommand(acked("command")),
     requireAccess(services, subcommandOf),
     gongCommand(services),
   );
@@ -39,7 +41,7 @@ export function registerListeners(app: App, services: SlackServices): void {
     app.action<BlockAction>(
       id,
       explainErrors(services),
-      ackAction(),
+      ackAction(acked("button")),
       requireAccess(services, what),
       listener,
     );

@@ -1,0 +1,111 @@
+/**
+ * Prometheus metrics (GET /metrics), one registry per process, built by the composition root. Counters
+ * for what this process did (Gong requests and retries, Slack acks); gauges read at scrape time for what
+ * the database knows for every process (sync and audit runs by outcome, jobs by status, today's Gong
+ * budget), so a scrape of any process tells the same story.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { GongObserver } from "./gong/http.js";
+
+export interface MetricSources {
+  /** Requests counted against today's budget, and the budget. */
+  budget?: () => { used: number; quota: number } | null;
+  /** Gong requests waiting in this process's limiter. */
+  queued?: () => number;
+  syncRuns?: () => Record<string, number>;
+  auditRuns?: () => Record<string, number>;
+  jobs?: () => Record<string, number>;
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly gongRequests: Counter<"endpoint" | "status">;
+  readonly gongRetries: Counter<"endpoint" | "reason">;
+  readonly slackAck: Histogram<"listener">;
+  private sources: MetricSources = {};
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: "gongops_" });
+    const registers = [this.registry];
+    this.gongRequests = new Counter({
+      name: "gongops_gong_requests_total",
+      help: "Gong REST and SCIM answers, by endpoint and HTTP status (network-error when there was none)",
+      labelNames: ["endpoint", "status"],
+      registers,
+    });
+    this.gongRetries = new Counter({
+      name: "gongops_gong_retries_total",
+      help: "Gong requests retried, by reason: 429 (Retry-After honoured), 5xx or network",
+      labelNames: ["endpoint", "reason"],
+      registers,
+    });
+    this.slackAck = new Histogram({
+      name: "gongops_slack_ack_seconds",
+      help: "Time from a Slack listener's start to its ack (Slack allows 3 s)",
+      labelNames: ["listener"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3],
+      registers,
+    });
+    const gauge = (name: string, help: string, labelNames: string[], collect: (g: Gauge) => void) =>
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          collect(this);
+        },
+      });
+    gauge("gongops_gong_limiter_queued", "Gong requests waiting in this process's limiter", [], (g) => {
+      const n = this.sources.queued?.();
+      if (n !== undefined) g.set(n);
+    });
+    gauge("gongops_gong_budget_used_today", "Gong requests counted today (UTC) by every process", [], (g) => {
+      const b = this.sources.budget?.();
+      if (b) g.set(b.used);
+    });
+    gauge("gongops_gong_budget_quota", "GONG_DAILY_QUOTA", [], (g) => {
+      const b = this.sources.budget?.();
+      if (b) g.set(b.quota);
+    });
+    const byLabel = (label: string, read: () => Record<string, number> | undefined) => (g: Gauge) => {
+      g.reset();
+      for (const [value, n] of Object.entries(read() ?? {})) g.set({ [label]: value }, n);
+    };
+    gauge(
+      "gongops_sync_runs",
+      "Directory syncs recorded in the database, by outcome",
+      ["outcome"],
+      byLabel("outcome", () => this.sources.syncRuns?.()),
+    );
+    gauge(
+      "gongops_audit_runs",
+      "Inactive-user audits recorded in the database, by status",
+      ["status"],
+      byLabel("status", () => this.sources.auditRuns?.()),
+    );
+    gauge(
+      "gongops_jobs",
+      "Jobs in the durable queue, by status (dead ones need an admin: gongops jobs)",
+      ["status"],
+      byLabel("status", () => this.sources.jobs?.()),
+    );
+  }
+
+  /** Where the scrape-time gauges read from (the composition root knows the repos and the limiter). */
+  readFrom(sources: MetricSources): void {
+    this.sources = { ...this.sources, ...sources };
+  }
+
+  /** Hands the Gong HTTP layer its hook. */
+  gongObserver(): GongObserver {
+    return {
+      response: (endpoint, status) => this.gongRequests.inc({ endpoint, status: String(status) }),
+      retry: (endpoint, reason) => this.gongRetries.inc({ endpoint, reason }),
+    };
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
