@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../src/config.js";
-import { createContext } from "../src/context.js";
+import { createContext, requireGong } from "../src/context.js";
 import { silentLogger } from "../src/log.js";
 import { createSlackApp } from "../src/slack/app.js";
 import { postSigned, slashCommand } from "../test/helpers/fakeSlack.js";
@@ -82,7 +82,7 @@ const config = loadConfig({
   SLACK_API_URL: `${fakeUrl}/api`,
   GONGOPS_ADMIN_USER_IDS: "UADMIN",
 });
-const ctx = createContext({ config, log: silentLogger });
+const ctx = requireGong(createContext({ config, log: silentLogger }));
 console.error(`syncing ${USERS} users from the simulator (Gong's limits: 3 in flight, 3/s)...`);
 await ctx.directory.sync!.run({ trigger: "bench" });
 writeFileSync(

@@ -1,10 +1,12 @@
 import type { Dispatcher } from "undici";
 import { AuditService } from "./audit/audit.service.js";
 import { ExemptionsService } from "./audit/exemptions.service.js";
+import { AuditHistory } from "./audit/history.js";
 import { type Config, configSecrets } from "./config.js";
 import { Hierarchy } from "./directory/hierarchy.service.js";
 import { DirectoryLookup } from "./directory/lookup.service.js";
 import { DirectorySync } from "./directory/sync.service.js";
+import { GongopsError } from "./errors.js";
 import { connectGong, type GongConnection } from "./gong/connect.js";
 import type { RetryPolicy, Timing } from "./gong/retry.js";
 import { createLogger, type Logger } from "./log.js";
@@ -47,8 +49,27 @@ export interface AppContext {
   /** null without Gong credentials. */
   audit: AuditService | null;
   exemptions: ExemptionsService;
+  auditHistory: AuditHistory;
   metrics: Metrics;
   close(): Promise<void>;
+}
+
+/** A context with Gong credentials: everything that talks to Gong is there (see requireGong). */
+export type GongContext = AppContext & {
+  gong: GongConnection;
+  audit: AuditService;
+  directory: AppContext["directory"] & { sync: DirectorySync };
+};
+
+/**
+ * The context typed as having Gong, for faces whose configuration check required the credentials (so
+ * that no face needs a `!`). Throws when it does not: a wiring mistake, not a user's.
+ */
+export function requireGong(ctx: AppContext): GongContext {
+  if (!ctx.gong || !ctx.audit || !ctx.directory.sync) {
+    throw new GongopsError("CONFIG_INVALID", "this needs the Gong credentials, and none are configured");
+  }
+  return ctx as GongContext;
 }
 
 export interface ContextOptions {
@@ -173,6 +194,7 @@ export function createContext(options: ContextOptions): AppContext {
     directory: { sync, lookup, hierarchy },
     audit,
     exemptions,
+    auditHistory: new AuditHistory(repos),
     metrics,
     close: async () => {
       // Idempotent: faces and tests may both close on the way out.

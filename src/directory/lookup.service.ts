@@ -1,4 +1,4 @@
-import { asCodedError, UsageError } from "../errors.js";
+import { asCodedError, NotFoundError, UsageError } from "../errors.js";
 import type { GongClient } from "../gong/client.js";
 import type { GongUser } from "../gong/schemas.js";
 import type { Logger } from "../log.js";
@@ -186,6 +186,27 @@ export class DirectoryLookup {
       }
     }
     return this.answer(base, found, state.gen, value, fromSnapshot());
+  }
+
+  /**
+   * Exactly one Gong user for a query, or a plain refusal that lists the candidates (several match) or
+   * suggests names (none does). Every face resolves "who" through this.
+   */
+  async resolveOne(
+    query: string,
+    options: { refresh?: RefreshMode; note?: string } = {},
+  ): Promise<{ id: string; lookup: LookupResult }> {
+    const lookup = await this.find(query, options);
+    if (lookup.match === "one") return { id: lookup.user.id, lookup };
+    if (lookup.match === "many") {
+      const names = lookup.users.slice(0, 5).map((u) => `${u.name} <${u.email ?? "no email"}> (id ${u.id})`);
+      throw new UsageError(
+        `"${query}" matches ${lookup.total} Gong users: ${names.join("; ")}${lookup.total > names.length ? "; …" : ""}. ` +
+          "Use an email or an id.",
+      );
+    }
+    const hint = lookup.suggestions.length ? ` Did you mean: ${lookup.suggestions.join(", ")}?` : "";
+    throw new NotFoundError(`no Gong user matches "${query}".${hint}`);
   }
 
   private search(gen: number, kind: QueryKind, value: string): { rows: DirectoryUserRow[]; total: number } {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel } from "@slack/bolt";
-import type { AppContext } from "../context.js";
+import type { GongContext } from "../context.js";
 import { GongopsError } from "../errors.js";
 import { JobWorker } from "../jobs/index.js";
 import type { Logger } from "../log.js";
@@ -100,7 +100,7 @@ function boltLogger(log: Logger): BoltLogger {
   };
 }
 
-export function createSlackApp(ctx: AppContext, options: SlackAppOptions = {}): SlackAppHandle {
+export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}): SlackAppHandle {
   const { slack } = ctx.config;
   const log = ctx.log.child("slack");
   const port = options.port ?? slack.port;
@@ -205,7 +205,7 @@ export function createSlackApp(ctx: AppContext, options: SlackAppOptions = {}): 
     log,
   });
   const audits = new SlackAuditRunner({
-    audit: ctx.audit!,
+    audit: ctx.audit,
     audits: ctx.repos.audits,
     jobs: ctx.repos.jobs,
     directory: ctx.repos.directory,

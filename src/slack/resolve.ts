@@ -28,12 +28,12 @@ async function refreshFor(
   };
 }
 
-export async function lookupWho(services: SlackServices, asker: Asker, who: string): Promise<LookupResult> {
+/** What to look up: a mention becomes the person's Slack profile email. */
+async function queryFor(asker: Asker, who: string): Promise<string> {
   const query = who.trim();
   if (!query) throw new UsageError("say who: an email, a name, a Gong id or @someone");
   const mention = MENTION.exec(query);
-  const options = await refreshFor(services, asker);
-  if (!mention) return services.ctx.directory.lookup.find(query, options);
+  if (!mention) return query;
   const info = await asker.client.users.info({ user: mention[1]! });
   const email = info.user?.profile?.email;
   if (!email) {
@@ -41,19 +41,16 @@ export async function lookupWho(services: SlackServices, asker: Asker, who: stri
       "Slack does not show that person's email address, so they cannot be matched to a Gong user.",
     );
   }
-  return services.ctx.directory.lookup.find(email, options);
+  return email;
 }
 
-/** Exactly one Gong user id, or a plain explanation of why not. */
+export async function lookupWho(services: SlackServices, asker: Asker, who: string): Promise<LookupResult> {
+  const query = await queryFor(asker, who);
+  return services.ctx.directory.lookup.find(query, await refreshFor(services, asker));
+}
+
+/** Exactly one Gong user id, or a plain explanation of why not (lookup.service.ts resolveOne). */
 export async function resolveUserId(services: SlackServices, asker: Asker, who: string): Promise<string> {
-  const r = await lookupWho(services, asker, who);
-  if (r.match === "one") return r.user.id;
-  if (r.match === "many") {
-    const names = r.users.slice(0, 5).map((u) => `${u.name} (${u.email ?? u.id})`);
-    throw new UsageError(
-      `“${who}” matches ${r.total} Gong users: ${names.join(", ")}${r.total > 5 ? ", …" : ""}. Use an email or an id.`,
-    );
-  }
-  const hint = r.suggestions.length ? ` Did you mean ${r.suggestions.join(", ")}?` : "";
-  throw new NotFoundError(`No Gong user matches “${who}”.${hint}`);
+  const query = await queryFor(asker, who);
+  return (await services.ctx.directory.lookup.resolveOne(query, await refreshFor(services, asker))).id;
 }

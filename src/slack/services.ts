@@ -1,5 +1,5 @@
 import type { webApi } from "@slack/bolt";
-import type { AppContext } from "../context.js";
+import type { GongContext } from "../context.js";
 import type { Logger } from "../log.js";
 import type { SlackAccess } from "./access.js";
 import type { SlackAuditRunner } from "./auditRunner.js";
@@ -9,7 +9,8 @@ import type { LiveLookupBudget } from "./liveBudget.js";
 
 /** What listeners work with: the app context and the Slack-side helpers. */
 export interface SlackServices {
-  ctx: AppContext;
+  /** `gongops start` requires the Gong credentials, so the Slack face always has them. */
+  ctx: GongContext;
   access: SlackAccess;
   audits: SlackAuditRunner;
   home: HomePublisher;

@@ -92,7 +92,7 @@ describe("gongops directory commands", () => {
   it("an ambiguous name for chain is a usage error that lists the candidates", async () => {
     const r = await cli(["chain", "loop"], env);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/matches 2 users: .*Xavier Loop/);
+    expect(r.stderr).toMatch(/matches 2 Gong users: .*Xavier Loop/);
   });
 
   it("a bad argument gets the usage, exit 2, and touches nothing", async () => {

@@ -1,5 +1,5 @@
 import { loadConfig } from "../../src/config.js";
-import { type AppContext, type ContextOptions, createContext } from "../../src/context.js";
+import { type ContextOptions, createContext, type GongContext, requireGong } from "../../src/context.js";
 import type { GongSim } from "../../src/sim/server.js";
 import { captureLog } from "./log.js";
 
@@ -11,7 +11,7 @@ export function simContext(
   sim: GongSim,
   env: Record<string, string> = {},
   options: Partial<ContextOptions> = {},
-): AppContext & { lines: string[] } {
+): GongContext & { lines: string[] } {
   const config = loadConfig({
     ...sim.env(),
     GONGOPS_DB_PATH: ":memory:",
@@ -20,6 +20,8 @@ export function simContext(
     ...env,
   });
   const { log, lines } = captureLog();
-  const ctx = createContext({ config, log, retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...options });
+  const ctx = requireGong(
+    createContext({ config, log, retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...options }),
+  );
   return Object.assign(ctx, { lines });
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AppContext } from "../../src/context.js";
+import type { GongContext } from "../../src/context.js";
 import { SimOrg } from "../../src/sim/org.js";
 import type { GongSim } from "../../src/sim/server.js";
 import { createSlackApp, type SlackAppHandle } from "../../src/slack/app.js";
@@ -21,7 +21,7 @@ const MEMBER = "UMEMBER1";
 
 let sim: GongSim;
 let fake: FakeSlack;
-let ctx: AppContext & { lines: string[] };
+let ctx: GongContext & { lines: string[] };
 let slack: SlackAppHandle;
 let events = "";
 let seq = 0;

@@ -1,11 +1,7 @@
-import {
-  AUDIT_LOCK,
-  AuditPausedError,
-  type AuditProgress,
-  type Strategy,
-} from "../../audit/audit.service.js";
+import { AuditPausedError, type AuditProgress, type Strategy } from "../../audit/audit.service.js";
+import type { AuditHistoryRow } from "../../audit/history.js";
 import { type AuditReport, inactiveCsv } from "../../audit/report.js";
-import type { AppContext } from "../../context.js";
+import type { AppContext, GongContext } from "../../context.js";
 import { InterruptedError, UsageError } from "../../errors.js";
 import type { AuditRunRow } from "../../store/audits.repo.js";
 import { type Command, choiceOption, flag, intOption, type ParsedArgs, stringOption } from "../command.js";
@@ -49,16 +45,6 @@ export function setAside(n: number): string {
   return `${n} user${n === 1 ? "" : "s"} set aside (grace period, exempt, or state unknown)`;
 }
 
-/**
- * A run the database still calls "running" is only running while the audit lock is held; otherwise the
- * process that ran it died (kill -9, a crash, a power cut) and it waits for --resume.
- */
-export function historyStatus(r: AuditRunRow, lockHeld: boolean, newestRunning: number | null): string {
-  if (r.status === "running" && !(lockHeld && r.id === newestRunning)) return "interrupted";
-  if (r.status === "paused" && r.resumeAt) return `paused until ${r.resumeAt.slice(0, 16).replace("T", " ")}`;
-  return r.status;
-}
-
 export function renderAudit(r: AuditReport): string {
   const what =
     r.rule === "any" ? `showed no activity of any kind in Gong (rule: any)` : `hosted no call (rule: hosted)`;
@@ -87,7 +73,7 @@ export function renderAudit(r: AuditReport): string {
   return `${head}${body}${exempt.length ? `\nSet aside:\n${[...exempt, ...more].join("\n")}\n` : ""}`;
 }
 
-export function renderHistory(runs: readonly (AuditRunRow & { state: string })[]): string {
+export function renderHistory(runs: readonly AuditHistoryRow[]): string {
   if (runs.length === 0) return "No audits yet.\n";
   const interrupted = runs.some((r) => r.state === "interrupted");
   return `${table(
@@ -134,20 +120,22 @@ export function printAudit(io: CliIo, report: AuditReport, format: "table" | "cs
   return 0;
 }
 
-async function runAudit(ctx: AppContext, args: ParsedArgs, io: CliIo): Promise<number> {
-  const format = flag(args, "json")
+function formatOf(args: ParsedArgs): "table" | "csv" | "json" {
+  return flag(args, "json")
     ? "json"
     : choiceOption(args, "format", ["table", "csv", "json"] as const, "table");
-  if (flag(args, "history")) {
-    const lockHeld = ctx.repos.locks.holderOf(AUDIT_LOCK) !== null;
-    const rows = ctx.repos.audits.history(intOption(args, "limit", 20, 1, 1000));
-    const newestRunning = rows.find((r) => r.status === "running")?.id ?? null;
-    const runs = rows.map((r) => ({ ...r, state: historyStatus(r, lockHeld, newestRunning) }));
-    if (format === "json") printJson(io, runs);
-    else io.stdout(renderHistory(runs));
-    return 0;
-  }
-  const audit = ctx.audit!;
+}
+
+function printHistory(ctx: AppContext, args: ParsedArgs, io: CliIo): number {
+  const runs = ctx.auditHistory.list(intOption(args, "limit", 20, 1, 1000));
+  if (formatOf(args) === "json") printJson(io, runs);
+  else io.stdout(renderHistory(runs));
+  return 0;
+}
+
+async function runAudit(ctx: GongContext, args: ParsedArgs, io: CliIo): Promise<number> {
+  const format = formatOf(args);
+  const { audit } = ctx;
   const progress = progressReporter(io);
   const onProgress = (p: AuditProgress) =>
     progress.update({
@@ -234,6 +222,7 @@ daily quota spent, a long Retry-After, Ctrl-C) exits with code 3 and resumes whe
       throw new UsageError("--limit goes with --history");
     if (stringOption(args, "activity") !== undefined && flag(args, "resume"))
       throw new UsageError("--activity cannot change on --resume: a run keeps the rule it started with");
-    return withContext(io, flag(args, "history") ? [] : ["gong"], (ctx) => runAudit(ctx, args, io));
+    if (flag(args, "history")) return withContext(io, [], async (ctx) => printHistory(ctx, args, io));
+    return withContext(io, ["gong"], (ctx) => runAudit(ctx, args, io));
   },
 };

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AuditProgress } from "../../audit/audit.service.js";
 import { loadConfig } from "../../config.js";
-import { createContext } from "../../context.js";
+import { createContext, requireGong } from "../../context.js";
 import { DAY_MS, splitWindowsNewestFirst } from "../../gong/windows.js";
 import { createLogger } from "../../log.js";
 import { GongSim } from "../../sim/server.js";
@@ -41,22 +41,24 @@ audit with a live progress bar, and prints the report and what it cost.`,
       GONGOPS_DB_PATH: join(dir, "gongops.db"),
       GONGOPS_LOG_LEVEL: "warn",
     });
-    const ctx = createContext({
-      config,
-      log: createLogger({ level: "warn", sink: (l) => io.stderr(`${l}\n`) }),
-    });
+    const ctx = requireGong(
+      createContext({
+        config,
+        log: createLogger({ level: "warn", sink: (l) => io.stderr(`${l}\n`) }),
+      }),
+    );
     const progress = progressReporter(io);
     try {
       io.stderr(
         `Gong simulator on ${sim.url}: ${users} users, ${sim.org.callCount()} calls over the past year.\n`,
       );
-      const sync = await ctx.directory.sync!.run({
+      const sync = await ctx.directory.sync.run({
         trigger: "demo",
         onProgress: (p) => progress.update({ ...p, phase: `sync: ${p.phase}` }),
       });
       progress.end();
       io.stderr(`Directory synced: ${sync.run.usersSeen} users in ${sync.run.requestsUsed} requests.\n`);
-      const report = await ctx.audit!.start({
+      const report = await ctx.audit.start({
         days,
         trigger: "demo",
         onProgress: (p: AuditProgress) => progress.update({ ...p, phase: `audit: ${p.phase}` }),

@@ -39,7 +39,7 @@ every active user whose manager is inactive, and every user with no manager who 
   options: { json: { type: "boolean" } },
   async run(args, io) {
     return withContext(io, ["gong"], async (ctx) => {
-      if (!ctx.repos.directory.state()) await ctx.directory.sync!.run({ trigger: "org-health" });
+      if (!ctx.repos.directory.state()) await ctx.directory.sync.run({ trigger: "org-health" });
       const health = await ctx.directory.hierarchy.orgHealth();
       if (!health) throw new NotFoundError("the directory is empty; run gongops sync");
       if (flag(args, "json")) printJson(io, health);

@@ -46,8 +46,8 @@ manager, email and title changes) and makes the new snapshot current only once t
           ),
         );
       });
-      const result = await ctx.directory
-        .sync!.run({ trigger: "cli", onProgress: (p) => progress.update(p), signal: controller.signal })
+      const result = await ctx.directory.sync
+        .run({ trigger: "cli", onProgress: (p) => progress.update(p), signal: controller.signal })
         .finally(() => progress.end());
       if (flag(args, "json")) {
         printJson(io, { run: result.run, counts: result.run.counts, changes: result.changes });

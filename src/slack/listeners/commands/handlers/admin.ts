@@ -23,7 +23,7 @@ export async function auditSubcommand(req: SubcommandRequest): Promise<void> {
     throw new UsageError(`days is a whole number. Usage: ${usageText("audit")}`);
   const days = arg ? Number(arg) : ctx.config.audit.days;
   // Refused here, before anything is posted in the channel.
-  ctx.audit!.checkDays(days);
+  ctx.audit.checkDays(days);
   const outcome = await audits.start(req.client, req.channelId, req.userId, days, activity);
   if (!outcome.started) await req.respond({ text: outcome.reason, blocks: [section(outcome.reason)] });
 }
@@ -31,7 +31,7 @@ export async function auditSubcommand(req: SubcommandRequest): Promise<void> {
 /** `/gong sync` */
 export async function syncSubcommand(req: SubcommandRequest): Promise<void> {
   const { ctx, home } = req.services;
-  const running = ctx.directory.sync!.running();
+  const running = ctx.directory.sync.running();
   if (running) {
     const text = `A directory sync is already running (${running.by}, since ${running.since.toISOString().slice(11, 16)} UTC).`;
     await req.respond({ text, blocks: [section(escapeMrkdwn(text))] });
@@ -41,7 +41,7 @@ export async function syncSubcommand(req: SubcommandRequest): Promise<void> {
     text: "Syncing the Gong directory…",
     blocks: [section(":arrows_counterclockwise: Syncing the Gong directory…")],
   });
-  const { run } = await ctx.directory.sync!.run({ trigger: `slack by ${req.userId}` });
+  const { run } = await ctx.directory.sync.run({ trigger: `slack by ${req.userId}` });
   const counts = Object.entries(run.counts)
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${n} ${k.replace("_", " ")}`)
@@ -60,7 +60,7 @@ export async function syncSubcommand(req: SubcommandRequest): Promise<void> {
 /** `/gong org-health` */
 export async function orgHealthSubcommand(req: SubcommandRequest): Promise<void> {
   const { ctx } = req.services;
-  if (!ctx.repos.directory.state()) await ctx.directory.sync!.run({ trigger: `slack by ${req.userId}` });
+  if (!ctx.repos.directory.state()) await ctx.directory.sync.run({ trigger: `slack by ${req.userId}` });
   const health = (await ctx.directory.hierarchy.orgHealth())!;
   await req.respond({ text: "Org health", blocks: orgHealthBlocks(health) });
 }
