@@ -3,7 +3,6 @@ import type { AuditHistoryRow } from "../../audit/history.js";
 import { type AuditReport, inactiveCsv } from "../../audit/report.js";
 import type { AppContext, GongContext } from "../../context.js";
 import { InterruptedError, UsageError } from "../../errors.js";
-import type { AuditRunRow } from "../../store/audits.repo.js";
 import { type Command, choiceOption, flag, intOption, type ParsedArgs, stringOption } from "../command.js";
 import { withContext } from "../context.js";
 import { day, table } from "../format.js";
