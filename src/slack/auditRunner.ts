@@ -14,6 +14,7 @@ import { auditProgressBlocks, auditStoppedBlocks, auditSummaryBlocks } from "./b
 import type { Block } from "./blocks/common.js";
 import { section } from "./blocks/common.js";
 import { explainError } from "./explain.js";
+import { type MessageUpdater, messageUpdater } from "./messageUpdater.js";
 import { escapeMrkdwn } from "./mrkdwn.js";
 
 type WebClient = webApi.WebClient;
@@ -207,7 +208,7 @@ export class SlackAuditRunner {
           ? await audit.start({ ...request, days, activity: entry.activity })
           : await audit.resume(entry.runId, request);
     } catch (error) {
-      updater.stop();
+      await updater.stop();
       if (error instanceof LockHeldError) {
         // Another audit holds the lock (one in another process, or the lease of a process that died):
         // this one waits its turn instead of being dropped.
@@ -235,7 +236,7 @@ export class SlackAuditRunner {
       this.deps.onChange();
       return;
     }
-    updater.stop();
+    await updater.stop();
     const post = audits.postOf(report.runId) ?? {
       runId: report.runId,
       channel,
@@ -486,46 +487,11 @@ export class SlackAuditRunner {
     }
   }
 
-  /**
-   * chat.update, throttled: the newest progress view goes out at most every `updateEveryMs`; updates
-   * never overlap, and the final one always goes out last.
-   */
-  private updater(client: WebClient, channel: string, ts: string) {
-    const every = this.deps.updateEveryMs ?? 2000;
-    let pending: { text: string; blocks: Block[] } | null = null;
-    let lastSent = 0;
-    let chain: Promise<void> = Promise.resolve();
-    let timer: NodeJS.Timeout | null = null;
-    const send = (text: string, blocks: Block[]) => {
-      chain = chain
-        .then(() => client.chat.update({ channel, ts, text, blocks }))
-        .then(
-          () => undefined,
-          (error: unknown) => this.deps.log.warn("could not update the audit message", { err: error }),
-        );
-      lastSent = Date.now();
-      return chain;
-    };
-    const flush = () => {
-      timer = null;
-      if (pending) {
-        const p = pending;
-        pending = null;
-        void send(p.text, p.blocks);
-      }
-    };
-    return {
-      push: (text: string, blocks: Block[], now = false) => {
-        pending = { text, blocks };
-        if (now || Date.now() - lastSent >= every) flush();
-        else timer ??= setTimeout(flush, every - (Date.now() - lastSent));
-      },
-      /** Drops what has not gone out; the final rendering follows on its own. */
-      stop: () => {
-        if (timer) clearTimeout(timer);
-        timer = null;
-        pending = null;
-      },
-    };
+  private updater(client: WebClient, channel: string, ts: string): MessageUpdater {
+    return messageUpdater({
+      send: (text, blocks) => client.chat.update({ channel, ts, text, blocks }),
+      everyMs: this.deps.updateEveryMs ?? 2000,
+      onError: (error) => this.deps.log.warn("could not update the audit message", { err: error }),
+    });
   }
 }

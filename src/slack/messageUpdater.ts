@@ -1,0 +1,62 @@
+import type { Block } from "./blocks/common.js";
+
+/**
+ * Progress in one Slack message, throttled: the newest view goes out at most every `everyMs` (Slack's
+ * chat.update is rate limited per channel, and a progress bar needs no more), updates never overlap,
+ * and views superseded while one is in flight are dropped. `stop()` drops what has not gone out and
+ * resolves once the last update in flight has ended, so that the final view, sent after it, is last.
+ * A failed progress update is only reported: the final view is what must arrive (auditRunner.ts).
+ */
+export interface UpdaterOptions {
+  send: (text: string, blocks: Block[]) => Promise<unknown>;
+  everyMs: number;
+  onError: (error: unknown) => void;
+  now?: () => number;
+  setTimer?: (fn: () => void, ms: number) => unknown;
+  clearTimer?: (timer: unknown) => void;
+}
+
+export interface MessageUpdater {
+  /** A new view; `now` sends it at once (a phase change worth showing). */
+  push(text: string, blocks: Block[], now?: boolean): void;
+  stop(): Promise<void>;
+}
+
+export function messageUpdater(options: UpdaterOptions): MessageUpdater {
+  const now = options.now ?? Date.now;
+  const setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+  const clearTimer = options.clearTimer ?? ((t) => clearTimeout(t as NodeJS.Timeout));
+  let pending: { text: string; blocks: Block[] } | null = null;
+  let lastSent = Number.NEGATIVE_INFINITY;
+  let chain: Promise<void> = Promise.resolve();
+  let timer: unknown = null;
+  let stopped = false;
+
+  const flush = () => {
+    timer = null;
+    if (!pending || stopped) return;
+    const { text, blocks } = pending;
+    pending = null;
+    lastSent = now();
+    chain = chain.then(() => options.send(text, blocks)).then(() => undefined, options.onError);
+  };
+
+  return {
+    push(text, blocks, immediately = false) {
+      if (stopped) return;
+      pending = { text, blocks };
+      const wait = options.everyMs - (now() - lastSent);
+      if (immediately || wait <= 0) {
+        if (timer !== null) clearTimer(timer);
+        flush();
+      } else timer ??= setTimer(flush, wait);
+    },
+    stop() {
+      stopped = true;
+      if (timer !== null) clearTimer(timer);
+      timer = null;
+      pending = null;
+      return chain;
+    },
+  };
+}
