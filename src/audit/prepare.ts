@@ -1,0 +1,149 @@
+import type { DirectorySync } from "../directory/sync.service.js";
+import { RequestMeter } from "../gong/http.js";
+import { DAY_MS, splitWindowsNewestFirst } from "../gong/windows.js";
+import type { Logger } from "../log.js";
+import { ChunkPacer } from "../pace.js";
+import type { AuditRunRow, AuditsRepo } from "../store/audits.repo.js";
+import type { DirectoryRepo } from "../store/directory.repo.js";
+import { type ActivityService, activityDays } from "./activity.js";
+import type { AuditRequest, AuditSettings } from "./audit.service.js";
+import type { ExemptRule } from "./exemptions.js";
+import type { InactiveUser } from "./report.js";
+import { selectSubjects } from "./subjects.js";
+
+/**
+ * Preparing an audit run, before its first request about calls: a directory sync when the snapshot is
+ * stale, the look-back (and, for the "any" rule, the company's days), the candidates and who is set
+ * aside, and the windows, all written to SQLite in chunks so that the run can be resumed from here.
+ */
+export interface PrepareDeps {
+  directory: DirectoryRepo;
+  audits: AuditsRepo;
+  sync: DirectorySync;
+  settings: AuditSettings;
+  log: Logger;
+  activity: ActivityService;
+  batchSize: number;
+  now: () => Date;
+}
+
+export async function prepareRun(
+  deps: PrepareDeps,
+  request: AuditRequest & { days: number; rules: ExemptRule[] },
+): Promise<AuditRunRow> {
+  const { settings, directory, audits, sync, log } = deps;
+  const { days, rules } = request;
+  let state = directory.state();
+  const ageMin = state
+    ? (deps.now().getTime() - Date.parse(state.syncedAt)) / 60_000
+    : Number.POSITIVE_INFINITY;
+  if (!state || ageMin > settings.freshnessMinutes) {
+    request.onProgress?.({ phase: "syncing", done: 0, total: null, requestsUsed: 0, etaMs: null });
+    await sync.run({
+      trigger: "audit",
+      signal: request.signal,
+      onProgress: (p) =>
+        request.onProgress?.({
+          phase: "syncing",
+          done: p.done,
+          total: p.total,
+          requestsUsed: p.requestsUsed,
+          etaMs: null,
+        }),
+    });
+    state = directory.state()!;
+  }
+
+  const now = deps.now();
+  const to = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  const from = new Date(to.getTime() - days * DAY_MS);
+  const rule = request.activity ?? settings.activity;
+  // "any": the statistics cover whole company days from the day `from` falls on up to today
+  // (exclusive); calls cover the rest of the look-back, from the start of today to `to`.
+  const zoneMeter = new RequestMeter();
+  const anyDays =
+    rule === "any"
+      ? activityDays(to, days, await deps.activity.timeZone({ meter: zoneMeter, signal: request.signal }))
+      : null;
+  const callsFrom = anyDays ? new Date(Math.max(from.getTime(), anyDays.todayStart)) : from;
+  const graceDays = settings.graceDays ?? days;
+  const subjects = selectSubjects(directory.people(state.gen), {
+    now: to,
+    graceDays,
+    rules,
+    exemptManagers: settings.exemptManagers,
+  });
+  const runId = audits.create({
+    status: "running",
+    trigger: request.trigger ?? "cli",
+    startedAt: now.toISOString(),
+    fromAt: from.toISOString(),
+    toAt: to.toISOString(),
+    lookbackDays: days,
+    snapshotGen: state.gen,
+    strategyRequested: request.strategy ?? "auto",
+    options: JSON.stringify({
+      graceDays,
+      windowDays: settings.windowDays,
+      batchSize: deps.batchSize,
+      exemptManagers: settings.exemptManagers,
+    }),
+    candidates: subjects.candidates.length,
+    exempt: subjects.exempt.length,
+    activityRule: rule,
+    timeZone: anyDays?.timeZone ?? null,
+    fromDate: anyDays?.fromDate ?? null,
+    toDate: anyDays?.toDate ?? null,
+    requestsUsed: zoneMeter.total,
+  });
+  request.onProgress?.({
+    phase: "preparing",
+    done: 0,
+    total: subjects.candidates.length,
+    requestsUsed: 0,
+    etaMs: null,
+  });
+  const rows = [
+    ...subjects.candidates.map((p) => ({ ...subjectColumns(p), runId, kind: "candidate" as const })),
+    ...subjects.exempt.map((p) => ({
+      ...subjectColumns(p),
+      runId,
+      kind: "exempt" as const,
+      reason: p.reason,
+    })),
+  ];
+  const pacer = new ChunkPacer(200);
+  for (let i = 0; i < rows.length; ) {
+    i += (await pacer.run((n) => {
+      audits.insertSubjects(rows.slice(i, i + n));
+      return Math.min(n, rows.length - i);
+    }))!;
+  }
+  const windows = splitWindowsNewestFirst(callsFrom, to, settings.windowDays);
+  if (windows.length > 0)
+    audits.insertWindows(
+      windows.map((w, idx) => ({ runId, idx, fromAt: w.from.toISOString(), toAt: w.to.toISOString() })),
+    );
+  audits.update(runId, { prepared: true });
+  log.info("audit started", {
+    run: runId,
+    days,
+    activity: rule,
+    ...(anyDays ? { timeZone: anyDays.timeZone, fromDate: anyDays.fromDate, toDate: anyDays.toDate } : {}),
+    candidates: subjects.candidates.length,
+    exempt: subjects.exempt.length,
+  });
+  return audits.get(runId)!;
+}
+
+function subjectColumns(p: InactiveUser) {
+  return {
+    userId: p.id,
+    email: p.email,
+    firstName: p.firstName,
+    lastName: p.lastName,
+    title: p.title,
+    managerId: p.managerId,
+    created: p.created,
+  };
+}
