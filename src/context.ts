@@ -1,4 +1,5 @@
 import type { Dispatcher } from "undici";
+import { ApprovalsService } from "./approvals/approvals.service.js";
 import { AuditService } from "./audit/audit.service.js";
 import { ExemptionsService } from "./audit/exemptions.service.js";
 import { type Config, configSecrets } from "./config.js";
@@ -9,6 +10,7 @@ import { connectGong, type GongConnection } from "./gong/connect.js";
 import type { RetryPolicy, Timing } from "./gong/retry.js";
 import { createLogger, type Logger } from "./log.js";
 import { redactor } from "./secret.js";
+import { ApprovalsRepo } from "./store/approvals.repo.js";
 import { AuditsRepo } from "./store/audits.repo.js";
 import { SqliteBudgetStore } from "./store/budget.repo.js";
 import { closeDatabase, type Db, openDatabase } from "./store/db.js";
@@ -35,6 +37,7 @@ export interface AppContext {
     audits: AuditsRepo;
     exemptions: ExemptionsRepo;
     jobs: JobsRepo;
+    approvals: ApprovalsRepo;
   };
   /** null when no Gong credentials are configured (commands that need Gong refuse earlier). */
   gong: GongConnection | null;
@@ -46,6 +49,8 @@ export interface AppContext {
   /** null without Gong credentials. */
   audit: AuditService | null;
   exemptions: ExemptionsService;
+  /** Deactivation requests with approval (faces connect Slack people, a notifier and a job worker). */
+  approvals: ApprovalsService;
   close(): Promise<void>;
 }
 
@@ -71,6 +76,7 @@ export function createContext(options: ContextOptions): AppContext {
     audits: new AuditsRepo(db),
     exemptions: new ExemptionsRepo(db),
     jobs: new JobsRepo(db),
+    approvals: new ApprovalsRepo(db),
   };
   const gong = config.gong.auth
     ? connectGong({
@@ -107,7 +113,15 @@ export function createContext(options: ContextOptions): AppContext {
         leaseMs: config.leaseSeconds * 1000,
         now: options.now,
         // Build the new snapshot's org index now, in chunks, rather than inside the next /gong reports.
-        onCommitted: () => void hierarchy.index().catch(() => {}),
+        onCommitted: () => {
+          void hierarchy.index().catch(() => {});
+          // Manual deactivations are closed by the first sync that shows the user inactive.
+          try {
+            approvals.closeVerified();
+          } catch (error) {
+            log.warn("could not close verified manual deactivations", { reason: (error as Error).message });
+          }
+        },
       })
     : null;
   const lookup = new DirectoryLookup({
@@ -150,6 +164,19 @@ export function createContext(options: ContextOptions): AppContext {
     fromSetting: config.audit.exempt,
     now: options.now,
   });
+  const approvals = new ApprovalsService({
+    repo: repos.approvals,
+    jobs: repos.jobs,
+    directory: repos.directory,
+    lookup,
+    exemptions,
+    audits: repos.audits,
+    gong: gong?.client ?? null,
+    scim: gong?.scim ?? null,
+    settings: config.approvals,
+    log: log.child("approvals"),
+    now: options.now,
+  });
   let closed = false;
   return {
     config,
@@ -160,6 +187,7 @@ export function createContext(options: ContextOptions): AppContext {
     directory: { sync, lookup, hierarchy },
     audit,
     exemptions,
+    approvals,
     close: async () => {
       // Idempotent: faces and tests may both close on the way out.
       if (closed) return;
