@@ -9,6 +9,9 @@ export const ACTIONS = {
   showReports: "gong_show_reports",
   moreLines: "gong_more_lines",
   auditPage: "gong_audit_page",
+  approve: "gong_approval_approve",
+  keep: "gong_approval_keep",
+  approveAll: "gong_approval_approve_all",
 } as const;
 
 export const EVENTS = ["app_home_opened"] as const;
@@ -25,6 +28,7 @@ export const API_SCOPES: Record<string, string> = {
   "files.completeUploadExternal": "files:write",
   "conversations.join": "channels:join",
   "conversations.open": "im:write",
+  "users.lookupByEmail": "users:read.email",
 };
 
 /** Scopes the manifest must grant besides those: the slash command, and posting where not invited. */

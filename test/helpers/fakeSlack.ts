@@ -22,6 +22,8 @@ export class FakeSlack {
   readonly uploads = new Map<string, string>();
   readonly emails = new Map<string, string>();
   readonly groups = new Map<string, string[]>();
+  /** Users Slack reports as deactivated (users.lookupByEmail answers deleted: true). */
+  readonly deletedUsers = new Set<string>();
   /** Channels the bot may not post in (chat.postMessage answers not_in_channel). */
   readonly closedChannels = new Set<string>();
   /** Private channels: the bot cannot join them, and is in them only when added to `members`. */
@@ -161,6 +163,15 @@ export class FakeSlack {
         return email
           ? { ok: true, user: { id: args.user, profile: { email } } }
           : { ok: true, user: { id: args.user, profile: {} } };
+      }
+      case "users.lookupByEmail": {
+        const found = [...this.emails].find(([, e]) => e.toLowerCase() === String(args.email).toLowerCase());
+        return found
+          ? {
+              ok: true,
+              user: { id: found[0], deleted: this.deletedUsers.has(found[0]), profile: { email: found[1] } },
+            }
+          : { ok: false, error: "users_not_found" };
       }
       case "usergroups.users.list":
         return { ok: true, users: this.groups.get(args.usergroup) ?? [] };

@@ -1,6 +1,7 @@
 import type { App } from "@slack/bolt";
 import { ACTIONS, SLASH_COMMAND } from "../ids.js";
 import type { SlackServices } from "../services.js";
+import { approvalAction } from "./actions/approvals.js";
 import { auditPageAction } from "./actions/auditPage.js";
 import { moreLinesAction, showChainAction, showReportsAction } from "./actions/lookups.js";
 import { gongCommand } from "./commands/gong.js";
@@ -27,5 +28,7 @@ export function registerListeners(app: App, services: SlackServices): void {
   app.action(ACTIONS.showReports, showReportsAction(services));
   app.action(ACTIONS.moreLines, moreLinesAction(services));
   app.action(ACTIONS.auditPage, auditPageAction(services));
+  for (const id of [ACTIONS.approve, ACTIONS.keep, ACTIONS.approveAll])
+    app.action(id, approvalAction(services));
   app.event("app_home_opened", appHomeOpened(services));
 }

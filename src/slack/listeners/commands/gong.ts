@@ -6,6 +6,7 @@ import { decodeSlackText } from "../../input.js";
 import { escapeMrkdwn } from "../../mrkdwn.js";
 import type { SlackServices, SubcommandRequest } from "../../services.js";
 import { auditSubcommand, exemptSubcommand, orgHealthSubcommand, syncSubcommand } from "./handlers/admin.js";
+import { deactivateSubcommand } from "./handlers/approvals.js";
 import { chainSubcommand, reportsSubcommand, userSubcommand } from "./handlers/lookups.js";
 
 /**
@@ -24,6 +25,7 @@ const HANDLERS: Record<Subcommand, (req: SubcommandRequest) => Promise<void>> = 
   sync: syncSubcommand,
   "org-health": orgHealthSubcommand,
   exempt: exemptSubcommand,
+  deactivate: deactivateSubcommand,
 };
 
 export function gongCommand(services: SlackServices) {

@@ -1,0 +1,125 @@
+import type { RequestView } from "../../approvals/approvals.service.js";
+import { STATE_LABEL } from "../../approvals/states.js";
+import type { SubjectRow } from "../../store/approvals.repo.js";
+import { ACTIONS } from "../ids.js";
+import { email, literal } from "../mrkdwn.js";
+import { type Block, type Button, button, context, header, section } from "./common.js";
+
+/**
+ * One approver's message for one request (pure, so tests can look at it): the subjects they decide on,
+ * each with Approve (danger, confirmed) and Keep while pending, and who decided and when once decided.
+ * Long lists are split into parts that stay inside Block Kit's 50 blocks.
+ */
+export const SUBJECTS_PER_MESSAGE = 15;
+
+/** Who a subject's message goes to: a Slack user id, or "channel". */
+export function approverKey(s: SubjectRow): string {
+  return s.approverKind === "user" && s.approverSlackId ? s.approverSlackId : "channel";
+}
+
+function lastCall(s: SubjectRow, lookbackDays: number | null, now: Date): string {
+  if (s.lastCallAt) return `last call ${s.lastCallAt.slice(0, 10)}`;
+  if (lookbackDays) return `no call in ${lookbackDays} days`;
+  const days = Math.floor((now.getTime() - Date.parse(s.created ?? now.toISOString())) / 86_400_000);
+  return days > 0 ? `no call on record (in Gong for ${days} days)` : "no call on record";
+}
+
+function approveButton(s: SubjectRow, dryRun: boolean): Button {
+  return {
+    ...button("Approve", ACTIONS.approve, String(s.id), "danger"),
+    confirm: {
+      title: { type: "plain_text", text: "Deactivate in Gong?" },
+      text: {
+        type: "mrkdwn",
+        text: dryRun
+          ? `Dry run: nothing changes in Gong for ${literal(s.name)}.`
+          : `${literal(s.name)} loses their Gong seat. Their calls and data stay, and an admin can reactivate them.`,
+      },
+      confirm: { type: "plain_text", text: dryRun ? "Approve (dry run)" : "Deactivate" },
+      deny: { type: "plain_text", text: "Cancel" },
+      style: "danger",
+    },
+  } as Button;
+}
+
+function subjectBlocks(s: SubjectRow, v: RequestView, now: Date): Block[] {
+  const line =
+    `*${literal(s.name)}*${s.title ? ` · ${literal(s.title)}` : ""} · ${email(s.email)}\n` +
+    `${lastCall(s, v.request.lookbackDays, now)} · in Gong since ${s.created?.slice(0, 10) ?? "unknown"}`;
+  if (s.state === "pending")
+    return [
+      section(line),
+      {
+        type: "actions",
+        block_id: `subject-${s.id}`,
+        elements: [approveButton(s, v.dryRun), button("Keep", ACTIONS.keep, String(s.id))],
+      },
+    ];
+  const who = s.decidedBy
+    ? ` by ${/^[UW][A-Z0-9]+$/.test(s.decidedBy) ? `<@${s.decidedBy}>` : literal(s.decidedBy)}`
+    : "";
+  const when = s.decidedAt ? ` on ${s.decidedAt.slice(0, 16).replace("T", " ")} UTC` : "";
+  const note = s.waitingNote ?? s.stateReason;
+  return [
+    section(line),
+    context(`*${STATE_LABEL[s.state]}*${who}${when}${note ? `: ${literal(note)}` : ""}`),
+  ];
+}
+
+export function approvalMessages(
+  v: RequestView,
+  key: string,
+  now = new Date(),
+): { text: string; blocks: Block[] }[] {
+  const mine = v.subjects.filter((s) => approverKey(s) === key);
+  const parts: { text: string; blocks: Block[] }[] = [];
+  const dry = v.dryRun ? " (DRY RUN: nobody is deactivated)" : "";
+  for (let i = 0; i < Math.max(1, mine.length); i += SUBJECTS_PER_MESSAGE) {
+    const slice = mine.slice(i, i + SUBJECTS_PER_MESSAGE);
+    const blocks: Block[] = [
+      header(`Deactivation request #${v.request.id}${v.dryRun ? " (dry run)" : ""}`),
+      section(
+        `${literal(v.request.requestedBy)} asks to deactivate ${mine.length === 1 ? "this Gong user" : `these ${mine.length} Gong users`}${dry}.\n*Reason:* ${literal(v.request.reason)}`,
+      ),
+      context(
+        `Why you: ${literal(slice[0]?.approverReason ?? "")} · filed ${v.request.createdAt.slice(0, 16).replace("T", " ")} UTC` +
+          (mine.length > SUBJECTS_PER_MESSAGE
+            ? ` · part ${i / SUBJECTS_PER_MESSAGE + 1} of ${Math.ceil(mine.length / SUBJECTS_PER_MESSAGE)}`
+            : ""),
+      ),
+    ];
+    for (const s of slice) blocks.push(...subjectBlocks(s, v, now));
+    const pending = slice.filter((s) => s.state === "pending");
+    if (pending.length > 1)
+      blocks.push({
+        type: "actions",
+        elements: [
+          {
+            ...button(
+              `Approve all ${pending.length} listed`,
+              ACTIONS.approveAll,
+              pending.map((s) => s.id).join(","),
+              "danger",
+            ),
+            confirm: {
+              title: { type: "plain_text", text: "Approve all listed?" },
+              text: { type: "mrkdwn", text: `${pending.length} Gong users will be deactivated${dry}.` },
+              confirm: { type: "plain_text", text: "Approve all" },
+              deny: { type: "plain_text", text: "Cancel" },
+              style: "danger",
+            },
+          } as Button,
+        ],
+      });
+    parts.push({ text: `Deactivation request #${v.request.id}${dry}`, blocks });
+  }
+  return parts;
+}
+
+/** The manual-mode task for the approvals channel. */
+export function taskText(s: SubjectRow): string {
+  return (
+    `:clipboard: Approved: remove *${literal(s.name)}* (${email(s.email)}) from the Gong app in your identity provider. ` +
+    "gongops closes this when a directory sync shows them inactive. (If the IdP provisions Gong, a change made only in Gong is undone by its next push.)"
+  );
+}

@@ -1,0 +1,70 @@
+import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from "@slack/bolt";
+import type { Actor } from "../../../approvals/approvals.service.js";
+import { afterAck } from "../../../pace.js";
+import { explainError } from "../../explain.js";
+import { ACTIONS } from "../../ids.js";
+import { escapeMrkdwn } from "../../mrkdwn.js";
+import type { SlackServices } from "../../services.js";
+
+type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
+
+/**
+ * Approve, Keep and "Approve all listed" on a request message. The service decides who may decide; this
+ * checks the payload's team, answers the clicker at once through response_url, then re-renders the
+ * messages from the stored state (buttons gone, who and when shown).
+ */
+let ownTeam: Promise<string | undefined> | null = null;
+
+export function approvalAction(services: SlackServices) {
+  return async ({ ack, body, action, respond, client }: ButtonArgs): Promise<void> => {
+    await ack();
+    await afterAck();
+    const reply = (text: string) =>
+      respond({ response_type: "ephemeral", replace_original: false, text } as never).catch(() => {});
+    try {
+      ownTeam ??= client.auth.test().then((r) => r.team_id);
+      const team = await ownTeam;
+      const payloadTeam = body.team?.id ?? body.user.team_id;
+      if (team && payloadTeam !== team) {
+        services.log.warn("refused a click from another workspace", {
+          team: payloadTeam,
+          user: body.user.id,
+        });
+        await reply("This request belongs to another workspace.");
+        return;
+      }
+      const ids = (action.value ?? "")
+        .split(",")
+        .filter((v) => /^\d+$/.test(v))
+        .map(Number);
+      const actor: Actor = {
+        slackUserId: body.user.id,
+        label: `<@${body.user.id}>`,
+        isAdmin: await services.access.isAdmin(body.user.id, client),
+      };
+      const outcomes = await services.ctx.approvals.decide({
+        subjectIds: ids,
+        decision: action.action_id === ACTIONS.keep ? "keep" : "approve",
+        actor,
+      });
+      const lines = outcomes.map((o) =>
+        o.outcome === "refused"
+          ? `${escapeMrkdwn(o.name)}: ${o.message === "not yours to decide" ? "not yours to decide" : escapeMrkdwn(o.message)}`
+          : `${escapeMrkdwn(o.name)}: ${escapeMrkdwn(o.message)}`,
+      );
+      await reply(lines.join("\n") || "Nothing to decide.");
+      const requestIds = new Set(
+        ids
+          .map((id) => services.ctx.repos.approvals.subject(id)?.requestId)
+          .filter((r): r is number => r !== undefined),
+      );
+      for (const r of requestIds) await services.approvals?.render(r);
+    } catch (error) {
+      services.log.warn("approval click failed", {
+        action: action.action_id,
+        reason: (error as Error).message,
+      });
+      await reply(`:warning: ${escapeMrkdwn(explainError(error))}`);
+    }
+  };
+}

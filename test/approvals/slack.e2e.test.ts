@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppContext } from "../../src/context.js";
+import type { GongSim } from "../../src/sim/server.js";
+import { createSlackApp, type SlackAppHandle } from "../../src/slack/app.js";
+import { ACTIONS } from "../../src/slack/ids.js";
+import { simContext } from "../helpers/context.js";
+import { buttonClick, FakeSlack, postSigned, slashCommand } from "../helpers/fakeSlack.js";
+import { startSim } from "../helpers/gong.js";
+import { ID, knownOrg } from "../helpers/org.js";
+import { CHANNEL, PATCH, slackIdOf } from "./helpers.js";
+
+/**
+ * The approval flow through Slack: signed requests to a real Bolt app, Slack's Web API played by
+ * FakeSlack (users.lookupByEmail included), Gong and its SCIM by the simulator (PATCHes counted).
+ */
+const SECRET = "approvals-signing-secret-0123456789";
+const ADMIN = "UADMIN1";
+let sim: GongSim;
+let fake: FakeSlack;
+let ctx: AppContext & { lines: string[] };
+let slack: SlackAppHandle;
+let events = "";
+let seq = 0;
+
+beforeAll(async () => {
+  sim = await startSim({ org: knownOrg() });
+  fake = await FakeSlack.start();
+  for (const u of sim.org.users()) fake.emails.set(slackIdOf(u.id), u.emailAddress);
+  fake.emails.set(ADMIN, "admin@acme.example");
+  ctx = simContext(sim, {
+    SLACK_BOT_TOKEN: "xoxb-test-token",
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: `${fake.url}/api`,
+    GONGOPS_ADMIN_USER_IDS: ADMIN,
+    GONGOPS_APPROVALS_CHANNEL: CHANNEL,
+  });
+  await ctx.directory.sync!.run();
+  slack = createSlackApp(ctx, { port: 0 });
+  const { port } = await slack.start();
+  events = `http://127.0.0.1:${port}/slack/events`;
+});
+afterAll(async () => {
+  await slack?.stop();
+  await ctx?.close();
+  await fake?.close();
+  await sim?.close();
+});
+
+async function gong(user: string, text: string): Promise<string> {
+  const id = `r${++seq}`;
+  await postSigned(
+    events,
+    SECRET,
+    slashCommand({ user, text, responseUrl: fake.responseUrl(id) }),
+    "application/x-www-form-urlencoded",
+  );
+  return id;
+}
+async function click(user: string, actionId: string, value: string, team = "T1"): Promise<string> {
+  const id = `b${++seq}`;
+  let body = buttonClick({ user, actionId, value, responseUrl: fake.responseUrl(id) });
+  if (team !== "T1") body = body.replaceAll("%22T1%22", `%22${team}%22`);
+  await postSigned(events, SECRET, body, "application/x-www-form-urlencoded");
+  return id;
+}
+const reply = (id: string) => fake.waitFor(() => fake.repliesTo(id)[0]);
+const patches = () => sim.stats.byEndpoint[PATCH] ?? 0;
+const email = (id: string) => sim.org.user(id)!.emailAddress;
+const dmTo = (user: string) => `D${user.replace(/^U/, "")}`;
+
+describe("approvals in Slack", () => {
+  it("/gong deactivate → a DM to the manager → non-approvers refused → two Approve clicks → one PATCH", async () => {
+    const r = await gong(ADMIN, `deactivate ${email(ID.fay)} --reason "no calls in 90 days"`);
+    expect((await reply(r)).text).toMatch(/Request #\d+ filed for Fay Ng/);
+    const mgr = slackIdOf(ID.mgr);
+    const dm = await fake.waitFor(() =>
+      fake.callsOf("chat.postMessage").find((c) => c.args.channel === dmTo(mgr)),
+    );
+    const text = JSON.stringify(dm.args.blocks);
+    expect(text).toContain("Fay Ng");
+    expect(text).toContain(ACTIONS.approve);
+    expect(text).toMatch(/manager in Gong/);
+    const subjectId = ctx.repos.approvals.subjectsOfUser(ID.fay)[0]!.id;
+
+    // A bystander, the subject, and the requester are refused; nothing changes.
+    for (const who of [slackIdOf(ID.dana), slackIdOf(ID.fay), ADMIN]) {
+      const c = await click(who, ACTIONS.approve, String(subjectId));
+      expect((await reply(c)).text).toMatch(/not yours to decide|yourself|you asked/);
+    }
+    // Another workspace's payload is refused before anything.
+    const other = await click(mgr, ACTIONS.approve, String(subjectId), "T2");
+    expect((await reply(other)).text).toMatch(/another workspace/);
+    expect(ctx.repos.approvals.subject(subjectId)!.state).toBe("pending");
+
+    const [a, b] = await Promise.all([
+      click(mgr, ACTIONS.approve, String(subjectId)),
+      click(mgr, ACTIONS.approve, String(subjectId)),
+    ]);
+    const texts = [(await reply(a)).text, (await reply(b)).text];
+    expect(texts.filter((t: string) => /^Fay Ng: approved by/.test(t))).toHaveLength(1);
+    expect(texts.filter((t: string) => /already decided/.test(t))).toHaveLength(1);
+    await fake.waitFor(() => ctx.repos.approvals.subject(subjectId)!.state === "done", 10_000);
+    expect(patches()).toBe(1);
+    expect(sim.org.user(ID.fay)!.active).toBe(false);
+    // The message follows the state: no buttons, who decided.
+    const update = await fake.waitFor(() =>
+      fake
+        .callsOf("chat.update")
+        .filter((c) => c.args.ts === dm.result.ts)
+        .find((c) => JSON.stringify(c.args.blocks).includes("deactivated")),
+    );
+    expect(JSON.stringify(update.args.blocks)).not.toContain(ACTIONS.approve);
+    expect(JSON.stringify(update.args.blocks)).toContain(`<@${mgr}>`);
+  });
+
+  it("an inactive manager: the skip-level gets the DM; nobody reachable: the approvals channel", async () => {
+    const r = await gong(ADMIN, `deactivate ${email(ID.dana)} ${email(ID.olga)} --reason "seat review"`);
+    await reply(r);
+    const ceo = slackIdOf(ID.ceo);
+    const dm = await fake.waitFor(() =>
+      fake
+        .callsOf("chat.postMessage")
+        .find((c) => c.args.channel === dmTo(ceo) && JSON.stringify(c.args.blocks).includes("Dana Lee")),
+    );
+    expect(JSON.stringify(dm.args.blocks)).toMatch(/Ben Down is inactive in Gong/);
+    const inChannel = await fake.waitFor(() =>
+      fake
+        .callsOf("chat.postMessage")
+        .find((c) => c.args.channel === CHANNEL && JSON.stringify(c.args.blocks).includes("Olga Alone")),
+    );
+    expect(JSON.stringify(inChannel.args.blocks)).toMatch(/any admin may/);
+    expect(patches()).toBe(1);
+  });
+});
