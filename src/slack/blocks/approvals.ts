@@ -79,7 +79,7 @@ export function approvalMessages(
     const blocks: Block[] = [
       header(`Deactivation request #${v.request.id}${v.dryRun ? " (dry run)" : ""}`),
       section(
-        `${literal(v.request.requestedBy)} asks to deactivate ${mine.length === 1 ? "this Gong user" : `these ${mine.length} Gong users`}${dry}.\n*Reason:* ${literal(v.request.reason)}`,
+        `${v.request.requestedBySlack ? `<@${v.request.requestedBySlack}>` : literal(v.request.requestedBy)} asks to deactivate ${mine.length === 1 ? "this Gong user" : `these ${mine.length} Gong users`}${dry}.\n*Reason:* ${literal(v.request.reason)}`,
       ),
       context(
         `Why you: ${literal(slice[0]?.approverReason ?? "")} · filed ${v.request.createdAt.slice(0, 16).replace("T", " ")} UTC` +
