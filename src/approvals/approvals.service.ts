@@ -808,6 +808,14 @@ export class ApprovalsService {
     if (found.match !== "one") throw new NotFoundError(`no single Gong user matches "${input.who}"`);
     const s = this.deps.repo.subjectsOfUser(found.user.id).find((x) => x.state === "done");
     if (!s) throw new UsageError(`${found.user.name} was not deactivated by gongops; nothing to undo`);
+    return this.reactivateSubject({ subjectId: s.id, reason: input.reason, actor: input.actor });
+  }
+
+  /** Undo for one subject (the Reactivate button): admins and whoever approved it. */
+  async reactivateSubject(input: { subjectId: number; reason: string; actor: Actor }): Promise<SubjectRow> {
+    if (!input.reason.trim()) throw new UsageError("reactivating needs a reason");
+    const s = this.deps.repo.subject(input.subjectId);
+    if (!s || s.state !== "done") throw new UsageError("only a user gongops deactivated can be reactivated");
     const request = this.deps.repo.request(s.requestId)!;
     if (!input.actor.isAdmin && input.actor.slackUserId !== s.decidedBy)
       throw new UsageError("only admins and the approver can reactivate");

@@ -12,7 +12,12 @@ export const ACTIONS = {
   approve: "gong_approval_approve",
   keep: "gong_approval_keep",
   approveAll: "gong_approval_approve_all",
+  reactivate: "gong_approval_reactivate",
+  requestFromAudit: "gong_approval_request_from_audit",
 } as const;
+
+/** Modal callback ids. */
+export const VIEWS = { requestDeactivation: "gong_approval_request_modal" } as const;
 
 export const EVENTS = ["app_home_opened"] as const;
 
@@ -29,6 +34,7 @@ export const API_SCOPES: Record<string, string> = {
   "conversations.join": "channels:join",
   "conversations.open": "im:write",
   "users.lookupByEmail": "users:read.email",
+  "views.open": "chat:write",
 };
 
 /** Scopes the manifest must grant besides those: the slash command, and posting where not invited. */

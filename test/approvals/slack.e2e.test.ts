@@ -131,4 +131,80 @@ describe("approvals in Slack", () => {
     expect(JSON.stringify(inChannel.args.blocks)).toMatch(/any admin may/);
     expect(patches()).toBe(1);
   });
+
+  it("audit → Request deactivation… → modal (subset, reason) → approve → PATCH → Reactivate", async () => {
+    const report = await ctx.audit!.start({ days: 90, trigger: "test" });
+    expect(report.inactive.map((u) => u.id)).toContain(ID.mgr);
+    const { auditSummaryBlocks } = await import("../../src/slack/blocks/audit.js");
+    expect(JSON.stringify(auditSummaryBlocks(report, 0, new Map()))).toContain(ACTIONS.requestFromAudit);
+    const c = await click(ADMIN, ACTIONS.requestFromAudit, String(report.runId));
+    const opened = await fake.waitFor(() => fake.callsOf("views.open").at(-1));
+    expect(JSON.stringify(opened.args.view)).toContain("Émile Zola");
+    void c;
+    const submission = {
+      type: "view_submission",
+      team: { id: "T1", domain: "acme" },
+      user: { id: ADMIN, username: "admin", team_id: "T1" },
+      api_app_id: "A1",
+      token: "legacy-unused",
+      trigger_id: "1.2.3",
+      view: {
+        id: "V1",
+        type: "modal",
+        team_id: "T1",
+        callback_id: "gong_approval_request_modal",
+        private_metadata: String(report.runId),
+        hash: "h",
+        state: {
+          values: {
+            users: {
+              users: {
+                type: "multi_static_select",
+                selected_options: [{ value: ID.mgr, text: { type: "plain_text", text: "x" } }],
+              },
+            },
+            reason: { reason: { type: "plain_text_input", value: "no calls this quarter" } },
+            dry: { dry: { type: "checkboxes", selected_options: [] } },
+          },
+        },
+      },
+    };
+    const res = await postSigned(
+      events,
+      SECRET,
+      new URLSearchParams({ payload: JSON.stringify(submission) }).toString(),
+      "application/x-www-form-urlencoded",
+    );
+    expect(res.status).toBe(200);
+    await fake.waitFor(() =>
+      fake
+        .callsOf("chat.postMessage")
+        .find((m) => m.args.channel === ADMIN && /Deactivation request #\d+: 1 user/.test(m.args.text)),
+    );
+    const vp = slackIdOf(ID.vpB);
+    const dm = await fake.waitFor(() =>
+      fake
+        .callsOf("chat.postMessage")
+        .find((m) => m.args.channel === dmTo(vp) && JSON.stringify(m.args.blocks).includes("Émile Zola")),
+    );
+    expect(JSON.stringify(dm.args.blocks)).toContain("no call in 90 days");
+    const subjectId = ctx.repos.approvals.subjectsOfUser(ID.mgr)[0]!.id;
+    await click(vp, ACTIONS.approve, String(subjectId));
+    await fake.waitFor(() => ctx.repos.approvals.subject(subjectId)!.state === "done", 10_000);
+    expect(sim.org.user(ID.mgr)!.active).toBe(false);
+    const done = await fake.waitFor(() =>
+      fake
+        .callsOf("chat.update")
+        .find(
+          (u) => u.args.ts === dm.result.ts && JSON.stringify(u.args.blocks).includes(ACTIONS.reactivate),
+        ),
+    );
+    expect(done).toBeTruthy();
+    const bystander = await click(slackIdOf(ID.dana), ACTIONS.reactivate, String(subjectId));
+    expect((await reply(bystander)).text).toMatch(/only admins and the approver/);
+    const r = await click(ADMIN, ACTIONS.reactivate, String(subjectId));
+    expect((await reply(r)).text).toMatch(/active again/);
+    expect(sim.org.user(ID.mgr)!.active).toBe(true);
+    expect(ctx.repos.approvals.subject(subjectId)!.state).toBe("reactivated");
+  });
 });

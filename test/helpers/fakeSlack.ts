@@ -179,6 +179,10 @@ export class FakeSlack {
         if (!blocksOk((args.view as { blocks?: unknown })?.blocks, 100))
           return { ok: false, error: "invalid_blocks" };
         return { ok: true, view: { id: "V1" } };
+      case "views.open":
+        if (!blocksOk((args.view as { blocks?: unknown })?.blocks, 100))
+          return { ok: false, error: "invalid_blocks" };
+        return { ok: true, view: { id: `V${++this.seq}` } };
       case "files.getUploadURLExternal": {
         const id = `F${++this.seq}`;
         return { ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id };

@@ -1,7 +1,7 @@
 import type { RequestView } from "../../approvals/approvals.service.js";
 import { STATE_LABEL } from "../../approvals/states.js";
 import type { SubjectRow } from "../../store/approvals.repo.js";
-import { ACTIONS } from "../ids.js";
+import { ACTIONS, VIEWS } from "../ids.js";
 import { email, literal } from "../mrkdwn.js";
 import { type Block, type Button, button, context, header, section } from "./common.js";
 
@@ -60,10 +60,13 @@ function subjectBlocks(s: SubjectRow, v: RequestView, now: Date): Block[] {
     : "";
   const when = s.decidedAt ? ` on ${s.decidedAt.slice(0, 16).replace("T", " ")} UTC` : "";
   const note = s.waitingNote ?? s.stateReason;
-  return [
+  const blocks = [
     section(line),
     context(`*${STATE_LABEL[s.state]}*${who}${when}${note ? `: ${literal(note)}` : ""}`),
   ];
+  if (s.state === "done" && !v.dryRun)
+    blocks.push({ type: "actions", elements: [button("Reactivate", ACTIONS.reactivate, String(s.id))] });
+  return blocks;
 }
 
 export function approvalMessages(
@@ -122,4 +125,63 @@ export function taskText(s: SubjectRow): string {
     `:clipboard: Approved: remove *${literal(s.name)}* (${email(s.email)}) from the Gong app in your identity provider. ` +
     "gongops closes this when a directory sync shows them inactive. (If the IdP provisions Gong, a change made only in Gong is undone by its next push.)"
   );
+}
+
+/** The "Request deactivation…" modal of an audit: all its inactive users or a subset, a reason, dry run. */
+export function requestModal(
+  runId: number,
+  users: readonly { id: string; name: string; email: string | null }[],
+) {
+  const options = users.slice(0, 100).map((u) => ({
+    text: {
+      type: "plain_text" as const,
+      text: clipPlain(`${u.name}${u.email ? ` · ${u.email}` : ""}`, 75),
+      emoji: false,
+    },
+    value: u.id,
+  }));
+  return {
+    type: "modal" as const,
+    callback_id: VIEWS.requestDeactivation,
+    private_metadata: String(runId),
+    title: { type: "plain_text" as const, text: "Request deactivation" },
+    submit: { type: "plain_text" as const, text: "Send to approvers" },
+    close: { type: "plain_text" as const, text: "Cancel" },
+    blocks: [
+      section(
+        `${users.length} inactive user${users.length === 1 ? "" : "s"} in audit ${runId}. Each goes to their manager (or the next one up) to approve; nobody is deactivated before that.`,
+      ),
+      {
+        type: "input",
+        block_id: "users",
+        optional: true,
+        label: { type: "plain_text", text: `Only these users (empty: all ${users.length})` },
+        element: { type: "multi_static_select", action_id: "users", options },
+      },
+      {
+        type: "input",
+        block_id: "reason",
+        label: { type: "plain_text", text: "Reason (the approvers see it)" },
+        element: { type: "plain_text_input", action_id: "reason", multiline: true, max_length: 500 },
+      },
+      {
+        type: "input",
+        block_id: "dry",
+        optional: true,
+        label: { type: "plain_text", text: "Dry run" },
+        element: {
+          type: "checkboxes",
+          action_id: "dry",
+          options: [
+            { text: { type: "plain_text", text: "Dry run: everything but the deactivation" }, value: "dry" },
+          ],
+        },
+      },
+    ] as Block[],
+  };
+}
+
+function clipPlain(text: string, max: number): string {
+  const t = text.replace(/</g, "‹").replace(/>/g, "›");
+  return t.length <= max ? t : `${t.slice(0, max - 1)}…`;
 }

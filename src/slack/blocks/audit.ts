@@ -84,6 +84,8 @@ export function auditSummaryBlocks(
       ...(accessory ? { accessory } : {}),
     });
   }
+  if (report.inactive.length > 0)
+    blocks.push(actions(button("Request deactivation…", ACTIONS.requestFromAudit, String(report.runId))));
   if (pages > 1) {
     const nav: Button[] = [];
     if (p > 0)

@@ -1,9 +1,10 @@
 import type { App } from "@slack/bolt";
-import { ACTIONS, SLASH_COMMAND } from "../ids.js";
+import { ACTIONS, SLASH_COMMAND, VIEWS } from "../ids.js";
 import type { SlackServices } from "../services.js";
 import { approvalAction } from "./actions/approvals.js";
 import { auditPageAction } from "./actions/auditPage.js";
 import { moreLinesAction, showChainAction, showReportsAction } from "./actions/lookups.js";
+import { requestFromAuditAction, requestModalSubmit } from "./actions/requestFromAudit.js";
 import { gongCommand } from "./commands/gong.js";
 import { appHomeOpened } from "./events/appHomeOpened.js";
 
@@ -28,7 +29,9 @@ export function registerListeners(app: App, services: SlackServices): void {
   app.action(ACTIONS.showReports, showReportsAction(services));
   app.action(ACTIONS.moreLines, moreLinesAction(services));
   app.action(ACTIONS.auditPage, auditPageAction(services));
-  for (const id of [ACTIONS.approve, ACTIONS.keep, ACTIONS.approveAll])
+  for (const id of [ACTIONS.approve, ACTIONS.keep, ACTIONS.approveAll, ACTIONS.reactivate])
     app.action(id, approvalAction(services));
+  app.action(ACTIONS.requestFromAudit, requestFromAuditAction(services));
+  app.view(VIEWS.requestDeactivation, requestModalSubmit(services));
   app.event("app_home_opened", appHomeOpened(services));
 }

@@ -42,6 +42,16 @@ export function approvalAction(services: SlackServices) {
         label: `<@${body.user.id}>`,
         isAdmin: await services.access.isAdmin(body.user.id, client),
       };
+      if (action.action_id === ACTIONS.reactivate) {
+        const s = await services.ctx.approvals.reactivateSubject({
+          subjectId: ids[0] ?? 0,
+          reason: `Reactivate clicked in Slack by <@${body.user.id}>`,
+          actor,
+        });
+        await reply(`${escapeMrkdwn(s.name)} is active again in Gong.`);
+        await services.approvals?.render(s.requestId);
+        return;
+      }
       const outcomes = await services.ctx.approvals.decide({
         subjectIds: ids,
         decision: action.action_id === ACTIONS.keep ? "keep" : "approve",
