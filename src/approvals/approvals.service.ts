@@ -815,7 +815,7 @@ export class ApprovalsService {
   async reactivateSubject(input: { subjectId: number; reason: string; actor: Actor }): Promise<SubjectRow> {
     if (!input.reason.trim()) throw new UsageError("reactivating needs a reason");
     const s = this.deps.repo.subject(input.subjectId);
-    if (!s || s.state !== "done") throw new UsageError("only a user gongops deactivated can be reactivated");
+    if (s?.state !== "done") throw new UsageError("only a user gongops deactivated can be reactivated");
     const request = this.deps.repo.request(s.requestId)!;
     if (!input.actor.isAdmin && input.actor.slackUserId !== s.decidedBy)
       throw new UsageError("only admins and the approver can reactivate");
