@@ -866,6 +866,15 @@ export class ApprovalsService {
     return { day, used: this.deps.repo.dailyUsed(day), cap: this.settings.maxPerDay };
   }
 
+  /** Failures of the last week, newest first (for the admins' overview). */
+  failedRecently(days = 7): SubjectRow[] {
+    const since = new Date(this.now().getTime() - days * DAY_MS).toISOString();
+    return this.deps.repo
+      .subjectsIn(["failed"])
+      .filter((s) => s.updatedAt >= since)
+      .reverse();
+  }
+
   /** Subjects waiting for a Slack user's decision. */
   pendingFor(slackUserId: string): SubjectRow[] {
     return this.deps.repo

@@ -169,6 +169,7 @@ export function createSlackApp(ctx: AppContext, options: SlackAppOptions = {}): 
     access,
     adminUserIds: ctx.config.access.adminUserIds,
     log,
+    approvals: ctx.approvals,
   });
   const audits = new SlackAuditRunner({
     audit: ctx.audit!,

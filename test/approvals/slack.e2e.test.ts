@@ -207,4 +207,34 @@ describe("approvals in Slack", () => {
     expect(sim.org.user(ID.mgr)!.active).toBe(true);
     expect(ctx.repos.approvals.subject(subjectId)!.state).toBe("reactivated");
   });
+
+  it("App Home: the approver sees their pending decisions with buttons; admins see the overview", async () => {
+    const home = async (user: string) => {
+      const before = fake.callsOf("views.publish").length;
+      const body = JSON.stringify({
+        token: "legacy-unused",
+        team_id: "T1",
+        api_app_id: "A1",
+        type: "event_callback",
+        event_id: `Ev${++seq}`,
+        event_time: Math.floor(Date.now() / 1000),
+        event: { type: "app_home_opened", user, channel: "D1", tab: "home", event_ts: "1700000000.1" },
+      });
+      await postSigned(events, SECRET, body, "application/json");
+      const publish = await fake.waitFor(() =>
+        fake
+          .callsOf("views.publish")
+          .slice(before)
+          .find((c) => c.args.user_id === user),
+      );
+      const view = typeof publish.args.view === "string" ? JSON.parse(publish.args.view) : publish.args.view;
+      return JSON.stringify(view.blocks);
+    };
+    const ceo = await home(slackIdOf(ID.ceo)); // Dana Lee's skip-level, from the second test
+    expect(ceo).toMatch(/Waiting for your decision/);
+    expect(ceo).toContain("Dana Lee");
+    expect(ceo).toContain(ACTIONS.approve);
+    const admin = await home(ADMIN);
+    expect(admin).toMatch(/Deactivation requests.*open · \d+ of 25 deactivations today/);
+  });
 });

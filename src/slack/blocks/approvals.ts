@@ -185,3 +185,43 @@ function clipPlain(text: string, max: number): string {
   const t = text.replace(/</g, "‹").replace(/>/g, "›");
   return t.length <= max ? t : `${t.slice(0, max - 1)}…`;
 }
+
+/** App Home's approvals part: the viewer's pending decisions (with the buttons), and for admins the overview. */
+export interface HomeApprovals {
+  pending: readonly SubjectRow[];
+  admin: { open: number; cap: { used: number; cap: number }; failed: readonly SubjectRow[] } | null;
+}
+
+export const HOME_PENDING_MAX = 10;
+
+export function approvalsHomeBlocks(h: HomeApprovals): Block[] {
+  const blocks: Block[] = [];
+  if (h.pending.length > 0) {
+    blocks.push(section(`*Waiting for your decision* (${h.pending.length})`));
+    for (const s of h.pending.slice(0, HOME_PENDING_MAX)) {
+      blocks.push(
+        section(
+          `*${literal(s.name)}*${s.title ? ` · ${literal(s.title)}` : ""} · ${email(s.email)} · request #${s.requestId}`,
+        ),
+        {
+          type: "actions",
+          elements: [approveButton(s, false), button("Keep", ACTIONS.keep, String(s.id))],
+        },
+      );
+    }
+    if (h.pending.length > HOME_PENDING_MAX)
+      blocks.push(context(`${h.pending.length - HOME_PENDING_MAX} more in your direct messages.`));
+  }
+  if (h.admin) {
+    const failed = h.admin.failed
+      .slice(0, 5)
+      .map((s) => `• ${literal(s.name)}: ${literal(s.stateReason ?? "failed")}`);
+    blocks.push(
+      section(
+        `*Deactivation requests*\n${h.admin.open} open · ${h.admin.cap.used} of ${h.admin.cap.cap} deactivations today (GONGOPS_MAX_DEACTIVATIONS_PER_DAY)` +
+          (failed.length ? `\n*Failed:*\n${failed.join("\n")}` : ""),
+      ),
+    );
+  }
+  return blocks;
+}
