@@ -398,7 +398,7 @@ export class ApprovalsService {
       };
     if (s.approverKind === "user" && s.approverSlackId === actor.slackUserId && actor.slackUserId)
       return { override: false };
-    if (s.approverKind !== "user" && actor.isAdmin) return { override: false };
+    if (s.approverKind === "channel" && actor.isAdmin) return { override: false };
     if (override && actor.isAdmin) {
       if (!override.reason?.trim()) return { refused: "an admin override needs a reason" };
       return { override: true };

@@ -96,4 +96,23 @@ describe("gongops deactivate | requests | trail | reactivate", () => {
     const list = await cli(["requests", "--json"], env);
     expect(list.json().requests[0].subjects[0].state).toBe("reactivated");
   });
+
+  it("an admin override from the CLI needs a reason and is recorded as one", async () => {
+    const filed = await cli(
+      ["deactivate", email(ID.olga), "--reason", "seat review", "--dry-run", "--json"],
+      env,
+    );
+    expect(filed.code).toBe(0);
+    const subject = String(filed.json().subjects[0].id);
+    expect((await cli(["requests", "keep", subject], env)).code).toBe(2);
+    const kept = await cli(["requests", "keep", subject, "--reason", "still needed for Q1"], env);
+    expect(kept.code).toBe(0);
+    expect(kept.stdout).toMatch(/kept by cli/);
+    const trail = JSON.parse((await cli(["trail", "--format", "json"], env)).stdout) as {
+      to: string;
+      override: boolean;
+      why: string;
+    }[];
+    expect(trail.at(-1)).toMatchObject({ to: "kept", override: true, why: "still needed for Q1" });
+  });
 });

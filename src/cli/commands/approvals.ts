@@ -85,7 +85,8 @@ export const requestsCommand: Command = {
   summary: "list deactivation requests, or show one",
   usage: `gongops requests [list] [--open] [--json]
 gongops requests show <id> [--json]
-gongops requests release <subject> --reason "…"   (let an approved subject past today's cap)`,
+gongops requests release <subject> --reason "…"   (let an approved subject past today's cap)
+gongops requests approve|keep <subject> --reason "…"   (an admin override, recorded as one)`,
   options: { open: { type: "boolean" }, json: { type: "boolean" }, reason: { type: "string" } },
   maxPositionals: 2,
   async run(args, io) {
@@ -143,7 +144,22 @@ gongops requests release <subject> --reason "…"   (let an approved subject pas
         );
         return ok ? 0 : 1;
       }
-      throw new UsageError(`unknown action "${action}": use list, show or release`);
+      if (action === "approve" || action === "keep") {
+        const reason = stringOption(args, "reason");
+        if (!arg || !/^\d+$/.test(arg) || !reason?.trim())
+          throw new UsageError(`gongops requests ${action} <subject> --reason "…" (an admin override)`);
+        const [o] = await ctx.approvals.decide({
+          subjectIds: [Number(arg)],
+          decision: action,
+          actor: CLI_ACTOR,
+          reason,
+          override: true,
+        });
+        if (json) printJson(io, o);
+        else io.stdout(`Subject #${arg} (${o!.name}): ${o!.message}.\n`);
+        return o!.outcome === "approved" || o!.outcome === "kept" ? 0 : 1;
+      }
+      throw new UsageError(`unknown action "${action}": use list, show, release, approve or keep`);
     });
   },
 };
