@@ -406,6 +406,15 @@ export class ApprovalsService {
     return { refused: "not yours to decide" };
   }
 
+  /** Why `actor` may not decide on subject `id` now (null when they may), e.g. before asking for a reason. */
+  async refusal(id: number, actor: Actor): Promise<string | null> {
+    const s = this.deps.repo.subject(id);
+    if (!s) return "no such subject";
+    if (s.state !== "pending") return `already decided: ${s.state}`;
+    const auth = await this.authority(s, this.deps.repo.request(s.requestId)!, actor, null);
+    return "refused" in auth ? auth.refused : null;
+  }
+
   /**
    * Approves or keeps subjects. Each decision is one conditional update from pending: of two clicks (or
    * two processes) exactly one wins, the other hears "already decided". An approval enqueues its

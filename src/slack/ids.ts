@@ -17,7 +17,10 @@ export const ACTIONS = {
 } as const;
 
 /** Modal callback ids. */
-export const VIEWS = { requestDeactivation: "gong_approval_request_modal" } as const;
+export const VIEWS = {
+  requestDeactivation: "gong_approval_request_modal",
+  keepReason: "gong_approval_keep_modal",
+} as const;
 
 export const EVENTS = ["app_home_opened"] as const;
 

@@ -237,4 +237,50 @@ describe("approvals in Slack", () => {
     const admin = await home(ADMIN);
     expect(admin).toMatch(/Deactivation requests.*open · \d+ of 25 deactivations today/);
   });
+
+  it("Keep asks for an optional reason, refused to others, and the trail records it", async () => {
+    const subjectId = ctx.repos.approvals.subjectsOfUser(ID.dana)[0]!.id;
+    const refused = await click(slackIdOf(ID.fay), ACTIONS.keep, String(subjectId));
+    expect((await reply(refused)).text).toMatch(/not yours to decide/);
+    const before = fake.callsOf("views.open").length;
+    await click(slackIdOf(ID.ceo), ACTIONS.keep, String(subjectId));
+    const opened = await fake.waitFor(() => fake.callsOf("views.open").slice(before)[0]);
+    expect(JSON.stringify(opened.args.view)).toContain("gong_approval_keep_modal");
+    const submission = {
+      type: "view_submission",
+      team: { id: "T1", domain: "acme" },
+      user: { id: slackIdOf(ID.ceo), username: "ceo", team_id: "T1" },
+      api_app_id: "A1",
+      token: "legacy-unused",
+      trigger_id: "1.2.3",
+      view: {
+        id: "V2",
+        type: "modal",
+        team_id: "T1",
+        callback_id: "gong_approval_keep_modal",
+        private_metadata: String(subjectId),
+        hash: "h",
+        state: {
+          values: { reason: { reason: { type: "plain_text_input", value: "covers EMEA next quarter" } } },
+        },
+      },
+    };
+    await postSigned(
+      events,
+      SECRET,
+      new URLSearchParams({ payload: JSON.stringify(submission) }).toString(),
+      "application/x-www-form-urlencoded",
+    );
+    await fake.waitFor(() => ctx.repos.approvals.subject(subjectId)!.state === "kept");
+    const t = ctx.approvals
+      .trail()
+      .filter((x) => x.subjectId === subjectId)
+      .at(-1)!;
+    expect(t).toMatchObject({ toState: "kept", why: "covers EMEA next quarter", override: false });
+    await fake.waitFor(() =>
+      fake
+        .callsOf("chat.update")
+        .find((u) => JSON.stringify(u.args.blocks).includes("*kept* by <@" + slackIdOf(ID.ceo))),
+    );
+  });
 });

@@ -127,6 +127,28 @@ export function taskText(s: SubjectRow): string {
   );
 }
 
+/** Keep's modal: an optional reason the trail records. */
+export function keepModal(subjectId: number, name: string) {
+  return {
+    type: "modal" as const,
+    callback_id: VIEWS.keepReason,
+    private_metadata: String(subjectId),
+    title: { type: "plain_text" as const, text: "Keep in Gong" },
+    submit: { type: "plain_text" as const, text: "Keep" },
+    close: { type: "plain_text" as const, text: "Cancel" },
+    blocks: [
+      section(`${literal(name)} keeps their Gong seat.`),
+      {
+        type: "input",
+        block_id: "reason",
+        optional: true,
+        label: { type: "plain_text", text: "Why (optional)" },
+        element: { type: "plain_text_input", action_id: "reason", max_length: 500 },
+      },
+    ] as Block[],
+  };
+}
+
 /** The "Request deactivation…" modal of an audit: all its inactive users or a subset, a reason, dry run. */
 export function requestModal(
   runId: number,

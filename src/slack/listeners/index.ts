@@ -1,7 +1,7 @@
 import type { App } from "@slack/bolt";
 import { ACTIONS, SLASH_COMMAND, VIEWS } from "../ids.js";
 import type { SlackServices } from "../services.js";
-import { approvalAction } from "./actions/approvals.js";
+import { approvalAction, keepModalSubmit } from "./actions/approvals.js";
 import { auditPageAction } from "./actions/auditPage.js";
 import { moreLinesAction, showChainAction, showReportsAction } from "./actions/lookups.js";
 import { requestFromAuditAction, requestModalSubmit } from "./actions/requestFromAudit.js";
@@ -33,5 +33,6 @@ export function registerListeners(app: App, services: SlackServices): void {
     app.action(id, approvalAction(services));
   app.action(ACTIONS.requestFromAudit, requestFromAuditAction(services));
   app.view(VIEWS.requestDeactivation, requestModalSubmit(services));
+  app.view(VIEWS.keepReason, keepModalSubmit(services));
   app.event("app_home_opened", appHomeOpened(services));
 }

@@ -1,12 +1,20 @@
-import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from "@slack/bolt";
+import type {
+  AllMiddlewareArgs,
+  BlockButtonAction,
+  SlackActionMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewSubmitAction,
+} from "@slack/bolt";
 import type { Actor } from "../../../approvals/approvals.service.js";
 import { afterAck } from "../../../pace.js";
+import { keepModal } from "../../blocks/approvals.js";
 import { explainError } from "../../explain.js";
 import { ACTIONS } from "../../ids.js";
 import { escapeMrkdwn } from "../../mrkdwn.js";
 import type { SlackServices } from "../../services.js";
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
+type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
 /**
  * Approve, Keep and "Approve all listed" on a request message. The service decides who may decide; this
@@ -42,6 +50,20 @@ export function approvalAction(services: SlackServices) {
         label: `<@${body.user.id}>`,
         isAdmin: await services.access.isAdmin(body.user.id, client),
       };
+      if (action.action_id === ACTIONS.keep) {
+        // Keep asks for an optional reason first; the decision is taken when the modal is submitted.
+        const id = ids[0] ?? 0;
+        const refused = await services.ctx.approvals.refusal(id, actor);
+        if (refused) {
+          if (refused === "not yours to decide")
+            services.log.warn("refused a decision", { subject: id, actor: actor.label, why: refused });
+          await reply(escapeMrkdwn(refused));
+          return;
+        }
+        const s = services.ctx.repos.approvals.subject(id)!;
+        await client.views.open({ trigger_id: body.trigger_id, view: keepModal(id, s.name) as never });
+        return;
+      }
       if (action.action_id === ACTIONS.reactivate) {
         const s = await services.ctx.approvals.reactivateSubject({
           subjectId: ids[0] ?? 0,
@@ -75,6 +97,37 @@ export function approvalAction(services: SlackServices) {
         reason: (error as Error).message,
       });
       await reply(`:warning: ${escapeMrkdwn(explainError(error))}`);
+    }
+  };
+}
+
+/** Keep's modal submitted: the decision, with its optional reason. */
+export function keepModalSubmit(services: SlackServices) {
+  return async ({ ack, body, view, client }: ViewArgs): Promise<void> => {
+    await ack();
+    await afterAck();
+    const user = body.user.id;
+    try {
+      const reason = view.state.values.reason?.reason?.value?.trim() || null;
+      const [o] = await services.ctx.approvals.decide({
+        subjectIds: [Number(view.private_metadata)],
+        decision: "keep",
+        actor: {
+          slackUserId: user,
+          label: `<@${user}>`,
+          isAdmin: await services.access.isAdmin(user, client),
+        },
+        reason,
+      });
+      if (o && o.outcome !== "kept")
+        await client.chat.postMessage({
+          channel: user,
+          text: `${escapeMrkdwn(o.name)}: ${escapeMrkdwn(o.message)}`,
+        });
+      const requestId = services.ctx.repos.approvals.subject(Number(view.private_metadata))?.requestId;
+      if (requestId !== undefined) await services.approvals?.render(requestId);
+    } catch (error) {
+      services.log.warn("keep failed", { reason: (error as Error).message });
     }
   };
 }
