@@ -52,6 +52,16 @@ export interface Config {
     adminUsergroupId: string | null;
     lookupsAdminOnly: boolean;
   };
+  approvals: {
+    /** Where requests nobody else can decide go (any admin decides there); null when unset. */
+    channel: string | null;
+    deactivateVia: "scim" | "manual";
+    allowSelfApproval: boolean;
+    maxPerDay: number;
+    dryRun: boolean;
+    remindHours: number;
+    expireDays: number;
+  };
   logLevel: "debug" | "info" | "warn" | "error";
 }
 
@@ -96,6 +106,11 @@ const slackUserId = z
   .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/)))
   .describe("a comma-separated list of Slack user ids (U…)");
 const activityRule = z.enum(["any", "hosted"]).describe("any or hosted");
+const slackChannel = z
+  .string()
+  .regex(/^[CGD][A-Z0-9]{2,}$/)
+  .describe("a Slack channel id (C…)");
+const deactivateVia = z.enum(["scim", "manual"]).describe("scim or manual");
 const logLevel = z.enum(["debug", "info", "warn", "error"]).describe("debug, info, warn or error");
 
 class Reader {
@@ -141,12 +156,13 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
     );
   }
 
+  const scimToken = r.secret("GONG_SCIM_TOKEN");
   const config: Config = {
     gong: {
       baseUrl: r.get("GONG_API_BASE_URL", httpUrl, "https://api.gong.io"),
       auth,
       scimBaseUrl: r.get("GONG_SCIM_BASE_URL", httpUrl, "https://app.gong.io/scim/v2"),
-      scimToken: r.secret("GONG_SCIM_TOKEN"),
+      scimToken,
       maxConcurrent: r.get("GONG_MAX_CONCURRENT", positiveInt, 3),
       maxRps: r.get("GONG_MAX_RPS", positiveNumber, 3),
       rpsMargin: r.get("GONG_RPS_MARGIN_PERCENT", percent, 5) / 100,
@@ -178,6 +194,16 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
       adminUsergroupId: r.get("GONGOPS_ADMIN_USERGROUP_ID", text) ?? null,
       lookupsAdminOnly: r.get("GONGOPS_LOOKUPS_ADMIN_ONLY", bool, false),
     },
+    approvals: {
+      channel: r.get("GONGOPS_APPROVALS_CHANNEL", slackChannel) ?? null,
+      // With a SCIM token gongops can deactivate itself; without one, someone removes the user in the IdP.
+      deactivateVia: r.get("GONGOPS_DEACTIVATE_VIA", deactivateVia, scimToken ? "scim" : "manual"),
+      allowSelfApproval: r.get("GONGOPS_ALLOW_SELF_APPROVAL", bool, false),
+      maxPerDay: r.get("GONGOPS_MAX_DEACTIVATIONS_PER_DAY", nonNegativeInt, 25),
+      dryRun: r.get("GONGOPS_DRY_RUN", bool, false),
+      remindHours: r.get("GONGOPS_APPROVAL_REMIND_HOURS", positiveNumber, 48),
+      expireDays: r.get("GONGOPS_APPROVAL_EXPIRE_DAYS", positiveNumber, 7),
+    },
     logLevel: r.get("GONGOPS_LOG_LEVEL", logLevel, "info"),
   };
 
@@ -190,6 +216,9 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
       "GONG_ACCESS_KEY and GONG_ACCESS_KEY_SECRET (or GONG_OAUTH_TOKEN): expected Gong API credentials " +
         "(or run `gongops demo` to try gongops on the built-in simulator)",
     );
+  }
+  if (config.approvals.deactivateVia === "scim" && !config.gong.scimToken) {
+    r.problems.push("GONGOPS_DEACTIVATE_VIA: scim needs GONG_SCIM_TOKEN (or set it to manual)");
   }
   if (requirements.includes("scim") && !config.gong.scimToken) {
     r.problems.push("GONG_SCIM_TOKEN: expected the bearer token of Gong's SCIM provisioning source");

@@ -1,4 +1,5 @@
 import type { Dispatcher } from "undici";
+import { ApprovalsService } from "./approvals/approvals.service.js";
 import { AuditService } from "./audit/audit.service.js";
 import { ExemptionsService } from "./audit/exemptions.service.js";
 import { AuditHistory } from "./audit/history.js";
@@ -12,6 +13,7 @@ import type { RetryPolicy, Timing } from "./gong/retry.js";
 import { createLogger, type Logger } from "./log.js";
 import { Metrics } from "./metrics.js";
 import { redactor } from "./secret.js";
+import { ApprovalsRepo } from "./store/approvals.repo.js";
 import { AuditsRepo } from "./store/audits.repo.js";
 import { SqliteBudgetStore } from "./store/budget.repo.js";
 import { closeDatabase, type Db, openDatabase } from "./store/db.js";
@@ -38,6 +40,7 @@ export interface AppContext {
     audits: AuditsRepo;
     exemptions: ExemptionsRepo;
     jobs: JobsRepo;
+    approvals: ApprovalsRepo;
   };
   /** null when no Gong credentials are configured (commands that need Gong refuse earlier). */
   gong: GongConnection | null;
@@ -51,6 +54,8 @@ export interface AppContext {
   exemptions: ExemptionsService;
   auditHistory: AuditHistory;
   metrics: Metrics;
+  /** Deactivation requests with approval (faces connect Slack people, a notifier and a job worker). */
+  approvals: ApprovalsService;
   close(): Promise<void>;
 }
 
@@ -96,6 +101,7 @@ export function createContext(options: ContextOptions): AppContext {
     audits: new AuditsRepo(db),
     exemptions: new ExemptionsRepo(db),
     jobs: new JobsRepo(db),
+    approvals: new ApprovalsRepo(db),
   };
   const metrics = options.metrics ?? new Metrics();
   const gong = config.gong.auth
@@ -134,7 +140,15 @@ export function createContext(options: ContextOptions): AppContext {
         leaseMs: config.leaseSeconds * 1000,
         now: options.now,
         // Build the new snapshot's org index now, in chunks, rather than inside the next /gong reports.
-        onCommitted: () => void hierarchy.index().catch(() => {}),
+        onCommitted: () => {
+          void hierarchy.index().catch(() => {});
+          // Manual deactivations are closed by the first sync that shows the user inactive.
+          try {
+            approvals.closeVerified();
+          } catch (error) {
+            log.warn("could not close verified manual deactivations", { reason: (error as Error).message });
+          }
+        },
       })
     : null;
   const lookup = new DirectoryLookup({
@@ -184,6 +198,19 @@ export function createContext(options: ContextOptions): AppContext {
     auditRuns: () => repos.audits.countByStatus(),
     jobs: () => repos.jobs.counts(),
   });
+  const approvals = new ApprovalsService({
+    repo: repos.approvals,
+    jobs: repos.jobs,
+    directory: repos.directory,
+    lookup,
+    exemptions,
+    audits: repos.audits,
+    gong: gong?.client ?? null,
+    scim: gong?.scim ?? null,
+    settings: config.approvals,
+    log: log.child("approvals"),
+    now: options.now,
+  });
   let closed = false;
   return {
     config,
@@ -196,6 +223,7 @@ export function createContext(options: ContextOptions): AppContext {
     exemptions,
     auditHistory: new AuditHistory(repos),
     metrics,
+    approvals,
     close: async () => {
       // Idempotent: faces and tests may both close on the way out.
       if (closed) return;

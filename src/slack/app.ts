@@ -6,6 +6,7 @@ import { GongopsError } from "../errors.js";
 import { JobWorker } from "../jobs/index.js";
 import type { Logger } from "../log.js";
 import { SlackAccess } from "./access.js";
+import { SlackApprovalsNotifier, SlackPeopleDirectory } from "./approvals.js";
 import { SlackAuditRunner } from "./auditRunner.js";
 import { checkSlackRequest } from "./guard.js";
 import { HomePublisher } from "./home.js";
@@ -203,6 +204,7 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
     access,
     adminUserIds: ctx.config.access.adminUserIds,
     log,
+    approvals: ctx.approvals,
   });
   const audits = new SlackAuditRunner({
     audit: ctx.audit,
@@ -215,8 +217,32 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
   });
   // Work that must happen later (resuming a paused audit in its message) waits in the job queue, so
   // that a restart loses none of it and two processes never do it twice.
-  const worker = new JobWorker({ repo: ctx.repos.jobs, jobs: [audits.resumeJob], log: log.child("jobs") });
-  const services: SlackServices = { ctx, access, audits, home, liveLookups: new LiveLookupBudget(), log };
+  const worker = new JobWorker({
+    repo: ctx.repos.jobs,
+    jobs: [audits.resumeJob, ...ctx.approvals.jobs],
+    log: log.child("jobs"),
+    leaseMs: ctx.config.leaseSeconds * 2000,
+  });
+  const approvals = new SlackApprovalsNotifier(
+    ctx.approvals,
+    ctx.repos.approvals,
+    () => app.client,
+    log.child("approvals"),
+  );
+  ctx.approvals.connect({
+    slack: new SlackPeopleDirectory(() => app.client, log.child("approvals")),
+    notifier: approvals,
+    wake: () => worker.wake(),
+  });
+  const services: SlackServices = {
+    ctx,
+    access,
+    audits,
+    home,
+    liveLookups: new LiveLookupBudget(),
+    log,
+    approvals,
+  };
   registerListeners(app, services);
   app.error(async (error) => {
     log.error("unhandled error in a listener", { reason: error.message });

@@ -1,4 +1,5 @@
 import type { webApi } from "@slack/bolt";
+import type { ApprovalsService } from "../approvals/approvals.service.js";
 import type { Logger } from "../log.js";
 import type { AuditsRepo } from "../store/audits.repo.js";
 import type { SyncRunsRepo } from "../store/syncRuns.repo.js";
@@ -19,6 +20,7 @@ export class HomePublisher {
       access: SlackAccess;
       adminUserIds: readonly string[];
       log: Logger;
+      approvals?: ApprovalsService;
     },
   ) {}
 
@@ -34,6 +36,8 @@ export class HomePublisher {
           .catch(() => null)
       : null;
     const allowed = await access.allowed(userId, client);
+    const isAdmin = await access.isAdmin(userId, client);
+    const approvals = this.deps.approvals;
     await client.views.publish({
       user_id: userId,
       view: {
@@ -43,7 +47,17 @@ export class HomePublisher {
           lastAudit,
           lastAuditLink: link,
           allowed,
-          isAdmin: await access.isAdmin(userId, client),
+          isAdmin,
+          approvals: approvals && {
+            pending: approvals.pendingFor(userId),
+            admin: isAdmin
+              ? {
+                  open: approvals.list({ open: true }).length,
+                  cap: approvals.capToday(),
+                  failed: approvals.failedRecently(),
+                }
+              : null,
+          },
         }),
       },
     });

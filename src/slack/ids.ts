@@ -9,6 +9,17 @@ export const ACTIONS = {
   showReports: "gong_show_reports",
   moreLines: "gong_more_lines",
   auditPage: "gong_audit_page",
+  approve: "gong_approval_approve",
+  keep: "gong_approval_keep",
+  approveAll: "gong_approval_approve_all",
+  reactivate: "gong_approval_reactivate",
+  requestFromAudit: "gong_approval_request_from_audit",
+} as const;
+
+/** Modal callback ids. */
+export const VIEWS = {
+  requestDeactivation: "gong_approval_request_modal",
+  keepReason: "gong_approval_keep_modal",
 } as const;
 
 export const EVENTS = ["app_home_opened"] as const;
@@ -25,6 +36,8 @@ export const API_SCOPES: Record<string, string> = {
   "files.completeUploadExternal": "files:write",
   "conversations.join": "channels:join",
   "conversations.open": "im:write",
+  "users.lookupByEmail": "users:read.email",
+  "views.open": "chat:write",
 };
 
 /** Scopes the manifest must grant besides those: the slash command, and posting where not invited. */

@@ -2,6 +2,7 @@ import type { webApi } from "@slack/bolt";
 import type { GongContext } from "../context.js";
 import type { Logger } from "../log.js";
 import type { SlackAccess } from "./access.js";
+import type { SlackApprovalsNotifier } from "./approvals.js";
 import type { SlackAuditRunner } from "./auditRunner.js";
 import type { Block } from "./blocks/common.js";
 import type { HomePublisher } from "./home.js";
@@ -16,6 +17,8 @@ export interface SlackServices {
   home: HomePublisher;
   /** Live Gong lookups left per member (admins are not counted). */
   liveLookups: LiveLookupBudget;
+  /** Posts and updates deactivation request messages. */
+  approvals?: SlackApprovalsNotifier;
   log: Logger;
 }
 

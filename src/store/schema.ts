@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { ActivityCounts } from "../gong/schemas.js";
 
@@ -338,4 +339,124 @@ export const jobs = sqliteTable(
     index("jobs_due").on(t.status, t.runAt),
     index("jobs_lease").on(t.status, t.leaseExpiresAt),
   ],
+);
+
+// ---- deactivation requests (src/approvals/) -------------------------------------------------------
+
+export const SUBJECT_STATES = [
+  "pending",
+  "approved",
+  "kept",
+  "expired",
+  "cancelled",
+  "executing",
+  "awaiting_idp",
+  "done",
+  "failed",
+  "reactivated",
+] as const;
+export type SubjectState = (typeof SUBJECT_STATES)[number];
+
+/** A request to deactivate some Gong users: who asked, why, and whether it is a dry run. */
+export const approvalRequests = sqliteTable("approval_requests", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  /** "slack" or "cli": where it was filed. */
+  source: text("source", { enum: ["slack", "cli"] }).notNull(),
+  /** The requester's Slack user id (null from the CLI). */
+  requestedBySlack: text("requested_by_slack"),
+  /** Who asked, in words ("<@U123>", "cli (jane)"). */
+  requestedBy: text("requested_by").notNull(),
+  reason: text("reason").notNull(),
+  dryRun: integer("dry_run", { mode: "boolean" }).notNull().default(false),
+  /** The audit it came from, and that audit's end: a hosted call after it cancels the subject. */
+  auditRunId: integer("audit_run_id"),
+  activitySince: text("activity_since").notNull(),
+  /** The audit's look-back, for "no call in N days". */
+  lookbackDays: integer("lookback_days"),
+  createdAt: text("created_at").notNull(),
+});
+
+/** One user in one request, with what the approver sees and where the subject stands. */
+export const approvalSubjects = sqliteTable(
+  "approval_subjects",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    requestId: integer("request_id")
+      .notNull()
+      .references(() => approvalRequests.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull(),
+    email: text("email"),
+    name: text("name").notNull(),
+    title: text("title"),
+    managerId: text("manager_id"),
+    lastCallAt: text("last_call_at"),
+    created: text("created"),
+    state: text("state", { enum: SUBJECT_STATES }).notNull(),
+    /** Who decides: a Slack user, or the approvals channel (any admin). */
+    approverKind: text("approver_kind", { enum: ["user", "channel", "unassigned"] }).notNull(),
+    approverSlackId: text("approver_slack_id"),
+    approverGongId: text("approver_gong_id"),
+    approverName: text("approver_name"),
+    /** Why it came to them, in words. */
+    approverReason: text("approver_reason").notNull(),
+    escalations: integer("escalations").notNull().default(0),
+    decidedBy: text("decided_by"),
+    decidedAt: text("decided_at"),
+    /** The last transition's reason (a keep's reason, "hosted a call on …", a SCIM failure). */
+    stateReason: text("state_reason"),
+    /** Set while an approved subject waits for tomorrow's PATCH allowance. */
+    waitingNote: text("waiting_note"),
+    /** An admin let it past the daily cap. */
+    capOverride: integer("cap_override", { mode: "boolean" }).notNull().default(false),
+    scimId: text("scim_id"),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    index("approval_subjects_request").on(t.requestId),
+    index("approval_subjects_state").on(t.state),
+    // At most one open subject per Gong user, whatever the race.
+    uniqueIndex("approval_subjects_one_open")
+      .on(t.userId)
+      .where(sql`state IN ('pending','approved','executing','awaiting_idp')`),
+  ],
+);
+
+/** Append-only: every transition, who made it, when and why. */
+export const approvalTrail = sqliteTable(
+  "approval_trail",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    subjectId: integer("subject_id")
+      .notNull()
+      .references(() => approvalSubjects.id, { onDelete: "cascade" }),
+    requestId: integer("request_id").notNull(),
+    at: text("at").notNull(),
+    actor: text("actor").notNull(),
+    fromState: text("from_state"),
+    toState: text("to_state").notNull(),
+    why: text("why"),
+    override: integer("override", { mode: "boolean" }).notNull().default(false),
+  },
+  (t) => [index("approval_trail_at").on(t.at), index("approval_trail_subject").on(t.subjectId)],
+);
+
+/** PATCHes made per UTC day, for GONGOPS_MAX_DEACTIVATIONS_PER_DAY. */
+export const approvalDaily = sqliteTable("approval_daily", {
+  day: text("day").primaryKey(),
+  used: integer("used").notNull().default(0),
+});
+
+/** Where the Slack face posted a request for one approver (a user id, or "channel"). */
+export const approvalMessages = sqliteTable(
+  "approval_messages",
+  {
+    requestId: integer("request_id")
+      .notNull()
+      .references(() => approvalRequests.id, { onDelete: "cascade" }),
+    approverKey: text("approver_key").notNull(),
+    part: integer("part").notNull().default(0),
+    channel: text("channel").notNull(),
+    ts: text("ts").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.requestId, t.approverKey, t.part] })],
 );

@@ -6,7 +6,7 @@ import { SimOrg } from "../../src/sim/org.js";
 import type { GongSim } from "../../src/sim/server.js";
 import { FakeSlack, postSigned, slackHeaders, slashCommand } from "../helpers/fakeSlack.js";
 import { startSim } from "../helpers/gong.js";
-import { type Running, runGongops, spawnGongops, until } from "../helpers/process.js";
+import { listeningPort, type Running, runGongops, spawnGongops, until } from "../helpers/process.js";
 
 /** `gongops start` as a real process, receiving signed Slack requests, killed and restarted. */
 const SECRET = "app-process-signing-secret";
@@ -44,18 +44,7 @@ const env = (extra: Record<string, string> = {}) => ({
 /** Starts the app and waits until it listens; returns the process and its /slack/events URL. */
 async function startApp(extra: Record<string, string> = {}): Promise<{ app: Running; events: string }> {
   const app = spawnGongops(["start"], env(extra));
-  const port = await until(
-    () =>
-      app
-        .stderr()
-        .split("\n")
-        .filter((l) => l.startsWith("{"))
-        .map((l) => JSON.parse(l) as { msg?: string; port?: number })
-        .find((l) => l.msg === "gongops is listening for Slack")?.port,
-    20_000,
-  ).catch((e) => {
-    throw new Error(`${e}: gongops start said:\n${app.stderr().slice(-3000)}`);
-  });
+  const port = await listeningPort(app);
   return { app, events: `http://127.0.0.1:${port}/slack/events` };
 }
 

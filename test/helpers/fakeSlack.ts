@@ -22,6 +22,8 @@ export class FakeSlack {
   readonly uploads = new Map<string, string>();
   readonly emails = new Map<string, string>();
   readonly groups = new Map<string, string[]>();
+  /** Users Slack reports as deactivated (users.lookupByEmail answers deleted: true). */
+  readonly deletedUsers = new Set<string>();
   /** Channels the bot may not post in (chat.postMessage answers not_in_channel). */
   readonly closedChannels = new Set<string>();
   /** Private channels: the bot cannot join them, and is in them only when added to `members`. */
@@ -166,12 +168,25 @@ export class FakeSlack {
           ? { ok: true, user: { id: args.user, profile: { email } } }
           : { ok: true, user: { id: args.user, profile: {} } };
       }
+      case "users.lookupByEmail": {
+        const found = [...this.emails].find(([, e]) => e.toLowerCase() === String(args.email).toLowerCase());
+        return found
+          ? {
+              ok: true,
+              user: { id: found[0], deleted: this.deletedUsers.has(found[0]), profile: { email: found[1] } },
+            }
+          : { ok: false, error: "users_not_found" };
+      }
       case "usergroups.users.list":
         return { ok: true, users: this.groups.get(args.usergroup) ?? [] };
       case "views.publish":
         if (!blocksOk((args.view as { blocks?: unknown })?.blocks, 100))
           return { ok: false, error: "invalid_blocks" };
         return { ok: true, view: { id: "V1" } };
+      case "views.open":
+        if (!blocksOk((args.view as { blocks?: unknown })?.blocks, 100))
+          return { ok: false, error: "invalid_blocks" };
+        return { ok: true, view: { id: `V${++this.seq}` } };
       case "files.getUploadURLExternal": {
         const id = `F${++this.seq}`;
         return { ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id };

@@ -81,3 +81,19 @@ export async function until<T>(
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** The port `gongops start` listens on, from its JSON log line once Slack's auth.test passed. */
+export function listeningPort(run: Running, timeoutMs = 20_000): Promise<number> {
+  return until(
+    () =>
+      run
+        .stderr()
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as { msg?: string; port?: number })
+        .find((l) => l.msg === "gongops is listening for Slack")?.port,
+    timeoutMs,
+  ).catch((e) => {
+    throw new Error(`${e}: gongops start said:\n${run.stderr().slice(-3000)}`);
+  });
+}

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { ACTIONS, API_SCOPES, EVENTS, EXTRA_SCOPES, SLASH_COMMAND } from "../../src/slack/ids.js";
+import { ACTIONS, API_SCOPES, EVENTS, EXTRA_SCOPES, SLASH_COMMAND, VIEWS } from "../../src/slack/ids.js";
 import { registerListeners } from "../../src/slack/listeners/index.js";
 import type { SlackServices } from "../../src/slack/services.js";
 
@@ -23,11 +23,17 @@ const schema = JSON.parse(
 
 /** What registerListeners registers, recorded by a stand-in for Bolt's App. */
 function registered() {
-  const seen = { commands: [] as string[], actions: [] as string[], events: [] as string[] };
+  const seen = {
+    commands: [] as string[],
+    actions: [] as string[],
+    events: [] as string[],
+    views: [] as string[],
+  };
   const app = {
     command: (id: string) => seen.commands.push(id),
     action: (id: string) => seen.actions.push(id),
     event: (id: string) => seen.events.push(id),
+    view: (id: string) => seen.views.push(id),
     use: () => {},
   };
   registerListeners(app as never, {} as SlackServices);
@@ -54,6 +60,7 @@ describe("manifest.yml", () => {
     for (const e of seen.events) expect(manifest.settings.event_subscriptions.bot_events).toContain(e);
     expect(seen.events).toEqual([...EVENTS]);
     expect(seen.actions.sort()).toEqual(Object.values(ACTIONS).sort());
+    expect(seen.views.sort()).toEqual(Object.values(VIEWS).sort()); // modals need interactivity too
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
   });

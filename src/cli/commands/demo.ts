@@ -11,6 +11,7 @@ import { type Command, flag, intOption } from "../command.js";
 import { printJson } from "../io.js";
 import { progressReporter } from "../progress.js";
 import { auditJson, printAudit } from "./audit.js";
+import { demoApproval } from "./demoApproval.js";
 
 export const demoCommand: Command = {
   name: "demo",
@@ -19,7 +20,9 @@ export const demoCommand: Command = {
 
 Starts the Gong simulator on loopback with a generated org (enforcing Gong's limits: 3 in flight,
 3 per second), points a fresh temporary database at it, syncs the directory, runs the inactive-user
-audit with a live progress bar, and prints the report and what it cost.`,
+audit with a live progress bar, and prints the report and what it cost. Then it files a deactivation
+request for a few of the inactive users, simulates each approver's click in the terminal, and shows
+the SCIM PATCH the simulator received (no Slack needed).`,
   maxPositionals: 0,
   options: {
     users: { type: "string" },
@@ -76,6 +79,8 @@ audit with a live progress bar, and prints the report and what it cost.`,
         0,
       );
       if (flag(args, "json")) {
+        const approval =
+          report.status === "succeeded" ? await demoApproval(ctx, sim, report, io, true) : null;
         const simulator = {
           requests: sim.stats.requests,
           rateLimited429: sim.stats.sent429,
@@ -84,7 +89,13 @@ audit with a live progress bar, and prints the report and what it cost.`,
         };
         printJson(io, {
           ...auditJson(report),
-          demo: { users, syncRequests: sync.run.requestsUsed, listingEveryCallWouldCost: listing, simulator },
+          demo: {
+            users,
+            syncRequests: sync.run.requestsUsed,
+            listingEveryCallWouldCost: listing,
+            simulator,
+            approval,
+          },
         });
         return 0;
       }
@@ -94,6 +105,7 @@ audit with a live progress bar, and prints the report and what it cost.`,
           `(sync ${sync.run.requestsUsed}, audit ${report.summary.apiRequests}); listing every call of the ` +
           `${days} days would have taken ${listing} requests for the audit alone.\n`,
       );
+      if (report.status === "succeeded") await demoApproval(ctx, sim, report, io, false);
       return code;
     } finally {
       progress.end();

@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { deactivateCommand, reactivateCommand, requestsCommand, trailCommand } from "./approvals.js";
 import { auditCommand } from "./audit.js";
 import { chainCommand } from "./chain.js";
 import { demoCommand } from "./demo.js";
@@ -17,6 +18,10 @@ export const commands: Command[] = [
   startCommand,
   auditCommand,
   exemptCommand,
+  deactivateCommand,
+  requestsCommand,
+  reactivateCommand,
+  trailCommand,
   syncCommand,
   userCommand,
   chainCommand,

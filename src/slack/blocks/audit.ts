@@ -97,14 +97,17 @@ export function auditSummaryBlocks(
       ...(accessory ? { accessory } : {}),
     });
   }
+  const nav: Button[] = [];
   if (pages > 1) {
-    const nav: Button[] = [];
     if (p > 0)
       nav.push(button("Previous", ACTIONS.auditPage, JSON.stringify({ runId: report.runId, page: p - 1 })));
     if (p < pages - 1)
       nav.push(button("Next", ACTIONS.auditPage, JSON.stringify({ runId: report.runId, page: p + 1 })));
-    blocks.push(actions(...nav));
   }
+  // Paging first, then the way from an audit to a deactivation request (approvals/).
+  if (report.inactive.length > 0)
+    nav.push(button("Request deactivation…", ACTIONS.requestFromAudit, String(report.runId)));
+  if (nav.length > 0) blocks.push(actions(...nav));
   blocks.push(context(`Page ${p + 1} of ${pages}${csvNote ? ` · ${csvNote}` : ""}`));
   return blocks;
 }

@@ -33,6 +33,12 @@ export const SUBCOMMANDS = {
     usage: "org-health",
     about: "reporting cycles, dangling managers, orphans",
   },
+  deactivate: {
+    admin: true,
+    lookup: false,
+    usage: 'deactivate <who>… --reason "why" [--dry-run]',
+    about: "ask managers to approve deactivating Gong users",
+  },
   exempt: {
     admin: true,
     lookup: false,

@@ -1,6 +1,7 @@
 import type { AuditRunRow } from "../../store/audits.repo.js";
 import type { SyncRunRow } from "../../store/syncRuns.repo.js";
 import { literal } from "../mrkdwn.js";
+import { approvalsHomeBlocks, type HomeApprovals } from "./approvals.js";
 import { type Block, context, divider, header, section } from "./common.js";
 import { helpBlocks, type Subcommand } from "./help.js";
 
@@ -11,6 +12,7 @@ export interface HomeState {
   lastAuditLink: string | null;
   allowed: Subcommand[];
   isAdmin: boolean;
+  approvals?: HomeApprovals;
 }
 
 function when(iso: string | null): string {
@@ -40,6 +42,7 @@ export function homeBlocks(s: HomeState): Block[] {
       `*Directory*\n${sync ? `Synced ${when(sync.finishedAt)}: ${sync.usersSeen} users, ${changes}.` : "Not synced yet."}`,
     ),
     section(`*Inactive-user audit*\n${auditText}`),
+    ...(s.approvals ? approvalsHomeBlocks(s.approvals) : []),
     divider,
     ...helpBlocks(s.allowed),
     ...(s.isAdmin ? [] : [context("Audits, syncs and exemptions are for gongops admins.")]),

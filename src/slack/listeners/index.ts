@@ -1,9 +1,11 @@
 import type { App, BlockAction } from "@slack/bolt";
-import { ACTIONS, SLASH_COMMAND } from "../ids.js";
+import { ACTIONS, SLASH_COMMAND, VIEWS } from "../ids.js";
 import { ackAction, ackCommand, explainErrors, requireAccess, subcommandOf } from "../middleware.js";
 import type { SlackServices } from "../services.js";
+import { approvalAction, keepModalSubmit } from "./actions/approvals.js";
 import { auditPageAction } from "./actions/auditPage.js";
 import { moreLinesAction, showChainAction, showReportsAction } from "./actions/lookups.js";
+import { requestFromAuditAction, requestModalSubmit } from "./actions/requestFromAudit.js";
 import { gongCommand } from "./commands/gong.js";
 import { appHomeOpened } from "./events/appHomeOpened.js";
 
@@ -49,5 +51,17 @@ export function registerListeners(app: App, services: SlackServices): void {
   button(ACTIONS.showReports, "reports", showReportsAction(services));
   button(ACTIONS.moreLines, "reports", moreLinesAction(services));
   button(ACTIONS.auditPage, "audit", auditPageAction(services));
+  // Who may decide is the approvals service's rule (the assigned approver, an admin overriding), not a
+  // subcommand's: no requireAccess here.
+  for (const id of [ACTIONS.approve, ACTIONS.keep, ACTIONS.approveAll, ACTIONS.reactivate])
+    app.action<BlockAction>(
+      id,
+      explainErrors(services),
+      ackAction(acked("button")),
+      approvalAction(services),
+    );
+  button(ACTIONS.requestFromAudit, "deactivate", requestFromAuditAction(services));
+  app.view(VIEWS.requestDeactivation, requestModalSubmit(services));
+  app.view(VIEWS.keepReason, keepModalSubmit(services));
   app.event("app_home_opened", appHomeOpened(services));
 }

@@ -4,6 +4,7 @@ import { decodeSlackText } from "../../input.js";
 import { type CommandArgs, ephemeral } from "../../middleware.js";
 import type { SlackServices, SubcommandRequest } from "../../services.js";
 import { auditSubcommand, exemptSubcommand, orgHealthSubcommand, syncSubcommand } from "./handlers/admin.js";
+import { deactivateSubcommand } from "./handlers/approvals.js";
 import { chainSubcommand, reportsSubcommand, userSubcommand } from "./handlers/lookups.js";
 
 /**
@@ -22,6 +23,7 @@ const HANDLERS: Record<Subcommand, (req: SubcommandRequest) => Promise<void>> = 
   sync: syncSubcommand,
   "org-health": orgHealthSubcommand,
   exempt: exemptSubcommand,
+  deactivate: deactivateSubcommand,
 };
 
 /** After ackCommand and requireAccess (middleware.ts): the subcommand's own work. */

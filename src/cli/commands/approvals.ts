@@ -1,0 +1,233 @@
+import type { Actor, RequestView } from "../../approvals/approvals.service.js";
+import { STATE_LABEL } from "../../approvals/states.js";
+import { toCsv } from "../../csv.js";
+import { UsageError } from "../../errors.js";
+import type { SubjectRow } from "../../store/approvals.repo.js";
+import { type Command, choiceOption, flag, stringOption } from "../command.js";
+import { withContext } from "../context.js";
+import { table } from "../format.js";
+import type { CliIo } from "../io.js";
+import { printJson } from "../io.js";
+
+/** `gongops deactivate | requests | trail | reactivate`: the terminal face of src/approvals/. */
+
+const CLI_ACTOR: Actor = { slackUserId: null, label: "cli", isAdmin: true };
+
+function approverText(s: SubjectRow): string {
+  if (s.approverKind === "channel") return "approvals channel";
+  if (s.approverKind === "unassigned") return "assigned when the app posts it";
+  return `${s.approverName ?? "?"} (${s.approverSlackId})`;
+}
+
+function subjectRows(v: RequestView) {
+  return v.subjects.map((s) => ({
+    subject: String(s.id),
+    name: s.name,
+    email: s.email ?? "",
+    state: s.state,
+    approver: approverText(s),
+    note: s.waitingNote ?? s.stateReason ?? "",
+  }));
+}
+
+function printView(io: CliIo, v: RequestView): void {
+  const r = v.request;
+  io.stdout(
+    `Request #${r.id}${v.dryRun ? " (DRY RUN: no one will be deactivated)" : ""}, by ${r.requestedBy} on ${r.createdAt}\n` +
+      `Reason: ${r.reason}\n` +
+      `${table(subjectRows(v), ["subject", "name", "email", "state", "approver", "note"])}\n`,
+  );
+}
+
+export const deactivateCommand: Command = {
+  name: "deactivate",
+  summary: "ask for Gong users to be deactivated (their managers approve in Slack)",
+  usage: `gongops deactivate <who>… --reason "…" [--dry-run] [--audit <id>] [--json]
+
+Who: emails, Gong ids or names, as in lookups. The request is stored; the running Slack app
+(gongops start) posts it to each approver within seconds. Nobody is deactivated until approved.
+Refused: users not active in Gong, not found, exempt, or already in an open request.`,
+  options: {
+    reason: { type: "string" },
+    "dry-run": { type: "boolean" },
+    audit: { type: "string" },
+    json: { type: "boolean" },
+  },
+  async run(args, io) {
+    const reason = stringOption(args, "reason");
+    if (!reason?.trim()) throw new UsageError('say why with --reason "…"');
+    if (args.positionals.length === 0)
+      throw new UsageError("say who to deactivate: emails, Gong ids or names");
+    const audit = stringOption(args, "audit");
+    if (audit !== undefined && !/^\d+$/.test(audit)) throw new UsageError("--audit expects an audit run id");
+    return withContext(io, ["gong"], async (ctx) => {
+      const { view, refused } = await ctx.approvals.request({
+        who: args.positionals,
+        reason,
+        dryRun: flag(args, "dry-run"),
+        actor: CLI_ACTOR,
+        source: "cli",
+        auditRunId: audit ? Number(audit) : null,
+      });
+      if (flag(args, "json")) printJson(io, { ...view, refused });
+      else {
+        printView(io, view);
+        for (const r of refused) io.stdout(`Not included: ${r.who}: ${r.why}\n`);
+        io.stdout("The running app (gongops start) posts it to the approvers.\n");
+      }
+      return 0;
+    });
+  },
+};
+
+export const requestsCommand: Command = {
+  name: "requests",
+  summary: "list deactivation requests, or show one",
+  usage: `gongops requests [list] [--open] [--json]
+gongops requests show <id> [--json]
+gongops requests release <subject> --reason "…"   (let an approved subject past today's cap)
+gongops requests approve|keep <subject> --reason "…"   (an admin override, recorded as one)`,
+  options: { open: { type: "boolean" }, json: { type: "boolean" }, reason: { type: "string" } },
+  maxPositionals: 2,
+  async run(args, io) {
+    const [action = "list", arg] = args.positionals;
+    const json = flag(args, "json");
+    return withContext(io, [], async (ctx) => {
+      if (action === "list") {
+        const views = ctx.approvals.list({ open: flag(args, "open") });
+        if (json) printJson(io, { requests: views, cap: ctx.approvals.capToday() });
+        else if (views.length === 0) io.stdout("No deactivation requests.\n");
+        else {
+          const rows = views.map((v) => {
+            const counts = new Map<string, number>();
+            for (const s of v.subjects) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
+            return {
+              id: String(v.request.id),
+              created: v.request.createdAt.slice(0, 16),
+              by: v.request.requestedBy,
+              users: String(v.subjects.length),
+              states: [...counts].map(([k, n]) => `${n} ${k}`).join(", "),
+              "dry run": v.dryRun ? "yes" : "",
+              reason: v.request.reason,
+            };
+          });
+          const cap = ctx.approvals.capToday();
+          io.stdout(
+            `${table(rows, ["id", "created", "by", "users", "states", "dry run", "reason"])}\n` +
+              `Deactivations today: ${cap.used} of ${cap.cap} (GONGOPS_MAX_DEACTIVATIONS_PER_DAY)\n`,
+          );
+        }
+        return 0;
+      }
+      if (action === "show") {
+        if (!arg || !/^\d+$/.test(arg)) throw new UsageError("say which request: gongops requests show <id>");
+        const v = ctx.approvals.view(Number(arg));
+        if (!v) throw new UsageError(`there is no request #${arg}`);
+        const trail = ctx.repos.approvals.trail({ requestId: v.request.id });
+        if (json) printJson(io, { ...v, trail });
+        else {
+          printView(io, v);
+          for (const s of v.subjects)
+            io.stdout(
+              `  #${s.id} ${s.name}: ${STATE_LABEL[s.state]}; approver because ${s.approverReason}\n`,
+            );
+        }
+        return 0;
+      }
+      if (action === "release") {
+        const reason = stringOption(args, "reason");
+        if (!arg || !/^\d+$/.test(arg) || !reason)
+          throw new UsageError('gongops requests release <subject> --reason "…"');
+        const ok = ctx.approvals.releaseFromCap(Number(arg), CLI_ACTOR, reason);
+        io.stdout(
+          ok ? `Subject #${arg} goes past today's cap.\n` : `Subject #${arg} is not approved and waiting.\n`,
+        );
+        return ok ? 0 : 1;
+      }
+      if (action === "approve" || action === "keep") {
+        const reason = stringOption(args, "reason");
+        if (!arg || !/^\d+$/.test(arg) || !reason?.trim())
+          throw new UsageError(`gongops requests ${action} <subject> --reason "…" (an admin override)`);
+        const [o] = await ctx.approvals.decide({
+          subjectIds: [Number(arg)],
+          decision: action,
+          actor: CLI_ACTOR,
+          reason,
+          override: true,
+        });
+        if (json) printJson(io, o);
+        else io.stdout(`Subject #${arg} (${o!.name}): ${o!.message}.\n`);
+        return o!.outcome === "approved" || o!.outcome === "kept" ? 0 : 1;
+      }
+      throw new UsageError(`unknown action "${action}": use list, show, release, approve or keep`);
+    });
+  },
+};
+
+export const trailCommand: Command = {
+  name: "trail",
+  summary: "every decision and deactivation: who, when, from, to, why",
+  usage: "gongops trail [--since <date>] [--format csv|json]",
+  options: { since: { type: "string" }, format: { type: "string" } },
+  maxPositionals: 0,
+  async run(args, io) {
+    const since = stringOption(args, "since");
+    const sinceDate = since === undefined ? undefined : new Date(since);
+    if (sinceDate && Number.isNaN(sinceDate.getTime()))
+      throw new UsageError(`--since expects a date, got "${since}"`);
+    const format = choiceOption(args, "format", ["csv", "json"] as const, "csv");
+    return withContext(io, [], async (ctx) => {
+      const rows = ctx.approvals.trail({ since: sinceDate }).map((t) => {
+        const s = ctx.repos.approvals.subject(t.subjectId);
+        return {
+          at: t.at,
+          request: t.requestId,
+          subject: t.subjectId,
+          user: s?.name ?? "",
+          email: s?.email ?? "",
+          actor: t.actor,
+          from: t.fromState ?? "",
+          to: t.toState,
+          why: t.why ?? "",
+          override: t.override,
+        };
+      });
+      if (format === "json") printJson(io, rows);
+      else
+        io.stdout(
+          toCsv(rows, [
+            "at",
+            "request",
+            "subject",
+            "user",
+            "email",
+            "actor",
+            "from",
+            "to",
+            "why",
+            "override",
+          ]),
+        );
+      return 0;
+    });
+  },
+};
+
+export const reactivateCommand: Command = {
+  name: "reactivate",
+  summary: "undo a deactivation gongops made (SCIM active=true), recorded in the trail",
+  usage: 'gongops reactivate <who> --reason "…" [--json]',
+  options: { reason: { type: "string" }, json: { type: "boolean" } },
+  async run(args, io) {
+    const reason = stringOption(args, "reason");
+    if (!reason?.trim()) throw new UsageError('say why with --reason "…"');
+    const who = args.positionals.join(" ");
+    if (!who) throw new UsageError("say who to reactivate");
+    return withContext(io, ["gong"], async (ctx) => {
+      const s = await ctx.approvals.reactivate({ who, reason, actor: CLI_ACTOR });
+      if (flag(args, "json")) printJson(io, s);
+      else io.stdout(`${s.name} is active again in Gong (${s.stateReason}).\n`);
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,93 @@
+import type { ApprovalEvent } from "../../approvals/approvals.service.js";
+import { STATE_LABEL } from "../../approvals/states.js";
+import type { AuditReport } from "../../audit/report.js";
+import type { AppContext } from "../../context.js";
+import { JobWorker } from "../../jobs/index.js";
+import type { GongSim } from "../../sim/server.js";
+import type { CliIo } from "../io.js";
+
+/**
+ * The approval path of `gongops demo`, on the simulator and without Slack: the first inactive users of
+ * the audit are put in a request, each approver "clicks" Approve in the terminal, and the job worker
+ * makes the SCIM PATCH that the simulator counts.
+ */
+export interface DemoApproval {
+  requestId: number;
+  subjects: { name: string; approver: string; state: string }[];
+  scimPatches: number;
+}
+
+export async function demoApproval(
+  ctx: AppContext,
+  sim: GongSim,
+  report: AuditReport,
+  io: CliIo,
+  quiet: boolean,
+): Promise<DemoApproval | null> {
+  const picked = report.inactive.filter((u) => u.email).slice(0, 3);
+  if (picked.length === 0) return null;
+  const say = (t: string) => {
+    if (!quiet) io.stdout(`${t}\n`);
+  };
+  const worker = new JobWorker({ repo: ctx.repos.jobs, jobs: ctx.approvals.jobs, pollMs: 20 });
+  const seen: ApprovalEvent[] = [];
+  // Everyone "is in Slack" under a made-up id, so approvers are found up the simulated reporting line.
+  ctx.approvals.connect({
+    slack: {
+      byEmail: async (email) => ({
+        userId: `U${email
+          .replace(/[^a-z0-9]/gi, "")
+          .toUpperCase()
+          .slice(0, 12)}`,
+        deleted: false,
+      }),
+    },
+    notifier: { notify: async (e) => void seen.push(e) },
+    wake: () => worker.wake(),
+  });
+  worker.start();
+  try {
+    const before = sim.stats.byEndpoint["PATCH /scim/v2/Users/{id}"] ?? 0;
+    const { view } = await ctx.approvals.request({
+      who: picked.map((u) => u.id),
+      reason: `no hosted call in ${report.lookbackDays} days (demo)`,
+      actor: { slackUserId: "UDEMOADMIN", label: "demo admin", isAdmin: true },
+      source: "cli",
+      auditRunId: report.runId,
+    });
+    say(`\nDeactivation request #${view.request.id} for ${view.subjects.length} of them:`);
+    for (const s of view.subjects) {
+      say(`  ${s.name}: asks ${s.approverName ?? "the approvals channel"} (${s.approverReason})`);
+      const actor =
+        s.approverKind === "user"
+          ? { slackUserId: s.approverSlackId, label: s.approverName ?? "approver", isAdmin: false }
+          : { slackUserId: "UDEMOADMIN2", label: "another admin", isAdmin: true };
+      const [o] = await ctx.approvals.decide({ subjectIds: [s.id], decision: "approve", actor });
+      say(`  [simulated click] ${actor.label} approves ${s.name}: ${o?.message}`);
+    }
+    const end = Date.now() + 30_000;
+    while (
+      Date.now() < end &&
+      ctx.approvals
+        .view(view.request.id)!
+        .subjects.some((s) => s.state === "approved" || s.state === "executing")
+    )
+      await new Promise((r) => setTimeout(r, 20));
+    const after = ctx.approvals.view(view.request.id)!;
+    const patches = (sim.stats.byEndpoint["PATCH /scim/v2/Users/{id}"] ?? 0) - before;
+    for (const s of after.subjects)
+      say(`  ${s.name}: ${STATE_LABEL[s.state]}${s.stateReason ? ` (${s.stateReason})` : ""}`);
+    say(`SCIM PATCHes sent to the simulator: ${patches}. See them with: gongops trail (on a real database).`);
+    return {
+      requestId: view.request.id,
+      subjects: after.subjects.map((s) => ({
+        name: s.name,
+        approver: s.approverName ?? "approvals channel",
+        state: s.state,
+      })),
+      scimPatches: patches,
+    };
+  } finally {
+    await worker.stop();
+  }
+}

@@ -1,0 +1,119 @@
+import type { AllMiddlewareArgs, Middleware, SlackViewMiddlewareArgs, ViewSubmitAction } from "@slack/bolt";
+import type { Actor } from "../../../approvals/approvals.service.js";
+import { afterAck } from "../../../pace.js";
+import { keepModal } from "../../blocks/approvals.js";
+import { ACTIONS } from "../../ids.js";
+import { type ActionArgs, ephemeral } from "../../middleware.js";
+import { escapeMrkdwn } from "../../mrkdwn.js";
+import type { SlackServices } from "../../services.js";
+
+type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+/**
+ * Approve, Keep and "Approve all listed" on a request message, after the ack and behind explainErrors
+ * (middleware.ts). The service decides who may decide; this checks the payload's team, answers the
+ * clicker at once through response_url, then re-renders the messages from the stored state (buttons
+ * gone, who and when shown).
+ */
+let ownTeam: Promise<string | undefined> | null = null;
+
+export function approvalAction(services: SlackServices): Middleware<ActionArgs> {
+  return async ({ body, action, respond, client }) => {
+    const reply = (text: string) => ephemeral(respond, { text });
+    {
+      if (action.type !== "button") return;
+      ownTeam ??= client.auth.test().then((r) => r.team_id);
+      const team = await ownTeam;
+      const payloadTeam = body.team?.id ?? body.user.team_id;
+      if (team && payloadTeam !== team) {
+        services.log.warn("refused a click from another workspace", {
+          team: payloadTeam,
+          user: body.user.id,
+        });
+        await reply("This request belongs to another workspace.");
+        return;
+      }
+      const ids = (action.value ?? "")
+        .split(",")
+        .filter((v) => /^\d+$/.test(v))
+        .map(Number);
+      const actor: Actor = {
+        slackUserId: body.user.id,
+        label: `<@${body.user.id}>`,
+        isAdmin: await services.access.isAdmin(body.user.id, client),
+      };
+      if (action.action_id === ACTIONS.keep) {
+        // Keep asks for an optional reason first; the decision is taken when the modal is submitted.
+        const id = ids[0] ?? 0;
+        const refused = await services.ctx.approvals.refusal(id, actor);
+        if (refused) {
+          if (refused === "not yours to decide")
+            services.log.warn("refused a decision", { subject: id, actor: actor.label, why: refused });
+          await reply(escapeMrkdwn(refused));
+          return;
+        }
+        const s = services.ctx.repos.approvals.subject(id)!;
+        await client.views.open({ trigger_id: body.trigger_id, view: keepModal(id, s.name) as never });
+        return;
+      }
+      if (action.action_id === ACTIONS.reactivate) {
+        const s = await services.ctx.approvals.reactivateSubject({
+          subjectId: ids[0] ?? 0,
+          reason: `Reactivate clicked in Slack by <@${body.user.id}>`,
+          actor,
+        });
+        await reply(`${escapeMrkdwn(s.name)} is active again in Gong.`);
+        await services.approvals?.render(s.requestId);
+        return;
+      }
+      const outcomes = await services.ctx.approvals.decide({
+        subjectIds: ids,
+        decision: action.action_id === ACTIONS.keep ? "keep" : "approve",
+        actor,
+      });
+      const lines = outcomes.map((o) =>
+        o.outcome === "refused"
+          ? `${escapeMrkdwn(o.name)}: ${o.message === "not yours to decide" ? "not yours to decide" : escapeMrkdwn(o.message)}`
+          : `${escapeMrkdwn(o.name)}: ${escapeMrkdwn(o.message)}`,
+      );
+      await reply(lines.join("\n") || "Nothing to decide.");
+      const requestIds = new Set(
+        ids
+          .map((id) => services.ctx.repos.approvals.subject(id)?.requestId)
+          .filter((r): r is number => r !== undefined),
+      );
+      for (const r of requestIds) await services.approvals?.render(r);
+    }
+  };
+}
+
+/** Keep's modal submitted: the decision, with its optional reason. */
+export function keepModalSubmit(services: SlackServices) {
+  return async ({ ack, body, view, client }: ViewArgs): Promise<void> => {
+    await ack();
+    await afterAck();
+    const user = body.user.id;
+    try {
+      const reason = view.state.values.reason?.reason?.value?.trim() || null;
+      const [o] = await services.ctx.approvals.decide({
+        subjectIds: [Number(view.private_metadata)],
+        decision: "keep",
+        actor: {
+          slackUserId: user,
+          label: `<@${user}>`,
+          isAdmin: await services.access.isAdmin(user, client),
+        },
+        reason,
+      });
+      if (o && o.outcome !== "kept")
+        await client.chat.postMessage({
+          channel: user,
+          text: `${escapeMrkdwn(o.name)}: ${escapeMrkdwn(o.message)}`,
+        });
+      const requestId = services.ctx.repos.approvals.subject(Number(view.private_metadata))?.requestId;
+      if (requestId !== undefined) await services.approvals?.render(requestId);
+    } catch (error) {
+      services.log.warn("keep failed", { reason: (error as Error).message });
+    }
+  };
+}

@@ -1,0 +1,35 @@
+import { UsageError } from "../../../../errors.js";
+import { splitArgs } from "../../../input.js";
+import { escapeMrkdwn } from "../../../mrkdwn.js";
+import type { SubcommandRequest } from "../../../services.js";
+
+/** `/gong deactivate <who>… --reason "…" [--dry-run]` (admins; the access check ran before). */
+export async function deactivateSubcommand(req: SubcommandRequest): Promise<void> {
+  const words = splitArgs(req.args);
+  const who: string[] = [];
+  let reason = "";
+  let dryRun = false;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (w === "--reason") reason = words[++i] ?? "";
+    else if (w.startsWith("--reason=")) reason = w.slice("--reason=".length);
+    else if (w === "--dry-run") dryRun = true;
+    else if (w.startsWith("--")) throw new UsageError(`unknown option ${w}`);
+    else who.push(w);
+  }
+  if (!reason.trim()) throw new UsageError('say why: /gong deactivate <who>… --reason "…"');
+  const { view, refused } = await req.services.ctx.approvals.request({
+    who,
+    reason,
+    dryRun,
+    actor: { slackUserId: req.userId, label: `<@${req.userId}>`, isAdmin: true },
+    source: "slack",
+  });
+  const names = view.subjects.map((s) => escapeMrkdwn(s.name)).join(", ");
+  const skipped = refused.map((r) => `• ${escapeMrkdwn(r.who)}: ${escapeMrkdwn(r.why)}`).join("\n");
+  await req.respond({
+    text:
+      `Request #${view.request.id}${view.dryRun ? " (dry run)" : ""} filed for ${names}. Each approver gets a message now.` +
+      (skipped ? `\nNot included:\n${skipped}` : ""),
+  });
+}

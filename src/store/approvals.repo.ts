@@ -1,0 +1,222 @@
+import { and, asc, desc, eq, gte, inArray, sql } from "drizzle-orm";
+import { canTransition, OPEN_STATES } from "../approvals/states.js";
+import type { Db } from "./db.js";
+import type { DbOrTx } from "./jobs.repo.js";
+import {
+  approvalDaily,
+  approvalMessages,
+  approvalRequests,
+  approvalSubjects,
+  approvalTrail,
+  type SubjectState,
+} from "./schema.js";
+
+/**
+ * Deactivation requests' SQL (the rules live in src/approvals/). A transition is one conditional UPDATE
+ * from the expected states only plus a trail row, in one transaction that the caller may extend (the
+ * outbox: the approval and the job that executes it commit together).
+ */
+export type RequestRow = typeof approvalRequests.$inferSelect;
+export type SubjectRow = typeof approvalSubjects.$inferSelect;
+export type TrailRow = typeof approvalTrail.$inferSelect;
+export type NewSubject = Omit<typeof approvalSubjects.$inferInsert, "requestId" | "state" | "updatedAt">;
+
+export interface Transition {
+  subjectId: number;
+  from: readonly SubjectState[];
+  to: SubjectState;
+  actor: string;
+  why?: string | null;
+  override?: boolean;
+  /** Other columns to set in the same UPDATE. */
+  set?: Partial<typeof approvalSubjects.$inferInsert>;
+  now: Date;
+}
+
+export class ApprovalsRepo {
+  constructor(readonly db: Db) {}
+
+  /** Runs `fn` in one write transaction (BEGIN IMMEDIATE: no lost snapshot between read and write). */
+  tx<T>(fn: (tx: DbOrTx) => T): T {
+    return this.db.transaction((tx) => fn(tx as unknown as DbOrTx), { behavior: "immediate" });
+  }
+
+  createRequest(
+    tx: DbOrTx,
+    request: Omit<typeof approvalRequests.$inferInsert, "id">,
+    subjects: readonly NewSubject[],
+    actor: string,
+  ): { request: RequestRow; subjects: SubjectRow[] } {
+    const row = tx.insert(approvalRequests).values(request).returning().get();
+    const rows = subjects.map((s) =>
+      tx
+        .insert(approvalSubjects)
+        .values({ ...s, requestId: row.id, state: "pending", updatedAt: request.createdAt })
+        .returning()
+        .get(),
+    );
+    for (const s of rows) {
+      tx.insert(approvalTrail)
+        .values({
+          subjectId: s.id,
+          requestId: row.id,
+          at: request.createdAt,
+          actor,
+          fromState: null,
+          toState: "pending",
+          why: `${request.reason}; approver: ${s.approverName ?? "the approvals channel"} (${s.approverReason})`,
+        })
+        .run();
+    }
+    return { request: row, subjects: rows };
+  }
+
+  /**
+   * Moves a subject from one of `t.from` to `t.to` and appends the trail row; returns the subject after
+   * the move, or null when it was not in an expected state (someone else moved it first).
+   */
+  transition(tx: DbOrTx, t: Transition): SubjectRow | null {
+    for (const f of t.from)
+      if (!canTransition(f, t.to)) throw new Error(`no such transition: ${f} → ${t.to}`);
+    const at = t.now.toISOString();
+    const before = tx
+      .select({ state: approvalSubjects.state })
+      .from(approvalSubjects)
+      .where(eq(approvalSubjects.id, t.subjectId))
+      .get();
+    const row = tx
+      .update(approvalSubjects)
+      .set({ ...t.set, state: t.to, updatedAt: at })
+      .where(and(eq(approvalSubjects.id, t.subjectId), inArray(approvalSubjects.state, [...t.from])))
+      .returning()
+      .get();
+    if (!row) return null;
+    tx.insert(approvalTrail)
+      .values({
+        subjectId: row.id,
+        requestId: row.requestId,
+        at,
+        actor: t.actor,
+        fromState: before?.state ?? null,
+        toState: t.to,
+        why: t.why ?? null,
+        override: t.override ?? false,
+      })
+      .run();
+    return row;
+  }
+
+  /** Sets columns that are not the state (a waiting note), only while the subject is in `state`. */
+  annotate(
+    subjectId: number,
+    state: SubjectState,
+    set: Partial<typeof approvalSubjects.$inferInsert>,
+  ): boolean {
+    return (
+      this.db
+        .update(approvalSubjects)
+        .set(set)
+        .where(and(eq(approvalSubjects.id, subjectId), eq(approvalSubjects.state, state)))
+        .run().changes === 1
+    );
+  }
+
+  /**
+   * Takes one of today's PATCHes when fewer than `cap` were taken (or `force`). In the caller's
+   * transaction, so that the slot and the claim `approved → executing` commit together.
+   */
+  takeDailySlot(tx: DbOrTx, day: string, cap: number, force: boolean): boolean {
+    tx.insert(approvalDaily).values({ day, used: 0 }).onConflictDoNothing().run();
+    const where = force
+      ? eq(approvalDaily.day, day)
+      : and(eq(approvalDaily.day, day), sql`${approvalDaily.used} < ${cap}`);
+    return (
+      tx
+        .update(approvalDaily)
+        .set({ used: sql`${approvalDaily.used} + 1` })
+        .where(where)
+        .run().changes === 1
+    );
+  }
+
+  dailyUsed(day: string): number {
+    return this.db.select().from(approvalDaily).where(eq(approvalDaily.day, day)).get()?.used ?? 0;
+  }
+
+  request(id: number): RequestRow | undefined {
+    return this.db.select().from(approvalRequests).where(eq(approvalRequests.id, id)).get();
+  }
+
+  subject(id: number): SubjectRow | undefined {
+    return this.db.select().from(approvalSubjects).where(eq(approvalSubjects.id, id)).get();
+  }
+
+  subjects(requestId: number): SubjectRow[] {
+    return this.db
+      .select()
+      .from(approvalSubjects)
+      .where(eq(approvalSubjects.requestId, requestId))
+      .orderBy(asc(approvalSubjects.id))
+      .all();
+  }
+
+  subjectsIn(states: readonly SubjectState[]): SubjectRow[] {
+    return this.db
+      .select()
+      .from(approvalSubjects)
+      .where(inArray(approvalSubjects.state, [...states]))
+      .orderBy(asc(approvalSubjects.id))
+      .all();
+  }
+
+  /** The open subject of a Gong user, if any. */
+  openFor(userId: string, tx: DbOrTx = this.db): SubjectRow | undefined {
+    return tx
+      .select()
+      .from(approvalSubjects)
+      .where(and(eq(approvalSubjects.userId, userId), inArray(approvalSubjects.state, [...OPEN_STATES])))
+      .get();
+  }
+
+  /** A user's subjects, newest first. */
+  subjectsOfUser(userId: string): SubjectRow[] {
+    return this.db
+      .select()
+      .from(approvalSubjects)
+      .where(eq(approvalSubjects.userId, userId))
+      .orderBy(desc(approvalSubjects.id))
+      .all();
+  }
+
+  requests(limit = 50): RequestRow[] {
+    return this.db.select().from(approvalRequests).orderBy(desc(approvalRequests.id)).limit(limit).all();
+  }
+
+  trail(options: { since?: string; requestId?: number } = {}): TrailRow[] {
+    const where = [
+      options.since ? gte(approvalTrail.at, options.since) : undefined,
+      options.requestId !== undefined ? eq(approvalTrail.requestId, options.requestId) : undefined,
+    ].filter(Boolean);
+    return this.db
+      .select()
+      .from(approvalTrail)
+      .where(and(...where))
+      .orderBy(asc(approvalTrail.id))
+      .all();
+  }
+
+  messages(requestId: number): (typeof approvalMessages.$inferSelect)[] {
+    return this.db.select().from(approvalMessages).where(eq(approvalMessages.requestId, requestId)).all();
+  }
+
+  saveMessage(m: typeof approvalMessages.$inferInsert): void {
+    this.db
+      .insert(approvalMessages)
+      .values(m)
+      .onConflictDoUpdate({
+        target: [approvalMessages.requestId, approvalMessages.approverKey, approvalMessages.part],
+        set: { channel: m.channel, ts: m.ts },
+      })
+      .run();
+  }
+}

@@ -1,0 +1,118 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config.js";
+import { createContext } from "../../src/context.js";
+import { JobWorker } from "../../src/jobs/index.js";
+import type { GongSim } from "../../src/sim/server.js";
+import { cli } from "../helpers/cli.js";
+import { startSim } from "../helpers/gong.js";
+import { captureLog } from "../helpers/log.js";
+import { ID, knownOrg } from "../helpers/org.js";
+import { PATCH, slackIdOf } from "./helpers.js";
+
+/** The terminal face: a request filed from the CLI is stored, and the app (another context) posts it. */
+let sim: GongSim;
+let dir: string;
+let env: Record<string, string>;
+beforeAll(async () => {
+  sim = await startSim({ org: knownOrg() });
+  dir = mkdtempSync(join(tmpdir(), "gongops-approvals-cli-"));
+  env = { ...sim.env(), GONGOPS_DB_PATH: join(dir, "g.db"), GONG_MAX_RPS: "1000", GONGOPS_LOG_LEVEL: "warn" };
+});
+afterAll(async () => {
+  await sim.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const email = (id: string) => sim.org.user(id)!.emailAddress;
+
+describe("gongops deactivate | requests | trail | reactivate", () => {
+  it("refuses without a reason, and names who cannot be included", async () => {
+    const noReason = await cli(["deactivate", email(ID.fay)], env);
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toMatch(/--reason/);
+    const inactive = await cli(["deactivate", email(ID.vpA), "--reason", "x"], env);
+    expect(inactive.code).toBe(2);
+    expect(inactive.stderr).toMatch(/Ben Down is not active in Gong/);
+  });
+
+  it("files from the CLI; the app assigns approvers and posts; the approval PATCHes once", async () => {
+    const filed = await cli(["deactivate", email(ID.fay), "--reason", "left the team", "--json"], env);
+    expect(filed.code).toBe(0);
+    const doc = filed.json();
+    expect(doc.subjects[0].approverKind).toBe("unassigned");
+    const subjectId = doc.subjects[0].id as number;
+
+    // The running app: its own context on the same database, with Slack people and a job worker.
+    const { log } = captureLog();
+    const app = createContext({ config: loadConfig(env), log });
+    const posted: number[] = [];
+    const worker = new JobWorker({ repo: app.repos.jobs, jobs: app.approvals.jobs, pollMs: 10 });
+    app.approvals.connect({
+      slack: {
+        byEmail: async (e) => ({
+          userId: slackIdOf(sim.org.users().find((u) => u.emailAddress === e)!.id),
+          deleted: false,
+        }),
+      },
+      notifier: { notify: async (e) => void (e.kind === "filed" && posted.push(e.requestId)) },
+      wake: () => worker.wake(),
+    });
+    worker.start();
+    const t0 = Date.now();
+    while (posted.length === 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 10));
+    expect(posted).toEqual([doc.request.id]);
+    expect(app.repos.approvals.subject(subjectId)!.approverSlackId).toBe(slackIdOf(ID.mgr));
+    const [o] = await app.approvals.decide({
+      subjectIds: [subjectId],
+      decision: "approve",
+      actor: { slackUserId: slackIdOf(ID.mgr), label: "mgr", isAdmin: false },
+    });
+    expect(o!.outcome).toBe("approved");
+    while (app.repos.approvals.subject(subjectId)!.state !== "done" && Date.now() - t0 < 5000)
+      await new Promise((r) => setTimeout(r, 10));
+    await worker.stop();
+    await app.close();
+    expect(sim.stats.byEndpoint[PATCH]).toBe(1);
+
+    const shown = await cli(["requests", "show", String(doc.request.id)], env);
+    expect(shown.stdout).toMatch(/Fay Ng/);
+    expect(shown.stdout).toMatch(/done/);
+    const trail = await cli(["trail", "--format", "json"], env);
+    expect(JSON.parse(trail.stdout).map((t: { to: string }) => t.to)).toEqual([
+      "pending",
+      "approved",
+      "executing",
+      "done",
+    ]);
+    const csv = await cli(["trail", "--since", "2000-01-01"], env);
+    expect(csv.stdout.split("\r\n")[0]).toBe("at,request,subject,user,email,actor,from,to,why,override");
+
+    const again = await cli(["reactivate", email(ID.fay), "--reason", "back from leave"], env);
+    expect(again.code).toBe(0);
+    expect(sim.org.user(ID.fay)!.active).toBe(true);
+    const list = await cli(["requests", "--json"], env);
+    expect(list.json().requests[0].subjects[0].state).toBe("reactivated");
+  });
+
+  it("an admin override from the CLI needs a reason and is recorded as one", async () => {
+    const filed = await cli(
+      ["deactivate", email(ID.olga), "--reason", "seat review", "--dry-run", "--json"],
+      env,
+    );
+    expect(filed.code).toBe(0);
+    const subject = String(filed.json().subjects[0].id);
+    expect((await cli(["requests", "keep", subject], env)).code).toBe(2);
+    const kept = await cli(["requests", "keep", subject, "--reason", "still needed for Q1"], env);
+    expect(kept.code).toBe(0);
+    expect(kept.stdout).toMatch(/kept by cli/);
+    const trail = JSON.parse((await cli(["trail", "--format", "json"], env)).stdout) as {
+      to: string;
+      override: boolean;
+      why: string;
+    }[];
+    expect(trail.at(-1)).toMatchObject({ to: "kept", override: true, why: "still needed for Q1" });
+  });
+});

@@ -1,0 +1,288 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { GongContext } from "../../src/context.js";
+import type { GongSim } from "../../src/sim/server.js";
+import { createSlackApp, type SlackAppHandle } from "../../src/slack/app.js";
+import { ACTIONS } from "../../src/slack/ids.js";
+import { simContext } from "../helpers/context.js";
+import { buttonClick, FakeSlack, postSigned, slashCommand } from "../helpers/fakeSlack.js";
+import { startSim } from "../helpers/gong.js";
+import { ID, knownOrg } from "../helpers/org.js";
+import { CHANNEL, PATCH, slackIdOf } from "./helpers.js";
+
+/**
+ * The approval flow through Slack: signed requests to a real Bolt app, Slack's Web API played by
+ * FakeSlack (users.lookupByEmail included), Gong and its SCIM by the simulator (PATCHes counted).
+ */
+const SECRET = "approvals-signing-secret-0123456789";
+const ADMIN = "UADMIN1";
+let sim: GongSim;
+let fake: FakeSlack;
+let ctx: GongContext & { lines: string[] };
+let slack: SlackAppHandle;
+let events = "";
+let seq = 0;
+
+beforeAll(async () => {
+  sim = await startSim({ org: knownOrg() });
+  fake = await FakeSlack.start();
+  for (const u of sim.org.users()) fake.emails.set(slackIdOf(u.id), u.emailAddress);
+  fake.emails.set(ADMIN, "admin@acme.example");
+  ctx = simContext(sim, {
+    SLACK_BOT_TOKEN: "xoxb-test-token",
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: `${fake.url}/api`,
+    GONGOPS_ADMIN_USER_IDS: ADMIN,
+    GONGOPS_APPROVALS_CHANNEL: CHANNEL,
+    // The generated org's calls only: the audit here is about hosted calls.
+    GONGOPS_AUDIT_ACTIVITY: "hosted",
+  });
+  await ctx.directory.sync!.run();
+  slack = createSlackApp(ctx, { port: 0 });
+  const { port } = await slack.start();
+  events = `http://127.0.0.1:${port}/slack/events`;
+});
+afterAll(async () => {
+  await slack?.stop();
+  await ctx?.close();
+  await fake?.close();
+  await sim?.close();
+});
+
+async function gong(user: string, text: string): Promise<string> {
+  const id = `r${++seq}`;
+  await postSigned(
+    events,
+    SECRET,
+    slashCommand({ user, text, responseUrl: fake.responseUrl(id) }),
+    "application/x-www-form-urlencoded",
+  );
+  return id;
+}
+async function click(user: string, actionId: string, value: string, team = "T1"): Promise<string> {
+  const id = `b${++seq}`;
+  let body = buttonClick({ user, actionId, value, responseUrl: fake.responseUrl(id) });
+  if (team !== "T1") body = body.replaceAll("%22T1%22", `%22${team}%22`);
+  await postSigned(events, SECRET, body, "application/x-www-form-urlencoded");
+  return id;
+}
+const reply = (id: string) => fake.waitFor(() => fake.repliesTo(id)[0]);
+const patches = () => sim.stats.byEndpoint[PATCH] ?? 0;
+const email = (id: string) => sim.org.user(id)!.emailAddress;
+const dmTo = (user: string) => `D${user.replace(/^U/, "")}`;
+
+describe("approvals in Slack", () => {
+  it("/gong deactivate → a DM to the manager → non-approvers refused → two Approve clicks → one PATCH", async () => {
+    const r = await gong(ADMIN, `deactivate ${email(ID.fay)} --reason "no calls in 90 days"`);
+    expect((await reply(r)).text).toMatch(/Request #\d+ filed for Fay Ng/);
+    const mgr = slackIdOf(ID.mgr);
+    const dm = await fake.waitFor(() =>
+      fake.callsOf("chat.postMessage").find((c) => c.args.channel === dmTo(mgr)),
+    );
+    const text = JSON.stringify(dm.args.blocks);
+    expect(text).toContain("Fay Ng");
+    expect(text).toContain(ACTIONS.approve);
+    expect(text).toMatch(/manager in Gong/);
+    const subjectId = ctx.repos.approvals.subjectsOfUser(ID.fay)[0]!.id;
+
+    // A bystander, the subject, and the requester are refused; nothing changes.
+    for (const who of [slackIdOf(ID.dana), slackIdOf(ID.fay), ADMIN]) {
+      const c = await click(who, ACTIONS.approve, String(subjectId));
+      expect((await reply(c)).text).toMatch(/not yours to decide|yourself|you asked/);
+    }
+    // Another workspace's payload is refused before anything.
+    const other = await click(mgr, ACTIONS.approve, String(subjectId), "T2");
+    expect((await reply(other)).text).toMatch(/another workspace/);
+    expect(ctx.repos.approvals.subject(subjectId)!.state).toBe("pending");
+
+    const [a, b] = await Promise.all([
+      click(mgr, ACTIONS.approve, String(subjectId)),
+      click(mgr, ACTIONS.approve, String(subjectId)),
+    ]);
+    const texts = [(await reply(a)).text, (await reply(b)).text];
+    expect(texts.filter((t: string) => /^Fay Ng: approved by/.test(t))).toHaveLength(1);
+    expect(texts.filter((t: string) => /already decided/.test(t))).toHaveLength(1);
+    await fake.waitFor(() => ctx.repos.approvals.subject(subjectId)!.state === "done", 10_000);
+    expect(patches()).toBe(1);
+    expect(sim.org.user(ID.fay)!.active).toBe(false);
+    // The message follows the state: no buttons, who decided.
+    const update = await fake.waitFor(() =>
+      fake
+        .callsOf("chat.update")
+        .filter((c) => c.args.ts === dm.result.ts)
+        .find((c) => JSON.stringify(c.args.blocks).includes("deactivated")),
+    );
+    expect(JSON.stringify(update.args.blocks)).not.toContain(ACTIONS.approve);
+    expect(JSON.stringify(update.args.blocks)).toContain(`<@${mgr}>`);
+  });
+
+  it("an inactive manager: the skip-level gets the DM; nobody reachable: the approvals channel", async () => {
+    const r = await gong(ADMIN, `deactivate ${email(ID.dana)} ${email(ID.olga)} --reason "seat review"`);
+    await reply(r);
+    const ceo = slackIdOf(ID.ceo);
+    const dm = await fake.waitFor(() =>
+      fake
+        .callsOf("chat.postMessage")
+        .find((c) => c.args.channel === dmTo(ceo) && JSON.stringify(c.args.blocks).includes("Dana Lee")),
+    );
+    expect(JSON.stringify(dm.args.blocks)).toMatch(/Ben Down is inactive in Gong/);
+    const inChannel = await fake.waitFor(() =>
+      fake
+        .callsOf("chat.postMessage")
+        .find((c) => c.args.channel === CHANNEL && JSON.stringify(c.args.blocks).includes("Olga Alone")),
+    );
+    expect(JSON.stringify(inChannel.args.blocks)).toMatch(/any admin may/);
+    expect(patches()).toBe(1);
+  });
+
+  it("audit → Request deactivation… → modal (subset, reason) → approve → PATCH → Reactivate", async () => {
+    const report = await ctx.audit!.start({ days: 90, trigger: "test" });
+    expect(report.inactive.map((u) => u.id)).toContain(ID.mgr);
+    const { auditSummaryBlocks } = await import("../../src/slack/blocks/audit.js");
+    expect(JSON.stringify(auditSummaryBlocks(report, 0, new Map()))).toContain(ACTIONS.requestFromAudit);
+    const c = await click(ADMIN, ACTIONS.requestFromAudit, String(report.runId));
+    const opened = await fake.waitFor(() => fake.callsOf("views.open").at(-1));
+    expect(JSON.stringify(opened.args.view)).toContain("Émile Zola");
+    void c;
+    const submission = {
+      type: "view_submission",
+      team: { id: "T1", domain: "acme" },
+      user: { id: ADMIN, username: "admin", team_id: "T1" },
+      api_app_id: "A1",
+      token: "legacy-unused",
+      trigger_id: "1.2.3",
+      view: {
+        id: "V1",
+        type: "modal",
+        team_id: "T1",
+        callback_id: "gong_approval_request_modal",
+        private_metadata: String(report.runId),
+        hash: "h",
+        state: {
+          values: {
+            users: {
+              users: {
+                type: "multi_static_select",
+                selected_options: [{ value: ID.mgr, text: { type: "plain_text", text: "x" } }],
+              },
+            },
+            reason: { reason: { type: "plain_text_input", value: "no calls this quarter" } },
+            dry: { dry: { type: "checkboxes", selected_options: [] } },
+          },
+        },
+      },
+    };
+    const res = await postSigned(
+      events,
+      SECRET,
+      new URLSearchParams({ payload: JSON.stringify(submission) }).toString(),
+      "application/x-www-form-urlencoded",
+    );
+    expect(res.status).toBe(200);
+    await fake.waitFor(() =>
+      fake
+        .callsOf("chat.postMessage")
+        .find((m) => m.args.channel === ADMIN && /Deactivation request #\d+: 1 user/.test(m.args.text)),
+    );
+    const vp = slackIdOf(ID.vpB);
+    const dm = await fake.waitFor(() =>
+      fake
+        .callsOf("chat.postMessage")
+        .find((m) => m.args.channel === dmTo(vp) && JSON.stringify(m.args.blocks).includes("Émile Zola")),
+    );
+    expect(JSON.stringify(dm.args.blocks)).toContain("no call in 90 days");
+    const subjectId = ctx.repos.approvals.subjectsOfUser(ID.mgr)[0]!.id;
+    await click(vp, ACTIONS.approve, String(subjectId));
+    await fake.waitFor(() => ctx.repos.approvals.subject(subjectId)!.state === "done", 10_000);
+    expect(sim.org.user(ID.mgr)!.active).toBe(false);
+    const done = await fake.waitFor(() =>
+      fake
+        .callsOf("chat.update")
+        .find(
+          (u) => u.args.ts === dm.result.ts && JSON.stringify(u.args.blocks).includes(ACTIONS.reactivate),
+        ),
+    );
+    expect(done).toBeTruthy();
+    const bystander = await click(slackIdOf(ID.dana), ACTIONS.reactivate, String(subjectId));
+    expect((await reply(bystander)).text).toMatch(/only admins and the approver/);
+    const r = await click(ADMIN, ACTIONS.reactivate, String(subjectId));
+    expect((await reply(r)).text).toMatch(/active again/);
+    expect(sim.org.user(ID.mgr)!.active).toBe(true);
+    expect(ctx.repos.approvals.subject(subjectId)!.state).toBe("reactivated");
+  });
+
+  it("App Home: the approver sees their pending decisions with buttons; admins see the overview", async () => {
+    const home = async (user: string) => {
+      const before = fake.callsOf("views.publish").length;
+      const body = JSON.stringify({
+        token: "legacy-unused",
+        team_id: "T1",
+        api_app_id: "A1",
+        type: "event_callback",
+        event_id: `Ev${++seq}`,
+        event_time: Math.floor(Date.now() / 1000),
+        event: { type: "app_home_opened", user, channel: "D1", tab: "home", event_ts: "1700000000.1" },
+      });
+      await postSigned(events, SECRET, body, "application/json");
+      const publish = await fake.waitFor(() =>
+        fake
+          .callsOf("views.publish")
+          .slice(before)
+          .find((c) => c.args.user_id === user),
+      );
+      const view = typeof publish.args.view === "string" ? JSON.parse(publish.args.view) : publish.args.view;
+      return JSON.stringify(view.blocks);
+    };
+    const ceo = await home(slackIdOf(ID.ceo)); // Dana Lee's skip-level, from the second test
+    expect(ceo).toMatch(/Waiting for your decision/);
+    expect(ceo).toContain("Dana Lee");
+    expect(ceo).toContain(ACTIONS.approve);
+    const admin = await home(ADMIN);
+    expect(admin).toMatch(/Deactivation requests.*open · \d+ of 25 deactivations today/);
+  });
+
+  it("Keep asks for an optional reason, refused to others, and the trail records it", async () => {
+    const subjectId = ctx.repos.approvals.subjectsOfUser(ID.dana)[0]!.id;
+    const refused = await click(slackIdOf(ID.fay), ACTIONS.keep, String(subjectId));
+    expect((await reply(refused)).text).toMatch(/not yours to decide/);
+    const before = fake.callsOf("views.open").length;
+    await click(slackIdOf(ID.ceo), ACTIONS.keep, String(subjectId));
+    const opened = await fake.waitFor(() => fake.callsOf("views.open").slice(before)[0]);
+    expect(JSON.stringify(opened.args.view)).toContain("gong_approval_keep_modal");
+    const submission = {
+      type: "view_submission",
+      team: { id: "T1", domain: "acme" },
+      user: { id: slackIdOf(ID.ceo), username: "ceo", team_id: "T1" },
+      api_app_id: "A1",
+      token: "legacy-unused",
+      trigger_id: "1.2.3",
+      view: {
+        id: "V2",
+        type: "modal",
+        team_id: "T1",
+        callback_id: "gong_approval_keep_modal",
+        private_metadata: String(subjectId),
+        hash: "h",
+        state: {
+          values: { reason: { reason: { type: "plain_text_input", value: "covers EMEA next quarter" } } },
+        },
+      },
+    };
+    await postSigned(
+      events,
+      SECRET,
+      new URLSearchParams({ payload: JSON.stringify(submission) }).toString(),
+      "application/x-www-form-urlencoded",
+    );
+    await fake.waitFor(() => ctx.repos.approvals.subject(subjectId)!.state === "kept");
+    const t = ctx.approvals
+      .trail()
+      .filter((x) => x.subjectId === subjectId)
+      .at(-1)!;
+    expect(t).toMatchObject({ toState: "kept", why: "covers EMEA next quarter", override: false });
+    await fake.waitFor(() =>
+      fake
+        .callsOf("chat.update")
+        .find((u) => JSON.stringify(u.args.blocks).includes("*kept* by <@" + slackIdOf(ID.ceo))),
+    );
+  });
+});
