@@ -2,12 +2,14 @@ import type { Dispatcher } from "undici";
 import { AuditService } from "./audit/audit.service.js";
 import { ExemptionsService } from "./audit/exemptions.service.js";
 import { type Config, configSecrets } from "./config.js";
+import { DigestService } from "./digest/digest.service.js";
 import { Hierarchy } from "./directory/hierarchy.service.js";
 import { DirectoryLookup } from "./directory/lookup.service.js";
 import { DirectorySync } from "./directory/sync.service.js";
 import { connectGong, type GongConnection } from "./gong/connect.js";
 import type { RetryPolicy, Timing } from "./gong/retry.js";
 import { createLogger, type Logger } from "./log.js";
+import { SchedulesService } from "./schedules/schedules.service.js";
 import { redactor } from "./secret.js";
 import { AuditsRepo } from "./store/audits.repo.js";
 import { SqliteBudgetStore } from "./store/budget.repo.js";
@@ -17,6 +19,7 @@ import { ExemptionsRepo } from "./store/exemptions.repo.js";
 import { JobsRepo } from "./store/jobs.repo.js";
 import { LocksRepo } from "./store/locks.repo.js";
 import { SqliteRateWindow } from "./store/rate.repo.js";
+import { SchedulesRepo } from "./store/schedules.repo.js";
 import { SyncRunsRepo } from "./store/syncRuns.repo.js";
 
 /**
@@ -35,6 +38,7 @@ export interface AppContext {
     audits: AuditsRepo;
     exemptions: ExemptionsRepo;
     jobs: JobsRepo;
+    schedules: SchedulesRepo;
   };
   /** null when no Gong credentials are configured (commands that need Gong refuse earlier). */
   gong: GongConnection | null;
@@ -46,6 +50,9 @@ export interface AppContext {
   /** null without Gong credentials. */
   audit: AuditService | null;
   exemptions: ExemptionsService;
+  schedules: SchedulesService;
+  /** null without Gong credentials. */
+  digests: DigestService | null;
   close(): Promise<void>;
 }
 
@@ -71,6 +78,7 @@ export function createContext(options: ContextOptions): AppContext {
     audits: new AuditsRepo(db),
     exemptions: new ExemptionsRepo(db),
     jobs: new JobsRepo(db),
+    schedules: new SchedulesRepo(db),
   };
   const gong = config.gong.auth
     ? connectGong({
@@ -150,6 +158,17 @@ export function createContext(options: ContextOptions): AppContext {
     fromSetting: config.audit.exempt,
     now: options.now,
   });
+  const digests = audit
+    ? new DigestService({
+        audit,
+        audits: repos.audits,
+        directory: repos.directory,
+        schedules: repos.schedules,
+        settings: config.digest,
+        approvals: null,
+        now: options.now,
+      })
+    : null;
   let closed = false;
   return {
     config,
@@ -160,6 +179,8 @@ export function createContext(options: ContextOptions): AppContext {
     directory: { sync, lookup, hierarchy },
     audit,
     exemptions,
+    schedules: new SchedulesService(repos.schedules, { now: options.now }),
+    digests,
     close: async () => {
       // Idempotent: faces and tests may both close on the way out.
       if (closed) return;

@@ -6,6 +6,7 @@ import { exemptCommand } from "./exempt.js";
 import { jobsCommand } from "./jobs.js";
 import { orgHealthCommand } from "./orgHealth.js";
 import { reportsCommand } from "./reports.js";
+import { scheduleCommand } from "./schedule.js";
 import { simCommand } from "./sim.js";
 import { startCommand } from "./start.js";
 import { syncCommand } from "./sync.js";
@@ -23,5 +24,6 @@ export const commands: Command[] = [
   reportsCommand,
   orgHealthCommand,
   jobsCommand,
+  scheduleCommand,
   simCommand,
 ];
