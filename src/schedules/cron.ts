@@ -52,6 +52,18 @@ export function parseCron(cron: string, timezone: string, now: Date): { cron: st
   return { cron: c, timezone };
 }
 
+/** The zone's short name at `d` (CEST, EST), or its offset (GMT+8) where the zone has no common name. */
+function zoneName(d: Date, timezone: string): string {
+  const name = (locale: string) =>
+    new Intl.DateTimeFormat(locale, { timeZone: timezone, timeZoneName: "short" })
+      .formatToParts(d)
+      .find((p) => p.type === "timeZoneName")?.value ?? "";
+  const gb = name("en-GB");
+  if (!/^(GMT|UTC)[+-]/.test(gb)) return gb;
+  const us = name("en-US");
+  return /^(GMT|UTC)[+-]/.test(us) ? gb : us;
+}
+
 /** "Mon 2026-03-30 09:00 CEST" in the schedule's zone. */
 export function formatInZone(d: Date, timezone: string): string {
   const parts = Object.fromEntries(
@@ -64,12 +76,11 @@ export function formatInZone(d: Date, timezone: string): string {
       hour: "2-digit",
       minute: "2-digit",
       hourCycle: "h23",
-      timeZoneName: "short",
     })
       .formatToParts(d)
       .map((p) => [p.type, p.value]),
   );
-  return `${parts.weekday} ${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
+  return `${parts.weekday} ${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${zoneName(d, timezone)}`;
 }
 
 export type DueDecision =

@@ -2,6 +2,7 @@ import type { Command } from "../command.js";
 import { auditCommand } from "./audit.js";
 import { chainCommand } from "./chain.js";
 import { demoCommand } from "./demo.js";
+import { digestCommand } from "./digest.js";
 import { exemptCommand } from "./exempt.js";
 import { jobsCommand } from "./jobs.js";
 import { orgHealthCommand } from "./orgHealth.js";
@@ -25,5 +26,6 @@ export const commands: Command[] = [
   orgHealthCommand,
   jobsCommand,
   scheduleCommand,
+  digestCommand,
   simCommand,
 ];
