@@ -1,4 +1,11 @@
-import { type Digest, type DigestChange, type DigestPerson, headlineText, money, noNewsLine } from "./digest.js";
+import {
+  type Digest,
+  type DigestChange,
+  type DigestPerson,
+  headlineText,
+  money,
+  noNewsLine,
+} from "./digest.js";
 
 /** The digest for the terminal (`gongops digest`): the same facts as the Slack message, as text. */
 const MAX_LISTED = 20;
@@ -7,7 +14,10 @@ function people(title: string, list: readonly DigestPerson[]): string[] {
   if (list.length === 0) return [];
   const lines = list
     .slice(0, MAX_LISTED)
-    .map((p) => `    ${p.name}${p.email ? ` <${p.email}>` : ""}${p.managerName ? ` (manager ${p.managerName})` : ""}`);
+    .map(
+      (p) =>
+        `    ${p.name}${p.email ? ` <${p.email}>` : ""}${p.managerName ? ` (manager ${p.managerName})` : ""}`,
+    );
   if (list.length > MAX_LISTED) lines.push(`    … and ${list.length - MAX_LISTED} more`);
   return [`  ${title} (${list.length}):`, ...lines];
 }

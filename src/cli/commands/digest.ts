@@ -1,10 +1,10 @@
 import { renderDigest } from "../../digest/render.js";
 import { InterruptedError } from "../../errors.js";
 import { RetryAfterError } from "../../jobs/errors.js";
-import { EXIT_PAUSED } from "./audit.js";
 import { type Command, flag, intOption } from "../command.js";
 import { withContext } from "../context.js";
 import { printJson } from "../io.js";
+import { EXIT_PAUSED } from "./audit.js";
 
 export const digestCommand: Command = {
   name: "digest",
