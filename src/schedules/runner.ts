@@ -198,7 +198,7 @@ export class ScheduleRunner {
     } catch (error) {
       if (error instanceof ChannelUnavailableError) {
         // No retry can fix a channel that refuses the bot: mark it, tell people, and stop here.
-        const reason = `cannot post in <#${error.channel}> (${error.reason})`;
+        const reason = `cannot post in ${error.channel} (${error.reason})`;
         const row = schedules.update(s.id, {
           failing: reason,
           failingSince: s.failingSince ?? new Date(this.clock.now()),

@@ -11,6 +11,7 @@ import { checkSlackRequest } from "./guard.js";
 import { HomePublisher } from "./home.js";
 import { registerListeners } from "./listeners/index.js";
 import { LiveLookupBudget } from "./liveBudget.js";
+import { slackScheduleRunner } from "./scheduleOutput.js";
 import type { SlackServices } from "./services.js";
 
 /**
@@ -168,6 +169,7 @@ export function createSlackApp(ctx: AppContext, options: SlackAppOptions = {}): 
     access,
     adminUserIds: ctx.config.access.adminUserIds,
     log,
+    schedules: ctx.repos.schedules,
   });
   const audits = new SlackAuditRunner({
     audit: ctx.audit!,
@@ -180,8 +182,25 @@ export function createSlackApp(ctx: AppContext, options: SlackAppOptions = {}): 
   });
   // Work that must happen later (resuming a paused audit in its message) waits in the job queue, so
   // that a restart loses none of it and two processes never do it twice.
-  const worker = new JobWorker({ repo: ctx.repos.jobs, jobs: [audits.resumeJob], log: log.child("jobs") });
-  const services: SlackServices = { ctx, access, audits, home, liveLookups: new LiveLookupBudget(), log };
+  const schedules = slackScheduleRunner(ctx, {
+    log: log.child("schedules"),
+    onChange: () => void home.refreshAll(app.client),
+    onEnqueued: () => worker.wake(),
+  });
+  const worker = new JobWorker({
+    repo: ctx.repos.jobs,
+    jobs: [audits.resumeJob, schedules.job],
+    log: log.child("jobs"),
+  });
+  const services: SlackServices = {
+    ctx,
+    access,
+    audits,
+    home,
+    liveLookups: new LiveLookupBudget(),
+    log,
+    schedules,
+  };
   registerListeners(app, services);
   app.error(async (error) => {
     log.error("unhandled error in a listener", { reason: error.message });
@@ -206,6 +225,7 @@ export function createSlackApp(ctx: AppContext, options: SlackAppOptions = {}): 
         log.info("gongops is connected to Slack (Socket Mode)", { healthPort: port });
         audits.recover(app.client);
         worker.start();
+        schedules.start();
         return { port: null };
       }
       const http = createServer((req, res) => {
@@ -225,11 +245,13 @@ export function createSlackApp(ctx: AppContext, options: SlackAppOptions = {}): 
       log.info("gongops is listening for Slack", { port: bound, path: "/slack/events" });
       audits.recover(app.client);
       worker.start();
+      schedules.start();
       return { port: bound };
     },
     async stop() {
       // Audits first: they pause at once (and their resume jobs end), then the worker has nothing to wait for.
       await audits.stop();
+      schedules.stop();
       await worker.stop();
       if (slack.appToken) await app.stop();
       else if (server) {

@@ -1,6 +1,7 @@
 import type { webApi } from "@slack/bolt";
 import type { Logger } from "../log.js";
 import type { AuditsRepo } from "../store/audits.repo.js";
+import type { SchedulesRepo } from "../store/schedules.repo.js";
 import type { SyncRunsRepo } from "../store/syncRuns.repo.js";
 import type { SlackAccess } from "./access.js";
 import { homeBlocks } from "./blocks/home.js";
@@ -19,6 +20,8 @@ export class HomePublisher {
       access: SlackAccess;
       adminUserIds: readonly string[];
       log: Logger;
+      /** Failing schedules are shown to admins. */
+      schedules?: SchedulesRepo;
     },
   ) {}
 
@@ -44,6 +47,7 @@ export class HomePublisher {
           lastAuditLink: link,
           allowed,
           isAdmin: await access.isAdmin(userId, client),
+          failingSchedules: this.deps.schedules?.failing() ?? [],
         }),
       },
     });

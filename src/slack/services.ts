@@ -1,6 +1,7 @@
 import type { webApi } from "@slack/bolt";
 import type { AppContext } from "../context.js";
 import type { Logger } from "../log.js";
+import type { ScheduleRunner } from "../schedules/runner.js";
 import type { SlackAccess } from "./access.js";
 import type { SlackAuditRunner } from "./auditRunner.js";
 import type { Block } from "./blocks/common.js";
@@ -16,6 +17,8 @@ export interface SlackServices {
   /** Live Gong lookups left per member (admins are not counted). */
   liveLookups: LiveLookupBudget;
   log: Logger;
+  /** Runs schedules on the job queue (`/gong schedule run`). */
+  schedules?: ScheduleRunner;
 }
 
 /** An ephemeral reply (through the response_url of the command or action). */

@@ -11,6 +11,8 @@ export interface HomeState {
   lastAuditLink: string | null;
   allowed: Subcommand[];
   isAdmin: boolean;
+  /** Schedules whose channel refuses the bot (shown to admins). */
+  failingSchedules?: readonly { id: number; kind: string; failing: string | null }[];
 }
 
 function when(iso: string | null): string {
@@ -40,6 +42,16 @@ export function homeBlocks(s: HomeState): Block[] {
       `*Directory*\n${sync ? `Synced ${when(sync.finishedAt)}: ${sync.usersSeen} users, ${changes}.` : "Not synced yet."}`,
     ),
     section(`*Inactive-user audit*\n${auditText}`),
+    ...(s.isAdmin && s.failingSchedules?.length
+      ? [
+          section(
+            `*Schedules failing*\n${s.failingSchedules
+              .slice(0, 20)
+              .map((f) => `:warning: Schedule ${f.id} (${f.kind}): ${literal(f.failing)}`)
+              .join("\n")}`,
+          ),
+        ]
+      : []),
     divider,
     ...helpBlocks(s.allowed),
     ...(s.isAdmin ? [] : [context("Audits, syncs and exemptions are for gongops admins.")]),

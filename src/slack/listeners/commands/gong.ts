@@ -7,6 +7,7 @@ import { escapeMrkdwn } from "../../mrkdwn.js";
 import type { SlackServices, SubcommandRequest } from "../../services.js";
 import { auditSubcommand, exemptSubcommand, orgHealthSubcommand, syncSubcommand } from "./handlers/admin.js";
 import { chainSubcommand, reportsSubcommand, userSubcommand } from "./handlers/lookups.js";
+import { scheduleSubcommand } from "./handlers/schedule.js";
 
 /**
  * `/gong <subcommand> ...`: acks at once (Slack allows 3 seconds), then checks who is asking and does
@@ -24,6 +25,7 @@ const HANDLERS: Record<Subcommand, (req: SubcommandRequest) => Promise<void>> = 
   sync: syncSubcommand,
   "org-health": orgHealthSubcommand,
   exempt: exemptSubcommand,
+  schedule: scheduleSubcommand,
 };
 
 export function gongCommand(services: SlackServices) {
