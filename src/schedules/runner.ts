@@ -100,6 +100,10 @@ export class ScheduleRunner {
     let enqueued = 0;
     for (const s of schedules.active()) {
       try {
+        // A cheap read first: the write lock is taken only when a slot is due.
+        const nextAt = nextRuns(s.cron, s.timezone, now, 1)[0] ?? null;
+        if (nextAt && (!soonest || nextAt < soonest)) soonest = nextAt;
+        if (dueSlot(s, s.lastDueAt ?? s.createdAt, now, this.deps.maxLateMs).kind === "none") continue;
         const decision = schedules.immediate((tx) => {
           const fresh = schedules.get(s.id, tx);
           if (!fresh || fresh.paused) return null;
@@ -135,8 +139,6 @@ export class ScheduleRunner {
             schedule: s.id,
             dueAt: decision.dueAt.toISOString(),
           });
-        const nextAt = nextRuns(s.cron, s.timezone, now, 1)[0] ?? null;
-        if (nextAt && (!soonest || nextAt < soonest)) soonest = nextAt;
       } catch (error) {
         log.error("schedule tick failed", { schedule: s.id, reason: (error as Error).message });
       }
@@ -210,7 +212,8 @@ export class ScheduleRunner {
           reason: error.reason,
         });
         const output = this.deps.output;
-        if (output)
+        // Told once when it starts failing, not at every slot while it stays so (App Home keeps showing it).
+        if (output && !s.failing)
           await output.notifyFailing(row, reason).catch((e: unknown) =>
             log.warn("could not tell anyone that a schedule is failing", {
               schedule: s.id,

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, lt, lte } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, or } from "drizzle-orm";
 import type { Db } from "./db.js";
 import type { DbOrTx } from "./jobs.repo.js";
 import {
@@ -76,11 +76,11 @@ export class SchedulesRepo {
     return tx.update(schedules).set(fields).where(eq(schedules.id, id)).returning().get();
   }
 
-  /** Moves last_due_at forward only (a slower process never moves it back). */
+  /** Moves last_due_at forward only (a process with a slower clock never moves it back). */
   advanceDue(id: number, dueAt: Date, tx: DbOrTx): void {
     tx.update(schedules)
       .set({ lastDueAt: dueAt })
-      .where(and(eq(schedules.id, id)))
+      .where(and(eq(schedules.id, id), or(isNull(schedules.lastDueAt), lt(schedules.lastDueAt, dueAt))))
       .run();
   }
 
