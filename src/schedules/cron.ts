@@ -105,14 +105,30 @@ export function dueSlot(
   const p = pattern(s.cron, s.timezone);
   const first = p.nextRun(after);
   if (!first || first.getTime() > now.getTime()) return { kind: "none", next: first };
-  // The newest slot <= now: step from `first`; long outages of frequent crons jump close to now first.
+  // The newest slot <= now. croner's previousRuns finds it in one step (it skips the reference's own
+  // second, hence the look a second ahead); it is checked, and stepping from `first` is the fallback.
+  const nowMs = now.getTime();
   let latest = first;
-  const jumpFrom = new Date(now.getTime() - maxLateMs - 60_000);
-  if (jumpFrom.getTime() > latest.getTime()) {
-    const near = p.nextRun(jumpFrom);
-    if (near && near.getTime() <= now.getTime()) latest = near;
+  let guess: Date | undefined;
+  try {
+    guess = p
+      .previousRuns(2, new Date(nowMs + 1000))
+      .filter((d) => d.getTime() <= nowMs && d.getTime() >= first.getTime())
+      .sort((a, b) => b.getTime() - a.getTime())[0];
+  } catch {
+    // croner 10 throws here inside an autumn DST overlap (an hour that happens twice): step instead.
+    guess = undefined;
   }
-  for (let n = p.nextRun(latest); n && n.getTime() <= now.getTime(); n = p.nextRun(latest)) latest = n;
+  // Trusted only when nextRun agrees it is a slot and the newest one (they differ inside a DST gap).
+  const isSlot = guess ? p.nextRun(new Date(guess.getTime() - 1000))?.getTime() === guess.getTime() : false;
+  const next = guess && isSlot ? p.nextRun(guess) : null;
+  if (guess && isSlot && (!next || next.getTime() > nowMs)) latest = guess;
+  else {
+    // Long outages of frequent crons: start close to now rather than at the first missed slot.
+    const near = Number.isFinite(maxLateMs) ? p.nextRun(new Date(nowMs - maxLateMs - 60_000)) : null;
+    if (near && near.getTime() > latest.getTime() && near.getTime() <= nowMs) latest = near;
+    for (let n = p.nextRun(latest); n && n.getTime() <= nowMs; n = p.nextRun(latest)) latest = n;
+  }
   const late = now.getTime() - latest.getTime();
   if (late > maxLateMs) return { kind: "too-late", dueAt: latest };
   return { kind: "run", dueAt: latest, delayed: late > toleranceMs };
