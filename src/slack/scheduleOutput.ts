@@ -33,6 +33,11 @@ export interface SlackScheduleOutputDeps {
   log: Logger;
   /** App Home refresh (the failing schedule shows there). */
   onFailing?: () => void;
+  /**
+   * The approvals flow's button action, once it exists (null until then): the digest then offers admins
+   * "Request deactivation for these N", its value naming the audit run whose inactive users they are.
+   */
+  approvalsActionId?: string | null;
 }
 
 /** A WebClient for schedule posts: Slack's 429 comes back as an error, not a sleep. */
@@ -75,7 +80,12 @@ export class SlackScheduleOutput implements ScheduleOutput {
 
   async postDigest(s: ScheduleRow, digest: Digest, note: RunNote) {
     const channel = s.channel!;
-    const options = { delayedNote: this.delayedNote(s, note), csvNote: null, requestAction: null };
+    const actionId = this.deps.approvalsActionId ?? null;
+    const options = {
+      delayedNote: this.delayedNote(s, note),
+      csvNote: null,
+      requestAction: actionId ? { actionId, value: `audit:${digest.auditRunId}` } : null,
+    };
     const text =
       `Gong seats: ${digest.headline.inactive} of ${digest.headline.activeUsers} active users hosted no call` +
       (note.delayed ? " (delayed)" : "");
