@@ -56,7 +56,7 @@ export function renderDigest(d: Digest): string {
     out.push("", "Managers with the most inactive reports:");
     for (const m of d.topManagers) out.push(`  ${String(m.inactiveReports).padStart(4)}  ${m.name}`);
   }
-  if (!s) out.push("", "This is the first digest; the next one says what changed.");
+  if (!s) out.push("", "No earlier digest to compare with: the next one says what changed.");
   out.push(
     "",
     `Audit ${d.auditRunId}, directory snapshot ${d.snapshotGen}. The full list: gongops digest --json, or gongops audit --format csv.`,

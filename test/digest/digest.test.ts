@@ -78,7 +78,7 @@ describe("the digest", () => {
     expect(text).toContain(
       `${inactive.length} of ${activeCount()} active Gong users hosted no call in ${DAYS} days — €`,
     );
-    expect(text).toContain("first digest");
+    expect(text).toContain("No earlier digest to compare with");
   });
 
   it("says what changed after the simulator's users change", async () => {
