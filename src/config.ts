@@ -63,6 +63,15 @@ export interface Config {
     expireDays: number;
   };
   logLevel: "debug" | "info" | "warn" | "error";
+  schedules: {
+    /** A run later than this after its slot (downtime) is passed over, not run. */
+    maxLateHours: number;
+  };
+  digest: {
+    /** What one seat costs a year, for the digest's headline; null when not set. */
+    seatPricePerYear: number | null;
+    currency: string;
+  };
 }
 
 /** What a command needs beyond the always-valid defaults. */
@@ -111,6 +120,11 @@ const slackChannel = z
   .regex(/^[CGD][A-Z0-9]{2,}$/)
   .describe("a Slack channel id (C…)");
 const deactivateVia = z.enum(["scim", "manual"]).describe("scim or manual");
+const currency = z
+  .string()
+  .transform((v) => v.toUpperCase())
+  .pipe(z.string().regex(/^[A-Z]{3}$/))
+  .describe("a three-letter currency code (USD, EUR, GBP…)");
 const logLevel = z.enum(["debug", "info", "warn", "error"]).describe("debug, info, warn or error");
 
 class Reader {
@@ -205,6 +219,11 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
       expireDays: r.get("GONGOPS_APPROVAL_EXPIRE_DAYS", positiveNumber, 7),
     },
     logLevel: r.get("GONGOPS_LOG_LEVEL", logLevel, "info"),
+    schedules: { maxLateHours: r.get("GONGOPS_SCHEDULE_MAX_LATE_HOURS", positiveNumber, 12) },
+    digest: {
+      seatPricePerYear: r.get("GONGOPS_SEAT_PRICE_PER_YEAR", positiveNumber) ?? null,
+      currency: r.get("GONGOPS_CURRENCY", currency, "USD"),
+    },
   };
 
   if (

@@ -4,6 +4,7 @@ import { AuditService } from "./audit/audit.service.js";
 import { ExemptionsService } from "./audit/exemptions.service.js";
 import { AuditHistory } from "./audit/history.js";
 import { type Config, configSecrets } from "./config.js";
+import { DigestService } from "./digest/digest.service.js";
 import { Hierarchy } from "./directory/hierarchy.service.js";
 import { DirectoryLookup } from "./directory/lookup.service.js";
 import { DirectorySync } from "./directory/sync.service.js";
@@ -12,6 +13,7 @@ import { connectGong, type GongConnection } from "./gong/connect.js";
 import type { RetryPolicy, Timing } from "./gong/retry.js";
 import { createLogger, type Logger } from "./log.js";
 import { Metrics } from "./metrics.js";
+import { SchedulesService } from "./schedules/schedules.service.js";
 import { redactor } from "./secret.js";
 import { ApprovalsRepo } from "./store/approvals.repo.js";
 import { AuditsRepo } from "./store/audits.repo.js";
@@ -22,6 +24,7 @@ import { ExemptionsRepo } from "./store/exemptions.repo.js";
 import { JobsRepo } from "./store/jobs.repo.js";
 import { LocksRepo } from "./store/locks.repo.js";
 import { SqliteRateWindow } from "./store/rate.repo.js";
+import { SchedulesRepo } from "./store/schedules.repo.js";
 import { SyncRunsRepo } from "./store/syncRuns.repo.js";
 
 /**
@@ -41,6 +44,7 @@ export interface AppContext {
     exemptions: ExemptionsRepo;
     jobs: JobsRepo;
     approvals: ApprovalsRepo;
+    schedules: SchedulesRepo;
   };
   /** null when no Gong credentials are configured (commands that need Gong refuse earlier). */
   gong: GongConnection | null;
@@ -56,6 +60,9 @@ export interface AppContext {
   metrics: Metrics;
   /** Deactivation requests with approval (faces connect Slack people, a notifier and a job worker). */
   approvals: ApprovalsService;
+  schedules: SchedulesService;
+  /** null without Gong credentials. */
+  digests: DigestService | null;
   close(): Promise<void>;
 }
 
@@ -102,6 +109,7 @@ export function createContext(options: ContextOptions): AppContext {
     exemptions: new ExemptionsRepo(db),
     jobs: new JobsRepo(db),
     approvals: new ApprovalsRepo(db),
+    schedules: new SchedulesRepo(db),
   };
   const metrics = options.metrics ?? new Metrics();
   const gong = config.gong.auth
@@ -211,6 +219,17 @@ export function createContext(options: ContextOptions): AppContext {
     log: log.child("approvals"),
     now: options.now,
   });
+  const digests = audit
+    ? new DigestService({
+        audit,
+        audits: repos.audits,
+        directory: repos.directory,
+        schedules: repos.schedules,
+        settings: config.digest,
+        approvals: null,
+        now: options.now,
+      })
+    : null;
   let closed = false;
   return {
     config,
@@ -224,6 +243,8 @@ export function createContext(options: ContextOptions): AppContext {
     auditHistory: new AuditHistory(repos),
     metrics,
     approvals,
+    schedules: new SchedulesService(repos.schedules, { now: options.now }),
+    digests,
     close: async () => {
       // Idempotent: faces and tests may both close on the way out.
       if (closed) return;

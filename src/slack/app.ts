@@ -12,6 +12,7 @@ import { checkSlackRequest } from "./guard.js";
 import { HomePublisher } from "./home.js";
 import { registerListeners } from "./listeners/index.js";
 import { LiveLookupBudget } from "./liveBudget.js";
+import { slackScheduleRunner } from "./scheduleOutput.js";
 import type { SlackServices } from "./services.js";
 
 /**
@@ -205,6 +206,7 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
     adminUserIds: ctx.config.access.adminUserIds,
     log,
     approvals: ctx.approvals,
+    schedules: ctx.repos.schedules,
   });
   const audits = new SlackAuditRunner({
     audit: ctx.audit,
@@ -217,9 +219,14 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
   });
   // Work that must happen later (resuming a paused audit in its message) waits in the job queue, so
   // that a restart loses none of it and two processes never do it twice.
+  const schedules = slackScheduleRunner(ctx, {
+    log: log.child("schedules"),
+    onChange: () => void home.refreshAll(app.client),
+    onEnqueued: () => worker.wake(),
+  });
   const worker = new JobWorker({
     repo: ctx.repos.jobs,
-    jobs: [audits.resumeJob, ...ctx.approvals.jobs],
+    jobs: [audits.resumeJob, ...ctx.approvals.jobs, schedules.job],
     log: log.child("jobs"),
     leaseMs: ctx.config.leaseSeconds * 2000,
   });
@@ -242,6 +249,7 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
     liveLookups: new LiveLookupBudget(),
     log,
     approvals,
+    schedules,
   };
   registerListeners(app, services);
   app.error(async (error) => {
@@ -294,12 +302,14 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
       audits.recover(app.client);
       worker.start();
       readiness.worker = true;
+      schedules.start();
       return { port: bound };
     },
     async stop() {
       // Audits first: they pause at once (and their resume jobs end), then the worker has nothing to wait for.
       readiness.worker = false;
       await audits.stop();
+      schedules.stop();
       await worker.stop();
       if (slack.appToken) await app.stop();
       else await closeServer();

@@ -2,6 +2,7 @@ import type { webApi } from "@slack/bolt";
 import type { ApprovalsService } from "../approvals/approvals.service.js";
 import type { Logger } from "../log.js";
 import type { AuditsRepo } from "../store/audits.repo.js";
+import type { SchedulesRepo } from "../store/schedules.repo.js";
 import type { SyncRunsRepo } from "../store/syncRuns.repo.js";
 import type { SlackAccess } from "./access.js";
 import { homeBlocks } from "./blocks/home.js";
@@ -21,6 +22,8 @@ export class HomePublisher {
       adminUserIds: readonly string[];
       log: Logger;
       approvals?: ApprovalsService;
+      /** Failing schedules are shown to admins. */
+      schedules?: SchedulesRepo;
     },
   ) {}
 
@@ -58,6 +61,7 @@ export class HomePublisher {
                 }
               : null,
           },
+          failingSchedules: this.deps.schedules?.failing() ?? [],
         }),
       },
     });

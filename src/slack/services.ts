@@ -1,6 +1,7 @@
 import type { webApi } from "@slack/bolt";
 import type { GongContext } from "../context.js";
 import type { Logger } from "../log.js";
+import type { ScheduleRunner } from "../schedules/runner.js";
 import type { SlackAccess } from "./access.js";
 import type { SlackApprovalsNotifier } from "./approvals.js";
 import type { SlackAuditRunner } from "./auditRunner.js";
@@ -20,6 +21,8 @@ export interface SlackServices {
   /** Posts and updates deactivation request messages. */
   approvals?: SlackApprovalsNotifier;
   log: Logger;
+  /** Runs schedules on the job queue (`/gong schedule run`). */
+  schedules?: ScheduleRunner;
 }
 
 /** An ephemeral reply (through the response_url of the command or action). */

@@ -460,3 +460,69 @@ export const approvalMessages = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.requestId, t.approverKey, t.part] })],
 );
+
+// ---- schedules and digests (src/schedules/, src/digest/) -------------------------------------------
+
+export const SCHEDULE_KINDS = ["sync", "audit-digest"] as const;
+export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
+
+/** What a schedule's options hold (`--days`, `--skip-if-unchanged`). */
+export interface ScheduleOptions {
+  days?: number;
+  skipIfUnchanged?: boolean;
+}
+
+/**
+ * Scheduled syncs and audit digests (src/schedules/). The tick enqueues a due run as a job keyed
+ * `schedule:<id>:<due ISO>` and moves `last_due_at` in the same transaction, so a slot is enqueued once
+ * across processes and restarts. `failing` says why the last run could not be delivered (a channel the
+ * bot cannot post in); the schedule keeps its slots but its admins were told.
+ */
+export const schedules = sqliteTable("schedules", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  kind: text("kind", { enum: SCHEDULE_KINDS }).notNull(),
+  cron: text("cron").notNull(),
+  timezone: text("timezone").notNull(),
+  /** Slack channel id (C…), or null: a sync may run without posting. */
+  channel: text("channel"),
+  options: text("options", { mode: "json" }).$type<ScheduleOptions>().notNull(),
+  /** A Slack user id (U…) or "cli". */
+  createdBy: text("created_by").notNull(),
+  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  paused: integer("paused", { mode: "boolean" }).notNull().default(false),
+  /** The newest slot the tick has dealt with (enqueued, or skipped as too late). */
+  lastDueAt: integer("last_due_at", { mode: "timestamp_ms" }),
+  lastRunAt: integer("last_run_at", { mode: "timestamp_ms" }),
+  lastResult: text("last_result"),
+  /** Why the schedule is failing (its channel refuses the bot), or null. */
+  failing: text("failing"),
+  failingSince: integer("failing_since", { mode: "timestamp_ms" }),
+});
+
+/** The people a digest listed as inactive, kept to say what changed by the next digest. */
+export interface DigestSnapshot {
+  inactiveIds: string[];
+}
+
+/**
+ * One digest built for a schedule run (or null for none): what the next digest compares with. Keyed by
+ * the job's key, so a retried run reuses its digest instead of comparing with itself.
+ */
+export const digests = sqliteTable(
+  "digests",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    scheduleId: integer("schedule_id").references(() => schedules.id, { onDelete: "set null" }),
+    runKey: text("run_key").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    auditRunId: integer("audit_run_id").notNull(),
+    /** The directory snapshot (sync run id) the audit used. */
+    snapshotGen: integer("snapshot_gen").notNull(),
+    activeUsers: integer("active_users").notNull(),
+    snapshot: text("snapshot", { mode: "json" }).$type<DigestSnapshot>().notNull(),
+    /** The message once posted (channel and ts), so a retried run never posts twice. */
+    postedChannel: text("posted_channel"),
+    postedTs: text("posted_ts"),
+  },
+  (t) => [uniqueIndex("digests_run_key").on(t.runKey), index("digests_schedule").on(t.scheduleId)],
+);

@@ -3,10 +3,12 @@ import { deactivateCommand, reactivateCommand, requestsCommand, trailCommand } f
 import { auditCommand } from "./audit.js";
 import { chainCommand } from "./chain.js";
 import { demoCommand } from "./demo.js";
+import { digestCommand } from "./digest.js";
 import { exemptCommand } from "./exempt.js";
 import { jobsCommand } from "./jobs.js";
 import { orgHealthCommand } from "./orgHealth.js";
 import { reportsCommand } from "./reports.js";
+import { scheduleCommand } from "./schedule.js";
 import { simCommand } from "./sim.js";
 import { startCommand } from "./start.js";
 import { syncCommand } from "./sync.js";
@@ -28,5 +30,7 @@ export const commands: Command[] = [
   reportsCommand,
   orgHealthCommand,
   jobsCommand,
+  scheduleCommand,
+  digestCommand,
   simCommand,
 ];

@@ -45,6 +45,13 @@ export const SUBCOMMANDS = {
     usage: 'exempt add|remove <rule> [--reason "why"] [--force] | exempt list',
     about: "who the audit never flags",
   },
+  schedule: {
+    admin: true,
+    lookup: false,
+    usage:
+      'schedule add "0 9 * * MON" audit-digest|sync [#channel] [--tz Zone] [--days N] [--skip-if-unchanged] | schedule list | schedule remove|pause|resume|run <id>',
+    about: "scheduled syncs and audit digests in a channel",
+  },
 } as const;
 
 export type Subcommand = keyof typeof SUBCOMMANDS;

@@ -13,6 +13,8 @@ export interface HomeState {
   allowed: Subcommand[];
   isAdmin: boolean;
   approvals?: HomeApprovals;
+  /** Schedules whose channel refuses the bot (shown to admins). */
+  failingSchedules?: readonly { id: number; kind: string; failing: string | null }[];
 }
 
 function when(iso: string | null): string {
@@ -43,6 +45,16 @@ export function homeBlocks(s: HomeState): Block[] {
     ),
     section(`*Inactive-user audit*\n${auditText}`),
     ...(s.approvals ? approvalsHomeBlocks(s.approvals) : []),
+    ...(s.isAdmin && s.failingSchedules?.length
+      ? [
+          section(
+            `*Schedules failing*\n${s.failingSchedules
+              .slice(0, 20)
+              .map((f) => `:warning: Schedule ${f.id} (${f.kind}): ${literal(f.failing)}`)
+              .join("\n")}`,
+          ),
+        ]
+      : []),
     divider,
     ...helpBlocks(s.allowed),
     ...(s.isAdmin ? [] : [context("Audits, syncs and exemptions are for gongops admins.")]),

@@ -6,6 +6,7 @@ import type { SlackServices, SubcommandRequest } from "../../services.js";
 import { auditSubcommand, exemptSubcommand, orgHealthSubcommand, syncSubcommand } from "./handlers/admin.js";
 import { deactivateSubcommand } from "./handlers/approvals.js";
 import { chainSubcommand, reportsSubcommand, userSubcommand } from "./handlers/lookups.js";
+import { scheduleSubcommand } from "./handlers/schedule.js";
 
 /**
  * `/gong <subcommand> ...`: each subcommand's handler, answering through the response_url. The ack,
@@ -24,6 +25,7 @@ const HANDLERS: Record<Subcommand, (req: SubcommandRequest) => Promise<void>> = 
   "org-health": orgHealthSubcommand,
   exempt: exemptSubcommand,
   deactivate: deactivateSubcommand,
+  schedule: scheduleSubcommand,
 };
 
 /** After ackCommand and requireAccess (middleware.ts): the subcommand's own work. */

@@ -1,0 +1,191 @@
+import type { AuditReport, InactiveUser } from "../audit/report.js";
+import type { ChangeRow } from "../store/syncRuns.repo.js";
+
+/**
+ * The audit digest as data: what a finance or RevOps lead reads in ten seconds. Built here, rendered
+ * apart (Block Kit in slack/blocks/digest.ts, the terminal in digest/render.ts), so both say the same.
+ */
+export interface DigestPerson {
+  id: string;
+  name: string;
+  email: string | null;
+  title: string | null;
+  managerId: string | null;
+  managerName: string | null;
+}
+
+export interface DigestChange {
+  id: string;
+  name: string;
+  before: string | null;
+  after: string | null;
+}
+
+export interface PendingApprovals {
+  count: number;
+  /** Age of the oldest pending request, in hours. */
+  oldestHours: number | null;
+}
+
+export interface Digest {
+  generatedAt: string;
+  lookbackDays: number;
+  auditRunId: number;
+  snapshotGen: number;
+  headline: {
+    inactive: number;
+    activeUsers: number;
+    /** Only when GONGOPS_SEAT_PRICE_PER_YEAR is set. */
+    yearlyCost: { amount: number; currency: string; perSeat: number } | null;
+  };
+  /** What changed since the previous digest; null for the first one. */
+  since: {
+    previousAt: string;
+    newlyInactive: DigestPerson[];
+    backInUse: DigestPerson[];
+    deactivated: DigestChange[];
+    joined: DigestChange[];
+    left: DigestChange[];
+    managerChanged: DigestChange[];
+    /** Only when an approvals service is wired in. */
+    pendingApprovals: PendingApprovals | null;
+  } | null;
+  /** Managers with the most inactive direct reports, most first. */
+  topManagers: { id: string; name: string; inactiveReports: number }[];
+  /** Everyone inactive, for the CSV. */
+  inactive: DigestPerson[];
+  /** Anything to say beyond the headline (always true for a first digest). */
+  news: boolean;
+}
+
+export interface Person {
+  id: string;
+  name: string;
+  active: boolean | null;
+  managerId: string | null;
+}
+
+export interface DigestInput {
+  now: Date;
+  report: AuditReport;
+  snapshotGen: number;
+  /** Everyone in the audit's directory snapshot, by id. */
+  people: ReadonlyMap<string, Person>;
+  previous: { createdAt: Date; inactiveIds: readonly string[] } | null;
+  /** Directory changes since the previous digest's snapshot. */
+  changes: readonly ChangeRow[];
+  price: { perYear: number; currency: string } | null;
+  pendingApprovals: PendingApprovals | null;
+  topManagers?: number;
+}
+
+function nameOf(u: {
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  id: string;
+}): string {
+  return [u.firstName, u.lastName].filter(Boolean).join(" ") || u.email || u.id;
+}
+
+function change(c: ChangeRow): DigestChange {
+  return { id: c.userId, name: c.name ?? c.userId, before: c.before, after: c.after };
+}
+
+export function buildDigest(input: DigestInput): Digest {
+  const { report, people, previous } = input;
+  const person = (u: InactiveUser): DigestPerson => ({
+    id: u.id,
+    name: nameOf(u),
+    email: u.email,
+    title: u.title,
+    managerId: u.managerId,
+    managerName: u.managerId ? (people.get(u.managerId)?.name ?? null) : null,
+  });
+  const inactive = report.inactive.map(person);
+  const activeUsers = [...people.values()].filter((p) => p.active === true).length;
+  let since: Digest["since"] = null;
+  if (previous) {
+    const before = new Set(previous.inactiveIds);
+    const now = new Set(inactive.map((p) => p.id));
+    const of = (kind: ChangeRow["kind"]) => input.changes.filter((c) => c.kind === kind).map(change);
+    since = {
+      previousAt: previous.createdAt.toISOString(),
+      newlyInactive: inactive.filter((p) => !before.has(p.id)),
+      backInUse: [...before]
+        .filter((id) => !now.has(id) && people.get(id)?.active === true)
+        .map((id) => {
+          const p = people.get(id)!;
+          return {
+            id,
+            name: p.name,
+            email: null,
+            title: null,
+            managerId: p.managerId,
+            managerName: p.managerId ? (people.get(p.managerId)?.name ?? null) : null,
+          };
+        })
+        .sort((a, b) => a.name.localeCompare(b.name)),
+      deactivated: of("deactivated"),
+      joined: of("joined"),
+      left: of("left"),
+      managerChanged: of("manager_changed"),
+      pendingApprovals: input.pendingApprovals,
+    };
+  }
+  const byManager = new Map<string, number>();
+  for (const p of inactive)
+    if (p.managerId) byManager.set(p.managerId, (byManager.get(p.managerId) ?? 0) + 1);
+  const topManagers = [...byManager]
+    .map(([id, n]) => ({ id, name: people.get(id)?.name ?? id, inactiveReports: n }))
+    .sort((a, b) => b.inactiveReports - a.inactiveReports || a.name.localeCompare(b.name))
+    .slice(0, input.topManagers ?? 5);
+  const s = since;
+  const news =
+    s === null ||
+    [s.newlyInactive, s.backInUse, s.deactivated, s.joined, s.left, s.managerChanged].some(
+      (l) => l.length > 0,
+    );
+  return {
+    generatedAt: input.now.toISOString(),
+    lookbackDays: report.lookbackDays,
+    auditRunId: report.runId,
+    snapshotGen: input.snapshotGen,
+    headline: {
+      inactive: inactive.length,
+      activeUsers,
+      yearlyCost: input.price
+        ? {
+            amount: inactive.length * input.price.perYear,
+            currency: input.price.currency,
+            perSeat: input.price.perYear,
+          }
+        : null,
+    },
+    since,
+    topManagers,
+    inactive,
+    news,
+  };
+}
+
+/** "€12,000" in the currency's own format. */
+export function money(amount: number, currency: string): string {
+  try {
+    return new Intl.NumberFormat("en-US", { style: "currency", currency, maximumFractionDigits: 0 }).format(
+      amount,
+    );
+  } catch {
+    return `${Math.round(amount)} ${currency}`;
+  }
+}
+
+/** The one short line of a digest with nothing new. */
+export function noNewsLine(d: Digest): string {
+  return `No change since the last digest: ${d.headline.inactive} of ${d.headline.activeUsers} active Gong users hosted no call in ${d.lookbackDays} days.`;
+}
+
+export function headlineText(d: Digest): string {
+  const cost = d.headline.yearlyCost;
+  return `${d.headline.inactive} of ${d.headline.activeUsers} active Gong users hosted no call in ${d.lookbackDays} days${cost ? ` — ${money(cost.amount, cost.currency)} a year in seats` : ""}.`;
+}

@@ -1,0 +1,65 @@
+import {
+  type Digest,
+  type DigestChange,
+  type DigestPerson,
+  headlineText,
+  money,
+  noNewsLine,
+} from "./digest.js";
+
+/** The digest for the terminal (`gongops digest`): the same facts as the Slack message, as text. */
+const MAX_LISTED = 20;
+
+function people(title: string, list: readonly DigestPerson[]): string[] {
+  if (list.length === 0) return [];
+  const lines = list
+    .slice(0, MAX_LISTED)
+    .map(
+      (p) =>
+        `    ${p.name}${p.email ? ` <${p.email}>` : ""}${p.managerName ? ` (manager ${p.managerName})` : ""}`,
+    );
+  if (list.length > MAX_LISTED) lines.push(`    … and ${list.length - MAX_LISTED} more`);
+  return [`  ${title} (${list.length}):`, ...lines];
+}
+
+function changes(title: string, list: readonly DigestChange[], detail = false): string[] {
+  if (list.length === 0) return [];
+  const lines = list
+    .slice(0, MAX_LISTED)
+    .map((c) => `    ${c.name}${detail ? `: ${c.before ?? "none"} -> ${c.after ?? "none"}` : ""}`);
+  if (list.length > MAX_LISTED) lines.push(`    … and ${list.length - MAX_LISTED} more`);
+  return [`  ${title} (${list.length}):`, ...lines];
+}
+
+export function renderDigest(d: Digest): string {
+  const out = [headlineText(d)];
+  const cost = d.headline.yearlyCost;
+  if (cost) out.push(`  (${money(cost.perSeat, cost.currency)} per seat a year)`);
+  const s = d.since;
+  if (s && !d.news) out.push(noNewsLine(d));
+  if (s && d.news) {
+    out.push("", `Since the last digest (${s.previousAt.slice(0, 16).replace("T", " ")} UTC):`);
+    out.push(
+      ...people("newly inactive", s.newlyInactive),
+      ...people("back in use", s.backInUse),
+      ...changes("deactivated in Gong", s.deactivated),
+      ...changes("joined", s.joined),
+      ...changes("left", s.left),
+      ...changes("manager changed", s.managerChanged, true),
+    );
+  }
+  if (s?.pendingApprovals)
+    out.push(
+      `  pending deactivation requests: ${s.pendingApprovals.count}${s.pendingApprovals.oldestHours !== null ? `, oldest ${Math.round(s.pendingApprovals.oldestHours)} h` : ""}`,
+    );
+  if (d.topManagers.length) {
+    out.push("", "Managers with the most inactive reports:");
+    for (const m of d.topManagers) out.push(`  ${String(m.inactiveReports).padStart(4)}  ${m.name}`);
+  }
+  if (!s) out.push("", "No earlier digest to compare with: the next one says what changed.");
+  out.push(
+    "",
+    `Audit ${d.auditRunId}, directory snapshot ${d.snapshotGen}. The full list: gongops digest --json, or gongops audit --format csv.`,
+  );
+  return `${out.join("\n")}\n`;
+}

@@ -1,0 +1,216 @@
+import { webApi } from "@slack/bolt";
+import type { Config } from "../config.js";
+import type { AppContext } from "../context.js";
+import { toCsv } from "../csv.js";
+import type { Digest } from "../digest/digest.js";
+import type { SyncResult } from "../directory/sync.service.js";
+import { RetryAfterError } from "../jobs/errors.js";
+import type { Logger } from "../log.js";
+import { formatInZone } from "../schedules/cron.js";
+import {
+  ChannelUnavailableError,
+  type RunNote,
+  type ScheduleOutput,
+  ScheduleRunner,
+} from "../schedules/runner.js";
+import type { ScheduleRow } from "../store/schedules.repo.js";
+import { type Block, context, section } from "./blocks/common.js";
+import { digestBlocks } from "./blocks/digest.js";
+import { escapeMrkdwn } from "./mrkdwn.js";
+
+/**
+ * Posts schedule runs in Slack. Its own WebClient rejects a 429 instead of sleeping through it, so that
+ * the job waits (RetryAfterError, no attempt spent) and posts once; a channel that refuses the bot is a
+ * ChannelUnavailableError, which marks the schedule failing instead of retrying. The CSV goes in the
+ * message's thread (public channels joined first), else to the schedule's creator by DM.
+ */
+const UNPOSTABLE = new Set(["not_in_channel", "channel_not_found", "is_archived"]);
+const CSV_COLUMNS = ["id", "name", "email", "title", "managerId", "managerName"] as const;
+
+export interface SlackScheduleOutputDeps {
+  client: webApi.WebClient;
+  adminUserIds: readonly string[];
+  log: Logger;
+  /** App Home refresh (the failing schedule shows there). */
+  onFailing?: () => void;
+  /**
+   * The approvals flow's button action, once it exists (null until then): the digest then offers admins
+   * "Request deactivation for these N", its value naming the audit run whose inactive users they are.
+   */
+  approvalsActionId?: string | null;
+}
+
+/** A WebClient for schedule posts: Slack's 429 comes back as an error, not a sleep. */
+export function scheduleClient(config: Config): webApi.WebClient {
+  const { slack } = config;
+  return new webApi.WebClient(slack.botToken?.reveal(), {
+    ...(slack.apiUrl ? { slackApiUrl: `${slack.apiUrl}/` } : {}),
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 1000 },
+  });
+}
+
+function slackError(error: unknown): { code: string | null; retryAfter: number | null } {
+  const e = error as { code?: string; data?: { error?: string }; retryAfter?: number };
+  if (e.code === "slack_webapi_rate_limited_error")
+    return { code: "ratelimited", retryAfter: typeof e.retryAfter === "number" ? e.retryAfter : 30 };
+  return { code: e.data?.error ?? null, retryAfter: null };
+}
+
+export class SlackScheduleOutput implements ScheduleOutput {
+  constructor(private readonly deps: SlackScheduleOutputDeps) {}
+
+  /** chat.postMessage, with Slack's refusals turned into what the job understands. */
+  private async post(channel: string, text: string, blocks: Block[]): Promise<string> {
+    try {
+      const r = await this.deps.client.chat.postMessage({ channel, text, blocks });
+      return r.ts!;
+    } catch (error) {
+      const { code, retryAfter } = slackError(error);
+      if (retryAfter !== null)
+        throw new RetryAfterError(retryAfter * 1000, `Slack asked to wait ${retryAfter} s`);
+      if (code && UNPOSTABLE.has(code)) throw new ChannelUnavailableError(channel, code);
+      throw error;
+    }
+  }
+
+  private delayedNote(s: ScheduleRow, note: RunNote): string | null {
+    return note.delayed ? `Delayed: this run was due at ${formatInZone(note.dueAt, s.timezone)}.` : null;
+  }
+
+  async postDigest(s: ScheduleRow, digest: Digest, note: RunNote) {
+    const channel = s.channel!;
+    const actionId = this.deps.approvalsActionId ?? null;
+    const options = {
+      delayedNote: this.delayedNote(s, note),
+      csvNote: null,
+      requestAction: actionId ? { actionId, value: `audit:${digest.auditRunId}` } : null,
+    };
+    const text =
+      `Gong seats: ${digest.headline.inactive} of ${digest.headline.activeUsers} active users hosted no call` +
+      (note.delayed ? " (delayed)" : "");
+    const ts = await this.post(channel, text, digestBlocks(digest, options));
+    if (digest.inactive.length > 0 && (digest.news || !digest.since)) {
+      const where = await this.attachCsv(s, channel, ts, digest);
+      const csvNote =
+        where === "thread"
+          ? "the full list is attached as CSV in the thread"
+          : where === "dm"
+            ? `the full list was sent to <@${s.createdBy}> as a CSV`
+            : "the CSV could not be attached here; `gongops digest --json` exports it";
+      // Said once it is there; a refused update leaves the message as it was, which is still true.
+      await this.deps.client.chat
+        .update({ channel, ts, text, blocks: digestBlocks(digest, { ...options, csvNote }) })
+        .catch((error: unknown) =>
+          this.deps.log.warn("could not add the CSV note to the digest", {
+            reason: (error as Error).message,
+          }),
+        );
+    }
+    return { channel, ts };
+  }
+
+  async postSync(s: ScheduleRow, result: SyncResult, note: RunNote): Promise<void> {
+    const counts = Object.entries(result.run.counts)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${n} ${k.replace("_", " ")}`)
+      .join(", ");
+    const text = `Directory synced: ${result.run.usersSeen} users, ${counts || "no changes"}.`;
+    const late = this.delayedNote(s, note);
+    await this.post(s.channel!, text, [
+      section(`:arrows_counterclockwise: ${escapeMrkdwn(text)}`),
+      context(escapeMrkdwn(`Schedule ${s.id}${late ? ` · ${late}` : ""}`)),
+    ]);
+  }
+
+  /** A DM to whoever made the schedule (the admins when it was made from the terminal), and App Home. */
+  async notifyFailing(s: ScheduleRow, reason: string): Promise<void> {
+    const to = /^[UW][A-Z0-9]+$/.test(s.createdBy) ? [s.createdBy] : [...this.deps.adminUserIds];
+    const text =
+      `:warning: Schedule ${s.id} (${s.kind}) is failing: ${reason}. Invite @gongops to <#${s.channel}>, or ` +
+      `change the schedule (\`/gong schedule remove ${s.id}\` and add it again).`;
+    for (const user of to) {
+      try {
+        const dm = await this.deps.client.conversations.open({ users: user });
+        if (dm.channel?.id)
+          await this.deps.client.chat.postMessage({ channel: dm.channel.id, text, blocks: [section(text)] });
+      } catch (error) {
+        this.deps.log.warn("could not DM about a failing schedule", {
+          user,
+          reason: (error as Error).message,
+        });
+      }
+    }
+    this.deps.onFailing?.();
+  }
+
+  private async attachCsv(
+    s: ScheduleRow,
+    channel: string,
+    ts: string,
+    d: Digest,
+  ): Promise<"thread" | "dm" | null> {
+    const file = {
+      filename: `gong-inactive-users-${d.generatedAt.slice(0, 10)}.csv`,
+      title: `Inactive Gong users (${d.lookbackDays} days to ${d.generatedAt.slice(0, 10)})`,
+      file: Buffer.from(toCsv(d.inactive, CSV_COLUMNS), "utf8"),
+    };
+    const { client, log } = this.deps;
+    try {
+      await client.conversations.join({ channel }).catch(() => {});
+      await client.filesUploadV2({
+        ...file,
+        channel_id: channel,
+        thread_ts: ts,
+        initial_comment: `All ${d.inactive.length} inactive users.`,
+      });
+      return "thread";
+    } catch (error) {
+      log.warn("could not attach the digest CSV in the channel", {
+        schedule: s.id,
+        reason: (error as Error).message,
+      });
+    }
+    if (!/^[UW][A-Z0-9]+$/.test(s.createdBy)) return null;
+    try {
+      const dm = await client.conversations.open({ users: s.createdBy });
+      if (!dm.channel?.id) return null;
+      await client.filesUploadV2({
+        ...file,
+        channel_id: dm.channel.id,
+        initial_comment: `All ${d.inactive.length} inactive users of schedule ${s.id}: I can't attach files in <#${channel}>.`,
+      });
+      return "dm";
+    } catch (error) {
+      log.warn("could not send the digest CSV as a DM either", {
+        schedule: s.id,
+        reason: (error as Error).message,
+      });
+      return null;
+    }
+  }
+}
+
+/** The schedule runner of the Slack app: posts through its own client, tells admins, wakes the worker. */
+export function slackScheduleRunner(
+  ctx: AppContext,
+  o: { log: Logger; onChange: () => void; onEnqueued: () => void },
+): ScheduleRunner {
+  const output = new SlackScheduleOutput({
+    client: scheduleClient(ctx.config),
+    adminUserIds: ctx.config.access.adminUserIds,
+    log: o.log,
+    onFailing: o.onChange,
+  });
+  return new ScheduleRunner({
+    schedules: ctx.repos.schedules,
+    jobs: ctx.repos.jobs,
+    sync: ctx.directory.sync,
+    digests: ctx.digests,
+    output,
+    log: o.log,
+    maxLateMs: ctx.config.schedules.maxLateHours * 3_600_000,
+    defaultDays: ctx.config.audit.days,
+    onEnqueued: o.onEnqueued,
+  });
+}
