@@ -225,6 +225,7 @@ export function createContext(options: ContextOptions): AppContext {
         audits: repos.audits,
         directory: repos.directory,
         schedules: repos.schedules,
+        syncRuns: repos.syncRuns,
         settings: config.digest,
         approvals: null,
         now: options.now,

@@ -6,6 +6,7 @@ import { RetryAfterError } from "../jobs/errors.js";
 import type { AuditsRepo } from "../store/audits.repo.js";
 import type { DirectoryRepo } from "../store/directory.repo.js";
 import type { DigestRow, SchedulesRepo } from "../store/schedules.repo.js";
+import type { SyncRunsRepo } from "../store/syncRuns.repo.js";
 import { buildDigest, type Digest, type PendingApprovals, type Person } from "./digest.js";
 
 /**
@@ -29,6 +30,7 @@ export interface DigestServiceDeps {
   audits: AuditsRepo;
   directory: DirectoryRepo;
   schedules: SchedulesRepo;
+  syncRuns: SyncRunsRepo;
   settings: DigestSettings;
   /** null until the approvals flow exists. */
   approvals?: ApprovalsPort | null;
@@ -95,7 +97,7 @@ export class DigestService {
       previous: previous
         ? { createdAt: previous.createdAt, inactiveIds: previous.snapshot.inactiveIds }
         : null,
-      changes: previous ? this.deps.schedules.changesBetween(previous.snapshotGen, gen) : [],
+      changes: previous ? this.deps.syncRuns.changesBetween(previous.snapshotGen, gen) : [],
       price: seatPricePerYear === null ? null : { perYear: seatPricePerYear, currency },
       pendingApprovals: this.deps.approvals?.pending(now) ?? null,
     });

@@ -1,16 +1,13 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, or } from "drizzle-orm";
+import { and, asc, desc, eq, isNotNull, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "./db.js";
 import type { DbOrTx } from "./jobs.repo.js";
 import {
   type DigestSnapshot,
   digests,
-  directoryChanges,
   type ScheduleKind,
   type ScheduleOptions,
   schedules,
-  syncRuns,
 } from "./schema.js";
-import type { ChangeRow } from "./syncRuns.repo.js";
 
 /** Schedules and the digests their runs built (the rules live in src/schedules/ and src/digest/). */
 export type ScheduleRow = typeof schedules.$inferSelect;
@@ -120,28 +117,5 @@ export class SchedulesRepo {
 
   markPosted(id: number, channel: string, ts: string): void {
     this.db.update(digests).set({ postedChannel: channel, postedTs: ts }).where(eq(digests.id, id)).run();
-  }
-
-  /** Directory changes recorded by the succeeded syncs after snapshot `afterGen` up to `toGen`. */
-  changesBetween(afterGen: number, toGen: number): ChangeRow[] {
-    return this.db
-      .select({
-        userId: directoryChanges.userId,
-        kind: directoryChanges.kind,
-        before: directoryChanges.before,
-        after: directoryChanges.after,
-        name: directoryChanges.name,
-      })
-      .from(directoryChanges)
-      .innerJoin(syncRuns, eq(syncRuns.id, directoryChanges.syncRunId))
-      .where(
-        and(
-          gt(directoryChanges.syncRunId, afterGen),
-          lte(directoryChanges.syncRunId, toGen),
-          inArray(syncRuns.outcome, ["succeeded"]),
-        ),
-      )
-      .orderBy(asc(directoryChanges.id))
-      .all();
   }
 }

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, notInArray } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, lte, notInArray } from "drizzle-orm";
 import type { Db } from "./db.js";
 import { directoryChanges, syncRuns } from "./schema.js";
 
@@ -26,6 +26,14 @@ export interface ChangeRow {
   after: string | null;
   name: string | null;
 }
+
+const changeColumns = {
+  userId: directoryChanges.userId,
+  kind: directoryChanges.kind,
+  before: directoryChanges.before,
+  after: directoryChanges.after,
+  name: directoryChanges.name,
+};
 
 function toRow(r: typeof syncRuns.$inferSelect): SyncRunRow {
   return { ...r, counts: JSON.parse(r.counts) as Record<string, number> };
@@ -125,16 +133,27 @@ export class SyncRunsRepo {
 
   changesOf(runId: number): ChangeRow[] {
     return this.db
-      .select({
-        userId: directoryChanges.userId,
-        kind: directoryChanges.kind,
-        before: directoryChanges.before,
-        after: directoryChanges.after,
-        name: directoryChanges.name,
-      })
+      .select(changeColumns)
       .from(directoryChanges)
       .where(eq(directoryChanges.syncRunId, runId))
       .orderBy(directoryChanges.id)
+      .all();
+  }
+
+  /** Directory changes recorded by the succeeded syncs after snapshot `afterGen` up to `toGen`. */
+  changesBetween(afterGen: number, toGen: number): ChangeRow[] {
+    return this.db
+      .select(changeColumns)
+      .from(directoryChanges)
+      .innerJoin(syncRuns, eq(syncRuns.id, directoryChanges.syncRunId))
+      .where(
+        and(
+          gt(directoryChanges.syncRunId, afterGen),
+          lte(directoryChanges.syncRunId, toGen),
+          eq(syncRuns.outcome, "succeeded"),
+        ),
+      )
+      .orderBy(asc(directoryChanges.id))
       .all();
   }
 

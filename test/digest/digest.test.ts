@@ -19,7 +19,12 @@ let scheduleId: number;
 
 beforeAll(async () => {
   sim = await startSim({ org: SimOrg.generate({ users: 90, seed: 23 }) });
-  ctx = simContext(sim, { GONGOPS_SEAT_PRICE_PER_YEAR: "1200", GONGOPS_CURRENCY: "eur" });
+  // The hosted rule: the truth below counts hosted calls.
+  ctx = simContext(sim, {
+    GONGOPS_SEAT_PRICE_PER_YEAR: "1200",
+    GONGOPS_CURRENCY: "eur",
+    GONGOPS_AUDIT_ACTIVITY: "hosted",
+  });
   scheduleId = ctx.schedules.add({
     kind: "audit-digest",
     cron: "0 9 * * MON",
