@@ -4,7 +4,7 @@ import { GongopsError } from "./errors.js";
 import { Secret } from "./secret.js";
 
 /**
- * The environment contract (names are public: deployments rely on them, see design.md). Each variable is
+ * The environment contract (names are public: deployments rely on them, see the README's Settings). Each variable is
  * validated on its own so that one message can name every bad variable and say what was expected.
  */
 

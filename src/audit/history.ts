@@ -1,5 +1,6 @@
 import type { AuditRunRow, AuditsRepo } from "../store/audits.repo.js";
 import type { LocksRepo } from "../store/locks.repo.js";
+import { utcMinute } from "../time.js";
 import { AUDIT_LOCK } from "./audit.service.js";
 
 /**
@@ -11,7 +12,7 @@ export type AuditHistoryRow = AuditRunRow & { state: string };
 
 export function historyStatus(r: AuditRunRow, lockHeld: boolean, newestRunning: number | null): string {
   if (r.status === "running" && !(lockHeld && r.id === newestRunning)) return "interrupted";
-  if (r.status === "paused" && r.resumeAt) return `paused until ${r.resumeAt.slice(0, 16).replace("T", " ")}`;
+  if (r.status === "paused" && r.resumeAt) return `paused until ${utcMinute(r.resumeAt)}`;
   return r.status;
 }
 

@@ -82,12 +82,12 @@ export async function prepareRun(
     lookbackDays: days,
     snapshotGen: state.gen,
     strategyRequested: request.strategy ?? "auto",
-    options: JSON.stringify({
+    options: {
       graceDays,
       windowDays: settings.windowDays,
       batchSize: deps.batchSize,
       exemptManagers: settings.exemptManagers,
-    }),
+    },
     candidates: subjects.candidates.length,
     exempt: subjects.exempt.length,
     activityRule: rule,

@@ -1,3 +1,4 @@
+import { utcMinute } from "../time.js";
 import {
   type Digest,
   type DigestChange,
@@ -38,7 +39,7 @@ export function renderDigest(d: Digest): string {
   const s = d.since;
   if (s && !d.news) out.push(noNewsLine(d));
   if (s && d.news) {
-    out.push("", `Since the last digest (${s.previousAt.slice(0, 16).replace("T", " ")} UTC):`);
+    out.push("", `Since the last digest (${utcMinute(s.previousAt)} UTC):`);
     out.push(
       ...people("newly inactive", s.newlyInactive),
       ...people("back in use", s.backInUse),

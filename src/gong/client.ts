@@ -26,7 +26,7 @@ import {
 import { gongDateTime, splitWindows, type TimeWindow, windowDays } from "./windows.js";
 
 /**
- * Gong's REST endpoints for users and calls (gong-api-facts.md). Callers never see cursors: listings are
+ * Gong's REST endpoints for users and calls (Gong's API contract). Callers never see cursors: listings are
  * async iterators or pagers that keep the cursor inside, restart from page one when Gong rejects or
  * expires it, and never hand out the same record twice.
  */
@@ -189,7 +189,7 @@ export interface ActivityQuery {
 /** A listing of activity records that also reports the company time zone Gong answered in. */
 export type ActivityPager = Pager<UserActivityRecord> & { timeZone: string | null };
 
-/** The OAuth scope the activity statistics need (gong-api-facts.md). */
+/** The OAuth scope the activity statistics need (Gong's API contract). */
 export const STATS_SCOPE = "api:stats:user-actions";
 
 export class GongClient {

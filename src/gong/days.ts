@@ -1,6 +1,6 @@
 /**
  * Calendar days in a Gong company's time zone. Gong's activity statistics take `fromDate`/`toDate` as
- * `YYYY-MM-DD` dates in the company's time zone (gong-api-facts.md, "Activity statistics"), while calls
+ * `YYYY-MM-DD` dates in the company's time zone (Gong's activity statistics contract), while calls
  * are instants: these helpers map one onto the other with the platform's IANA zone data (Intl), so a day
  * with a daylight-saving change is 23 or 25 hours long, as it is in Gong.
  */

@@ -5,7 +5,7 @@ import { realTiming, type Timing } from "./retry.js";
 /**
  * One limiter per Gong company, shared by every caller in the process (sync, audit, lookups, SCIM).
  * Gong's limits are per company, so two features that each "stay under 3" together would not.
- * gong-api-facts.md: the seed documents 3 concurrent requests, Gong's public docs 3 per second and
+ * Gong's contract: the original design reference documents 3 concurrent requests, Gong's public docs 3 per second and
  * 10,000 per day; all three are enforced, each a setting.
  *
  * - concurrency: bottleneck's maxConcurrent counts a request from send until its body is read (per

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * What Gong's responses must look like (gong-api-facts.md). Objects are loose: unknown fields pass
+ * What Gong's responses must look like (Gong's API contract). Objects are loose: unknown fields pass
  * through untouched (the raw record is kept), and any field the contract calls optional may be missing.
  * Only what the product cannot work without is required.
  */

@@ -2,7 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 /**
  * Signed, expiring cursors like Gong's: opaque to clients, bound to the listing they came from, and
- * valid for a TTL counted from the listing's first page (gong-api-facts.md: about an hour).
+ * valid for a TTL counted from the listing's first page (about an hour, per Gong's docs).
  */
 export interface CursorState {
   /** Which listing (endpoint + every input but the cursor). */

@@ -8,7 +8,7 @@ import { type OrgOptions, type SimCall, SimOrg, type SimUser } from "./org.js";
 import { scimFilterMatches, scimUserResource } from "./scim.js";
 
 /**
- * A stateful Gong on loopback that enforces the contract in gong-api-facts.md as the seed describes it:
+ * A stateful Gong on loopback that enforces Gong's API contract as the original design reference describes it:
  * auth, 3 in flight, 3 starts per second, a daily quota (429 + Retry-After), pages of 100 with signed
  * expiring cursors, the 90-day window cap on /v2/calls, 404-as-empty, cursor-in-body for POST, and SCIM.
  * Switches add latency, faults and the "public docs" behaviour; stats record what it saw.

@@ -10,6 +10,7 @@ import type { Logger } from "../log.js";
 import type { AuditsRepo } from "../store/audits.repo.js";
 import type { DirectoryRepo } from "../store/directory.repo.js";
 import type { JobsRepo } from "../store/jobs.repo.js";
+import { utcMinute } from "../time.js";
 import { auditProgressBlocks, auditStoppedBlocks, auditSummaryBlocks } from "./blocks/audit.js";
 import type { Block } from "./blocks/common.js";
 import { section } from "./blocks/common.js";
@@ -97,7 +98,7 @@ export class SlackAuditRunner {
         .catch(() => null);
       return `An audit is already running${link ? `: <${link}|see its progress>` : ` in <#${here.channel}>`}.`;
     }
-    return `An audit is already running (${running.by}, since ${running.since.toISOString().slice(0, 16).replace("T", " ")} UTC).`;
+    return `An audit is already running (${running.by}, since ${utcMinute(running.since)} UTC).`;
   }
 
   async start(
@@ -306,7 +307,7 @@ export class SlackAuditRunner {
           ? (report.error ?? "It stopped.")
           : stopping
             ? "gongops is restarting. It continues when gongops is back."
-            : `${report.error ?? "Paused"}. It continues on its own${report.resumeAt ? ` at ${report.resumeAt.slice(0, 16).replace("T", " ")} UTC` : ""}.`;
+            : `${report.error ?? "Paused"}. It continues on its own${report.resumeAt ? ` at ${utcMinute(report.resumeAt)} UTC` : ""}.`;
       await this.updateUntilDone(
         client,
         post.channel,

@@ -1,5 +1,6 @@
 import { asCodedError } from "../errors.js";
 import { GongAuthError, GongQuotaExhaustedError, GongRetryAfterTooLongError } from "../gong/errors.js";
+import { utcMinute } from "../time.js";
 
 /**
  * Failures in words a Slack user can act on. Never a stack trace; the log has the details (and the log
@@ -7,7 +8,7 @@ import { GongAuthError, GongQuotaExhaustedError, GongRetryAfterTooLongError } fr
  */
 export function explainError(error: unknown): string {
   const e = asCodedError(error);
-  const at = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  const at = (d: Date) => `${utcMinute(d)} UTC`;
   switch (e.code) {
     case "GONG_QUOTA_EXHAUSTED":
       return error instanceof GongQuotaExhaustedError

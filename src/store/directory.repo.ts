@@ -198,7 +198,7 @@ export class DirectoryRepo {
       }
       const updated = tx
         .update(syncRuns)
-        .set({ outcome: "succeeded", finishedAt: at, ...run, counts: JSON.stringify(run.counts) })
+        .set({ outcome: "succeeded", finishedAt: at, ...run })
         .where(and(eq(syncRuns.id, gen), eq(syncRuns.outcome, "running")))
         .run();
       if (updated.changes !== 1)

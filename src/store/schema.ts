@@ -92,8 +92,8 @@ export const syncRuns = sqliteTable("sync_runs", {
   trigger: text("trigger").notNull().default("cli"),
   usersSeen: integer("users_seen").notNull().default(0),
   changes: integer("changes").notNull().default(0),
-  /** JSON: { joined, left, deactivated, ... } */
-  counts: text("counts").notNull().default("{}"),
+  /** How many of each change: { joined, left, deactivated, ... } (a typed JSON column). */
+  counts: text("counts", { mode: "json" }).$type<Record<string, number>>().notNull().default({}),
   requestsUsed: integer("requests_used").notNull().default(0),
 });
 
@@ -192,7 +192,10 @@ export const auditRuns = sqliteTable("audit_runs", {
   /** What was used, e.g. "per-user" or "mixed (per-user 3, bulk 2)". */
   strategyUsed: text("strategy_used"),
   /** JSON: grace days, window days, batch size, manager exemption. */
-  options: text("options").notNull().default("{}"),
+  options: text("options", { mode: "json" })
+    .$type<{ graceDays?: number; windowDays?: number; batchSize?: number; exemptManagers?: boolean }>()
+    .notNull()
+    .default({}),
   /** Subjects and windows are all written (they are written in chunks before the run starts working). */
   prepared: integer("prepared", { mode: "boolean" }).notNull().default(false),
   candidates: integer("candidates").notNull().default(0),

@@ -35,10 +35,6 @@ const changeColumns = {
   name: directoryChanges.name,
 };
 
-function toRow(r: typeof syncRuns.$inferSelect): SyncRunRow {
-  return { ...r, counts: JSON.parse(r.counts) as Record<string, number> };
-}
-
 export class SyncRunsRepo {
   private readonly writeChanges: (runId: number, changes: readonly ChangeRow[]) => void;
 
@@ -109,11 +105,11 @@ export class SyncRunsRepo {
 
   get(id: number): SyncRunRow | null {
     const r = this.db.select().from(syncRuns).where(eq(syncRuns.id, id)).get();
-    return r ? toRow(r) : null;
+    return r ?? null;
   }
 
   recent(limit: number): SyncRunRow[] {
-    return this.db.select().from(syncRuns).orderBy(desc(syncRuns.id)).limit(limit).all().map(toRow);
+    return this.db.select().from(syncRuns).orderBy(desc(syncRuns.id)).limit(limit).all();
   }
 
   lastSucceeded(): SyncRunRow | null {
@@ -124,7 +120,7 @@ export class SyncRunsRepo {
       .orderBy(desc(syncRuns.id))
       .limit(1)
       .get();
-    return r ? toRow(r) : null;
+    return r ?? null;
   }
 
   insertChanges(runId: number, changes: readonly ChangeRow[]): void {

@@ -3,6 +3,7 @@ import type { AuditHistoryRow } from "../../audit/history.js";
 import { type AuditReport, inactiveCsv } from "../../audit/report.js";
 import type { AppContext, GongContext } from "../../context.js";
 import { InterruptedError, UsageError } from "../../errors.js";
+import { utcMinute } from "../../time.js";
 import { type Command, choiceOption, flag, intOption, type ParsedArgs, stringOption } from "../command.js";
 import { withContext } from "../context.js";
 import { day, table } from "../format.js";
@@ -78,7 +79,7 @@ export function renderHistory(runs: readonly AuditHistoryRow[]): string {
   return `${table(
     runs.map((r) => ({
       run: String(r.id),
-      started: r.startedAt.slice(0, 16).replace("T", " "),
+      started: utcMinute(r.startedAt),
       status: r.state,
       days: String(r.lookbackDays),
       rule: r.activityRule,

@@ -1,6 +1,7 @@
 import type { RequestView } from "../../approvals/approvals.service.js";
 import { STATE_LABEL } from "../../approvals/states.js";
 import type { SubjectRow } from "../../store/approvals.repo.js";
+import { utcMinute } from "../../time.js";
 import { ACTIONS, VIEWS } from "../ids.js";
 import { email, literal } from "../mrkdwn.js";
 import { type Block, type Button, button, context, header, section } from "./common.js";
@@ -58,7 +59,7 @@ function subjectBlocks(s: SubjectRow, v: RequestView, now: Date): Block[] {
   const who = s.decidedBy
     ? ` by ${/^[UW][A-Z0-9]+$/.test(s.decidedBy) ? `<@${s.decidedBy}>` : literal(s.decidedBy)}`
     : "";
-  const when = s.decidedAt ? ` on ${s.decidedAt.slice(0, 16).replace("T", " ")} UTC` : "";
+  const when = s.decidedAt ? ` on ${utcMinute(s.decidedAt)} UTC` : "";
   const note = s.waitingNote ?? s.stateReason;
   const blocks = [
     section(line),
@@ -85,7 +86,7 @@ export function approvalMessages(
         `${v.request.requestedBySlack ? `<@${v.request.requestedBySlack}>` : literal(v.request.requestedBy)} asks to deactivate ${mine.length === 1 ? "this Gong user" : `these ${mine.length} Gong users`}${dry}.\n*Reason:* ${literal(v.request.reason)}`,
       ),
       context(
-        `Why you: ${literal(slice[0]?.approverReason ?? "")} · filed ${v.request.createdAt.slice(0, 16).replace("T", " ")} UTC` +
+        `Why you: ${literal(slice[0]?.approverReason ?? "")} · filed ${utcMinute(v.request.createdAt)} UTC` +
           (mine.length > SUBJECTS_PER_MESSAGE
             ? ` · part ${i / SUBJECTS_PER_MESSAGE + 1} of ${Math.ceil(mine.length / SUBJECTS_PER_MESSAGE)}`
             : ""),

@@ -1,5 +1,6 @@
 import type { AuditRunRow } from "../../store/audits.repo.js";
 import type { SyncRunRow } from "../../store/syncRuns.repo.js";
+import { utcMinute } from "../../time.js";
 import { literal } from "../mrkdwn.js";
 import { approvalsHomeBlocks, type HomeApprovals } from "./approvals.js";
 import { type Block, context, divider, header, section } from "./common.js";
@@ -21,7 +22,7 @@ function when(iso: string | null): string {
   if (!iso) return "never";
   const seconds = Math.floor(Date.parse(iso) / 1000);
   // Slack renders the date in each viewer's own time zone.
-  return `<!date^${seconds}^{date_short_pretty} {time}|${iso.slice(0, 16).replace("T", " ")} UTC>`;
+  return `<!date^${seconds}^{date_short_pretty} {time}|${utcMinute(iso)} UTC>`;
 }
 
 export function homeBlocks(s: HomeState): Block[] {
