@@ -152,7 +152,8 @@ describe("the CSV and the last message", () => {
     );
     const refused = fake.callsOf("chat.update").filter((c) => c.args.ts === post.result.ts && c.result.error);
     expect(refused.map((c) => c.result.error)).toEqual(["ratelimited", "ratelimited", "ratelimited"]);
-    expect(ctx.repos.audits.postOf(ctx.repos.audits.latest()!.id)?.finalRendered).toBe(true);
+    // Recorded once Slack took it (a moment after the fake answered).
+    await fake.waitFor(() => ctx.repos.audits.postOf(ctx.repos.audits.latest()!.id)?.finalRendered);
     expect(fake.repliesTo(id)).toEqual([]);
   }, 30_000);
 });
