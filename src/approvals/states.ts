@@ -45,7 +45,7 @@ export const STATE_LABEL: Readonly<Record<SubjectState, string>> = {
   expired: "expired (no decision)",
   cancelled: "cancelled",
   executing: "being deactivated",
-  awaiting_idp: "approved; waiting for removal in the identity provider",
+  awaiting_idp: "approved; waiting for the identity provider, confirmed by a Gong sync",
   done: "deactivated",
   failed: "failed",
   reactivated: "reactivated",
