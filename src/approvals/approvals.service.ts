@@ -730,7 +730,10 @@ export class ApprovalsService {
     }
     let why: string;
     if (assignment.kind === "none") {
-      why = `not assigned to the Gong app in ${dep.label} (nothing to remove); waiting for a Gong directory sync that shows ${s.name} inactive`;
+      // A snapshot means an earlier attempt removed the assignment (a takeover after a crash).
+      why = s.idpSnapshot
+        ? `removed in ${dep.label} by an earlier attempt, waiting for Gong: a directory sync that shows ${s.name} inactive confirms it`
+        : `not assigned to the Gong app in ${dep.label} (nothing to remove); waiting for a Gong directory sync that shows ${s.name} inactive`;
     } else {
       // The undo snapshot is stored before the change: a crash after it still leaves a way back.
       this.deps.repo.annotate(s.id, "executing", { idpSnapshot: assignment.snapshot });
