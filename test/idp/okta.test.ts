@@ -116,6 +116,38 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
     expect(subject(id).state).toBe("done");
   });
 
+  it("a takeover after a crash between the DELETE and the state move sends no second DELETE", async () => {
+    await setup();
+    await r.worker.stop();
+    const { view } = await r.ctx.approvals.request({
+      who: [r.emailOf(ID.fay)],
+      reason: "no calls in 90 days",
+      actor: asUser("UREQUESTER", true),
+      source: "slack",
+    });
+    const id = view.subjects[0]!.id;
+    await r.ctx.approvals.decide({ subjectIds: [id], decision: "approve", actor: asUser(slackIdOf(ID.mgr)) });
+    // The crashed process had claimed the subject, saved the snapshot and sent its DELETE.
+    r.ctx.repos.approvals.tx((tx) =>
+      r.ctx.repos.approvals.transition(tx, {
+        subjectId: id,
+        from: ["approved"],
+        to: "executing",
+        actor: "gongops",
+        now: new Date(),
+      }),
+    );
+    r.ctx.repos.approvals.annotate(id, "executing", {
+      idpSnapshot: { kind: "okta", userId: okta.oktaIdOf(ID.fay)!, userName: r.emailOf(ID.fay), profile: {} },
+    });
+    okta.setDirect(ID.fay, false);
+    await r.ctx.approvals.execute(id);
+    expect(calls(DELETE)).toBe(0);
+    expect(subject(id).state).toBe("awaiting_idp");
+    expect(subject(id).stateReason).toMatch(/removed in Okta by an earlier attempt, waiting for Gong/);
+    expect(subject(id).idpSnapshot).toMatchObject({ kind: "okta" });
+  });
+
   it("429 with X-Rate-Limit-Reset → waited, then one DELETE that lands", async () => {
     await setup();
     okta.rateLimit(1, DELETE);
