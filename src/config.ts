@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import { GongopsError } from "./errors.js";
 import { Secret } from "./secret.js";
@@ -55,12 +55,28 @@ export interface Config {
   approvals: {
     /** Where requests nobody else can decide go (any admin decides there); null when unset. */
     channel: string | null;
-    deactivateVia: "scim" | "manual";
+    deactivateVia: "scim" | "okta" | "entra" | "manual";
+    /** After unassigning in the IdP, how long to wait for a sync that shows the user inactive. */
+    verifyMinutes: number;
     allowSelfApproval: boolean;
     maxPerDay: number;
     dryRun: boolean;
     remindHours: number;
     expireDays: number;
+  };
+  /** The identity providers (GONGOPS_DEACTIVATE_VIA=okta|entra); null when not configured. */
+  idp: {
+    okta: { orgUrl: string; appId: string; apiToken: Secret } | null;
+    entra: {
+      tenantId: string;
+      clientId: string;
+      clientSecret: Secret | null;
+      /** A PEM private key and its certificate's SHA-256 thumbprint, instead of the secret. */
+      certificate: { privateKey: Secret; thumbprintSha256: string } | null;
+      spId: string;
+      graphUrl: string;
+      authorityHost: string;
+    } | null;
   };
   logLevel: "debug" | "info" | "warn" | "error";
   schedules: {
@@ -119,7 +135,7 @@ const slackChannel = z
   .string()
   .regex(/^[CGD][A-Z0-9]{2,}$/)
   .describe("a Slack channel id (C…)");
-const deactivateVia = z.enum(["scim", "manual"]).describe("scim or manual");
+const deactivateVia = z.enum(["scim", "okta", "entra", "manual"]).describe("scim, okta, entra or manual");
 const currency = z
   .string()
   .transform((v) => v.toUpperCase())
@@ -212,12 +228,14 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
       channel: r.get("GONGOPS_APPROVALS_CHANNEL", slackChannel) ?? null,
       // With a SCIM token gongops can deactivate itself; without one, someone removes the user in the IdP.
       deactivateVia: r.get("GONGOPS_DEACTIVATE_VIA", deactivateVia, scimToken ? "scim" : "manual"),
+      verifyMinutes: r.get("GONGOPS_IDP_VERIFY_MINUTES", positiveNumber, 90),
       allowSelfApproval: r.get("GONGOPS_ALLOW_SELF_APPROVAL", bool, false),
       maxPerDay: r.get("GONGOPS_MAX_DEACTIVATIONS_PER_DAY", nonNegativeInt, 25),
       dryRun: r.get("GONGOPS_DRY_RUN", bool, false),
       remindHours: r.get("GONGOPS_APPROVAL_REMIND_HOURS", positiveNumber, 48),
       expireDays: r.get("GONGOPS_APPROVAL_EXPIRE_DAYS", positiveNumber, 7),
     },
+    idp: readIdp(r),
     logLevel: r.get("GONGOPS_LOG_LEVEL", logLevel, "info"),
     schedules: { maxLateHours: r.get("GONGOPS_SCHEDULE_MAX_LATE_HOURS", positiveNumber, 12) },
     digest: {
@@ -239,6 +257,13 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
   if (config.approvals.deactivateVia === "scim" && !config.gong.scimToken) {
     r.problems.push("GONGOPS_DEACTIVATE_VIA: scim needs GONG_SCIM_TOKEN (or set it to manual)");
   }
+  const via = config.approvals.deactivateVia;
+  if (via === "okta" && !config.idp.okta)
+    r.problems.push("GONGOPS_DEACTIVATE_VIA: okta needs OKTA_ORG_URL, OKTA_GONG_APP_ID and OKTA_API_TOKEN");
+  if (via === "entra" && !config.idp.entra)
+    r.problems.push(
+      "GONGOPS_DEACTIVATE_VIA: entra needs ENTRA_TENANT_ID, ENTRA_CLIENT_ID, ENTRA_CLIENT_SECRET (or ENTRA_CLIENT_CERTIFICATE_PATH with ENTRA_CLIENT_CERTIFICATE_THUMBPRINT) and ENTRA_GONG_SP_ID",
+    );
   if (requirements.includes("scim") && !config.gong.scimToken) {
     r.problems.push("GONG_SCIM_TOKEN: expected the bearer token of Gong's SCIM provisioning source");
   }
@@ -253,6 +278,41 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
   }
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
+}
+
+/** Okta and Entra ID settings: each is complete or null (the check above names what is missing). */
+function readIdp(r: Reader): Config["idp"] {
+  const orgUrl = r.get("OKTA_ORG_URL", httpUrl);
+  const appId = r.get("OKTA_GONG_APP_ID", text);
+  const apiToken = r.secret("OKTA_API_TOKEN");
+  const okta = orgUrl && appId && apiToken ? { orgUrl, appId, apiToken } : null;
+  const tenantId = r.get("ENTRA_TENANT_ID", text);
+  const clientId = r.get("ENTRA_CLIENT_ID", text);
+  const clientSecret = r.secret("ENTRA_CLIENT_SECRET");
+  const certPath = r.get("ENTRA_CLIENT_CERTIFICATE_PATH", text);
+  const thumbprint = r.get("ENTRA_CLIENT_CERTIFICATE_THUMBPRINT", text);
+  let certificate: { privateKey: Secret; thumbprintSha256: string } | null = null;
+  if (certPath && thumbprint) {
+    try {
+      certificate = { privateKey: new Secret(readFileSync(certPath, "utf8")), thumbprintSha256: thumbprint };
+    } catch {
+      r.problems.push("ENTRA_CLIENT_CERTIFICATE_PATH: expected a readable PEM file with the private key");
+    }
+  }
+  const spId = r.get("ENTRA_GONG_SP_ID", text);
+  const entra =
+    tenantId && clientId && spId && (clientSecret || certificate)
+      ? {
+          tenantId,
+          clientId,
+          clientSecret,
+          certificate,
+          spId,
+          graphUrl: r.get("ENTRA_GRAPH_URL", httpUrl, "https://graph.microsoft.com/v1.0"),
+          authorityHost: r.get("ENTRA_AUTHORITY_HOST", httpUrl, "https://login.microsoftonline.com"),
+        }
+      : null;
+  return { okta, entra };
 }
 
 /** Reads `.env` into process.env when present (variables already set win). */
@@ -276,6 +336,9 @@ export function configSecrets(config: Config): Secret[] {
     config.slack.botToken,
     config.slack.appToken,
     config.slack.signingSecret,
+    config.idp.okta?.apiToken,
+    config.idp.entra?.clientSecret,
+    config.idp.entra?.certificate?.privateKey,
   ]) {
     if (s) out.push(s);
   }

@@ -11,6 +11,7 @@ import { DirectorySync } from "./directory/sync.service.js";
 import { GongopsError } from "./errors.js";
 import { connectGong, type GongConnection } from "./gong/connect.js";
 import type { RetryPolicy, Timing } from "./gong/retry.js";
+import { createIdpDeprovisioner, type IdpOverrides } from "./idp/index.js";
 import { createLogger, type Logger } from "./log.js";
 import { Metrics } from "./metrics.js";
 import { SchedulesService } from "./schedules/schedules.service.js";
@@ -94,6 +95,8 @@ export interface ContextOptions {
   now?: () => Date;
   /** One registry per process: a test that builds several contexts may share or separate them. */
   metrics?: Metrics;
+  /** The Okta / Entra ID adapters' overrides (an injected Entra token, fast back-off). */
+  idp?: IdpOverrides;
 }
 
 export function createContext(options: ContextOptions): AppContext {
@@ -206,6 +209,7 @@ export function createContext(options: ContextOptions): AppContext {
     auditRuns: () => repos.audits.countByStatus(),
     jobs: () => repos.jobs.counts(),
   });
+  const idp = createIdpDeprovisioner(config, log.child("idp"), options.idp);
   const approvals = new ApprovalsService({
     repo: repos.approvals,
     jobs: repos.jobs,
@@ -215,6 +219,7 @@ export function createContext(options: ContextOptions): AppContext {
     audits: repos.audits,
     gong: gong?.client ?? null,
     scim: gong?.scim ?? null,
+    deprovisioner: idp,
     settings: config.approvals,
     log: log.child("approvals"),
     now: options.now,
@@ -251,6 +256,7 @@ export function createContext(options: ContextOptions): AppContext {
       if (closed) return;
       closed = true;
       await gong?.close();
+      await idp?.close();
       await closeDatabase(db);
     },
   };

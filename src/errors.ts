@@ -24,6 +24,7 @@ export type ErrorCode =
   | "GONG_INVALID_RESPONSE"
   | "GONG_CURSOR_REJECTED"
   | "SCIM_ERROR"
+  | "IDP_ERROR"
   | "SLACK_UNAVAILABLE"
   | "PAUSED"
   | "INTERRUPTED"

@@ -4,7 +4,6 @@ import type { ExemptionsService } from "../audit/exemptions.service.js";
 import type { DirectoryLookup, UserCard } from "../directory/lookup.service.js";
 import { NotFoundError, UsageError } from "../errors.js";
 import type { GongClient } from "../gong/client.js";
-import { GongQuotaExhaustedError, GongRetryAfterTooLongError, ScimError } from "../gong/errors.js";
 import { nextUtcMidnight } from "../gong/limiter.js";
 import type { GongScimClient } from "../gong/scim.js";
 import { defineJob, enqueueJob, type JobDefinition, RetryAfterError } from "../jobs/index.js";
@@ -15,19 +14,28 @@ import type { DirectoryRepo } from "../store/directory.repo.js";
 import type { DbOrTx, JobsRepo } from "../store/jobs.repo.js";
 import type { SubjectState } from "../store/schema.js";
 import { type Assignment, chooseApprover, type OrgPerson, type SlackPeople } from "./approver.js";
+import {
+  type ApiDeprovisioner,
+  type Deprovisioner,
+  manualDeprovisioner,
+  scimDeprovisioner,
+} from "./deprovision.js";
 import { isOpen } from "./states.js";
 
 /**
  * Deactivation with approval, for both faces. A request names users and a reason; each user (a subject)
  * gets an approver (approver.ts); a decision is one conditional update; an approval and the job that
  * executes it commit together (the outbox), and the job looks again at Gong, respects the daily cap and
- * dry run, then PATCHes through SCIM (or leaves a task for the IdP admins, GONGOPS_DEACTIVATE_VIA=manual).
+ * dry run, then deactivates through the Deprovisioner port (deprovision.ts: SCIM, Okta, Entra ID, or a
+ * task for the IdP admins); an IdP unassignment waits for a directory sync that shows the user inactive.
  * The faces hear about changes through ApprovalsNotifier, called from durable jobs.
  */
 
 export interface ApprovalsSettings {
   channel: string | null;
-  deactivateVia: "scim" | "manual";
+  deactivateVia: "scim" | "okta" | "entra" | "manual";
+  /** After unassigning in the IdP, how long to wait for a sync that shows the user inactive. */
+  verifyMinutes?: number;
   allowSelfApproval: boolean;
   maxPerDay: number;
   dryRun: boolean;
@@ -64,6 +72,8 @@ export interface ApprovalsDeps {
   audits: AuditsRepo;
   gong: GongClient | null;
   scim: GongScimClient | null;
+  /** The way out for okta/entra (scim and manual are built from `scim` when absent). */
+  deprovisioner?: Deprovisioner | null;
   settings: ApprovalsSettings;
   log?: Logger;
   now?: () => Date;
@@ -117,11 +127,16 @@ export class ApprovalsService {
   readonly notifyJob: JobDefinition;
   readonly executeJob: JobDefinition;
   readonly timerJob: JobDefinition;
+  readonly verifyJob: JobDefinition;
+  readonly deprovisioner: Deprovisioner;
 
   constructor(private readonly deps: ApprovalsDeps) {
     this.settings = deps.settings;
     this.log = deps.log ?? silentLogger;
     this.now = deps.now ?? (() => new Date());
+    this.deprovisioner =
+      deps.deprovisioner ??
+      (deps.settings.deactivateVia === "manual" ? manualDeprovisioner() : scimDeprovisioner(deps.scim));
     this.notifyJob = defineJob({
       kind: "approval-notify",
       payload: eventSchema,
@@ -142,11 +157,16 @@ export class ApprovalsService {
       payload: z.object({ requestId: z.number().int(), step: z.enum(["remind", "escalate", "expire"]) }),
       run: async ({ requestId, step }) => this.timer(requestId, step),
     });
+    this.verifyJob = defineJob({
+      kind: "approval-verify-deadline",
+      payload: z.object({ subjectId: z.number().int() }),
+      run: async ({ subjectId }) => this.verifyDeadline(subjectId),
+    });
   }
 
   /** The job kinds a worker must run for requests to move. */
   get jobs(): JobDefinition[] {
-    return [this.notifyJob, this.executeJob, this.timerJob];
+    return [this.notifyJob, this.executeJob, this.timerJob, this.verifyJob];
   }
 
   /** A face plugs in: how to find people in Slack, how to tell them, how to wake its job worker. */
@@ -584,15 +604,8 @@ export class ApprovalsService {
         );
         return;
       }
-      if (this.settings.deactivateVia === "manual") {
-        this.move(
-          s,
-          ["approved"],
-          "awaiting_idp",
-          `remove ${s.name} (${s.email}) from the Gong app in the identity provider; the next directory sync that shows them inactive closes this`,
-          {},
-          "task",
-        );
+      if (this.deprovisioner.kind === "manual") {
+        this.move(s, ["approved"], "awaiting_idp", this.deprovisioner.task(s), {}, "task");
         return;
       }
       const now = this.now();
@@ -608,7 +621,7 @@ export class ApprovalsService {
             from: ["approved"],
             to: "executing",
             actor: "gongops",
-            why: `claimed for the PATCH (${current.capOverride ? "past the daily cap by an admin" : `within today's cap of ${this.settings.maxPerDay}`})`,
+            why: `claimed for the ${this.deprovisioner.kind === "scim" ? "PATCH" : `unassignment in ${this.deprovisioner.label}`} (${current.capOverride ? "past the daily cap by an admin" : `within today's cap of ${this.settings.maxPerDay}`})`,
             set: { waitingNote: null },
             now,
           });
@@ -644,59 +657,151 @@ export class ApprovalsService {
   }
 
   private async patch(s: SubjectRow): Promise<void> {
-    const scim = this.deps.scim;
-    if (!scim) {
+    const dep = this.deprovisioner;
+    if (dep.kind === "manual") return;
+    dep.observe((call) =>
+      this.deps.repo.note(s.id, {
+        actor: "gongops",
+        why: `${dep.label}: ${call.endpoint} → ${call.status}`,
+        now: this.now(),
+      }),
+    );
+    try {
+      await this.unassign(s, dep);
+    } catch (error) {
+      const plain = dep.explain(error);
+      if (plain && "retryAt" in plain) throw new RetryAfterError(plain.retryAt, plain.why);
+      if (plain) {
+        this.move(s, ["executing"], "failed", plain.failed);
+        return;
+      }
+      throw error; // 429/5xx after the HTTP layer's retries: the job backs off and tries again
+    } finally {
+      dep.observe(null);
+    }
+  }
+
+  /** Found again every time, so a takeover after a crash sees a change that already landed. */
+  private async unassign(s: SubjectRow, dep: ApiDeprovisioner): Promise<void> {
+    const scim = dep.kind === "scim";
+    const refusal = await dep.preflight();
+    if (refusal) {
+      this.move(s, ["executing"], "failed", scim ? refusal : `${refusal}. Nothing was changed.`);
+      return;
+    }
+    const user = await dep.find(s.email!);
+    if (!user) {
       this.move(
         s,
         ["executing"],
         "failed",
-        "GONG_SCIM_TOKEN is not set: gongops cannot deactivate through SCIM",
+        scim
+          ? `Gong SCIM has no user with userName ${s.email} (404); is the SCIM source the one Gong provisions from?`
+          : `${dep.label} has no user with login ${s.email}; is ${dep.label} the source Gong provisions from? Nothing was changed.`,
       );
       return;
     }
-    try {
-      // Found again every time, so a takeover after a crash sees a PATCH that already landed.
-      const user = await scim.findUserByEmail(s.email!);
-      if (!user) {
-        this.move(
-          s,
-          ["executing"],
-          "failed",
-          `Gong SCIM has no user with userName ${s.email} (404); is the SCIM source the one Gong provisions from?`,
-        );
-        return;
-      }
-      if (user.active === false) {
+    const assignment = await dep.assignment(user);
+    if (assignment.kind === "group" || assignment.kind === "both") {
+      const groups = assignment.groups.length > 0 ? assignment.groups.join(", ") : "an unnamed group";
+      this.move(
+        s,
+        ["executing"],
+        "failed",
+        `${s.name} gets Gong through ${dep.label} group${assignment.groups.length === 1 ? "" : "s"} ${groups}` +
+          `${assignment.kind === "both" ? " as well as a direct assignment" : ""}; gongops never removes group access. ` +
+          `${dep.groupAdvice(assignment.groups)} Nothing was changed.`,
+      );
+      return;
+    }
+    if (scim) {
+      if (assignment.kind === "none") {
         this.move(s, ["executing"], "done", "already inactive in Gong SCIM; no PATCH made", {
           scimId: user.id,
         });
         return;
       }
-      await scim.setActive(user.id, false);
+      await dep.unassign(user, assignment);
       this.move(s, ["executing"], "done", "deactivated through SCIM (PATCH active=false, verified)", {
         scimId: user.id,
       });
       this.log.info("deactivated a Gong user through SCIM", { subject: s.id, user: s.userId });
-    } catch (error) {
-      if (error instanceof GongRetryAfterTooLongError)
-        throw new RetryAfterError(error.retryAt, error.message);
-      if (error instanceof GongQuotaExhaustedError) throw new RetryAfterError(error.resetAt, error.message);
-      if (
-        error instanceof ScimError &&
-        error.status !== undefined &&
-        error.status >= 400 &&
-        error.status < 500
-      ) {
-        const plain =
-          error.status === 404
-            ? `Gong SCIM answered 404: the user is not there (${error.detail ?? "no detail"})`
-            : error.status === 401 || error.status === 403
-              ? "Gong SCIM refused GONG_SCIM_TOKEN: regenerate it in Gong and set it again"
-              : `Gong SCIM refused the change (HTTP ${error.status}${error.detail ? `: ${error.detail}` : ""})`;
-        this.move(s, ["executing"], "failed", plain);
-        return;
-      }
-      throw error; // 429/5xx after the HTTP layer's retries: the job backs off and tries again
+      return;
+    }
+    let why: string;
+    if (assignment.kind === "none") {
+      // A snapshot means an earlier attempt removed the assignment (a takeover after a crash).
+      why = s.idpSnapshot
+        ? `removed in ${dep.label} by an earlier attempt, waiting for Gong: a directory sync that shows ${s.name} inactive confirms it`
+        : `not assigned to the Gong app in ${dep.label} (nothing to remove); waiting for a Gong directory sync that shows ${s.name} inactive`;
+    } else {
+      // The undo snapshot is stored before the change: a crash after it still leaves a way back.
+      this.deps.repo.annotate(s.id, "executing", { idpSnapshot: assignment.snapshot });
+      const out = await dep.unassign(user, assignment);
+      why =
+        out === "already"
+          ? `already removed in ${dep.label}; waiting for a Gong directory sync that shows ${s.name} inactive`
+          : `removed in ${dep.label}, waiting for Gong: a directory sync that shows ${s.name} inactive confirms it`;
+      this.log.info(`unassigned a user from the Gong app in ${dep.label}`, { subject: s.id, user: s.userId });
+    }
+    const now = this.now();
+    const minutes = this.settings.verifyMinutes ?? 90;
+    this.deps.repo.tx((tx) => {
+      const row = this.deps.repo.transition(tx, {
+        subjectId: s.id,
+        from: ["executing"],
+        to: "awaiting_idp",
+        actor: "gongops",
+        why,
+        set: { stateReason: why, waitingNote: null },
+        now,
+      });
+      if (!row) return;
+      this.enqueueNotify(tx, {
+        kind: "changed",
+        requestId: s.requestId,
+        subjectIds: [s.id],
+        summary: `${s.name}: ${why}`,
+      });
+      enqueueJob(
+        this.deps.jobs,
+        this.verifyJob,
+        { subjectId: s.id },
+        {
+          tx,
+          now,
+          runAt: new Date(now.getTime() + minutes * 60_000),
+          idempotencyKey: `approval-verify:${s.id}`,
+        },
+      );
+    });
+    this.wake();
+  }
+
+  /** Past the deadline, a subject still waiting for Gong: tell the admins what to check (once). */
+  private async verifyDeadline(subjectId: number): Promise<void> {
+    this.closeVerified();
+    const s = this.deps.repo.subject(subjectId);
+    if (s?.state !== "awaiting_idp" || s.waitingNote) return;
+    const label = this.deprovisioner.label;
+    const checks =
+      this.deprovisioner.kind === "okta"
+        ? "in Okta, the Gong app's Provisioning > To App has Deactivate Users on, and the user's push to Gong did not fail (Dashboard > Tasks)"
+        : this.deprovisioner.kind === "entra"
+          ? "in Entra ID, the Gong enterprise app's provisioning is running (not quarantined) and its provisioning log shows the user disabled"
+          : `${label} removed the user and pushes deactivations to Gong`;
+    const note = `still active in Gong ${this.settings.verifyMinutes ?? 90} minutes after the change in ${label}; check that ${checks}, then run a directory sync`;
+    if (this.deps.repo.annotate(s.id, "awaiting_idp", { waitingNote: note })) {
+      this.deps.repo.tx((tx) =>
+        this.enqueueNotify(tx, {
+          kind: "changed",
+          requestId: s.requestId,
+          subjectIds: [s.id],
+          summary: `${s.name}: ${note}`,
+        }),
+      );
+      this.log.warn("an IdP deactivation is not confirmed by Gong yet", { subject: s.id, via: label });
+      this.wake();
     }
   }
 
@@ -828,8 +933,28 @@ export class ApprovalsService {
     const request = this.deps.repo.request(s.requestId)!;
     if (!input.actor.isAdmin && input.actor.slackUserId !== s.decidedBy)
       throw new UsageError("only admins and the approver can reactivate");
-    const dry = this.isDryRun(request) && !s.scimId;
-    if (!dry) {
+    const dry = this.isDryRun(request) && !s.scimId && !s.idpSnapshot;
+    let how = "reactivated through SCIM (active=true)";
+    if (!dry && s.idpSnapshot) {
+      const dep = this.deprovisioner;
+      if (dep.kind !== s.idpSnapshot.kind || dep.kind === "manual" || dep.kind === "scim")
+        throw new UsageError(
+          `${s.name} was removed through ${s.idpSnapshot.kind}, but GONGOPS_DEACTIVATE_VIA is ${this.settings.deactivateVia}: reassign them in the IdP by hand`,
+        );
+      dep.observe((call) =>
+        this.deps.repo.note(s.id, {
+          actor: input.actor.label,
+          why: `${dep.label}: ${call.endpoint} → ${call.status}`,
+          now: this.now(),
+        }),
+      );
+      try {
+        await dep.reassign(s.idpSnapshot);
+      } finally {
+        dep.observe(null);
+      }
+      how = `reassigned to the Gong app in ${dep.label} (Gong reactivates them on its next push)`;
+    } else if (!dry) {
       if (!this.deps.scim)
         throw new UsageError("GONG_SCIM_TOKEN is not set: reactivate the user in the IdP or in Gong");
       const user = await this.deps.scim.findUserByEmail(s.email!);
@@ -840,7 +965,7 @@ export class ApprovalsService {
       s,
       ["done"],
       "reactivated",
-      `${dry ? "dry run undone (nothing had changed)" : "reactivated through SCIM (active=true)"} by ${input.actor.label}: ${input.reason.trim()}`,
+      `${dry ? "dry run undone (nothing had changed)" : how} by ${input.actor.label}: ${input.reason.trim()}`,
     );
     if (!row)
       throw new UsageError(

@@ -6,7 +6,8 @@ import type { SubjectState } from "../store/schema.js";
  *
  *   pending ─→ approved | kept | expired | cancelled
  *   approved ─→ executing | awaiting_idp (manual) | done (dry run) | cancelled (came back)
- *   executing ─→ done | failed | cancelled        awaiting_idp ─→ done | cancelled
+ *   executing ─→ done | failed | cancelled | awaiting_idp (unassigned in Okta or Entra ID: a sync confirms)
+ *   awaiting_idp ─→ done | cancelled
  *   done ─→ reactivated
  */
 export type { SubjectState };
@@ -14,7 +15,7 @@ export type { SubjectState };
 export const TRANSITIONS: Readonly<Record<SubjectState, readonly SubjectState[]>> = {
   pending: ["approved", "kept", "expired", "cancelled", "pending"],
   approved: ["executing", "awaiting_idp", "done", "cancelled", "approved"],
-  executing: ["done", "failed", "cancelled"],
+  executing: ["done", "failed", "cancelled", "awaiting_idp"],
   awaiting_idp: ["done", "cancelled"],
   done: ["reactivated"],
   kept: [],
@@ -44,7 +45,7 @@ export const STATE_LABEL: Readonly<Record<SubjectState, string>> = {
   expired: "expired (no decision)",
   cancelled: "cancelled",
   executing: "being deactivated",
-  awaiting_idp: "approved; waiting for removal in the identity provider",
+  awaiting_idp: "approved; waiting for the identity provider, confirmed by a Gong sync",
   done: "deactivated",
   failed: "failed",
   reactivated: "reactivated",

@@ -106,6 +106,24 @@ export class ApprovalsRepo {
     return row;
   }
 
+  /** A trail row that changes no state (an IdP call made on the subject's behalf). */
+  note(subjectId: number, t: { actor: string; why: string; now: Date }): void {
+    const row = this.subject(subjectId);
+    if (!row) return;
+    this.db
+      .insert(approvalTrail)
+      .values({
+        subjectId,
+        requestId: row.requestId,
+        at: t.now.toISOString(),
+        actor: t.actor,
+        fromState: row.state,
+        toState: row.state,
+        why: t.why,
+      })
+      .run();
+  }
+
   /** Sets columns that are not the state (a waiting note), only while the subject is in `state`. */
   annotate(
     subjectId: number,

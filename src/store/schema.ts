@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { IdpSnapshot } from "../approvals/deprovision.js";
 import type { ActivityCounts } from "../gong/schemas.js";
 
 /**
@@ -412,6 +413,8 @@ export const approvalSubjects = sqliteTable(
     /** An admin let it past the daily cap. */
     capOverride: integer("cap_override", { mode: "boolean" }).notNull().default(false),
     scimId: text("scim_id"),
+    /** What an IdP adapter needs to undo its unassignment (taken before it; approvals/deprovision.ts). */
+    idpSnapshot: text("idp_snapshot", { mode: "json" }).$type<IdpSnapshot>(),
     updatedAt: text("updated_at").notNull(),
   },
   (t) => [

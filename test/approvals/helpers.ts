@@ -1,6 +1,6 @@
 import type { Actor, ApprovalEvent } from "../../src/approvals/approvals.service.js";
 import type { SlackPeople } from "../../src/approvals/approver.js";
-import type { GongContext } from "../../src/context.js";
+import type { ContextOptions, GongContext } from "../../src/context.js";
 import { JobWorker } from "../../src/jobs/index.js";
 import type { GongSim } from "../../src/sim/server.js";
 import { simContext } from "../helpers/context.js";
@@ -37,10 +37,18 @@ export const asUser = (slackUserId: string, isAdmin = false): Actor => ({
   isAdmin,
 });
 
-export async function rig(env: Record<string, string> = {}): Promise<Rig> {
+export async function rig(
+  env: Record<string, string> = {},
+  extra: {
+    /** Starts something beside the simulator (an IdP face) and returns its environment. */
+    beside?: (sim: GongSim) => Promise<Record<string, string>>;
+    context?: Partial<ContextOptions>;
+  } = {},
+): Promise<Rig> {
   const org = knownOrg();
   const sim = await startSim({ org });
-  const ctx = simContext(sim, { GONGOPS_APPROVALS_CHANNEL: CHANNEL, ...env });
+  const besideEnv = extra.beside ? await extra.beside(sim) : {};
+  const ctx = simContext(sim, { GONGOPS_APPROVALS_CHANNEL: CHANNEL, ...besideEnv, ...env }, extra.context);
   await ctx.directory.sync!.run({ trigger: "test" });
   const people = new Map<string, { userId: string; deleted: boolean }>();
   for (const u of sim.org.users())

@@ -128,6 +128,7 @@ describe("approval message blocks", () => {
       waitingNote: null,
       capOverride: false,
       scimId: null,
+      idpSnapshot: null,
       updatedAt: "2026-11-27T11:00:00Z",
     }));
     const view = {

@@ -6,29 +6,34 @@ import { loadConfig } from "../../config.js";
 import { createContext, requireGong } from "../../context.js";
 import { DAY_MS, splitWindowsNewestFirst } from "../../gong/windows.js";
 import { createLogger } from "../../log.js";
+import { GRAPH_SIM_TOKEN as GRAPH_TOKEN, GraphSim } from "../../sim/graph.js";
+import { OktaSim } from "../../sim/okta.js";
 import { GongSim } from "../../sim/server.js";
-import { type Command, flag, intOption } from "../command.js";
+import { type Command, choiceOption, flag, intOption } from "../command.js";
 import { printJson } from "../io.js";
 import { progressReporter } from "../progress.js";
 import { auditJson, printAudit } from "./audit.js";
-import { demoApproval } from "./demoApproval.js";
+import { type DemoIdp, demoApproval } from "./demoApproval.js";
 
 export const demoCommand: Command = {
   name: "demo",
   summary: "run gongops end to end on the built-in Gong simulator (no credentials needed)",
-  usage: `gongops demo [--users 1000] [--seed 1] [--days 90] [--latency 50] [--json]
+  usage: `gongops demo [--users 1000] [--seed 1] [--days 90] [--latency 50] [--via scim|okta|entra] [--json]
 
 Starts the Gong simulator on loopback with a generated org (enforcing Gong's limits: 3 in flight,
 3 per second), points a fresh temporary database at it, syncs the directory, runs the inactive-user
 audit with a live progress bar, and prints the report and what it cost. Then it files a deactivation
 request for a few of the inactive users, simulates each approver's click in the terminal, and shows
-the SCIM PATCH the simulator received (no Slack needed).`,
+the SCIM PATCH the simulator received (no Slack needed). With --via okta or --via entra, the users are
+unassigned in the simulator's Okta or Graph face instead; the demo waits for the IdP's push to Gong, runs
+the directory sync that proves it, and undoes one of them.`,
   maxPositionals: 0,
   options: {
     users: { type: "string" },
     seed: { type: "string" },
     days: { type: "string" },
     latency: { type: "string" },
+    via: { type: "string" },
     json: { type: "boolean" },
   },
   async run(args, io) {
@@ -38,9 +43,32 @@ the SCIM PATCH the simulator received (no Slack needed).`,
       orgOptions: { users, seed: intOption(args, "seed", 1) },
       latencyMs: intOption(args, "latency", 50, 0, 10_000),
     });
+    const via = choiceOption(args, "via", ["scim", "okta", "entra"] as const, "scim");
+    let idp: DemoIdp | null = null;
+    if (via === "okta") {
+      const okta = await OktaSim.start({ org: sim.org, pushDelayMs: 300 });
+      idp = {
+        via,
+        label: "Okta",
+        sim: okta,
+        unassign: "DELETE /api/v1/apps/{appId}/users/{userId}",
+        reassign: "POST /api/v1/apps/{appId}/users",
+      };
+    } else if (via === "entra") {
+      const graph = await GraphSim.start({ org: sim.org, pushDelayMs: 300 });
+      idp = {
+        via,
+        label: "Entra ID",
+        sim: graph,
+        unassign: "DELETE /servicePrincipals/{spId}/appRoleAssignedTo/{id}",
+        reassign: "POST /servicePrincipals/{spId}/appRoleAssignedTo",
+      };
+    }
+    const idpEnv = idp?.sim instanceof OktaSim || idp?.sim instanceof GraphSim ? idp.sim.env() : {};
     const dir = mkdtempSync(join(tmpdir(), "gongops-demo-"));
     const config = loadConfig({
       ...sim.env(),
+      ...idpEnv,
       GONGOPS_DB_PATH: join(dir, "gongops.db"),
       GONGOPS_LOG_LEVEL: "warn",
     });
@@ -48,6 +76,8 @@ the SCIM PATCH the simulator received (no Slack needed).`,
       createContext({
         config,
         log: createLogger({ level: "warn", sink: (l) => io.stderr(`${l}\n`) }),
+        // The Graph face takes its own token: MSAL will not talk to an http:// authority.
+        idp: idp?.sim instanceof GraphSim ? { entraTokens: { token: async () => GRAPH_TOKEN } } : undefined,
       }),
     );
     const progress = progressReporter(io);
@@ -80,7 +110,7 @@ the SCIM PATCH the simulator received (no Slack needed).`,
       );
       if (flag(args, "json")) {
         const approval =
-          report.status === "succeeded" ? await demoApproval(ctx, sim, report, io, true) : null;
+          report.status === "succeeded" ? await demoApproval(ctx, sim, report, io, true, idp) : null;
         const simulator = {
           requests: sim.stats.requests,
           rateLimited429: sim.stats.sent429,
@@ -105,11 +135,12 @@ the SCIM PATCH the simulator received (no Slack needed).`,
           `(sync ${sync.run.requestsUsed}, audit ${report.summary.apiRequests}); listing every call of the ` +
           `${days} days would have taken ${listing} requests for the audit alone.\n`,
       );
-      if (report.status === "succeeded") await demoApproval(ctx, sim, report, io, false);
+      if (report.status === "succeeded") await demoApproval(ctx, sim, report, io, false, idp);
       return code;
     } finally {
       progress.end();
       await ctx.close();
+      await idp?.sim.close();
       await sim.close();
       rmSync(dir, { recursive: true, force: true });
     }

@@ -3,6 +3,7 @@ import { STATE_LABEL } from "../../approvals/states.js";
 import type { AuditReport } from "../../audit/report.js";
 import type { AppContext } from "../../context.js";
 import { JobWorker } from "../../jobs/index.js";
+import type { IdpSimServer } from "../../sim/idpServer.js";
 import type { GongSim } from "../../sim/server.js";
 import type { CliIo } from "../io.js";
 
@@ -15,6 +16,23 @@ export interface DemoApproval {
   requestId: number;
   subjects: { name: string; approver: string; state: string }[];
   scimPatches: number;
+  /** With --via okta|entra: the calls the IdP face received, and whether the sync proved each step. */
+  idp?: {
+    via: string;
+    unassigns: number;
+    verifiedBySync: boolean;
+    reassigns: number;
+    activeAgainAfterUndo: boolean;
+  };
+}
+
+/** The simulator's IdP face the demo deprovisions through (`gongops demo --via okta|entra`). */
+export interface DemoIdp {
+  via: "okta" | "entra";
+  label: string;
+  sim: IdpSimServer;
+  unassign: string;
+  reassign: string;
 }
 
 export async function demoApproval(
@@ -23,6 +41,7 @@ export async function demoApproval(
   report: AuditReport,
   io: CliIo,
   quiet: boolean,
+  idp: DemoIdp | null = null,
 ): Promise<DemoApproval | null> {
   const picked = report.inactive.filter((u) => u.email).slice(0, 3);
   if (picked.length === 0) return null;
@@ -77,17 +96,72 @@ export async function demoApproval(
     const patches = (sim.stats.byEndpoint["PATCH /scim/v2/Users/{id}"] ?? 0) - before;
     for (const s of after.subjects)
       say(`  ${s.name}: ${STATE_LABEL[s.state]}${s.stateReason ? ` (${s.stateReason})` : ""}`);
-    say(`SCIM PATCHes sent to the simulator: ${patches}. See them with: gongops trail (on a real database).`);
+    if (!idp)
+      say(
+        `SCIM PATCHes sent to the simulator: ${patches}. See them with: gongops trail (on a real database).`,
+      );
+    const idpResult = idp ? await idpSteps(ctx, sim, idp, view.request.id, say) : undefined;
     return {
       requestId: view.request.id,
-      subjects: after.subjects.map((s) => ({
+      subjects: ctx.approvals.view(view.request.id)!.subjects.map((s) => ({
         name: s.name,
         approver: s.approverName ?? "approvals channel",
         state: s.state,
       })),
       scimPatches: patches,
+      ...(idpResult ? { idp: idpResult } : {}),
     };
   } finally {
     await worker.stop();
   }
+}
+
+/** Unassigned in the IdP face: wait for its push to Gong, sync to prove it, then undo the first one. */
+async function idpSteps(
+  ctx: AppContext,
+  sim: GongSim,
+  idp: DemoIdp,
+  requestId: number,
+  say: (t: string) => void,
+): Promise<NonNullable<DemoApproval["idp"]>> {
+  const count = (e: string) => idp.sim.stats.byEndpoint[e] ?? 0;
+  const waiting = ctx.approvals.view(requestId)!.subjects.filter((s) => s.state === "awaiting_idp");
+  say(`${idp.label} (simulated) received ${count(idp.unassign)} unassignment(s): ${idp.unassign}.`);
+  const wait = async (ok: () => boolean) => {
+    const end = Date.now() + 10_000;
+    while (Date.now() < end && !ok()) await new Promise((r) => setTimeout(r, 50));
+  };
+  await wait(() => waiting.every((s) => sim.org.user(s.userId)?.active === false));
+  const sync = ctx.directory.sync;
+  if (sync) {
+    const run = await sync.run({ trigger: "demo" });
+    say(`Directory sync (${run.run.usersSeen} users) after ${idp.label} pushed the change to Gong:`);
+  }
+  const after = ctx.approvals.view(requestId)!.subjects;
+  for (const s of after.filter((x) => waiting.some((w) => w.id === x.id)))
+    say(`  ${s.name}: ${STATE_LABEL[s.state]}${s.stateReason ? ` (${s.stateReason})` : ""}`);
+  const verified =
+    waiting.length > 0 &&
+    after.filter((s) => waiting.some((w) => w.id === s.id)).every((s) => s.state === "done");
+  let activeAgain = false;
+  const first = after.find((s) => s.state === "done" && s.idpSnapshot);
+  if (first) {
+    await ctx.approvals.reactivateSubject({
+      subjectId: first.id,
+      reason: "demo: undo",
+      actor: { slackUserId: "UDEMOADMIN", label: "demo admin", isAdmin: true },
+    });
+    say(`Undo for ${first.name}: ${idp.reassign} (${count(idp.reassign)} sent).`);
+    await wait(() => sim.org.user(first.userId)?.active === true);
+    if (sync) await sync.run({ trigger: "demo" });
+    activeAgain = sim.org.user(first.userId)?.active === true;
+    say(`  ${first.name} is ${activeAgain ? "active in Gong again" : "not active in Gong yet"}.`);
+  }
+  return {
+    via: idp.via,
+    unassigns: count(idp.unassign),
+    verifiedBySync: verified,
+    reassigns: count(idp.reassign),
+    activeAgainAfterUndo: activeAgain,
+  };
 }

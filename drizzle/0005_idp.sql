@@ -1,0 +1,1 @@
+ALTER TABLE `approval_subjects` ADD `idp_snapshot` text;

@@ -1,0 +1,271 @@
+import { ConfidentialClientApplication } from "@azure/msal-node";
+import { z } from "zod";
+import type { ApiDeprovisioner, IdpAssignment, IdpSnapshot, IdpUser } from "../approvals/deprovision.js";
+import { parseRetryAfter, type RetryPolicy, type Timing } from "../gong/retry.js";
+import type { Logger } from "../log.js";
+import type { Secret } from "../secret.js";
+import { IdpError, IdpHttp, type IdpLimits, type IdpResponse, IdpRetryAfterTooLongError } from "./http.js";
+
+/**
+ * Entra ID as the way out (GONGOPS_DEACTIVATE_VIA=entra): remove the user's direct app-role assignment
+ * on the Gong enterprise app's service principal (ENTRA_GONG_SP_ID, pinned); Entra's provisioning then
+ * disables the user in Gong (within its ~40-minute cycle), and a Gong directory sync confirms it.
+ *
+ * Microsoft Graph v1.0 (learn.microsoft.com/graph/api):
+ * - GET /users/{upn}: the user (404: none).
+ * - GET /users/{id}/appRoleAssignments?$filter=resourceId eq {spId}: the user's assignments to the app,
+ *   including those of groups the user is a direct member of (`principalType` User or Group).
+ * - DELETE /servicePrincipals/{spId}/appRoleAssignedTo/{assignmentId}: 204; 404 = already gone.
+ * - POST /servicePrincipals/{spId}/appRoleAssignedTo {principalId, resourceId, appRoleId}: undo.
+ * - GET /servicePrincipals/{spId}/synchronization/jobs: the provisioning job; none, quarantined, or
+ *   scoped to "sync all users and groups" means unassigning would deactivate nobody, so gongops refuses.
+ * - Throttling: 429 with Retry-After (seconds).
+ * Application permissions: AppRoleAssignment.ReadWrite.All, Application.Read.All, User.Read.All (and
+ * Synchronization.Read.All for the job check). provisionOnDemand is not used: the sync is awaited.
+ *
+ * The token comes from a TokenProvider: MSAL client credentials in production. MSAL refuses an http://
+ * authority (authority_uri_insecure), so tests and the demo inject a provider and point ENTRA_GRAPH_URL
+ * at the simulator's Graph face; the MSAL part itself is not exercised on loopback.
+ */
+
+export interface TokenProvider {
+  token(): Promise<string>;
+}
+
+export const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
+
+/** Client credentials through MSAL (its own cache renews the token before it expires). */
+export function msalTokenProvider(settings: {
+  tenantId: string;
+  clientId: string;
+  clientSecret: Secret | null;
+  certificate: { privateKey: Secret; thumbprintSha256: string } | null;
+  authorityHost: string;
+}): TokenProvider {
+  const app = new ConfidentialClientApplication({
+    auth: {
+      clientId: settings.clientId,
+      authority: `${settings.authorityHost}/${encodeURIComponent(settings.tenantId)}`,
+      ...(settings.certificate
+        ? {
+            clientCertificate: {
+              thumbprintSha256: settings.certificate.thumbprintSha256,
+              privateKey: settings.certificate.privateKey.reveal(),
+            },
+          }
+        : { clientSecret: settings.clientSecret?.reveal() }),
+    },
+  });
+  return {
+    async token() {
+      const result = await app.acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE] });
+      if (!result?.accessToken) throw new Error("Entra ID returned no access token");
+      return result.accessToken;
+    },
+  };
+}
+
+export interface EntraOptions {
+  graphUrl: string;
+  spId: string;
+  tokens: TokenProvider;
+  log: Logger;
+  limits?: Partial<IdpLimits>;
+  retry?: Partial<RetryPolicy>;
+  timing?: Timing;
+  dispatcher?: import("undici").Dispatcher;
+}
+
+export const graphUserSchema = z.object({ id: z.string(), userPrincipalName: z.string() }).loose();
+export const graphAssignmentSchema = z
+  .object({
+    id: z.string(),
+    appRoleId: z.string(),
+    principalId: z.string(),
+    principalType: z.enum(["User", "Group", "ServicePrincipal"]),
+    principalDisplayName: z.string().nullable().optional(),
+    resourceId: z.string(),
+  })
+  .loose();
+export const graphListSchema = <T extends z.ZodType>(item: T) =>
+  z.object({ value: z.array(item), "@odata.nextLink": z.string().optional() }).loose();
+export const graphJobSchema = z
+  .object({
+    id: z.string(),
+    templateId: z.string().optional(),
+    status: z
+      .object({
+        code: z.enum(["NotConfigured", "NotRun", "Active", "Paused", "Quarantine"]),
+        quarantine: z.object({ reason: z.string().optional() }).loose().nullable().optional(),
+      })
+      .loose(),
+    synchronizationJobSettings: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
+  })
+  .loose();
+export const graphErrorSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string() }).loose(),
+});
+
+export interface EntraSnapshot extends IdpSnapshot {
+  kind: "entra";
+  principalId: string;
+  resourceId: string;
+  appRoleId: string;
+}
+
+export class EntraDeprovisioner implements ApiDeprovisioner {
+  readonly kind = "entra" as const;
+  readonly label = "Entra ID";
+  readonly confirmedBy = "sync" as const;
+  private readonly http: IdpHttp;
+  private readonly sp: string;
+
+  constructor(private readonly options: EntraOptions) {
+    this.sp = encodeURIComponent(options.spId);
+    this.http = new IdpHttp({
+      vendor: "Microsoft Graph",
+      baseUrl: options.graphUrl,
+      authorization: async () => `Bearer ${await options.tokens.token()}`,
+      retryAfter: (headers, now) => parseRetryAfter(headers["retry-after"], now),
+      errorOf: (body) => {
+        const e = graphErrorSchema.safeParse(body);
+        return e.success ? { code: e.data.error.code, summary: e.data.error.message } : {};
+      },
+      limits: { maxConcurrent: 2, maxRps: 5, ...options.limits },
+      retry: options.retry,
+      timing: options.timing,
+      dispatcher: options.dispatcher,
+      log: options.log,
+    });
+  }
+
+  observe(listener: Parameters<IdpHttp["observe"]>[0]): void {
+    this.http.observe(listener);
+  }
+
+  async preflight(): Promise<string | null> {
+    const res = await this.http.send({
+      method: "GET",
+      path: `/servicePrincipals/${this.sp}/synchronization/jobs`,
+      endpoint: "GET /servicePrincipals/{spId}/synchronization/jobs",
+    });
+    if (res.status === 404)
+      return `Entra ID has no service principal ${this.options.spId} (ENTRA_GONG_SP_ID): check the Gong enterprise app's object id`;
+    this.expectOk(res, "read the Gong app's provisioning job");
+    const jobs = graphListSchema(graphJobSchema).safeParse(res.body);
+    if (!jobs.success) throw this.invalid(res, "synchronization job list");
+    const job = jobs.data.value[0];
+    if (!job)
+      return "the Gong enterprise app in Entra ID has no provisioning job: unassigning would deactivate nobody in Gong; set up provisioning first";
+    if (job.status.code === "Quarantine" || job.status.quarantine)
+      return `the Gong app's provisioning in Entra ID is quarantined${job.status.quarantine?.reason ? ` (${job.status.quarantine.reason})` : ""}: unassigning would deactivate nobody in Gong until an admin fixes it`;
+    if (job.status.code === "Paused" || job.status.code === "NotConfigured")
+      return `the Gong app's provisioning in Entra ID is ${job.status.code === "Paused" ? "stopped" : "not configured"}: unassigning would deactivate nobody in Gong`;
+    const syncAll = job.synchronizationJobSettings?.find((s) => s.name === "SyncAll");
+    if (syncAll?.value.toLowerCase() === "true")
+      return 'the Gong app\'s provisioning scope in Entra ID is "Sync all users and groups": removing an assignment would deactivate nobody; set the scope to "Sync only assigned users and groups"';
+    return null;
+  }
+
+  async find(email: string): Promise<IdpUser | null> {
+    const res = await this.http.send({
+      method: "GET",
+      path: `/users/${encodeURIComponent(email)}`,
+      query: { $select: "id,userPrincipalName" },
+      endpoint: "GET /users/{upn}",
+    });
+    if (res.status === 404) return null;
+    this.expectOk(res, "find the user");
+    const user = graphUserSchema.safeParse(res.body);
+    if (!user.success) throw this.invalid(res, "user");
+    return { id: user.data.id, login: user.data.userPrincipalName };
+  }
+
+  async assignment(user: IdpUser): Promise<IdpAssignment> {
+    const res = await this.http.send({
+      method: "GET",
+      path: `/users/${encodeURIComponent(user.id)}/appRoleAssignments`,
+      query: { $filter: `resourceId eq ${this.options.spId}` },
+      endpoint: "GET /users/{id}/appRoleAssignments",
+    });
+    this.expectOk(res, "read the user's app role assignments");
+    const list = graphListSchema(graphAssignmentSchema).safeParse(res.body);
+    if (!list.success) throw this.invalid(res, "appRoleAssignment list");
+    const mine = list.data.value.filter((a) => a.resourceId === this.options.spId);
+    const direct = mine.find((a) => a.principalType === "User" && a.principalId === user.id);
+    const groups = mine
+      .filter((a) => a.principalType === "Group")
+      .map((a) => a.principalDisplayName ?? a.principalId);
+    const snapshot: EntraSnapshot | null = direct
+      ? {
+          kind: "entra",
+          assignmentId: direct.id,
+          principalId: direct.principalId,
+          resourceId: direct.resourceId,
+          appRoleId: direct.appRoleId,
+        }
+      : null;
+    if (groups.length > 0) return { kind: direct ? "both" : "group", groups, snapshot };
+    return direct ? { kind: "direct", groups: [], snapshot } : { kind: "none", groups: [], snapshot: null };
+  }
+
+  async unassign(_user: IdpUser, assignment: IdpAssignment): Promise<"removed" | "already"> {
+    const id = String(assignment.snapshot?.assignmentId ?? "");
+    if (!id) return "already";
+    const res = await this.http.send({
+      method: "DELETE",
+      path: `/servicePrincipals/${this.sp}/appRoleAssignedTo/${encodeURIComponent(id)}`,
+      endpoint: "DELETE /servicePrincipals/{spId}/appRoleAssignedTo/{assignmentId}",
+    });
+    if (res.status === 404) return "already";
+    this.expectOk(res, "remove the assignment");
+    return "removed";
+  }
+
+  async reassign(snapshot: IdpSnapshot): Promise<void> {
+    const s = snapshot as EntraSnapshot;
+    const res = await this.http.send({
+      method: "POST",
+      path: `/servicePrincipals/${this.sp}/appRoleAssignedTo`,
+      body: { principalId: s.principalId, resourceId: s.resourceId, appRoleId: s.appRoleId },
+      endpoint: "POST /servicePrincipals/{spId}/appRoleAssignedTo",
+    });
+    this.expectOk(res, "assign the user again");
+  }
+
+  groupAdvice(groups: string[]): string {
+    return `An Entra ID admin must remove them from ${groups.length === 1 ? "that group" : "those groups"} (or the group's assignment to the Gong app), then file the request again.`;
+  }
+
+  explain(error: unknown): { failed: string } | { retryAt: Date; why: string } | null {
+    if (error instanceof IdpRetryAfterTooLongError) return { retryAt: error.retryAt, why: error.message };
+    if (!(error instanceof IdpError)) return null;
+    const { status, vendorCode, summary } = error.details;
+    if (status === undefined || status < 400 || status >= 500 || status === 429) return null;
+    if (status === 401)
+      return {
+        failed:
+          "Microsoft Graph refused the token (401): check ENTRA_TENANT_ID, ENTRA_CLIENT_ID and the client secret or certificate",
+      };
+    if (status === 403)
+      return {
+        failed: `Microsoft Graph refused (403${vendorCode ? ` ${vendorCode}` : ""}): the app registration needs the application permissions AppRoleAssignment.ReadWrite.All, Application.Read.All and User.Read.All, with admin consent`,
+      };
+    return {
+      failed: `Microsoft Graph refused to ${error.message} (HTTP ${status}${vendorCode ? ` ${vendorCode}` : ""}${summary ? `: ${summary}` : ""})`,
+    };
+  }
+
+  private expectOk(res: IdpResponse, what: string): void {
+    if (res.status >= 200 && res.status < 300) return;
+    throw new IdpError(res.details, what);
+  }
+
+  private invalid(res: IdpResponse, what: string): IdpError {
+    return new IdpError(res.details, `read Graph's answer (an invalid ${what})`);
+  }
+
+  async close(): Promise<void> {
+    await this.http.close();
+  }
+}

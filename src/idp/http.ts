@@ -1,0 +1,216 @@
+import Bottleneck from "bottleneck";
+import { Agent, type Dispatcher, request } from "undici";
+import type { IdpCall } from "../approvals/deprovision.js";
+import { GongopsError } from "../errors.js";
+import { backoffDelay, type RetryPolicy, realTiming, type Timing } from "../gong/retry.js";
+import type { Logger } from "../log.js";
+
+/**
+ * The wire layer of the identity-provider adapters (Okta, Microsoft Graph), after gong/http.ts: its own
+ * limiter (an IdP's limits have nothing to do with Gong's), the same retry rules (gong/retry.ts), and the
+ * vendor's own 429 header, read by the adapter. It returns 2xx and 4xx to the caller, which knows what a
+ * 404 means; it throws for what retrying could not fix. The Authorization header is built per request and
+ * never logged: errors carry method, endpoint template, status and the vendor's error code only.
+ */
+
+export interface IdpErrorDetails {
+  vendor: string;
+  method: string;
+  endpoint: string;
+  status?: number;
+  /** The vendor's error code: Okta's `errorCode` (E0000046), Graph's `error.code`. */
+  vendorCode?: string;
+  summary?: string;
+}
+
+export class IdpError extends GongopsError {
+  constructor(
+    readonly details: IdpErrorDetails,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super("IDP_ERROR", message, options);
+  }
+  get status(): number | undefined {
+    return this.details.status;
+  }
+}
+
+/** The IdP asked to wait longer than we sleep through: the job waits until `retryAt`. */
+export class IdpRetryAfterTooLongError extends IdpError {
+  constructor(
+    details: IdpErrorDetails,
+    readonly retryAt: Date,
+  ) {
+    super(details, `${details.vendor} asked to wait until ${retryAt.toISOString()}`);
+  }
+}
+
+export interface IdpLimits {
+  maxConcurrent: number;
+  /** Starts per second (Okta's buckets are per minute per endpoint: 600/min on app users is 10/s). */
+  maxRps: number;
+}
+
+export interface IdpHttpOptions {
+  vendor: string;
+  baseUrl: string;
+  /** The Authorization header's value; awaited per request (a cached OAuth token may need renewal). */
+  authorization: () => Promise<string>;
+  /** How long a 429 asks to wait, in ms from `now`, from the vendor's own headers; null if it says not. */
+  retryAfter: (headers: Record<string, string | string[] | undefined>, now: number) => number | null;
+  /** Reads the vendor's error code and summary out of an error body. */
+  errorOf?: (body: unknown) => { code?: string; summary?: string };
+  limits?: Partial<IdpLimits>;
+  retry?: Partial<RetryPolicy>;
+  timing?: Timing;
+  dispatcher?: Dispatcher;
+  log: Logger;
+  timeoutMs?: number;
+}
+
+export interface IdpRequest {
+  method: "GET" | "POST" | "DELETE" | "PATCH";
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  /** The endpoint template for the trail and logs: "DELETE /api/v1/apps/{appId}/users/{userId}". */
+  endpoint: string;
+}
+
+export interface IdpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+  details: IdpErrorDetails;
+}
+
+export const idpRetryDefaults: RetryPolicy = {
+  maxRetries: 3,
+  max429Retries: 5,
+  baseDelayMs: 500,
+  maxDelayMs: 10_000,
+  retryAfterMaxMs: 90_000,
+  defaultRetryAfterMs: 5_000,
+};
+
+export class IdpHttp {
+  private readonly base: string;
+  private readonly limiter: Bottleneck;
+  private readonly retry: RetryPolicy;
+  private readonly timing: Timing;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownDispatcher: Agent | null;
+  private pausedUntil = 0;
+  private listener: ((call: IdpCall) => void) | null = null;
+
+  constructor(private readonly options: IdpHttpOptions) {
+    this.base = options.baseUrl.replace(/\/+$/, "");
+    const limits = { maxConcurrent: 2, maxRps: 5, ...options.limits };
+    this.limiter = new Bottleneck({
+      maxConcurrent: limits.maxConcurrent,
+      minTime: Math.ceil(1000 / limits.maxRps),
+    });
+    this.retry = { ...idpRetryDefaults, ...options.retry };
+    this.timing = options.timing ?? realTiming;
+    const timeout = options.timeoutMs ?? 30_000;
+    this.ownDispatcher = options.dispatcher
+      ? null
+      : new Agent({ connections: limits.maxConcurrent + 1, headersTimeout: timeout, bodyTimeout: timeout });
+    this.dispatcher = options.dispatcher ?? this.ownDispatcher!;
+  }
+
+  /** Every call made from now on is reported here (the executor's trail); null stops it. */
+  observe(listener: ((call: IdpCall) => void) | null): void {
+    this.listener = listener;
+  }
+
+  async send(req: IdpRequest): Promise<IdpResponse> {
+    const { retry, timing, options } = this;
+    const details: IdpErrorDetails = { vendor: options.vendor, method: req.method, endpoint: req.endpoint };
+    let failures = 0;
+    let rateLimited = 0;
+    for (;;) {
+      const pause = this.pausedUntil - timing.now();
+      if (pause > 0) await timing.sleep(pause);
+      let res: IdpResponse;
+      try {
+        res = await this.limiter.schedule(() => this.once(req, details));
+      } catch (error) {
+        if (failures >= retry.maxRetries)
+          throw new IdpError(details, `${options.vendor} could not be reached (${req.endpoint})`, {
+            cause: error,
+          });
+        const delay = backoffDelay(retry, failures++, timing.random);
+        options.log.warn(`${options.vendor} request failed, retrying`, {
+          endpoint: req.endpoint,
+          reason: (error as Error).message,
+          delayMs: delay,
+        });
+        await timing.sleep(delay);
+        continue;
+      }
+      this.listener?.({ method: req.method, endpoint: req.endpoint, status: res.status });
+      if (res.status === 429) {
+        const now = timing.now();
+        const wait = options.retryAfter(res.headers, now) ?? retry.defaultRetryAfterMs;
+        if (wait > retry.retryAfterMaxMs)
+          throw new IdpRetryAfterTooLongError(res.details, new Date(now + wait));
+        if (rateLimited >= retry.max429Retries)
+          throw new IdpError(res.details, `${options.vendor} kept rate-limiting ${req.endpoint}`);
+        rateLimited++;
+        this.pausedUntil = Math.max(this.pausedUntil, now + wait);
+        options.log.warn(`${options.vendor} rate limited, waiting as it asks`, {
+          endpoint: req.endpoint,
+          waitMs: wait,
+        });
+        continue;
+      }
+      if (res.status >= 500) {
+        if (failures >= retry.maxRetries)
+          throw new IdpError(res.details, `${options.vendor} answered ${res.status} (${req.endpoint})`);
+        const delay = backoffDelay(retry, failures++, timing.random);
+        await timing.sleep(delay);
+        continue;
+      }
+      return res;
+    }
+  }
+
+  private async once(req: IdpRequest, details: IdpErrorDetails): Promise<IdpResponse> {
+    const url = new URL(`${this.base}${req.path}`);
+    for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
+    const headers: Record<string, string> = {
+      authorization: await this.options.authorization(),
+      accept: "application/json",
+      "user-agent": "gongops",
+    };
+    let body: string | undefined;
+    if (req.body !== undefined) {
+      body = JSON.stringify(req.body);
+      headers["content-type"] = "application/json";
+    }
+    const res = await request(url, { method: req.method, headers, body, dispatcher: this.dispatcher });
+    const text = await res.body.text();
+    let parsed: unknown;
+    if (text.trim() !== "") {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        if (res.statusCode >= 200 && res.statusCode < 300) throw new Error("malformed JSON body");
+      }
+    }
+    const err = res.statusCode >= 400 ? (this.options.errorOf?.(parsed) ?? {}) : {};
+    return {
+      status: res.statusCode,
+      headers: res.headers,
+      body: parsed,
+      details: { ...details, status: res.statusCode, vendorCode: err.code, summary: err.summary },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.limiter.stop({ dropWaitingJobs: true }).catch(() => {});
+    await this.ownDispatcher?.close();
+  }
+}

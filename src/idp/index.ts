@@ -1,0 +1,37 @@
+import type { Dispatcher } from "undici";
+import type { Deprovisioner } from "../approvals/deprovision.js";
+import type { Config } from "../config.js";
+import type { RetryPolicy, Timing } from "../gong/retry.js";
+import type { Logger } from "../log.js";
+import { EntraDeprovisioner, msalTokenProvider, type TokenProvider } from "./entra.js";
+import { OktaDeprovisioner } from "./okta.js";
+
+/** Options a test or the demo passes to the IdP adapters (the composition root forwards them). */
+export interface IdpOverrides {
+  /** Entra's token, instead of MSAL (which will not talk to an http:// authority). */
+  entraTokens?: TokenProvider;
+  retry?: Partial<RetryPolicy>;
+  timing?: Timing;
+  dispatcher?: Dispatcher;
+}
+
+/** The Okta or Entra ID adapter the configuration asks for; null for scim and manual (built in approvals). */
+export function createIdpDeprovisioner(
+  config: Config,
+  log: Logger,
+  overrides: IdpOverrides = {},
+): (Deprovisioner & { close(): Promise<void> }) | null {
+  const via = config.approvals.deactivateVia;
+  const common = { log, retry: overrides.retry, timing: overrides.timing, dispatcher: overrides.dispatcher };
+  if (via === "okta" && config.idp.okta) return new OktaDeprovisioner({ ...config.idp.okta, ...common });
+  if (via === "entra" && config.idp.entra) {
+    const e = config.idp.entra;
+    return new EntraDeprovisioner({
+      graphUrl: e.graphUrl,
+      spId: e.spId,
+      tokens: overrides.entraTokens ?? msalTokenProvider(e),
+      ...common,
+    });
+  }
+  return null;
+}

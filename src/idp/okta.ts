@@ -1,0 +1,278 @@
+import { z } from "zod";
+import type { ApiDeprovisioner, IdpAssignment, IdpSnapshot, IdpUser } from "../approvals/deprovision.js";
+import type { RetryPolicy, Timing } from "../gong/retry.js";
+import type { Logger } from "../log.js";
+import type { Secret } from "../secret.js";
+import { IdpError, IdpHttp, type IdpLimits, type IdpResponse, IdpRetryAfterTooLongError } from "./http.js";
+
+/**
+ * Okta as the way out (GONGOPS_DEACTIVATE_VIA=okta): remove the user's direct assignment to the Gong app
+ * (OKTA_GONG_APP_ID, pinned: an org can have two Gong apps, so it is never searched by name); Okta's
+ * provisioning then pushes the deactivation to Gong, and a Gong directory sync confirms it.
+ *
+ * Okta Management API (developer.okta.com/docs/api/openapi/okta-management):
+ * - GET /api/v1/users/{login}: the user, login URL-encoded.
+ * - GET /api/v1/apps/{appId}/users/{userId}: the app user; `scope` USER (direct) or GROUP; 404 = not assigned.
+ *   A user assigned both directly and by a group shows USER, so the app's groups and the user's groups
+ *   are compared too (GET /api/v1/apps/{appId}/groups, GET /api/v1/users/{userId}/groups).
+ * - DELETE /api/v1/apps/{appId}/users/{userId}: 204; 404 = already gone; 403 E0000046 = group-assigned.
+ * - POST /api/v1/apps/{appId}/users: assign again (undo).
+ * - GET /api/v1/apps/{appId}/features: USER_PROVISIONING with update.lifecycleDeactivate ENABLED is the
+ *   admin console's "Deactivate Users" (the app's PUSH_USER_DEACTIVATION): without it unassigning would
+ *   deactivate nothing in Gong, so gongops refuses before any change.
+ * - Rate limits: per-endpoint buckets per minute; a 429 carries X-Rate-Limit-Reset (epoch seconds).
+ * Auth: an API token (`Authorization: SSWS …`). Scopes for an OAuth service app would be
+ * okta.users.read, okta.apps.read, okta.apps.manage (not implemented: the token only).
+ */
+
+export interface OktaSettings {
+  orgUrl: string;
+  appId: string;
+  apiToken: Secret;
+}
+
+export interface OktaOptions extends OktaSettings {
+  log: Logger;
+  limits?: Partial<IdpLimits>;
+  retry?: Partial<RetryPolicy>;
+  timing?: Timing;
+  dispatcher?: import("undici").Dispatcher;
+}
+
+export const oktaUserSchema = z.object({
+  id: z.string(),
+  status: z.string(),
+  profile: z.object({ login: z.string(), email: z.string().optional() }).loose(),
+});
+export const oktaAppUserSchema = z.object({
+  id: z.string(),
+  scope: z.enum(["USER", "GROUP"]),
+  status: z.string().optional(),
+  credentials: z.object({ userName: z.string() }).loose().optional(),
+  profile: z.record(z.string(), z.unknown()).optional(),
+});
+export const oktaGroupSchema = z.object({
+  id: z.string(),
+  profile: z.object({ name: z.string() }).loose(),
+});
+export const oktaAppGroupSchema = z.object({ id: z.string() }).loose();
+export const oktaFeatureSchema = z
+  .object({
+    name: z.string(),
+    status: z.enum(["ENABLED", "DISABLED"]),
+    capabilities: z
+      .object({
+        update: z
+          .object({ lifecycleDeactivate: z.object({ status: z.enum(["ENABLED", "DISABLED"]) }).optional() })
+          .loose()
+          .optional(),
+      })
+      .loose()
+      .optional(),
+  })
+  .loose();
+export const oktaErrorSchema = z.object({
+  errorCode: z.string(),
+  errorSummary: z.string(),
+  errorId: z.string().optional(),
+  errorCauses: z.array(z.unknown()).optional(),
+});
+
+/** Okta's 429: X-Rate-Limit-Reset is when the bucket refills, in epoch seconds. */
+export function oktaRetryAfter(
+  headers: Record<string, string | string[] | undefined>,
+  now: number,
+): number | null {
+  const raw = headers["x-rate-limit-reset"];
+  const v = Array.isArray(raw) ? raw[0] : raw;
+  if (!v || !/^\d+$/.test(v.trim())) return null;
+  return Math.max(0, Number(v.trim()) * 1000 - now);
+}
+
+export interface OktaSnapshot extends IdpSnapshot {
+  kind: "okta";
+  userId: string;
+  userName: string | null;
+  profile: Record<string, unknown>;
+}
+
+/** Okta's code for "cannot unassign: a group membership grants the app". */
+export const OKTA_GROUP_ASSIGNED = "E0000046";
+
+export class OktaDeprovisioner implements ApiDeprovisioner {
+  readonly kind = "okta" as const;
+  readonly label = "Okta";
+  readonly confirmedBy = "sync" as const;
+  private readonly http: IdpHttp;
+  private readonly app: string;
+
+  constructor(private readonly options: OktaOptions) {
+    this.app = encodeURIComponent(options.appId);
+    this.http = new IdpHttp({
+      vendor: "Okta",
+      baseUrl: options.orgUrl,
+      authorization: async () => `SSWS ${options.apiToken.reveal()}`,
+      retryAfter: oktaRetryAfter,
+      errorOf: (body) => {
+        const e = oktaErrorSchema.safeParse(body);
+        return e.success ? { code: e.data.errorCode, summary: e.data.errorSummary } : {};
+      },
+      // Okta's app-user endpoints allow hundreds a minute; a handful a second leaves room for others.
+      limits: { maxConcurrent: 2, maxRps: 5, ...options.limits },
+      retry: options.retry,
+      timing: options.timing,
+      dispatcher: options.dispatcher,
+      log: options.log,
+    });
+  }
+
+  observe(listener: Parameters<IdpHttp["observe"]>[0]): void {
+    this.http.observe(listener);
+  }
+
+  async preflight(): Promise<string | null> {
+    const res = await this.http.send({
+      method: "GET",
+      path: `/api/v1/apps/${this.app}/features`,
+      endpoint: "GET /api/v1/apps/{appId}/features",
+    });
+    if (res.status === 404)
+      return `Okta has no app ${this.options.appId} with provisioning (OKTA_GONG_APP_ID): check the Gong app's id`;
+    this.expectOk(res, "read the Gong app's provisioning features");
+    const features = z.array(oktaFeatureSchema).safeParse(res.body);
+    if (!features.success) throw this.invalid(res, "features");
+    const push = features.data.find((f) => f.name === "USER_PROVISIONING");
+    if (push?.status !== "ENABLED" || push.capabilities?.update?.lifecycleDeactivate?.status !== "ENABLED")
+      return (
+        "the Gong app in Okta does not push deactivations (Provisioning > To App > Deactivate Users, " +
+        "PUSH_USER_DEACTIVATION, is off): unassigning would deactivate nobody in Gong; turn it on first"
+      );
+    return null;
+  }
+
+  async find(email: string): Promise<IdpUser | null> {
+    const res = await this.http.send({
+      method: "GET",
+      path: `/api/v1/users/${encodeURIComponent(email)}`,
+      endpoint: "GET /api/v1/users/{login}",
+    });
+    if (res.status === 404) return null;
+    this.expectOk(res, "find the user");
+    const user = oktaUserSchema.safeParse(res.body);
+    if (!user.success) throw this.invalid(res, "user");
+    // Found by login; make sure it is the same person (an Okta login need not be the email).
+    const emails = [user.data.profile.login, user.data.profile.email].map((e) => e?.toLowerCase());
+    if (!emails.includes(email.toLowerCase())) return null;
+    return { id: user.data.id, login: user.data.profile.login };
+  }
+
+  async assignment(user: IdpUser): Promise<IdpAssignment> {
+    const uid = encodeURIComponent(user.id);
+    const res = await this.http.send({
+      method: "GET",
+      path: `/api/v1/apps/${this.app}/users/${uid}`,
+      endpoint: "GET /api/v1/apps/{appId}/users/{userId}",
+    });
+    if (res.status === 404) return { kind: "none", groups: [], snapshot: null };
+    this.expectOk(res, "read the user's assignment");
+    const appUser = oktaAppUserSchema.safeParse(res.body);
+    if (!appUser.success) throw this.invalid(res, "app user");
+    const groups = await this.grantingGroups(uid);
+    const snapshot: OktaSnapshot = {
+      kind: "okta",
+      userId: user.id,
+      userName: appUser.data.credentials?.userName ?? null,
+      profile: appUser.data.profile ?? {},
+    };
+    if (appUser.data.scope === "GROUP") return { kind: "group", groups, snapshot: null };
+    return groups.length > 0 ? { kind: "both", groups, snapshot } : { kind: "direct", groups: [], snapshot };
+  }
+
+  /** The user's groups that are assigned to the Gong app, by name. */
+  private async grantingGroups(uid: string): Promise<string[]> {
+    const appGroups = await this.http.send({
+      method: "GET",
+      path: `/api/v1/apps/${this.app}/groups`,
+      query: { limit: "200" },
+      endpoint: "GET /api/v1/apps/{appId}/groups",
+    });
+    this.expectOk(appGroups, "list the Gong app's groups");
+    const ids = z.array(oktaAppGroupSchema).safeParse(appGroups.body);
+    if (!ids.success) throw this.invalid(appGroups, "app groups");
+    if (ids.data.length === 0) return [];
+    const mine = await this.http.send({
+      method: "GET",
+      path: `/api/v1/users/${uid}/groups`,
+      endpoint: "GET /api/v1/users/{userId}/groups",
+    });
+    this.expectOk(mine, "list the user's groups");
+    const groups = z.array(oktaGroupSchema).safeParse(mine.body);
+    if (!groups.success) throw this.invalid(mine, "groups");
+    const assigned = new Set(ids.data.map((g) => g.id));
+    return groups.data.filter((g) => assigned.has(g.id)).map((g) => g.profile.name);
+  }
+
+  async unassign(user: IdpUser): Promise<"removed" | "already"> {
+    const res = await this.http.send({
+      method: "DELETE",
+      path: `/api/v1/apps/${this.app}/users/${encodeURIComponent(user.id)}`,
+      endpoint: "DELETE /api/v1/apps/{appId}/users/{userId}",
+    });
+    if (res.status === 404) return "already";
+    this.expectOk(res, "unassign the user");
+    return "removed";
+  }
+
+  async reassign(snapshot: IdpSnapshot): Promise<void> {
+    const s = snapshot as OktaSnapshot;
+    const res = await this.http.send({
+      method: "POST",
+      path: `/api/v1/apps/${this.app}/users`,
+      body: {
+        id: s.userId,
+        scope: "USER",
+        ...(s.userName ? { credentials: { userName: s.userName } } : {}),
+        profile: s.profile,
+      },
+      endpoint: "POST /api/v1/apps/{appId}/users",
+    });
+    this.expectOk(res, "assign the user again");
+  }
+
+  groupAdvice(groups: string[]): string {
+    return `An Okta admin must remove them from ${groups.length === 1 ? "that group" : "those groups"} (or take the group off the Gong app), then file the request again.`;
+  }
+
+  explain(error: unknown): { failed: string } | { retryAt: Date; why: string } | null {
+    if (error instanceof IdpRetryAfterTooLongError) return { retryAt: error.retryAt, why: error.message };
+    if (!(error instanceof IdpError)) return null;
+    const { status, vendorCode, summary } = error.details;
+    if (status === undefined || status < 400 || status >= 500 || status === 429) return null;
+    if (vendorCode === OKTA_GROUP_ASSIGNED)
+      return {
+        failed: `Okta refused: a group membership grants the Gong app (${OKTA_GROUP_ASSIGNED}); gongops never removes group access. Nothing was changed.`,
+      };
+    if (status === 401)
+      return { failed: "Okta refused OKTA_API_TOKEN (401): create a new API token and set it again" };
+    if (status === 403)
+      return {
+        failed: `Okta refused the change (403${vendorCode ? ` ${vendorCode}` : ""}): the token's admin needs okta.users.read, okta.apps.read and okta.apps.manage on the Gong app`,
+      };
+    return {
+      failed: `Okta refused to ${error.message} (HTTP ${status}${vendorCode ? ` ${vendorCode}` : ""}${summary ? `: ${summary}` : ""})`,
+    };
+  }
+
+  private expectOk(res: IdpResponse, what: string): void {
+    if (res.status >= 200 && res.status < 300) return;
+    throw new IdpError(res.details, what);
+  }
+
+  private invalid(res: IdpResponse, what: string): IdpError {
+    return new IdpError(res.details, `read Okta's answer (an invalid ${what})`);
+  }
+
+  async close(): Promise<void> {
+    await this.http.close();
+  }
+}

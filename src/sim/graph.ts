@@ -1,0 +1,260 @@
+import { type IdpCtx, type IdpReply, IdpSimServer } from "./idpServer.js";
+import type { SimOrg } from "./org.js";
+
+/**
+ * The simulator's Microsoft Graph face (the Entra ID side), tied to its Gong org: every Gong user is an
+ * Entra user (userPrincipalName = the Gong email) with a direct app-role assignment to the Gong service
+ * principal unless a test says otherwise. Removing a user's last assignment disables the Gong user after
+ * `pushDelayMs` (Entra's provisioning cycle, shortened); assigning again reactivates. Shapes follow Graph
+ * v1.0: `{ value: [...] }` lists, appRoleAssignment objects with `principalType` User or Group,
+ * `{ error: { code, message } }` errors, 204 on DELETE, 201 on POST, 429 with Retry-After.
+ */
+
+export const GRAPH_SIM_TOKEN = "sim-graph-access-token";
+export const GRAPH_SIM_SP_ID = "6f1b2c3d-0000-4000-8000-00000000c0de";
+export const GRAPH_SIM_APP_ROLE_ID = "18d14569-c3bd-439b-9a66-3a2aee01d14f";
+
+export interface GraphSimOptions {
+  org: SimOrg;
+  pushDelayMs?: number;
+  assignAll?: boolean;
+  /** The provisioning job: Active (default), Quarantine, Paused, or none at all. */
+  job?: "Active" | "Quarantine" | "Paused" | "none";
+  /** Provisioning scope "Sync all users and groups" instead of "only assigned". */
+  syncAll?: boolean;
+  retryAfterSeconds?: number;
+}
+
+interface Assignment {
+  id: string;
+  principalId: string;
+  principalType: "User" | "Group";
+  principalDisplayName: string;
+  appRoleId: string;
+  resourceId: string;
+  createdDateTime: string;
+}
+
+function graphError(status: number, code: string, message: string): IdpReply {
+  return {
+    status,
+    body: { error: { code, message, innerError: { date: new Date().toISOString(), "request-id": "sim" } } },
+  };
+}
+
+const guid = (prefix: string, n: number) =>
+  `${prefix}${String(n).padStart(8, "0")}-0000-4000-8000-000000000000`.slice(-36);
+
+export class GraphSim extends IdpSimServer {
+  readonly spId = GRAPH_SIM_SP_ID;
+  readonly token = GRAPH_SIM_TOKEN;
+  pushDelayMs: number;
+  job: GraphSimOptions["job"];
+  syncAll: boolean;
+  retryAfterSeconds: number;
+  private readonly org: SimOrg;
+  private readonly users = new Map<string, { id: string; gongId: string; upn: string; name: string }>();
+  private readonly groups = new Map<string, { id: string; name: string; members: Set<string> }>();
+  private readonly assignments = new Map<string, Assignment>();
+  private seq = 0;
+
+  private constructor(options: GraphSimOptions) {
+    super();
+    this.org = options.org;
+    this.pushDelayMs = options.pushDelayMs ?? 50;
+    this.job = options.job ?? "Active";
+    this.syncAll = options.syncAll ?? false;
+    this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
+    let n = 0;
+    for (const u of this.org.users()) {
+      const id = guid("a", ++n);
+      const name = `${u.firstName} ${u.lastName}`;
+      this.users.set(id, { id, gongId: u.id, upn: u.emailAddress, name });
+      if ((options.assignAll ?? true) && u.active) this.assign(id, "User", name);
+    }
+  }
+
+  static async start(options: GraphSimOptions): Promise<GraphSim> {
+    const sim = new GraphSim(options);
+    await sim.listen();
+    return sim;
+  }
+
+  get graphUrl(): string {
+    return `${this.url}/v1.0`;
+  }
+
+  /** Environment that points gongops at this face (the token itself is injected: MSAL needs https). */
+  env(): Record<string, string> {
+    return {
+      GONGOPS_DEACTIVATE_VIA: "entra",
+      ENTRA_TENANT_ID: "00000000-0000-4000-8000-00000000fa4e",
+      ENTRA_CLIENT_ID: "00000000-0000-4000-8000-00000000c11e",
+      ENTRA_CLIENT_SECRET: "sim-entra-client-secret",
+      ENTRA_GONG_SP_ID: this.spId,
+      ENTRA_GRAPH_URL: this.graphUrl,
+    };
+  }
+
+  entraIdOf(gongId: string): string | undefined {
+    for (const u of this.users.values()) if (u.gongId === gongId) return u.id;
+    return undefined;
+  }
+
+  private assign(principalId: string, principalType: "User" | "Group", name: string): Assignment {
+    const a: Assignment = {
+      id: `asg${String(++this.seq).padStart(8, "0")}`,
+      principalId,
+      principalType,
+      principalDisplayName: name,
+      appRoleId: GRAPH_SIM_APP_ROLE_ID,
+      resourceId: this.spId,
+      createdDateTime: new Date().toISOString(),
+    };
+    this.assignments.set(a.id, a);
+    return a;
+  }
+
+  isDirect(gongId: string): boolean {
+    const id = this.entraIdOf(gongId);
+    return [...this.assignments.values()].some((a) => a.principalType === "User" && a.principalId === id);
+  }
+
+  setDirect(gongId: string, assigned: boolean): void {
+    const id = this.entraIdOf(gongId)!;
+    for (const a of [...this.assignments.values()])
+      if (a.principalType === "User" && a.principalId === id) this.assignments.delete(a.id);
+    if (assigned) this.assign(id, "User", this.users.get(id)!.name);
+  }
+
+  /** A group assigned to the Gong app, with these Gong users as direct members. */
+  addGroup(name: string, gongIds: string[]): string {
+    const id = guid("b", this.groups.size + 1);
+    this.groups.set(id, { id, name, members: new Set(gongIds.map((g) => this.entraIdOf(g)!)) });
+    this.assign(id, "Group", name);
+    return id;
+  }
+
+  private ofUser(userId: string): Assignment[] {
+    return [...this.assignments.values()].filter(
+      (a) =>
+        (a.principalType === "User" && a.principalId === userId) ||
+        (a.principalType === "Group" && this.groups.get(a.principalId)?.members.has(userId)),
+    );
+  }
+
+  protected authorized(header: string | undefined): boolean {
+    return header === `Bearer ${this.token}`;
+  }
+
+  protected unauthorized(): IdpReply {
+    return graphError(401, "InvalidAuthenticationToken", "Access token validation failure.");
+  }
+
+  protected tooMany(): IdpReply {
+    return {
+      ...graphError(429, "TooManyRequests", "Too many requests"),
+      headers: { "retry-after": String(this.retryAfterSeconds) },
+    };
+  }
+
+  protected endpointOf(method: string, p: string[]): string {
+    const q = p.slice(1); // after v1.0
+    if (q[0] === "users" && q.length === 2) return `${method} /users/{id}`;
+    if (q[0] === "users" && q[2] === "appRoleAssignments") return `${method} /users/{id}/appRoleAssignments`;
+    if (q[0] === "servicePrincipals" && q[2] === "appRoleAssignedTo" && q.length === 4)
+      return `${method} /servicePrincipals/{spId}/appRoleAssignedTo/{id}`;
+    if (q[0] === "servicePrincipals" && q[2] === "appRoleAssignedTo")
+      return `${method} /servicePrincipals/{spId}/appRoleAssignedTo`;
+    if (q[0] === "servicePrincipals" && q[2] === "synchronization" && q[3] === "jobs")
+      return `${method} /servicePrincipals/{spId}/synchronization/jobs`;
+    return `${method} /${p.join("/")}`;
+  }
+
+  private push(userId: string, active: boolean): void {
+    const gongId = this.users.get(userId)?.gongId;
+    this.later(this.pushDelayMs, () => {
+      const still = this.ofUser(userId).length > 0;
+      // Entra disables a user who lost their last assignment (scope: assigned only), and enables one back;
+      // with "sync all users and groups" everyone stays in scope, so nobody is disabled.
+      if (!active && (still || this.syncAll)) return;
+      if (active && !still) return;
+      const g = gongId ? this.org.user(gongId) : undefined;
+      if (g && this.job === "Active") g.active = active;
+    });
+  }
+
+  protected route(endpoint: string, { parts, url, body }: IdpCtx): IdpReply {
+    const q = parts.slice(1);
+    const notFound = (what: string) =>
+      graphError(
+        404,
+        "Request_ResourceNotFound",
+        `Resource '${what}' does not exist or one of its queried reference-property objects are not present.`,
+      );
+    if (endpoint === "GET /users/{id}") {
+      const key = q[1]!.toLowerCase();
+      const u = [...this.users.values()].find((x) => x.id === q[1] || x.upn.toLowerCase() === key);
+      if (!u) return notFound(q[1]!);
+      return {
+        status: 200,
+        body: {
+          "@odata.context": `${this.graphUrl}/$metadata#users/$entity`,
+          id: u.id,
+          userPrincipalName: u.upn,
+          displayName: u.name,
+        },
+      };
+    }
+    if (endpoint === "GET /users/{id}/appRoleAssignments") {
+      const u = this.users.get(q[1]!);
+      if (!u) return notFound(q[1]!);
+      const filter = url.searchParams.get("$filter");
+      const m = filter ? /^resourceId eq ([0-9a-f-]+)$/i.exec(filter) : null;
+      if (filter && !m) return graphError(400, "Request_UnsupportedQuery", "Unsupported query.");
+      const value = this.ofUser(u.id).filter((a) => !m || a.resourceId === m[1]);
+      return { status: 200, body: { "@odata.context": "sim", value } };
+    }
+    if (q[1] !== this.spId) return notFound(q[1] ?? "");
+    if (endpoint === "GET /servicePrincipals/{spId}/synchronization/jobs") {
+      if (this.job === "none") return { status: 200, body: { value: [] } };
+      return {
+        status: 200,
+        body: {
+          value: [
+            {
+              id: "gong.0a1b2c3d4e5f.00000000-0000-0000-0000-000000000000",
+              templateId: "gong",
+              schedule: { interval: "PT40M", state: "Active" },
+              status: {
+                code: this.job,
+                quarantine:
+                  this.job === "Quarantine"
+                    ? { reason: "EncounteredQuarantineException", currentBegan: new Date().toISOString() }
+                    : null,
+              },
+              synchronizationJobSettings: [{ name: "SyncAll", value: String(this.syncAll) }],
+            },
+          ],
+        },
+      };
+    }
+    if (endpoint === "DELETE /servicePrincipals/{spId}/appRoleAssignedTo/{id}") {
+      const a = this.assignments.get(q[3]!);
+      if (!a) return notFound(q[3]!);
+      this.assignments.delete(a.id);
+      if (a.principalType === "User") this.push(a.principalId, false);
+      return { status: 204 };
+    }
+    if (endpoint === "POST /servicePrincipals/{spId}/appRoleAssignedTo") {
+      const b = body as { principalId?: string; resourceId?: string; appRoleId?: string } | undefined;
+      const u = b?.principalId ? this.users.get(b.principalId) : undefined;
+      if (!u || b?.resourceId !== this.spId || b.appRoleId !== GRAPH_SIM_APP_ROLE_ID)
+        return graphError(400, "Request_BadRequest", "Invalid principalId, resourceId or appRoleId.");
+      const a = this.assign(u.id, "User", u.name);
+      this.push(u.id, true);
+      return { status: 201, body: a };
+    }
+    return graphError(405, "Request_BadRequest", "Unsupported method or path.");
+  }
+}

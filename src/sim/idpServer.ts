@@ -1,0 +1,108 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * What the Okta and Graph faces of the simulator share: a loopback HTTP server with JSON in and out, a
+ * bearer check, per-endpoint counts, queued 429s, and timers (the IdP's push to Gong) cleared on close.
+ */
+
+export interface IdpReply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface IdpCtx {
+  method: string;
+  url: URL;
+  /** Path segments, decoded. */
+  parts: string[];
+  body: unknown;
+}
+
+export abstract class IdpSimServer {
+  url = "";
+  readonly stats = { requests: 0, byEndpoint: {} as Record<string, number>, sent429: 0 };
+  private readonly server: Server;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private pending429: { times: number; endpoint?: string }[] = [];
+
+  constructor() {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error) => {
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: `sim crashed: ${(error as Error).message}` }));
+      });
+    });
+  }
+
+  protected abstract authorized(header: string | undefined): boolean;
+  protected abstract unauthorized(): IdpReply;
+  /** The endpoint template of a request, e.g. "DELETE /api/v1/apps/{appId}/users/{userId}". */
+  protected abstract endpointOf(method: string, parts: string[]): string;
+  protected abstract route(endpoint: string, ctx: IdpCtx): IdpReply;
+  /** The vendor's 429. */
+  protected abstract tooMany(): IdpReply;
+
+  async listen(host = "127.0.0.1", port = 0): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, host, () => resolve());
+    });
+    const { address, port: p } = this.server.address() as AddressInfo;
+    this.url = `http://${address}:${p}`;
+  }
+
+  /** The next `times` requests (to `endpoint`, or any) get the vendor's 429. */
+  rateLimit(times = 1, endpoint?: string): void {
+    this.pending429.push({ times, endpoint });
+  }
+
+  /** Runs `fn` after `ms` (the IdP pushing a change to Gong); cancelled when the server closes. */
+  protected later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://sim");
+    const method = req.method ?? "GET";
+    const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    const endpoint = this.endpointOf(method, parts);
+    this.stats.requests++;
+    this.stats.byEndpoint[endpoint] = (this.stats.byEndpoint[endpoint] ?? 0) + 1;
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString("utf8");
+    let reply: IdpReply;
+    const limit = this.pending429.find((r) => r.times > 0 && (!r.endpoint || r.endpoint === endpoint));
+    if (!this.authorized(req.headers.authorization)) reply = this.unauthorized();
+    else if (limit) {
+      limit.times--;
+      this.stats.sent429++;
+      reply = this.tooMany();
+    } else {
+      let body: unknown;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        body = undefined;
+      }
+      reply = this.route(endpoint, { method, url, parts, body });
+    }
+    const headers: Record<string, string> = { ...reply.headers };
+    if (reply.body !== undefined) headers["content-type"] = "application/json";
+    res.writeHead(reply.status, headers);
+    res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
+  }
+}

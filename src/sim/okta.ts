@@ -1,0 +1,257 @@
+import { type IdpCtx, type IdpReply, IdpSimServer } from "./idpServer.js";
+import type { SimOrg } from "./org.js";
+
+/**
+ * The simulator's Okta face, tied to its Gong org: every Gong user is an Okta user (login = the Gong
+ * email), directly assigned to the Gong app unless a test says otherwise. Removing a direct assignment
+ * deactivates the Gong user after `pushDelayMs` (Okta's push), assigning again reactivates them. Shapes
+ * and errors follow Okta's Management API: 204 on DELETE, 404 E0000007, 403 E0000046 for a user whose
+ * group grants the app, 429 E0000047 with X-Rate-Limit-* headers.
+ */
+
+export const OKTA_SIM_TOKEN = "sim-okta-api-token";
+export const OKTA_SIM_APP_ID = "0oagongapp0000000001";
+
+interface OktaSimUser {
+  id: string;
+  gongId: string;
+  login: string;
+  firstName: string;
+  lastName: string;
+}
+
+export interface OktaSimOptions {
+  org: SimOrg;
+  pushDelayMs?: number;
+  /** Assign every Gong user directly at start (default true). */
+  assignAll?: boolean;
+  /** The app's "Deactivate Users" push (default on). */
+  pushDeactivation?: boolean;
+  token?: string;
+  appId?: string;
+}
+
+function oktaError(status: number, code: string, summary: string): IdpReply {
+  return {
+    status,
+    body: { errorCode: code, errorSummary: summary, errorLink: code, errorId: `oae${code}`, errorCauses: [] },
+  };
+}
+
+export class OktaSim extends IdpSimServer {
+  readonly appId: string;
+  readonly token: string;
+  pushDelayMs: number;
+  pushDeactivation: boolean;
+  private readonly org: SimOrg;
+  private readonly users = new Map<string, OktaSimUser>();
+  private readonly direct = new Set<string>();
+  private readonly groups = new Map<string, { id: string; name: string; members: Set<string> }>();
+  private readonly appGroups = new Set<string>();
+
+  private constructor(options: OktaSimOptions) {
+    super();
+    this.org = options.org;
+    this.appId = options.appId ?? OKTA_SIM_APP_ID;
+    this.token = options.token ?? OKTA_SIM_TOKEN;
+    this.pushDelayMs = options.pushDelayMs ?? 50;
+    this.pushDeactivation = options.pushDeactivation ?? true;
+    let n = 0;
+    for (const u of this.org.users()) {
+      const id = `00u${String(++n).padStart(17, "0")}`;
+      this.users.set(id, {
+        id,
+        gongId: u.id,
+        login: u.emailAddress,
+        firstName: u.firstName,
+        lastName: u.lastName,
+      });
+      if ((options.assignAll ?? true) && u.active) this.direct.add(id);
+    }
+  }
+
+  static async start(options: OktaSimOptions): Promise<OktaSim> {
+    const sim = new OktaSim(options);
+    await sim.listen();
+    return sim;
+  }
+
+  /** Environment that points gongops at this face. */
+  env(): Record<string, string> {
+    return {
+      GONGOPS_DEACTIVATE_VIA: "okta",
+      OKTA_ORG_URL: this.url,
+      OKTA_GONG_APP_ID: this.appId,
+      OKTA_API_TOKEN: this.token,
+    };
+  }
+
+  oktaIdOf(gongId: string): string | undefined {
+    for (const u of this.users.values()) if (u.gongId === gongId) return u.id;
+    return undefined;
+  }
+
+  isDirect(gongId: string): boolean {
+    const id = this.oktaIdOf(gongId);
+    return id !== undefined && this.direct.has(id);
+  }
+
+  setDirect(gongId: string, assigned: boolean): void {
+    const id = this.oktaIdOf(gongId)!;
+    if (assigned) this.direct.add(id);
+    else this.direct.delete(id);
+  }
+
+  /** A group assigned to the Gong app, with these Gong users as members. */
+  addGroup(name: string, gongIds: string[]): string {
+    const id = `00g${String(this.groups.size + 1).padStart(17, "0")}`;
+    this.groups.set(id, { id, name, members: new Set(gongIds.map((g) => this.oktaIdOf(g)!)) });
+    this.appGroups.add(id);
+    return id;
+  }
+
+  private groupGrants(userId: string): boolean {
+    for (const g of this.groups.values()) if (this.appGroups.has(g.id) && g.members.has(userId)) return true;
+    return false;
+  }
+
+  protected authorized(header: string | undefined): boolean {
+    return header === `SSWS ${this.token}`;
+  }
+
+  protected unauthorized(): IdpReply {
+    return oktaError(401, "E0000011", "Invalid token provided");
+  }
+
+  protected tooMany(): IdpReply {
+    const reset = Math.ceil(Date.now() / 1000) + 1;
+    return {
+      ...oktaError(429, "E0000047", "API call exceeded rate limit due to too many requests."),
+      headers: {
+        "x-rate-limit-limit": "600",
+        "x-rate-limit-remaining": "0",
+        "x-rate-limit-reset": String(reset),
+      },
+    };
+  }
+
+  protected endpointOf(method: string, p: string[]): string {
+    if (p[0] !== "api" || p[1] !== "v1") return `${method} /${p.join("/")}`;
+    if (p[2] === "users" && p.length === 4) return `${method} /api/v1/users/{login}`;
+    if (p[2] === "users" && p[4] === "groups" && p.length === 5)
+      return `${method} /api/v1/users/{userId}/groups`;
+    if (p[2] === "apps" && p.length === 5 && p[4] === "features")
+      return `${method} /api/v1/apps/{appId}/features`;
+    if (p[2] === "apps" && p.length === 5 && p[4] === "groups")
+      return `${method} /api/v1/apps/{appId}/groups`;
+    if (p[2] === "apps" && p.length === 5 && p[4] === "users") return `${method} /api/v1/apps/{appId}/users`;
+    if (p[2] === "apps" && p.length === 6 && p[4] === "users")
+      return `${method} /api/v1/apps/{appId}/users/{userId}`;
+    return `${method} /${p.join("/")}`;
+  }
+
+  private userJson(u: OktaSimUser) {
+    return {
+      id: u.id,
+      status: "ACTIVE",
+      created: "2024-01-01T00:00:00.000Z",
+      profile: { login: u.login, email: u.login, firstName: u.firstName, lastName: u.lastName },
+      _links: { self: { href: `${this.url}/api/v1/users/${u.id}` } },
+    };
+  }
+
+  private appUserJson(u: OktaSimUser) {
+    return {
+      id: u.id,
+      scope: this.direct.has(u.id) ? "USER" : "GROUP",
+      status: "PROVISIONED",
+      syncState: "SYNCHRONIZED",
+      credentials: { userName: u.login },
+      profile: {},
+      _links: {
+        app: { href: `${this.url}/api/v1/apps/${this.appId}` },
+        user: { href: `${this.url}/api/v1/users/${u.id}` },
+      },
+    };
+  }
+
+  private push(u: OktaSimUser, active: boolean): void {
+    if (!this.pushDeactivation && !active) return;
+    this.later(this.pushDelayMs, () => {
+      const gong = this.org.user(u.gongId);
+      if (gong) gong.active = active;
+    });
+  }
+
+  protected route(endpoint: string, { parts, body }: IdpCtx): IdpReply {
+    const notFound = () =>
+      oktaError(404, "E0000007", `Not found: Resource not found: ${parts.at(-1)} (User)`);
+    if (endpoint === "GET /api/v1/users/{login}") {
+      const key = parts[3]!.toLowerCase();
+      const u = [...this.users.values()].find((x) => x.id === parts[3] || x.login.toLowerCase() === key);
+      return u ? { status: 200, body: this.userJson(u) } : notFound();
+    }
+    if (endpoint === "GET /api/v1/users/{userId}/groups") {
+      const id = parts[3]!;
+      if (!this.users.has(id)) return notFound();
+      const out = [...this.groups.values()]
+        .filter((g) => g.members.has(id))
+        .map((g) => ({ id: g.id, type: "OKTA_GROUP", profile: { name: g.name, description: null } }));
+      return { status: 200, body: out };
+    }
+    if (parts[3] !== this.appId)
+      return oktaError(404, "E0000007", `Not found: Resource not found: ${parts[3]} (AppInstance)`);
+    if (endpoint === "GET /api/v1/apps/{appId}/features") {
+      const status = this.pushDeactivation ? "ENABLED" : "DISABLED";
+      return {
+        status: 200,
+        body: [
+          {
+            name: "USER_PROVISIONING",
+            status: "ENABLED",
+            description: "User provisioning settings from Okta to a downstream application",
+            capabilities: {
+              create: { lifecycleCreate: { status: "ENABLED" } },
+              update: {
+                lifecycleDeactivate: { status },
+                profile: { status: "ENABLED" },
+                password: { status: "DISABLED", seed: "RANDOM", change: "KEEP_EXISTING" },
+              },
+            },
+          },
+        ],
+      };
+    }
+    if (endpoint === "GET /api/v1/apps/{appId}/groups") {
+      return { status: 200, body: [...this.appGroups].map((id) => ({ id, priority: 0, profile: {} })) };
+    }
+    if (endpoint === "GET /api/v1/apps/{appId}/users/{userId}") {
+      const u = this.users.get(parts[5]!);
+      if (!u || (!this.direct.has(u.id) && !this.groupGrants(u.id))) return notFound();
+      return { status: 200, body: this.appUserJson(u) };
+    }
+    if (endpoint === "DELETE /api/v1/apps/{appId}/users/{userId}") {
+      const u = this.users.get(parts[5]!);
+      if (!u) return notFound();
+      if (this.groupGrants(u.id))
+        return oktaError(
+          403,
+          "E0000046",
+          "Deactivate application for user forbidden: the user cannot be unassigned from the application while their group memberships grant them access",
+        );
+      if (!this.direct.has(u.id)) return notFound();
+      this.direct.delete(u.id);
+      this.push(u, false);
+      return { status: 204 };
+    }
+    if (endpoint === "POST /api/v1/apps/{appId}/users") {
+      const b = body as { id?: string; scope?: string } | undefined;
+      const u = b?.id ? this.users.get(b.id) : undefined;
+      if (!u) return oktaError(400, "E0000001", "Api validation failed: id");
+      this.direct.add(u.id);
+      this.push(u, true);
+      return { status: 200, body: this.appUserJson(u) };
+    }
+    return oktaError(404, "E0000022", "The endpoint does not support the provided HTTP method");
+  }
+}

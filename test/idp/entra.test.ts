@@ -1,0 +1,146 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { GraphSim } from "../../src/sim/graph.js";
+import { asUser, ID, type Rig, rig, slackIdOf } from "../approvals/helpers.js";
+
+/**
+ * GONGOPS_DEACTIVATE_VIA=entra end to end: the approvals service, the Entra adapter (its Graph part; the
+ * token is injected because MSAL refuses an http:// authority) and the simulator's Graph face.
+ */
+const DELETE = "DELETE /servicePrincipals/{spId}/appRoleAssignedTo/{id}";
+const POST = "POST /servicePrincipals/{spId}/appRoleAssignedTo";
+
+let r: Rig;
+let graph: GraphSim;
+afterEach(async () => {
+  await r?.close();
+  await graph?.close();
+});
+
+async function setup(
+  env: Record<string, string> = {},
+  sim: Partial<Parameters<typeof GraphSim.start>[0]> = {},
+) {
+  r = await rig(env, {
+    beside: async (s) => {
+      graph = await GraphSim.start({ org: s.org, pushDelayMs: 10, ...sim });
+      return graph.env();
+    },
+    context: {
+      idp: {
+        retry: { baseDelayMs: 1, maxDelayMs: 5 },
+        entraTokens: { token: async () => graph.token },
+      },
+    },
+  });
+}
+
+async function approveFay(): Promise<number> {
+  const { view } = await r.ctx.approvals.request({
+    who: [r.emailOf(ID.fay)],
+    reason: "no calls in 90 days",
+    actor: asUser("UREQUESTER", true),
+    source: "slack",
+  });
+  const id = view.subjects[0]!.id;
+  await r.ctx.approvals.decide({ subjectIds: [id], decision: "approve", actor: asUser(slackIdOf(ID.mgr)) });
+  await r.settle();
+  return id;
+}
+
+const subject = (id: number) => r.ctx.repos.approvals.subject(id)!;
+const calls = (endpoint: string) => graph.stats.byEndpoint[endpoint] ?? 0;
+const until = async (ok: () => boolean) => {
+  for (let i = 0; i < 200 && !ok(); i++) await new Promise((res) => setTimeout(res, 10));
+  expect(ok()).toBe(true);
+};
+
+describe("entra: remove the direct app role assignment, verified by a Gong sync", () => {
+  it("direct → one DELETE, waiting for Gong, done after the sync; undo POSTs the saved appRoleId", async () => {
+    await setup();
+    const id = await approveFay();
+    expect(calls(DELETE)).toBe(1);
+    expect(subject(id).state).toBe("awaiting_idp");
+    expect(subject(id).stateReason).toMatch(/removed in Entra ID, waiting for Gong/);
+    expect(subject(id).idpSnapshot).toMatchObject({ kind: "entra", appRoleId: expect.any(String) });
+    await until(() => r.sim.org.user(ID.fay)!.active === false);
+    await r.ctx.directory.sync!.run({ trigger: "test" });
+    expect(subject(id).state).toBe("done");
+    expect(
+      r.ctx.approvals
+        .trail()
+        .map((t) => t.why)
+        .join("\n"),
+    ).toMatch(/Entra ID: DELETE \/servicePrincipals\/\{spId\}\/appRoleAssignedTo\/\{assignmentId\} → 204/);
+
+    await r.ctx.approvals.reactivate({
+      who: r.emailOf(ID.fay),
+      reason: "back",
+      actor: asUser("UADMIN", true),
+    });
+    expect(calls(POST)).toBe(1);
+    expect(graph.isDirect(ID.fay)).toBe(true);
+    await until(() => r.sim.org.user(ID.fay)!.active === true);
+    const all = [...r.ctx.lines, ...r.ctx.approvals.trail().map((t) => t.why ?? "")].join("\n");
+    expect(all).not.toContain(graph.token);
+    expect(all).not.toContain("sim-entra-client-secret");
+  });
+
+  it("group-only and mixed (principalType Group) → failed, group named, nothing changed", async () => {
+    await setup();
+    graph.setDirect(ID.fay, false);
+    graph.addGroup("Gong - Sales", [ID.fay]);
+    const id = await approveFay();
+    expect(subject(id).state).toBe("failed");
+    expect(subject(id).stateReason).toMatch(
+      /Entra ID group Gong - Sales; gongops never removes group access/,
+    );
+    expect(calls(DELETE)).toBe(0);
+
+    await r.close();
+    await graph.close();
+    await setup();
+    graph.addGroup("All sellers", [ID.fay]);
+    const mixed = await approveFay();
+    expect(subject(mixed).state).toBe("failed");
+    expect(subject(mixed).stateReason).toMatch(/group All sellers as well as a direct assignment/);
+    expect(calls(DELETE)).toBe(0);
+    expect(graph.isDirect(ID.fay)).toBe(true);
+    expect(r.sim.org.user(ID.fay)!.active).toBe(true);
+  });
+
+  it("already unassigned → no DELETE; closed by the sync that shows the user inactive", async () => {
+    await setup();
+    graph.setDirect(ID.fay, false);
+    const id = await approveFay();
+    expect(calls(DELETE)).toBe(0);
+    expect(subject(id).state).toBe("awaiting_idp");
+    r.sim.org.user(ID.fay)!.active = false;
+    await r.ctx.directory.sync!.run({ trigger: "test" });
+    expect(subject(id).state).toBe("done");
+  });
+
+  it("429 with Retry-After → waited, then the DELETE lands", async () => {
+    await setup({}, { retryAfterSeconds: 1 });
+    graph.rateLimit(1, DELETE);
+    const started = Date.now();
+    const id = await approveFay();
+    expect(graph.stats.sent429).toBe(1);
+    expect(calls(DELETE)).toBe(2);
+    expect(subject(id).state).toBe("awaiting_idp");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+  });
+
+  it.each([
+    ["none", false, /no provisioning job/],
+    ["Quarantine", false, /quarantined/],
+    ["Active", true, /Sync all users and groups/],
+  ] as const)("provisioning job %s (syncAll %s) → refused before any change", async (job, syncAll, why) => {
+    await setup({}, { job, syncAll });
+    const id = await approveFay();
+    expect(subject(id).state).toBe("failed");
+    expect(subject(id).stateReason).toMatch(why);
+    expect(subject(id).stateReason).toMatch(/Nothing was changed/);
+    expect(calls(DELETE)).toBe(0);
+    expect(calls("GET /users/{id}/appRoleAssignments")).toBe(0);
+  });
+});

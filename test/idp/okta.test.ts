@@ -1,0 +1,191 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { OktaSim } from "../../src/sim/okta.js";
+import { asUser, ID, type Rig, rig, slackIdOf } from "../approvals/helpers.js";
+
+/**
+ * GONGOPS_DEACTIVATE_VIA=okta end to end: the approvals service, the Okta adapter and the simulator's
+ * Okta face tied to its Gong org (unassigning pushes the deactivation to Gong after a short delay).
+ */
+const DELETE = "DELETE /api/v1/apps/{appId}/users/{userId}";
+const POST = "POST /api/v1/apps/{appId}/users";
+
+let r: Rig;
+let okta: OktaSim;
+afterEach(async () => {
+  await r?.close();
+  await okta?.close();
+});
+
+async function setup(env: Record<string, string> = {}, pushDelayMs = 10) {
+  r = await rig(env, {
+    beside: async (sim) => {
+      okta = await OktaSim.start({ org: sim.org, pushDelayMs });
+      return okta.env();
+    },
+    context: { idp: { retry: { baseDelayMs: 1, maxDelayMs: 5 } } },
+  });
+}
+
+/** Files a request for Fay and has her manager approve it; returns the subject id once jobs settle. */
+async function approveFay(): Promise<number> {
+  const { view } = await r.ctx.approvals.request({
+    who: [r.emailOf(ID.fay)],
+    reason: "no calls in 90 days",
+    actor: asUser("UREQUESTER", true),
+    source: "slack",
+  });
+  const id = view.subjects[0]!.id;
+  await r.ctx.approvals.decide({ subjectIds: [id], decision: "approve", actor: asUser(slackIdOf(ID.mgr)) });
+  await r.settle();
+  return id;
+}
+
+const subject = (id: number) => r.ctx.repos.approvals.subject(id)!;
+const calls = (endpoint: string) => okta.stats.byEndpoint[endpoint] ?? 0;
+const until = async (ok: () => boolean) => {
+  for (let i = 0; i < 200 && !ok(); i++) await new Promise((res) => setTimeout(res, 10));
+  expect(ok()).toBe(true);
+};
+
+describe("okta: unassign the direct assignment, verified by a Gong sync", () => {
+  it("direct → one DELETE, waiting for Gong, done after the sync that shows the user inactive; undo reassigns", async () => {
+    await setup();
+    const id = await approveFay();
+    expect(calls(DELETE)).toBe(1);
+    expect(subject(id).state).toBe("awaiting_idp");
+    expect(subject(id).stateReason).toMatch(/removed in Okta, waiting for Gong/);
+    expect(subject(id).idpSnapshot).toMatchObject({ kind: "okta", userName: r.emailOf(ID.fay) });
+    expect(r.patches()).toBe(0);
+    await until(() => r.sim.org.user(ID.fay)!.active === false);
+    await r.ctx.directory.sync!.run({ trigger: "test" });
+    expect(subject(id).state).toBe("done");
+    const trail = r.ctx.approvals.trail().filter((t) => t.subjectId === id);
+    expect(trail.map((t) => t.why).join("\n")).toMatch(
+      /Okta: DELETE \/api\/v1\/apps\/\{appId\}\/users\/\{userId\} → 204/,
+    );
+    expect(trail.map((t) => `${t.fromState}→${t.toState}`)).toContain("executing→awaiting_idp");
+    expect(trail.at(-1)!.why).toMatch(/shows .* inactive/);
+
+    await r.ctx.approvals.reactivate({
+      who: r.emailOf(ID.fay),
+      reason: "back from leave",
+      actor: asUser("UADMIN", true),
+    });
+    expect(calls(POST)).toBe(1);
+    expect(okta.isDirect(ID.fay)).toBe(true);
+    expect(subject(id).state).toBe("reactivated");
+    await until(() => r.sim.org.user(ID.fay)!.active === true);
+
+    // The token never reaches a log line or the trail.
+    const all = [...r.ctx.lines, ...r.ctx.approvals.trail().map((t) => t.why ?? "")].join("\n");
+    expect(all).not.toContain(okta.token);
+  });
+
+  it("group-only and mixed access → failed, group named, nothing changed", async () => {
+    await setup();
+    okta.addGroup("Sales EMEA", [ID.fay]);
+    okta.setDirect(ID.fay, false);
+    const id = await approveFay();
+    expect(subject(id).state).toBe("failed");
+    expect(subject(id).stateReason).toMatch(/Okta group Sales EMEA; gongops never removes group access/);
+    expect(subject(id).stateReason).toMatch(/Nothing was changed/);
+    expect(calls(DELETE)).toBe(0);
+    expect(r.sim.org.user(ID.fay)!.active).toBe(true);
+
+    // Mixed: direct and through the group.
+    await r.close();
+    await okta.close();
+    await setup();
+    okta.addGroup("Gong users", [ID.fay]);
+    const mixed = await approveFay();
+    expect(subject(mixed).state).toBe("failed");
+    expect(subject(mixed).stateReason).toMatch(/group Gong users as well as a direct assignment/);
+    expect(calls(DELETE)).toBe(0);
+    expect(okta.isDirect(ID.fay)).toBe(true);
+  });
+
+  it("already unassigned → no DELETE; closed by the sync that shows the user inactive", async () => {
+    await setup();
+    okta.setDirect(ID.fay, false);
+    const id = await approveFay();
+    expect(calls(DELETE)).toBe(0);
+    expect(subject(id).state).toBe("awaiting_idp");
+    expect(subject(id).stateReason).toMatch(/not assigned to the Gong app in Okta/);
+    r.sim.org.user(ID.fay)!.active = false; // Okta's earlier push
+    await r.ctx.directory.sync!.run({ trigger: "test" });
+    expect(subject(id).state).toBe("done");
+  });
+
+  it("a takeover after a crash between the DELETE and the state move sends no second DELETE", async () => {
+    await setup();
+    await r.worker.stop();
+    const { view } = await r.ctx.approvals.request({
+      who: [r.emailOf(ID.fay)],
+      reason: "no calls in 90 days",
+      actor: asUser("UREQUESTER", true),
+      source: "slack",
+    });
+    const id = view.subjects[0]!.id;
+    await r.ctx.approvals.decide({ subjectIds: [id], decision: "approve", actor: asUser(slackIdOf(ID.mgr)) });
+    // The crashed process had claimed the subject, saved the snapshot and sent its DELETE.
+    r.ctx.repos.approvals.tx((tx) =>
+      r.ctx.repos.approvals.transition(tx, {
+        subjectId: id,
+        from: ["approved"],
+        to: "executing",
+        actor: "gongops",
+        now: new Date(),
+      }),
+    );
+    r.ctx.repos.approvals.annotate(id, "executing", {
+      idpSnapshot: { kind: "okta", userId: okta.oktaIdOf(ID.fay)!, userName: r.emailOf(ID.fay), profile: {} },
+    });
+    okta.setDirect(ID.fay, false);
+    await r.ctx.approvals.execute(id);
+    expect(calls(DELETE)).toBe(0);
+    expect(subject(id).state).toBe("awaiting_idp");
+    expect(subject(id).stateReason).toMatch(/removed in Okta by an earlier attempt, waiting for Gong/);
+    expect(subject(id).idpSnapshot).toMatchObject({ kind: "okta" });
+  });
+
+  it("429 with X-Rate-Limit-Reset → waited, then one DELETE that lands", async () => {
+    await setup();
+    okta.rateLimit(1, DELETE);
+    const started = Date.now();
+    const id = await approveFay();
+    expect(okta.stats.sent429).toBe(1);
+    expect(calls(DELETE)).toBe(2);
+    expect(subject(id).state).toBe("awaiting_idp");
+    // X-Rate-Limit-Reset (epoch seconds) said when: the adapter slept that long before the second DELETE.
+    const line = r.ctx.lines.find((l) => l.includes("Okta rate limited, waiting"))!;
+    const waitMs = Number(/"waitMs":(\d+)/.exec(line)![1]);
+    expect(waitMs).toBeGreaterThan(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(waitMs);
+  });
+
+  it("the app does not push deactivations → refused before any change", async () => {
+    await setup();
+    okta.pushDeactivation = false;
+    const id = await approveFay();
+    expect(subject(id).state).toBe("failed");
+    expect(subject(id).stateReason).toMatch(/Deactivate Users.*PUSH_USER_DEACTIVATION.*is off/);
+    expect(calls(DELETE)).toBe(0);
+    expect(calls("GET /api/v1/apps/{appId}/users/{userId}")).toBe(0);
+    expect(r.sim.org.user(ID.fay)!.active).toBe(true);
+  });
+
+  it("Gong still shows the user active past the deadline → the admins are told what to check", async () => {
+    await setup({ GONGOPS_IDP_VERIFY_MINUTES: "0.001" }, 600_000);
+    const id = await approveFay();
+    await new Promise((res) => setTimeout(res, 100));
+    await r.settle();
+    expect(subject(id).state).toBe("awaiting_idp");
+    expect(subject(id).waitingNote).toMatch(
+      /still active in Gong .* after the change in Okta; check that .*Deactivate Users/,
+    );
+    const changed = r.events.filter(
+      (e) => e.kind === "changed" && e.summary.includes("still active in Gong"),
+    );
+    expect(changed).toHaveLength(1);
+  });
+});

@@ -1,0 +1,84 @@
+import { request } from "undici";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  graphAssignmentSchema,
+  graphErrorSchema,
+  graphJobSchema,
+  graphListSchema,
+  graphUserSchema,
+} from "../../src/idp/entra.js";
+import { GraphSim } from "../../src/sim/graph.js";
+import { SimOrg } from "../../src/sim/org.js";
+
+/** The Graph face keeps to the documented v1.0 shapes the adapter reads (learn.microsoft.com/graph/api). */
+let graph: GraphSim;
+let org: SimOrg;
+beforeAll(async () => {
+  org = SimOrg.generate({ users: 5, seed: 3 });
+  graph = await GraphSim.start({ org, pushDelayMs: 0, retryAfterSeconds: 7 });
+});
+afterAll(async () => graph.close());
+
+async function call(method: "GET" | "POST" | "DELETE", path: string, body?: unknown, token = graph.token) {
+  const res = await request(`${graph.graphUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.body.text();
+  return { status: res.statusCode, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+describe("sim Graph contract", () => {
+  it("users, appRoleAssignments (User and Group) and synchronization jobs have the adapter's shapes", async () => {
+    const u = org.users().find((x) => x.active)!;
+    const user = graphUserSchema.parse(
+      (await call("GET", `/users/${encodeURIComponent(u.emailAddress)}`)).body,
+    );
+    graph.addGroup("Contract group", [u.id]);
+    const list = await call(
+      "GET",
+      `/users/${user.id}/appRoleAssignments?$filter=${encodeURIComponent(`resourceId eq ${graph.spId}`)}`,
+    );
+    const value = graphListSchema(graphAssignmentSchema).parse(list.body).value;
+    expect(value.map((a) => a.principalType).sort()).toEqual(["Group", "User"]);
+    expect(value.find((a) => a.principalType === "Group")!.principalDisplayName).toBe("Contract group");
+    const jobs = graphListSchema(graphJobSchema).parse(
+      (await call("GET", `/servicePrincipals/${graph.spId}/synchronization/jobs`)).body,
+    );
+    expect(jobs.value[0]!.status.code).toBe("Active");
+  });
+
+  it("errors and writes: 401, 404 Request_ResourceNotFound, 204 DELETE, 201 POST, 429 with Retry-After", async () => {
+    const u = org.users().filter((x) => x.active)[1]!;
+    const uid = graph.entraIdOf(u.id)!;
+    const unauth = await call("GET", `/users/${uid}`, undefined, "wrong");
+    expect([unauth.status, graphErrorSchema.parse(unauth.body).error.code]).toEqual([
+      401,
+      "InvalidAuthenticationToken",
+    ]);
+    const list = graphListSchema(graphAssignmentSchema).parse(
+      (await call("GET", `/users/${uid}/appRoleAssignments`)).body,
+    ).value;
+    const a = list[0]!;
+    expect((await call("DELETE", `/servicePrincipals/${graph.spId}/appRoleAssignedTo/${a.id}`)).status).toBe(
+      204,
+    );
+    const again = await call("DELETE", `/servicePrincipals/${graph.spId}/appRoleAssignedTo/${a.id}`);
+    expect([again.status, graphErrorSchema.parse(again.body).error.code]).toEqual([
+      404,
+      "Request_ResourceNotFound",
+    ]);
+    const created = await call("POST", `/servicePrincipals/${graph.spId}/appRoleAssignedTo`, {
+      principalId: uid,
+      resourceId: graph.spId,
+      appRoleId: a.appRoleId,
+    });
+    expect(created.status).toBe(201);
+    graphAssignmentSchema.parse(created.body);
+    graph.rateLimit(1);
+    const limited = await call("GET", `/users/${uid}`);
+    expect([limited.status, limited.headers["retry-after"]]).toEqual([429, "7"]);
+    expect(graphErrorSchema.parse(limited.body).error.code).toBe("TooManyRequests");
+  });
+});
