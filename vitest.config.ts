@@ -9,6 +9,6 @@ export default defineConfig({
     // handles are per process.
     pool: "forks",
     // Most of the slow tests wait (on rate limits, latency, child processes) rather than compute.
-    maxWorkers: 3,
+    maxWorkers: 4,
   },
 });

@@ -1,4 +1,3 @@
-import { ConfidentialClientApplication } from "@azure/msal-node";
 import { z } from "zod";
 import type { ApiDeprovisioner, IdpAssignment, IdpSnapshot, IdpUser } from "../approvals/deprovision.js";
 import { parseRetryAfter, type RetryPolicy, type Timing } from "../gong/retry.js";
@@ -34,7 +33,10 @@ export interface TokenProvider {
 
 export const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
 
-/** Client credentials through MSAL (its own cache renews the token before it expires). */
+/**
+ * Client credentials through MSAL (its own cache renews the token before it expires). MSAL is loaded
+ * on first use: only Entra mode needs it, and every gongops process would pay its start-up otherwise.
+ */
 export function msalTokenProvider(settings: {
   tenantId: string;
   clientId: string;
@@ -42,23 +44,26 @@ export function msalTokenProvider(settings: {
   certificate: { privateKey: Secret; thumbprintSha256: string } | null;
   authorityHost: string;
 }): TokenProvider {
-  const app = new ConfidentialClientApplication({
-    auth: {
-      clientId: settings.clientId,
-      authority: `${settings.authorityHost}/${encodeURIComponent(settings.tenantId)}`,
-      ...(settings.certificate
-        ? {
-            clientCertificate: {
-              thumbprintSha256: settings.certificate.thumbprintSha256,
-              privateKey: settings.certificate.privateKey.reveal(),
-            },
-          }
-        : { clientSecret: settings.clientSecret?.reveal() }),
-    },
-  });
+  const app = import("@azure/msal-node").then(
+    ({ ConfidentialClientApplication }) =>
+      new ConfidentialClientApplication({
+        auth: {
+          clientId: settings.clientId,
+          authority: `${settings.authorityHost}/${encodeURIComponent(settings.tenantId)}`,
+          ...(settings.certificate
+            ? {
+                clientCertificate: {
+                  thumbprintSha256: settings.certificate.thumbprintSha256,
+                  privateKey: settings.certificate.privateKey.reveal(),
+                },
+              }
+            : { clientSecret: settings.clientSecret?.reveal() }),
+        },
+      }),
+  );
   return {
     async token() {
-      const result = await app.acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE] });
+      const result = await (await app).acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE] });
       if (!result?.accessToken) throw new Error("Entra ID returned no access token");
       return result.accessToken;
     },

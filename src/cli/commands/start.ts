@@ -1,4 +1,3 @@
-import { createSlackApp } from "../../slack/app.js";
 import { type Command, intOption } from "../command.js";
 import { withContext } from "../context.js";
 
@@ -18,6 +17,8 @@ and the Gong credentials. Runs until Ctrl-C or SIGTERM, then stops within 10 s a
   options: { port: { type: "string" } },
   async run(args, io) {
     return withContext(io, ["gong", "slack"], async (ctx) => {
+      // Bolt and the Slack face load only for this command: every other command starts faster.
+      const { createSlackApp } = await import("../../slack/app.js");
       const slack = createSlackApp(
         ctx,
         args.values.port === undefined ? {} : { port: intOption(args, "port", 3000, 0, 65535) },
