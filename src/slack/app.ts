@@ -212,6 +212,7 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
     audit: ctx.audit,
     audits: ctx.repos.audits,
     jobs: ctx.repos.jobs,
+    approvals: ctx.repos.approvals,
     directory: ctx.repos.directory,
     log: log.child("audit"),
     onChange: () => void home.refreshAll(app.client),

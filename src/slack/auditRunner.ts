@@ -1,5 +1,6 @@
 import type { webApi } from "@slack/bolt";
 import { z } from "zod";
+import { STATE_LABEL } from "../approvals/states.js";
 import { AuditPausedError, type AuditProgress, type AuditService } from "../audit/audit.service.js";
 import { type AuditReport, inactiveCsv } from "../audit/report.js";
 import type { ActivityRule } from "../audit/state.js";
@@ -7,6 +8,7 @@ import { displayName } from "../directory/names.js";
 import { InterruptedError, LockHeldError, UsageError } from "../errors.js";
 import { defineJob, enqueueJob, RetryAfterError } from "../jobs/index.js";
 import type { Logger } from "../log.js";
+import type { ApprovalsRepo } from "../store/approvals.repo.js";
 import type { AuditsRepo } from "../store/audits.repo.js";
 import type { DirectoryRepo } from "../store/directory.repo.js";
 import type { JobsRepo } from "../store/jobs.repo.js";
@@ -31,6 +33,8 @@ export interface AuditRunnerDeps {
   audits: AuditsRepo;
   /** Where resumes wait, durably (jobs/). */
   jobs: JobsRepo;
+  /** Deactivation requests, for each flagged user's state in the summary. */
+  approvals?: ApprovalsRepo;
   directory: DirectoryRepo;
   log: Logger;
   /** Called after each audit ends or pauses (App Home refresh). */
@@ -299,6 +303,7 @@ export class SlackAuditRunner {
           this.managerNames(report),
           undefined,
           csvNote(csv, post.startedBy, report),
+          this.requestStates(report),
         ),
       );
     } else {
@@ -422,6 +427,18 @@ export class SlackAuditRunner {
   }
 
   /** Display names of the inactive users' managers, from the current directory snapshot. */
+  /** Where each flagged user's latest deactivation request stands ("approved by …"), for the summary. */
+  requestStates(report: AuditReport): Map<string, string> {
+    const states = new Map<string, string>();
+    const repo = this.deps.approvals;
+    if (!repo) return states;
+    for (const u of report.inactive) {
+      const latest = repo.subjectsOfUser(u.id)[0];
+      if (latest) states.set(u.id, `${STATE_LABEL[latest.state]} (request ${latest.requestId})`);
+    }
+    return states;
+  }
+
   managerNames(report: AuditReport): Map<string, string> {
     const gen = this.deps.directory.state()?.gen;
     const ids = [...new Set(report.inactive.map((u) => u.managerId).filter((m): m is string => Boolean(m)))];

@@ -89,6 +89,17 @@ describe("Block Kit builders", () => {
     expect(blocks.filter((b) => "accessory" in b)).toHaveLength(3);
   });
 
+  it("show each listed user's deactivation request, when there is one", () => {
+    const r = report(3);
+    const [first, second] = r.inactive;
+    const json = JSON.stringify(
+      auditSummaryBlocks(r, 0, new Map(), undefined, "", new Map([[first!.id, "approved <by> (request 4)"]])),
+    );
+    expect(json).toContain("deactivation request: approved &lt;by&gt; (request 4)");
+    expect(json.split("deactivation request:")).toHaveLength(2);
+    expect(second).toBeDefined();
+  });
+
   it("pack lines into sections under the text limit", () => {
     const sections = linesToSections(Array.from({ length: 300 }, (_, i) => `line ${i} ${"x".repeat(50)}`));
     expect(sections.length).toBeGreaterThan(1);

@@ -38,13 +38,19 @@ export function auditProgressBlocks(days: number, p: AuditProgress | null, start
   ];
 }
 
-function userLine(u: FlaggedUser, managers: ReadonlyMap<string, string>): string {
+function userLine(
+  u: FlaggedUser,
+  managers: ReadonlyMap<string, string>,
+  requests: ReadonlyMap<string, string>,
+): string {
+  const request = requests.get(u.id);
   const name = [u.firstName, u.lastName].filter(Boolean).join(" ") || u.email || u.id;
   const manager = u.managerId ? (managers.get(u.managerId) ?? `id ${u.managerId}`) : "none";
   return (
     `*${literal(name)}*${u.title ? ` — ${literal(u.title)}` : ""}\n` +
     `${email(u.email)} · manager: ${literal(manager)} · created ${u.created ? literal(u.created.slice(0, 10)) : "unknown"} · ` +
-    `last hosted call ${u.lastHostedCall ? literal(u.lastHostedCall.slice(0, 10)) : "not known"} · \`${u.id}\``
+    `last hosted call ${u.lastHostedCall ? literal(u.lastHostedCall.slice(0, 10)) : "not known"} · \`${u.id}\`` +
+    (request ? `\n:memo: deactivation request: ${literal(request)}` : "")
   );
 }
 
@@ -60,6 +66,8 @@ export function auditSummaryBlocks(
   userAccessory?: (u: InactiveUser) => Button | undefined,
   /** Where the CSV is (once it is there), e.g. "the full list is attached as CSV in the thread". */
   csvNote = "",
+  /** Each listed user's deactivation request, in words, when there is one. */
+  requests: ReadonlyMap<string, string> = new Map(),
 ): Block[] {
   const pages = auditPages(report);
   const p = Math.max(0, Math.min(page, pages - 1));
@@ -93,7 +101,7 @@ export function auditSummaryBlocks(
     const accessory = userAccessory?.(u);
     blocks.push({
       type: "section",
-      text: mrkdwn(userLine(u, managers)),
+      text: mrkdwn(userLine(u, managers, requests)),
       ...(accessory ? { accessory } : {}),
     });
   }

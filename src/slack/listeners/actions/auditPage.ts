@@ -43,6 +43,7 @@ export function auditPageAction(services: SlackServices): Middleware<ActionArgs>
         services.audits.managerNames(report),
         undefined,
         csvNote(post.csvDelivered, post.startedBy, report),
+        services.audits.requestStates(report),
       ),
     });
   };
