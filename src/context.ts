@@ -232,7 +232,21 @@ export function createContext(options: ContextOptions): AppContext {
         schedules: repos.schedules,
         syncRuns: repos.syncRuns,
         settings: config.digest,
-        approvals: null,
+        // Pending deactivation requests and their age, for "what changed" (approvals/).
+        approvals: {
+          pending: (now) => {
+            const pending = repos.approvals.subjectsIn(["pending"]);
+            const created = [...new Set(pending.map((p) => p.requestId))]
+              .map((id) => repos.approvals.request(id)?.createdAt)
+              .filter((at): at is string => Boolean(at))
+              .map((at) => Date.parse(at));
+            const oldest = created.length ? Math.min(...created) : null;
+            return {
+              count: pending.length,
+              oldestHours: oldest === null ? null : Math.floor((now.getTime() - oldest) / 3_600_000),
+            };
+          },
+        },
         now: options.now,
       })
     : null;

@@ -30,6 +30,8 @@ export interface PendingApprovals {
 export interface Digest {
   generatedAt: string;
   lookbackDays: number;
+  /** What counted as activity ("any" or "hosted"); digests saved before it was recorded are "hosted". */
+  rule?: "any" | "hosted";
   auditRunId: number;
   snapshotGen: number;
   headline: {
@@ -149,6 +151,7 @@ export function buildDigest(input: DigestInput): Digest {
   return {
     generatedAt: input.now.toISOString(),
     lookbackDays: report.lookbackDays,
+    rule: report.rule,
     auditRunId: report.runId,
     snapshotGen: input.snapshotGen,
     headline: {
@@ -182,10 +185,15 @@ export function money(amount: number, currency: string): string {
 
 /** The one short line of a digest with nothing new. */
 export function noNewsLine(d: Digest): string {
-  return `No change since the last digest: ${d.headline.inactive} of ${d.headline.activeUsers} active Gong users hosted no call in ${d.lookbackDays} days.`;
+  return `No change since the last digest: ${d.headline.inactive} of ${d.headline.activeUsers} active Gong users ${idleWords(d)} in ${d.lookbackDays} days.`;
 }
 
 export function headlineText(d: Digest): string {
   const cost = d.headline.yearlyCost;
-  return `${d.headline.inactive} of ${d.headline.activeUsers} active Gong users hosted no call in ${d.lookbackDays} days${cost ? ` — ${money(cost.amount, cost.currency)} a year in seats` : ""}.`;
+  return `${d.headline.inactive} of ${d.headline.activeUsers} active Gong users ${idleWords(d)} in ${d.lookbackDays} days${cost ? ` — ${money(cost.amount, cost.currency)} a year in seats` : ""}.`;
+}
+
+/** What "inactive" meant for this digest, in words. */
+export function idleWords(d: Pick<Digest, "rule">): string {
+  return d.rule === "any" ? "showed no Gong activity" : "hosted no call";
 }

@@ -3,6 +3,7 @@ import type { Config } from "../config.js";
 import type { AppContext } from "../context.js";
 import { toCsv } from "../csv.js";
 import type { Digest } from "../digest/digest.js";
+import { idleWords } from "../digest/digest.js";
 import type { SyncResult } from "../directory/sync.service.js";
 import { RetryAfterError } from "../jobs/errors.js";
 import type { Logger } from "../log.js";
@@ -16,6 +17,7 @@ import {
 import type { ScheduleRow } from "../store/schedules.repo.js";
 import { type Block, context, section } from "./blocks/common.js";
 import { digestBlocks } from "./blocks/digest.js";
+import { ACTIONS } from "./ids.js";
 import { escapeMrkdwn } from "./mrkdwn.js";
 
 /**
@@ -84,10 +86,10 @@ export class SlackScheduleOutput implements ScheduleOutput {
     const options = {
       delayedNote: this.delayedNote(s, note),
       csvNote: null,
-      requestAction: actionId ? { actionId, value: `audit:${digest.auditRunId}` } : null,
+      requestAction: actionId ? { actionId, value: String(digest.auditRunId) } : null,
     };
     const text =
-      `Gong seats: ${digest.headline.inactive} of ${digest.headline.activeUsers} active users hosted no call` +
+      `Gong seats: ${digest.headline.inactive} of ${digest.headline.activeUsers} active users ${idleWords(digest)}` +
       (note.delayed ? " (delayed)" : "");
     const ts = await this.post(channel, text, digestBlocks(digest, options));
     if (digest.inactive.length > 0 && (digest.news || !digest.since)) {
@@ -201,6 +203,8 @@ export function slackScheduleRunner(
     adminUserIds: ctx.config.access.adminUserIds,
     log: o.log,
     onFailing: o.onChange,
+    // "Request deactivation for these N" opens the same request modal as an audit summary's button.
+    approvalsActionId: ACTIONS.requestFromAudit,
   });
   return new ScheduleRunner({
     schedules: ctx.repos.schedules,

@@ -108,6 +108,14 @@ describe("the digest", () => {
     changed.moved = others[1]!.id;
     sim.org.updateUser(changed.moved, { managerId: others[2]!.id });
     await ctx.directory.sync!.run();
+    // A deactivation request waiting for its approver shows as pending, with its age.
+    const waiting = inactive.find((id) => id !== changed.back && id !== changed.deactivated)!;
+    await ctx.approvals.request({
+      who: [waiting],
+      reason: "unused seat",
+      actor: { slackUserId: null, label: "cli", isAdmin: true },
+      source: "cli",
+    });
 
     const { digest, record } = await build();
     const now2 = truth(digest);
@@ -125,7 +133,7 @@ describe("the digest", () => {
     expect(s.managerChanged).toEqual([
       expect.objectContaining({ id: changed.moved, after: sim.org.user(changed.moved)!.managerId }),
     ]);
-    expect(s.pendingApprovals).toBeNull();
+    expect(s.pendingApprovals).toEqual({ count: 1, oldestHours: 0 });
     expect(digest.news).toBe(true);
     // A retried run shows the same digest, not one compared with itself.
     expect(ctx.digests!.fromRecord(record!)).toEqual(digest);

@@ -43,7 +43,7 @@ describe("as processes", () => {
     const text = await runGongops(["digest", "--days", "30"], env);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(
-      `${digest.inactive.length} of ${active} active Gong users hosted no call in 30 days`,
+      `${digest.inactive.length} of ${active} active Gong users showed no Gong activity in 30 days`,
     );
   });
 

@@ -3,6 +3,7 @@ import type { GongContext } from "../../src/context.js";
 import { SimOrg } from "../../src/sim/org.js";
 import type { GongSim } from "../../src/sim/server.js";
 import { createSlackApp, type SlackAppHandle } from "../../src/slack/app.js";
+import { ACTIONS } from "../../src/slack/ids.js";
 import { simContext } from "../helpers/context.js";
 import { FakeSlack, postSigned, slashCommand } from "../helpers/fakeSlack.js";
 import { startSim } from "../helpers/gong.js";
@@ -92,8 +93,11 @@ describe("/gong schedule", () => {
     const inactive = digest.snapshot.inactiveIds.length;
     const active = sim.org.users().filter((u) => u.active).length;
     expect(blocks).toContain(
-      `${inactive} of ${active} active Gong users hosted no call in 30 days — $${(inactive * 1000).toLocaleString("en-US")} a year in seats`,
+      `${inactive} of ${active} active Gong users showed no Gong activity in 30 days — $${(inactive * 1000).toLocaleString("en-US")} a year in seats`,
     );
+    // For admins, the way to a deactivation request for these users (the audit's request modal).
+    expect(blocks).toContain(`"action_id":"${ACTIONS.requestFromAudit}"`);
+    expect(blocks).toContain(`"value":"${ctx.repos.audits.latest("succeeded")!.id}"`);
     expect(digest.postedTs).toBe(ok.result.ts);
     const job = runJobs().find((j) => (j.payload as { scheduleId: number }).scheduleId === 1)!;
     expect(job).toMatchObject({ status: "succeeded", attempts: 1 });
