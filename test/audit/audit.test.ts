@@ -166,7 +166,9 @@ describe("the inactive set is exactly right", () => {
     expect(auto.summary.apiRequests).toBeLessThanOrEqual(
       Math.ceil(Math.min(per.summary.apiRequests, bulk.summary.apiRequests) * 1.05),
     );
-  });
+    // Three audits of 1,500 users: about 4 s alone, over 30 s beside six CPU-bound processes. The claim
+    // is about requests, not time; the limit only stops a hang.
+  }, 120_000);
 });
 
 describe("durable and resumable", () => {
