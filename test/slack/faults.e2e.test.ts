@@ -95,6 +95,17 @@ describe("what people type, as Slack sends it", () => {
     expect(ctx.repos.exemptions.list().some((r) => r.value === "*")).toBe(false);
   });
 
+  it("a member's lookups spend the company's Gong budget only within their live budget", async () => {
+    const u = sim.org.users().find((x) => x.active)!;
+    sim.stats.reset();
+    const answers = [];
+    for (let i = 0; i < 12; i++) answers.push(await reply(await gong("UMEMBERX", `user ${u.emailAddress}`)));
+    // 10 live answers (each may ask Gong for the activity line), then the card without asking.
+    expect(JSON.stringify(answers.at(-1)!.blocks)).toMatch(/activity: not checked/);
+    expect(JSON.stringify(answers[0]!.blocks)).not.toMatch(/activity: not checked/);
+    expect(sim.stats.requests).toBeLessThanOrEqual(10);
+  });
+
   it("usage in an error is escaped once, not twice", async () => {
     const r = await reply(await gong(ADMIN, "reports someone --depth -1"));
     expect(r.text).toContain("&lt;who&gt;");

@@ -11,7 +11,16 @@ import type { SubcommandRequest } from "../../../services.js";
 export async function userSubcommand(req: SubcommandRequest): Promise<void> {
   const { ctx } = req.services;
   const r = await lookupWho(req.services, req, req.args);
-  const activity = r.match === "one" && ctx.audit ? await ctx.audit.userActivityLine(r.user.id) : undefined;
+  // The activity line is a live Gong request: admins get it, members within their live budget
+  // (liveBudget.ts); past it, the card says so rather than spend the company's Gong budget.
+  const mayAskGong =
+    (await req.services.access.isAdmin(req.userId, req.client)) || req.services.liveLookups.take(req.userId);
+  const activity =
+    r.match !== "one"
+      ? undefined
+      : mayAskGong
+        ? await ctx.audit.userActivityLine(r.user.id)
+        : "activity: not checked (your live Gong lookups are used up for a few minutes)";
   const text =
     r.match === "one"
       ? `Gong user ${r.user.name}`
