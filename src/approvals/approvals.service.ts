@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { exemptionMatcher } from "../audit/exemptions.js";
 import type { ExemptionsService } from "../audit/exemptions.service.js";
+import type { Config } from "../config.js";
 import type { DirectoryLookup, UserCard } from "../directory/lookup.service.js";
 import { NotFoundError, UsageError } from "../errors.js";
 import type { GongClient } from "../gong/client.js";
@@ -31,17 +32,8 @@ import { isOpen } from "./states.js";
  * The faces hear about changes through ApprovalsNotifier, called from durable jobs.
  */
 
-export interface ApprovalsSettings {
-  channel: string | null;
-  deactivateVia: "scim" | "okta" | "entra" | "manual";
-  /** After unassigning in the IdP, how long to wait for a sync that shows the user inactive. */
-  verifyMinutes?: number;
-  allowSelfApproval: boolean;
-  maxPerDay: number;
-  dryRun: boolean;
-  remindHours: number;
-  expireDays: number;
-}
+/** The approval settings (README, Settings); `verifyMinutes` defaults to 90 where it is not given. */
+export type ApprovalsSettings = Omit<Config["approvals"], "verifyMinutes"> & { verifyMinutes?: number };
 
 /** Who acts: a Slack user (with their admin standing) or the CLI. */
 export interface Actor {
@@ -371,16 +363,7 @@ export class ApprovalsService {
     if (!request) return;
     for (const s of this.deps.repo.subjects(requestId)) {
       if (s.approverKind !== "unassigned" || s.state !== "pending") continue;
-      const a = await this.assign(
-        this.person(s.userId) ?? {
-          id: s.userId,
-          email: s.email,
-          name: s.name,
-          active: true,
-          managerId: s.managerId,
-        },
-        request.requestedBySlack,
-      );
+      const a = await this.assign(this.personOf(s), request.requestedBySlack);
       this.deps.repo.annotate(s.id, "pending", {
         approverKind: a.kind,
         approverSlackId: a.slackUserId,
@@ -585,6 +568,19 @@ export class ApprovalsService {
   }
 
   /** The approval-execute job. Safe to run again at any point: every step starts from the stored state. */
+  /** The subject as the directory knows them now, or as the request recorded them. */
+  private personOf(s: SubjectRow) {
+    return (
+      this.person(s.userId) ?? {
+        id: s.userId,
+        email: s.email,
+        name: s.name,
+        active: true,
+        managerId: s.managerId,
+      }
+    );
+  }
+
   async execute(subjectId: number): Promise<void> {
     let s = this.deps.repo.subject(subjectId);
     if (!s) return;
@@ -880,17 +876,10 @@ export class ApprovalsService {
     for (const s of pending) {
       if (s.approverKind !== "user") continue;
       const above = s.approverGongId ? (this.person(s.approverGongId)?.managerId ?? null) : null;
-      const a = await this.assign(
-        this.person(s.userId) ?? {
-          id: s.userId,
-          email: s.email,
-          name: s.name,
-          active: true,
-          managerId: s.managerId,
-        },
-        request.requestedBySlack,
-        { startFrom: above, exclude: s.approverSlackId ? [s.approverSlackId] : [] },
-      );
+      const a = await this.assign(this.personOf(s), request.requestedBySlack, {
+        startFrom: above,
+        exclude: s.approverSlackId ? [s.approverSlackId] : [],
+      });
       const now = this.now();
       const row = this.deps.repo.tx((tx) =>
         this.deps.repo.transition(tx, {

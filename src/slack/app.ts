@@ -154,21 +154,21 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
       ...(slack.apiUrl ? { slackApiUrl: `${slack.apiUrl}/` } : {}),
       retryConfig: { retries: 2 },
     },
-    customRoutes: Object.entries(routes).map(([path, handler]) => ({ path, method: ["GET"], handler })),
   };
-  const { customRoutes, ...rest } = common;
   const signingSecret = slack.signingSecret?.reveal() ?? "";
   const receiver = slack.appToken
     ? null
-    : new HTTPReceiver({ signingSecret, endpoints: "/slack/events", logger: rest.logger });
+    : new HTTPReceiver({ signingSecret, endpoints: "/slack/events", logger: common.logger });
   // Initialised in start(), where a failed auth.test can be reported plainly instead of as a crash.
   const app = receiver
-    ? new App({ ...rest, receiver, deferInitialization: true })
+    ? new App({ ...common, receiver, deferInitialization: true })
     : new App({
         ...common,
         socketMode: true,
         appToken: slack.appToken!.reveal(),
         installerOptions: { port },
+        // Socket Mode's own small server answers these; HTTP mode's are served by ours (serve()).
+        customRoutes: Object.entries(routes).map(([path, handler]) => ({ path, method: ["GET"], handler })),
         deferInitialization: true,
       });
   let server: Server | null = null;

@@ -1,5 +1,6 @@
-import { and, asc, count, desc, eq, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, ne, sql } from "drizzle-orm";
 import type { ActivityCounts } from "../gong/schemas.js";
+import { countBy } from "./countBy.js";
 import type { Db } from "./db.js";
 import { auditPosts, auditRuns, auditSubjects, auditWindows } from "./schema.js";
 
@@ -154,14 +155,7 @@ export class AuditsRepo {
 
   /** How many runs are in each status (metrics). */
   countByStatus(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const r of this.db
-      .select({ status: auditRuns.status, n: count() })
-      .from(auditRuns)
-      .groupBy(auditRuns.status)
-      .all())
-      out[r.status] = r.n;
-    return out;
+    return countBy(this.db, auditRuns, auditRuns.status);
   }
 
   get(id: number): AuditRunRow | null {

@@ -1,6 +1,7 @@
 import type { RunResult } from "better-sqlite3";
-import { and, asc, count, desc, eq, gte, inArray, lte, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lte, or, sql } from "drizzle-orm";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
+import { countBy } from "./countBy.js";
 import type { Db } from "./db.js";
 import type * as schema from "./schema.js";
 import { type JobStatus, jobs } from "./schema.js";
@@ -228,13 +229,13 @@ export class JobsRepo {
   }
 
   counts(): Record<JobStatus, number> {
-    const result: Record<JobStatus, number> = { queued: 0, running: 0, retrying: 0, succeeded: 0, dead: 0 };
-    for (const row of this.db
-      .select({ status: jobs.status, n: count() })
-      .from(jobs)
-      .groupBy(jobs.status)
-      .all())
-      result[row.status] = row.n;
-    return result;
+    return {
+      queued: 0,
+      running: 0,
+      retrying: 0,
+      succeeded: 0,
+      dead: 0,
+      ...countBy(this.db, jobs, jobs.status),
+    };
   }
 }

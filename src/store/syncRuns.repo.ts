@@ -1,4 +1,5 @@
-import { and, asc, count, desc, eq, gt, inArray, lte, notInArray } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, lte, notInArray } from "drizzle-orm";
+import { countBy } from "./countBy.js";
 import type { Db } from "./db.js";
 import { directoryChanges, syncRuns } from "./schema.js";
 
@@ -93,14 +94,7 @@ export class SyncRunsRepo {
 
   /** How many runs ended each way (metrics). */
   countByOutcome(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const r of this.db
-      .select({ outcome: syncRuns.outcome, n: count() })
-      .from(syncRuns)
-      .groupBy(syncRuns.outcome)
-      .all())
-      out[r.outcome] = r.n;
-    return out;
+    return countBy(this.db, syncRuns, syncRuns.outcome);
   }
 
   get(id: number): SyncRunRow | null {

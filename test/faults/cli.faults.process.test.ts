@@ -1,52 +1,30 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SimOrg } from "../../src/sim/org.js";
-import type { GongSim } from "../../src/sim/server.js";
-import { startSim } from "../helpers/gong.js";
+import { describe, expect, it } from "vitest";
 import { oneJson, runGongops, spawnGongops, until } from "../helpers/process.js";
+import { cliRig } from "./cliRig.js";
 
 /**
  * The CLI as a real process against the simulator, fault by fault (the commands themselves and bad
  * input are in cli.process.test.ts): each ends with a clear message, the
  * right exit code, nothing lost, and the right answer once the fault is gone.
  */
-let sim: GongSim;
-let dir: string;
-let n = 0;
-const freshDb = () => join(dir, `g${++n}.db`);
-const env = (db: string, extra: Record<string, string> = {}) => ({
-  ...sim.env(),
-  GONGOPS_DB_PATH: db,
-  GONG_MAX_RPS: "10000",
-  GONG_DAILY_QUOTA: "1000000",
-  GONG_MAX_RETRIES: "1",
-  ...extra,
-});
-
-beforeAll(async () => {
-  sim = await startSim({ org: SimOrg.generate({ users: 250, seed: 17, callsPerHostPerWeek: 1 }) });
-  dir = mkdtempSync(join(tmpdir(), "gongops-faults-"));
-});
-afterAll(async () => {
-  await sim.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const rig = cliRig();
+const { freshDb, env } = rig;
 
 describe("the database", () => {
   it("a folder, a file that is not SQLite, a path under a file, or inside /proc: one plain line, exit 1", async () => {
-    mkdirSync(join(dir, "folder.db"));
+    mkdirSync(join(rig.dir, "folder.db"));
     writeFileSync(
-      join(dir, "text.db"),
+      join(rig.dir, "text.db"),
       "not a database at all, but longer than a header would be".repeat(20),
     );
-    writeFileSync(join(dir, "plainfile"), "x");
+    writeFileSync(join(rig.dir, "plainfile"), "x");
     const cases: [string, RegExp][] = [
-      [join(dir, "folder.db"), /is a folder/],
-      [join(dir, "text.db"), /is not a gongops database/],
-      [join(dir, "plainfile", "g.db"), /a part of its path is a file/],
+      [join(rig.dir, "folder.db"), /is a folder/],
+      [join(rig.dir, "text.db"), /is not a gongops database/],
+      [join(rig.dir, "plainfile", "g.db"), /a part of its path is a file/],
       ["/proc/gongops-nowhere/g.db", /cannot be created/],
     ];
     const runs = await Promise.all(
@@ -77,18 +55,18 @@ describe("the database", () => {
 describe("Gong faults", () => {
   it("cut bodies, malformed JSON, resets and an expired cursor: the sync retries and gets everything", async () => {
     const db = freshDb();
-    sim.addFault({ fault: { kind: "truncate" }, endpoint: "GET /v2/users", after: 1 });
-    sim.addFault({ fault: { kind: "malformed" }, endpoint: "GET /v2/users", after: 1 });
-    sim.addFault({ fault: { kind: "reset" }, endpoint: "GET /v2/users", after: 1 });
-    sim.addFault({ fault: { kind: "expireCursor" }, endpoint: "GET /v2/users", withCursor: true });
+    rig.sim.addFault({ fault: { kind: "truncate" }, endpoint: "GET /v2/users", after: 1 });
+    rig.sim.addFault({ fault: { kind: "malformed" }, endpoint: "GET /v2/users", after: 1 });
+    rig.sim.addFault({ fault: { kind: "reset" }, endpoint: "GET /v2/users", after: 1 });
+    rig.sim.addFault({ fault: { kind: "expireCursor" }, endpoint: "GET /v2/users", withCursor: true });
     try {
       const r = await runGongops(["sync", "--json"], env(db, { GONG_MAX_RETRIES: "4" }));
       expect(r.code, r.stderr).toBe(0);
       expect((oneJson(r.stdout) as { run: { usersSeen: number } }).run.usersSeen).toBe(
-        sim.org.users().length,
+        rig.sim.org.users().length,
       );
     } finally {
-      sim.clearFaults();
+      rig.sim.clearFaults();
     }
   }, 60_000);
 
@@ -105,12 +83,12 @@ describe("Gong faults", () => {
       { kind: "status" as const, status: 429, retryAfter: "0" },
       { kind: "status" as const, status: 503 },
     ]) {
-      sim.addFault({ fault, endpoint: "POST /v2/calls/extensive", after: 1, times: 1000 });
+      rig.sim.addFault({ fault, endpoint: "POST /v2/calls/extensive", after: 1, times: 1000 });
       const paused = await runGongops(
         ["audit", "--days", "60", "--activity", "hosted", "--strategy", "per-user"],
         env(db),
       );
-      sim.clearFaults();
+      rig.sim.clearFaults();
       expect(paused.code, paused.stderr).toBe(3);
       expect(paused.stderr).toMatch(/paused/);
       expect(paused.stderr).toMatch(/gongops audit --resume/);
@@ -125,7 +103,7 @@ describe("Gong faults", () => {
 
   it("an expired OAuth token: a plain explanation of how to renew it, and no token anywhere", async () => {
     const r = await runGongops(["sync"], {
-      GONG_API_BASE_URL: sim.url,
+      GONG_API_BASE_URL: rig.sim.url,
       GONG_OAUTH_TOKEN: "expired-token-abcdef",
       GONGOPS_DB_PATH: freshDb(),
     });
@@ -139,12 +117,12 @@ describe("stopping", () => {
   it("Ctrl-C during a sync stops it promptly, keeps the previous snapshot, and leaves no lock", async () => {
     const db = freshDb();
     expect((await runGongops(["sync"], env(db))).code).toBe(0);
-    sim.addFault({ fault: { kind: "slow", delayMs: 400 }, endpoint: "GET /v2/users", times: 1000 });
+    rig.sim.addFault({ fault: { kind: "slow", delayMs: 400 }, endpoint: "GET /v2/users", times: 1000 });
     try {
-      sim.stats.reset();
+      rig.sim.stats.reset();
       const run = spawnGongops(["sync"], env(db));
       // Signalled once the sync is listing users (its first page is slow).
-      await until(() => (sim.stats.byEndpoint["GET /v2/users"] ?? 0) > 0, 15_000);
+      await until(() => (rig.sim.stats.byEndpoint["GET /v2/users"] ?? 0) > 0, 15_000);
       run.child.kill("SIGINT");
       const done = await run.done;
       expect(done.code).toBe(1);
@@ -161,7 +139,7 @@ describe("stopping", () => {
         check.close();
       }
     } finally {
-      sim.clearFaults();
+      rig.sim.clearFaults();
     }
   }, 60_000);
 });

@@ -1,42 +1,18 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SimOrg } from "../../src/sim/org.js";
-import type { GongSim } from "../../src/sim/server.js";
-import { startSim } from "../helpers/gong.js";
+import { describe, expect, it } from "vitest";
 import { oneJson, runGongops } from "../helpers/process.js";
+import { cliRig } from "./cliRig.js";
 
 /**
  * The CLI as a real process against the simulator, fault by fault: each ends with a clear message, the
  * right exit code, nothing lost, and the right answer once the fault is gone.
  */
-let sim: GongSim;
-let dir: string;
-let n = 0;
-const freshDb = () => join(dir, `g${++n}.db`);
-const env = (db: string, extra: Record<string, string> = {}) => ({
-  ...sim.env(),
-  GONGOPS_DB_PATH: db,
-  GONG_MAX_RPS: "10000",
-  GONG_DAILY_QUOTA: "1000000",
-  GONG_MAX_RETRIES: "1",
-  ...extra,
-});
-
-beforeAll(async () => {
-  sim = await startSim({ org: SimOrg.generate({ users: 250, seed: 17, callsPerHostPerWeek: 1 }) });
-  dir = mkdtempSync(join(tmpdir(), "gongops-faults-"));
-});
-afterAll(async () => {
-  await sim.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const rig = cliRig();
+const { freshDb, env } = rig;
 
 describe("every command, as a process", () => {
   it("exits 0 after a correct answer, and --json prints exactly one document, success or failure", async () => {
     const db = freshDb();
-    const u = sim.org.users().find((x) => x.active && x.managerId)!;
+    const u = rig.sim.org.users().find((x) => x.active && x.managerId)!;
     const ok = async (args: string[]) => {
       const r = await runGongops(args, env(db));
       expect(r.code, `gongops ${args.join(" ")} said: ${r.stderr}`).toBe(0);
