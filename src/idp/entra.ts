@@ -130,7 +130,7 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
     this.http = new IdpHttp({
       vendor: "Microsoft Graph",
       baseUrl: options.graphUrl,
-      authorization: async () => `Bearer ${await options.tokens.token()}`,
+      authorize: async () => ({ authorization: `Bearer ${await options.tokens.token()}` }),
       retryAfter: (headers, now) => parseRetryAfter(headers["retry-after"], now),
       errorOf: (body) => {
         const e = graphErrorSchema.safeParse(body);

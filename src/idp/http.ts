@@ -55,8 +55,11 @@ export interface IdpLimits {
 export interface IdpHttpOptions {
   vendor: string;
   baseUrl: string;
-  /** The Authorization header's value; awaited per request (a cached OAuth token may need renewal). */
-  authorization: () => Promise<string>;
+  /**
+   * The request's auth headers (Authorization, and DPoP for Okta's OAuth apps), built per request: a
+   * cached OAuth token may need renewal, and a DPoP proof names the method and URL it is for.
+   */
+  authorize: (req: { method: string; url: URL }) => Promise<Record<string, string>>;
   /** How long a 429 asks to wait, in ms from `now`, from the vendor's own headers; null if it says not. */
   retryAfter: (headers: Record<string, string | string[] | undefined>, now: number) => number | null;
   /** Reads the vendor's error code and summary out of an error body. */
@@ -71,6 +74,11 @@ export interface IdpHttpOptions {
 
 export interface IdpRequest {
   method: "GET" | "POST" | "DELETE" | "PATCH";
+  /**
+   * A path under the base URL, or a whole URL the vendor handed back for the next page (Okta's Link
+   * header, Graph's @odata.nextLink). A whole URL must be on the base URL's origin: the token is never
+   * sent anywhere else.
+   */
   path: string;
   query?: Record<string, string>;
   body?: unknown;
@@ -128,6 +136,7 @@ export class IdpHttp {
   async send(req: IdpRequest): Promise<IdpResponse> {
     const { retry, timing, options } = this;
     const details: IdpErrorDetails = { vendor: options.vendor, method: req.method, endpoint: req.endpoint };
+    const url = this.urlOf(req, details); // an off-origin link throws here, before any retry
     let failures = 0;
     let rateLimited = 0;
     for (;;) {
@@ -135,7 +144,7 @@ export class IdpHttp {
       if (pause > 0) await timing.sleep(pause);
       let res: IdpResponse;
       try {
-        res = await this.limiter.schedule(() => this.once(req, details));
+        res = await this.limiter.schedule(() => this.once(req, url, details));
       } catch (error) {
         if (failures >= retry.maxRetries)
           throw new IdpError(details, `${options.vendor} could not be reached (${req.endpoint})`, {
@@ -177,11 +186,24 @@ export class IdpHttp {
     }
   }
 
-  private async once(req: IdpRequest, details: IdpErrorDetails): Promise<IdpResponse> {
-    const url = new URL(`${this.base}${req.path}`);
-    for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
+  private urlOf(req: IdpRequest, details: IdpErrorDetails): URL {
+    if (!/^https?:\/\//i.test(req.path)) {
+      const url = new URL(`${this.base}${req.path}`);
+      for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
+      return url;
+    }
+    const url = new URL(req.path);
+    if (url.origin !== new URL(this.base).origin)
+      throw new IdpError(
+        details,
+        `${this.options.vendor} pointed the next page at ${url.origin}, not ${new URL(this.base).origin}; gongops sends its token nowhere else`,
+      );
+    return url;
+  }
+
+  private async once(req: IdpRequest, url: URL, details: IdpErrorDetails): Promise<IdpResponse> {
     const headers: Record<string, string> = {
-      authorization: await this.options.authorization(),
+      ...(await this.options.authorize({ method: req.method, url })),
       accept: "application/json",
       "user-agent": "gongops",
     };
@@ -213,4 +235,16 @@ export class IdpHttp {
     await this.limiter.stop({ dropWaitingJobs: true }).catch(() => {});
     await this.ownDispatcher?.close();
   }
+}
+
+/** The rel="next" URL of an RFC 8288 Link header (Okta's pagination); null on the last page. */
+export function nextLink(headers: Record<string, string | string[] | undefined>): string | null {
+  const raw = headers.link;
+  const values = Array.isArray(raw) ? raw : raw ? [raw] : [];
+  for (const value of values)
+    for (const part of value.split(/,(?=\s*<)/)) {
+      const m = /^\s*<([^>]+)>\s*;(.*)$/.exec(part);
+      if (m && /(^|;)\s*rel="?next"?\s*(;|$)/i.test(m[2]!)) return m[1]!;
+    }
+  return null;
 }

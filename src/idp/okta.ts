@@ -111,7 +111,7 @@ export class OktaDeprovisioner implements ApiDeprovisioner {
     this.http = new IdpHttp({
       vendor: "Okta",
       baseUrl: options.orgUrl,
-      authorization: async () => `SSWS ${options.apiToken.reveal()}`,
+      authorize: async () => ({ authorization: `SSWS ${options.apiToken.reveal()}` }),
       retryAfter: oktaRetryAfter,
       errorOf: (body) => {
         const e = oktaErrorSchema.safeParse(body);

@@ -143,8 +143,8 @@ export class GraphSim extends IdpSimServer {
     );
   }
 
-  protected authorized(header: string | undefined): boolean {
-    return header === `Bearer ${this.token}`;
+  protected authorized({ headers }: IdpCtx): boolean {
+    return headers.authorization === `Bearer ${this.token}`;
   }
 
   protected unauthorized(): IdpReply {

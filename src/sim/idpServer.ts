@@ -17,7 +17,9 @@ export interface IdpCtx {
   url: URL;
   /** Path segments, decoded. */
   parts: string[];
+  /** The JSON body, or for a form post (an OAuth token request) its fields. */
   body: unknown;
+  headers: IncomingMessage["headers"];
 }
 
 export abstract class IdpSimServer {
@@ -36,7 +38,12 @@ export abstract class IdpSimServer {
     });
   }
 
-  protected abstract authorized(header: string | undefined): boolean;
+  /** Whether the request's credentials are good (Authorization, and a DPoP proof where one is asked). */
+  protected abstract authorized(ctx: IdpCtx): boolean;
+  /** Endpoints that take no bearer token (an OAuth token endpoint, its metadata). */
+  protected open(_endpoint: string): boolean {
+    return false;
+  }
   protected abstract unauthorized(): IdpReply;
   /** The endpoint template of a request, e.g. "DELETE /api/v1/apps/{appId}/users/{userId}". */
   protected abstract endpointOf(method: string, parts: string[]): string;
@@ -84,22 +91,24 @@ export abstract class IdpSimServer {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString("utf8");
-    let reply: IdpReply;
-    const limit = this.pending429.find((r) => r.times > 0 && (!r.endpoint || r.endpoint === endpoint));
-    if (!this.authorized(req.headers.authorization)) reply = this.unauthorized();
-    else if (limit) {
-      limit.times--;
-      this.stats.sent429++;
-      reply = this.tooMany();
-    } else {
-      let body: unknown;
+    let body: unknown;
+    if (/application\/x-www-form-urlencoded/i.test(req.headers["content-type"] ?? ""))
+      body = Object.fromEntries(new URLSearchParams(text));
+    else
       try {
         body = text ? JSON.parse(text) : undefined;
       } catch {
         body = undefined;
       }
-      reply = this.route(endpoint, { method, url, parts, body });
-    }
+    const ctx: IdpCtx = { method, url, parts, body, headers: req.headers };
+    let reply: IdpReply;
+    const limit = this.pending429.find((r) => r.times > 0 && (!r.endpoint || r.endpoint === endpoint));
+    if (!this.open(endpoint) && !this.authorized(ctx)) reply = this.unauthorized();
+    else if (limit) {
+      limit.times--;
+      this.stats.sent429++;
+      reply = this.tooMany();
+    } else reply = this.route(endpoint, ctx);
     const headers: Record<string, string> = { ...reply.headers };
     if (reply.body !== undefined) headers["content-type"] = "application/json";
     res.writeHead(reply.status, headers);

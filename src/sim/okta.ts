@@ -115,8 +115,8 @@ export class OktaSim extends IdpSimServer {
     return false;
   }
 
-  protected authorized(header: string | undefined): boolean {
-    return header === `SSWS ${this.token}`;
+  protected authorized({ headers }: IdpCtx): boolean {
+    return headers.authorization === `SSWS ${this.token}`;
   }
 
   protected unauthorized(): IdpReply {
