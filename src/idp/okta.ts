@@ -3,7 +3,15 @@ import type { ApiDeprovisioner, IdpAssignment, IdpSnapshot, IdpUser } from "../a
 import type { RetryPolicy, Timing } from "../gong/retry.js";
 import type { Logger } from "../log.js";
 import type { Secret } from "../secret.js";
-import { IdpError, IdpHttp, type IdpLimits, type IdpResponse, IdpRetryAfterTooLongError } from "./http.js";
+import {
+  IdpError,
+  IdpHttp,
+  type IdpLimits,
+  type IdpRequest,
+  type IdpResponse,
+  IdpRetryAfterTooLongError,
+  nextLink,
+} from "./http.js";
 
 /**
  * Okta as the way out (GONGOPS_DEACTIVATE_VIA=okta): remove the user's direct assignment to the Gong app
@@ -14,12 +22,13 @@ import { IdpError, IdpHttp, type IdpLimits, type IdpResponse, IdpRetryAfterTooLo
  * - GET /api/v1/users/{login}: the user, login URL-encoded.
  * - GET /api/v1/apps/{appId}/users/{userId}: the app user; `scope` USER (direct) or GROUP; 404 = not assigned.
  *   A user assigned both directly and by a group shows USER, so the app's groups and the user's groups
- *   are compared too (GET /api/v1/apps/{appId}/groups, GET /api/v1/users/{userId}/groups).
+ *   are compared too (GET /api/v1/apps/{appId}/groups, GET /api/v1/users/{userId}/groups), every page
+ *   of each (Link: <…>; rel="next").
  * - DELETE /api/v1/apps/{appId}/users/{userId}: 204; 404 = already gone; 403 E0000046 = group-assigned.
  * - POST /api/v1/apps/{appId}/users: assign again (undo).
- * - GET /api/v1/apps/{appId}/features: USER_PROVISIONING with update.lifecycleDeactivate ENABLED is the
- *   admin console's "Deactivate Users" (the app's PUSH_USER_DEACTIVATION): without it unassigning would
- *   deactivate nothing in Gong, so gongops refuses before any change.
+ * - GET /api/v1/apps/{appId}: the app; ACTIVE, and PUSH_USER_DEACTIVATION among its `features` (the admin
+ *   console's Provisioning > To App > "Deactivate Users"): without it unassigning would deactivate
+ *   nothing in Gong, so gongops refuses before any change.
  * - Rate limits: per-endpoint buckets per minute; a 429 carries X-Rate-Limit-Reset (epoch seconds).
  * Auth: an API token (`Authorization: SSWS …`). Scopes for an OAuth service app would be
  * okta.users.read, okta.apps.read, okta.apps.manage (not implemented: the token only).
@@ -56,20 +65,9 @@ export const oktaGroupSchema = z.object({
   profile: z.object({ name: z.string() }).loose(),
 });
 export const oktaAppGroupSchema = z.object({ id: z.string() }).loose();
-export const oktaFeatureSchema = z
-  .object({
-    name: z.string(),
-    status: z.enum(["ENABLED", "DISABLED"]),
-    capabilities: z
-      .object({
-        update: z
-          .object({ lifecycleDeactivate: z.object({ status: z.enum(["ENABLED", "DISABLED"]) }).optional() })
-          .loose()
-          .optional(),
-      })
-      .loose()
-      .optional(),
-  })
+/** The app object: `features` lists what its provisioning does (PUSH_USER_DEACTIVATION among them). */
+export const oktaAppSchema = z
+  .object({ id: z.string(), status: z.string(), features: z.array(z.string()).optional() })
   .loose();
 export const oktaErrorSchema = z.object({
   errorCode: z.string(),
@@ -95,6 +93,9 @@ export interface OktaSnapshot extends IdpSnapshot {
   userName: string | null;
   profile: Record<string, unknown>;
 }
+
+/** The app feature without which unassigning deactivates nobody in Gong ("Deactivate Users"). */
+export const PUSH_USER_DEACTIVATION = "PUSH_USER_DEACTIVATION";
 
 /** Okta's code for "cannot unassign: a group membership grants the app". */
 export const OKTA_GROUP_ASSIGNED = "E0000046";
@@ -133,19 +134,20 @@ export class OktaDeprovisioner implements ApiDeprovisioner {
   async preflight(): Promise<string | null> {
     const res = await this.http.send({
       method: "GET",
-      path: `/api/v1/apps/${this.app}/features`,
-      endpoint: "GET /api/v1/apps/{appId}/features",
+      path: `/api/v1/apps/${this.app}`,
+      endpoint: "GET /api/v1/apps/{appId}",
     });
     if (res.status === 404)
-      return `Okta has no app ${this.options.appId} with provisioning (OKTA_GONG_APP_ID): check the Gong app's id`;
-    this.expectOk(res, "read the Gong app's provisioning features");
-    const features = z.array(oktaFeatureSchema).safeParse(res.body);
-    if (!features.success) throw this.invalid(res, "features");
-    const push = features.data.find((f) => f.name === "USER_PROVISIONING");
-    if (push?.status !== "ENABLED" || push.capabilities?.update?.lifecycleDeactivate?.status !== "ENABLED")
+      return `Okta has no app ${this.options.appId} (OKTA_GONG_APP_ID): check the Gong app's id in the Okta Admin Console (Applications > Gong > the id in its address)`;
+    this.expectOk(res, "read the Gong app");
+    const app = oktaAppSchema.safeParse(res.body);
+    if (!app.success) throw this.invalid(res, "app");
+    if (app.data.status !== "ACTIVE")
+      return `the Gong app in Okta is ${app.data.status}, not ACTIVE: unassigning would deactivate nobody in Gong`;
+    if (!(app.data.features ?? []).includes(PUSH_USER_DEACTIVATION))
       return (
-        "the Gong app in Okta does not push deactivations (Provisioning > To App > Deactivate Users, " +
-        "PUSH_USER_DEACTIVATION, is off): unassigning would deactivate nobody in Gong; turn it on first"
+        `the Gong app in Okta does not push deactivations (${PUSH_USER_DEACTIVATION} is not among its features; ` +
+        "Provisioning > To App > Deactivate Users): unassigning would deactivate nobody in Gong; turn it on first"
       );
     return null;
   }
@@ -188,28 +190,57 @@ export class OktaDeprovisioner implements ApiDeprovisioner {
     return groups.length > 0 ? { kind: "both", groups, snapshot } : { kind: "direct", groups: [], snapshot };
   }
 
-  /** The user's groups that are assigned to the Gong app, by name. */
+  /**
+   * The user's groups that are assigned to the Gong app, by name. Both lists are read to their last
+   * page (Okta pages with a Link header): a granting group on page two is still a granting group, and
+   * missing it would remove a direct assignment that a group keeps alive.
+   */
   private async grantingGroups(uid: string): Promise<string[]> {
-    const appGroups = await this.http.send({
-      method: "GET",
-      path: `/api/v1/apps/${this.app}/groups`,
-      query: { limit: "200" },
-      endpoint: "GET /api/v1/apps/{appId}/groups",
-    });
-    this.expectOk(appGroups, "list the Gong app's groups");
-    const ids = z.array(oktaAppGroupSchema).safeParse(appGroups.body);
-    if (!ids.success) throw this.invalid(appGroups, "app groups");
-    if (ids.data.length === 0) return [];
-    const mine = await this.http.send({
-      method: "GET",
-      path: `/api/v1/users/${uid}/groups`,
-      endpoint: "GET /api/v1/users/{userId}/groups",
-    });
-    this.expectOk(mine, "list the user's groups");
-    const groups = z.array(oktaGroupSchema).safeParse(mine.body);
-    if (!groups.success) throw this.invalid(mine, "groups");
-    const assigned = new Set(ids.data.map((g) => g.id));
-    return groups.data.filter((g) => assigned.has(g.id)).map((g) => g.profile.name);
+    const mine = new Map<string, string>();
+    for await (const g of this.list(
+      { method: "GET", path: `/api/v1/users/${uid}/groups`, endpoint: "GET /api/v1/users/{userId}/groups" },
+      oktaGroupSchema,
+      "the user's groups",
+    ))
+      mine.set(g.id, g.profile.name);
+    if (mine.size === 0) return [];
+    const granting: string[] = [];
+    for await (const g of this.list(
+      {
+        method: "GET",
+        path: `/api/v1/apps/${this.app}/groups`,
+        query: { limit: "200" },
+        endpoint: "GET /api/v1/apps/{appId}/groups",
+      },
+      oktaAppGroupSchema,
+      "the Gong app's groups",
+    )) {
+      const name = mine.get(g.id);
+      if (name !== undefined) granting.push(name);
+      if (granting.length === mine.size) break; // every group of theirs is accounted for
+    }
+    return granting;
+  }
+
+  /** Every item of an Okta list, following its Link rel="next" to the last page. */
+  private async *list<T extends z.ZodType>(
+    first: IdpRequest,
+    item: T,
+    what: string,
+  ): AsyncGenerator<z.infer<T>> {
+    const seen = new Set<string>();
+    let req: IdpRequest | null = first;
+    while (req) {
+      const res = await this.http.send(req);
+      this.expectOk(res, `list ${what}`);
+      const page = z.array(item).safeParse(res.body);
+      if (!page.success) throw this.invalid(res, `page of ${what}`);
+      yield* page.data;
+      const next = nextLink(res.headers);
+      if (next && seen.has(next)) throw new IdpError(res.details, `list ${what} (Okta repeated a page link)`);
+      if (next) seen.add(next);
+      req = next ? { method: "GET", path: next, endpoint: first.endpoint } : null;
+    }
   }
 
   async unassign(user: IdpUser): Promise<"removed" | "already"> {

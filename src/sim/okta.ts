@@ -29,6 +29,8 @@ export interface OktaSimOptions {
   pushDeactivation?: boolean;
   token?: string;
   appId?: string;
+  /** The longest page of a user's groups (Okta pages lists with a Link header); default 200. */
+  userGroupsPageSize?: number;
 }
 
 function oktaError(status: number, code: string, summary: string): IdpReply {
@@ -43,6 +45,9 @@ export class OktaSim extends IdpSimServer {
   readonly token: string;
   pushDelayMs: number;
   pushDeactivation: boolean;
+  /** The app's status: an INACTIVE app provisions nothing. */
+  appStatus: "ACTIVE" | "INACTIVE" = "ACTIVE";
+  userGroupsPageSize: number;
   private readonly org: SimOrg;
   private readonly users = new Map<string, OktaSimUser>();
   private readonly direct = new Set<string>();
@@ -56,6 +61,7 @@ export class OktaSim extends IdpSimServer {
     this.token = options.token ?? OKTA_SIM_TOKEN;
     this.pushDelayMs = options.pushDelayMs ?? 50;
     this.pushDeactivation = options.pushDeactivation ?? true;
+    this.userGroupsPageSize = options.userGroupsPageSize ?? 200;
     let n = 0;
     for (const u of this.org.users()) {
       const id = `00u${String(++n).padStart(17, "0")}`;
@@ -102,12 +108,35 @@ export class OktaSim extends IdpSimServer {
     else this.direct.delete(id);
   }
 
-  /** A group assigned to the Gong app, with these Gong users as members. */
-  addGroup(name: string, gongIds: string[]): string {
+  /** A group with these Gong users as members, assigned to the Gong app unless `assigned` is false. */
+  addGroup(name: string, gongIds: string[], assigned = true): string {
     const id = `00g${String(this.groups.size + 1).padStart(17, "0")}`;
     this.groups.set(id, { id, name, members: new Set(gongIds.map((g) => this.oktaIdOf(g)!)) });
-    this.appGroups.add(id);
+    if (assigned) this.appGroups.add(id);
     return id;
+  }
+
+  /**
+   * One page of a list, Okta style: `limit` (capped at `max`), `after` = the cursor the previous page's
+   * Link rel="next" carried (here the last id), and a Link header with rel="self" and, unless this is
+   * the last page, rel="next".
+   */
+  private page<T extends { id: string }>(url: URL, items: T[], dflt: number, max: number): IdpReply {
+    const asked = Number(url.searchParams.get("limit") ?? dflt);
+    const limit = Math.min(Number.isInteger(asked) && asked > 0 ? asked : dflt, max);
+    const after = url.searchParams.get("after");
+    const start = after ? items.findIndex((x) => x.id === after) + 1 : 0;
+    if (after && start === 0) return oktaError(400, "E0000031", "Invalid search criteria: after");
+    const slice = items.slice(start, start + limit);
+    const self = new URL(url.pathname + url.search, this.url);
+    const links = [`<${self}>; rel="self"`];
+    if (start + limit < items.length) {
+      const next = new URL(self);
+      next.searchParams.set("after", slice.at(-1)!.id);
+      next.searchParams.set("limit", String(limit));
+      links.push(`<${next}>; rel="next"`);
+    }
+    return { status: 200, body: slice, headers: { link: links.join(", ") } };
   }
 
   private groupGrants(userId: string): boolean {
@@ -140,8 +169,7 @@ export class OktaSim extends IdpSimServer {
     if (p[2] === "users" && p.length === 4) return `${method} /api/v1/users/{login}`;
     if (p[2] === "users" && p[4] === "groups" && p.length === 5)
       return `${method} /api/v1/users/{userId}/groups`;
-    if (p[2] === "apps" && p.length === 5 && p[4] === "features")
-      return `${method} /api/v1/apps/{appId}/features`;
+    if (p[2] === "apps" && p.length === 4) return `${method} /api/v1/apps/{appId}`;
     if (p[2] === "apps" && p.length === 5 && p[4] === "groups")
       return `${method} /api/v1/apps/{appId}/groups`;
     if (p[2] === "apps" && p.length === 5 && p[4] === "users") return `${method} /api/v1/apps/{appId}/users`;
@@ -183,7 +211,7 @@ export class OktaSim extends IdpSimServer {
     });
   }
 
-  protected route(endpoint: string, { parts, body }: IdpCtx): IdpReply {
+  protected route(endpoint: string, { parts, url, body }: IdpCtx): IdpReply {
     const notFound = () =>
       oktaError(404, "E0000007", `Not found: Resource not found: ${parts.at(-1)} (User)`);
     if (endpoint === "GET /api/v1/users/{login}") {
@@ -197,33 +225,29 @@ export class OktaSim extends IdpSimServer {
       const out = [...this.groups.values()]
         .filter((g) => g.members.has(id))
         .map((g) => ({ id: g.id, type: "OKTA_GROUP", profile: { name: g.name, description: null } }));
-      return { status: 200, body: out };
+      return this.page(url, out, this.userGroupsPageSize, this.userGroupsPageSize);
     }
     if (parts[3] !== this.appId)
       return oktaError(404, "E0000007", `Not found: Resource not found: ${parts[3]} (AppInstance)`);
-    if (endpoint === "GET /api/v1/apps/{appId}/features") {
-      const status = this.pushDeactivation ? "ENABLED" : "DISABLED";
+    if (endpoint === "GET /api/v1/apps/{appId}") {
+      const features = ["IMPORT_NEW_USERS", "PUSH_NEW_USERS", "PUSH_PROFILE_UPDATES"];
+      if (this.pushDeactivation) features.push("PUSH_USER_DEACTIVATION", "REACTIVATE_USERS");
       return {
         status: 200,
-        body: [
-          {
-            name: "USER_PROVISIONING",
-            status: "ENABLED",
-            description: "User provisioning settings from Okta to a downstream application",
-            capabilities: {
-              create: { lifecycleCreate: { status: "ENABLED" } },
-              update: {
-                lifecycleDeactivate: { status },
-                profile: { status: "ENABLED" },
-                password: { status: "DISABLED", seed: "RANDOM", change: "KEEP_EXISTING" },
-              },
-            },
-          },
-        ],
+        body: {
+          id: this.appId,
+          name: "gong",
+          label: "Gong",
+          status: this.appStatus,
+          signOnMode: "SAML_2_0",
+          features,
+          _links: { self: { href: `${this.url}/api/v1/apps/${this.appId}` } },
+        },
       };
     }
     if (endpoint === "GET /api/v1/apps/{appId}/groups") {
-      return { status: 200, body: [...this.appGroups].map((id) => ({ id, priority: 0, profile: {} })) };
+      const all = [...this.appGroups].map((id, priority) => ({ id, priority, profile: {} }));
+      return this.page(url, all, 20, 200);
     }
     if (endpoint === "GET /api/v1/apps/{appId}/users/{userId}") {
       const u = this.users.get(parts[5]!);

@@ -168,10 +168,47 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
     okta.pushDeactivation = false;
     const id = await approveFay();
     expect(subject(id).state).toBe("failed");
-    expect(subject(id).stateReason).toMatch(/Deactivate Users.*PUSH_USER_DEACTIVATION.*is off/);
+    expect(subject(id).stateReason).toMatch(
+      /does not push deactivations \(PUSH_USER_DEACTIVATION .*Deactivate Users/,
+    );
+    expect(subject(id).stateReason).toMatch(/Nothing was changed/);
+    expect(calls("GET /api/v1/apps/{appId}")).toBe(1);
     expect(calls(DELETE)).toBe(0);
     expect(calls("GET /api/v1/apps/{appId}/users/{userId}")).toBe(0);
     expect(r.sim.org.user(ID.fay)!.active).toBe(true);
+  });
+
+  it("an INACTIVE Gong app → refused before any change", async () => {
+    await setup();
+    okta.appStatus = "INACTIVE";
+    const id = await approveFay();
+    expect(subject(id).state).toBe("failed");
+    expect(subject(id).stateReason).toMatch(/the Gong app in Okta is INACTIVE, not ACTIVE/);
+    expect(calls(DELETE)).toBe(0);
+  });
+
+  it("mixed access found on a later page of both lists (app groups past 200, the user's groups paged) → refused", async () => {
+    r = await rig(
+      {},
+      {
+        beside: async (sim) => {
+          okta = await OktaSim.start({ org: sim.org, pushDelayMs: 10, userGroupsPageSize: 2 });
+          return okta.env();
+        },
+        context: { idp: { retry: { baseDelayMs: 1, maxDelayMs: 5 } } },
+      },
+    );
+    // 230 groups on the app that Fay is not in, four of hers that are not on the app, then the one that is.
+    for (let i = 0; i < 230; i++) okta.addGroup(`Region ${i}`, []);
+    for (let i = 0; i < 4; i++) okta.addGroup(`Club ${i}`, [ID.fay], false);
+    okta.addGroup("Late granting group", [ID.fay]);
+    const id = await approveFay();
+    expect(subject(id).state).toBe("failed");
+    expect(subject(id).stateReason).toMatch(/group Late granting group as well as a direct assignment/);
+    expect(calls("GET /api/v1/apps/{appId}/groups")).toBe(2);
+    expect(calls("GET /api/v1/users/{userId}/groups")).toBe(3);
+    expect(calls(DELETE)).toBe(0);
+    expect(okta.isDirect(ID.fay)).toBe(true);
   });
 
   it("Gong still shows the user active past the deadline → the admins are told what to check", async () => {
