@@ -680,11 +680,13 @@ export class ApprovalsService {
   /** Found again every time, so a takeover after a crash sees a change that already landed. */
   private async unassign(s: SubjectRow, dep: ApiDeprovisioner): Promise<void> {
     const scim = dep.kind === "scim";
-    const refusal = await dep.preflight();
+    const checked = await dep.preflight();
+    const { refusal } = checked;
     if (refusal) {
       this.move(s, ["executing"], "failed", scim ? refusal : `${refusal}. Nothing was changed.`);
       return;
     }
+    if (checked.caveat) this.deps.repo.note(s.id, { actor: "gongops", why: checked.caveat, now: this.now() });
     const user = await dep.find(s.email!);
     if (!user) {
       this.move(

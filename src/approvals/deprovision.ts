@@ -47,14 +47,24 @@ export interface IdpCall {
   status: number;
 }
 
+export interface Preflight {
+  /** Why unassigning would deactivate nobody in Gong; null: go ahead. */
+  refusal: string | null;
+  /** What could not be checked, for the trail (the verification deadline still catches it). */
+  caveat?: string;
+}
+
 export interface ApiDeprovisioner {
   readonly kind: "scim" | "okta" | "entra";
   /** In words: "Gong SCIM", "Okta", "Entra ID". */
   readonly label: string;
   /** "response": the unassign's answer is the proof (SCIM); "sync": wait for a Gong directory sync. */
   readonly confirmedBy: "response" | "sync";
-  /** Why unassigning would not deactivate the user in Gong (refused before any change); null when fine. */
-  preflight(): Promise<string | null>;
+  /**
+   * Whether unassigning would deactivate the user in Gong: a refusal (before any change), or go ahead,
+   * with a caveat for the trail when part of it could not be checked.
+   */
+  preflight(): Promise<Preflight>;
   find(email: string): Promise<IdpUser | null>;
   assignment(user: IdpUser): Promise<IdpAssignment>;
   /** Idempotent: "already" when there was nothing to remove (a 404 on the way counts as removed). */
@@ -97,7 +107,7 @@ export function scimDeprovisioner(scim: GongScimClient | null): ApiDeprovisioner
     label: "Gong SCIM",
     confirmedBy: "response",
     async preflight() {
-      return scim ? null : "GONG_SCIM_TOKEN is not set: gongops cannot deactivate through SCIM";
+      return { refusal: scim ? null : "GONG_SCIM_TOKEN is not set: gongops cannot deactivate through SCIM" };
     },
     async find(email) {
       const user = await need().findUserByEmail(email);

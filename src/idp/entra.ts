@@ -1,5 +1,11 @@
 import { z } from "zod";
-import type { ApiDeprovisioner, IdpAssignment, IdpSnapshot, IdpUser } from "../approvals/deprovision.js";
+import type {
+  ApiDeprovisioner,
+  IdpAssignment,
+  IdpSnapshot,
+  IdpUser,
+  Preflight,
+} from "../approvals/deprovision.js";
 import { parseRetryAfter, type RetryPolicy, type Timing } from "../gong/retry.js";
 import type { Logger } from "../log.js";
 import type { Secret } from "../secret.js";
@@ -16,8 +22,12 @@ import { IdpError, IdpHttp, type IdpLimits, type IdpResponse, IdpRetryAfterTooLo
  *   including those of groups the user is a direct member of (`principalType` User or Group).
  * - DELETE /servicePrincipals/{spId}/appRoleAssignedTo/{assignmentId}: 204; 404 = already gone.
  * - POST /servicePrincipals/{spId}/appRoleAssignedTo {principalId, resourceId, appRoleId}: undo.
- * - GET /servicePrincipals/{spId}/synchronization/jobs: the provisioning job; none, quarantined, or
- *   scoped to "sync all users and groups" means unassigning would deactivate nobody, so gongops refuses.
+ * - GET /servicePrincipals/{spId}/synchronization/jobs: the provisioning job; none, stopped or quarantined
+ *   means unassigning would deactivate nobody, so gongops refuses.
+ * - GET /servicePrincipals/{spId}/synchronization/secrets: its SyncAll key is the provisioning scope;
+ *   "Sync all users and groups" keeps an unassigned user in scope, so gongops refuses. Only that key is
+ *   read; a refused read leaves a caveat in the trail instead.
+ * - Lists page with @odata.nextLink (followed only on the Graph origin).
  * - Throttling: 429 with Retry-After (seconds).
  * Application permissions: AppRoleAssignment.ReadWrite.All, Application.Read.All, User.Read.All (and
  * Synchronization.Read.All for the job check). provisionOnDemand is not used: the sync is awaited.
@@ -104,9 +114,13 @@ export const graphJobSchema = z
         quarantine: z.object({ reason: z.string().optional() }).loose().nullable().optional(),
       })
       .loose(),
-    synchronizationJobSettings: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
+    schedule: z.object({ state: z.string().optional() }).loose().nullable().optional(),
   })
   .loose();
+/** The synchronization secrets list; only SyncAll is read from it. */
+export const graphSecretsSchema = z.object({
+  value: z.array(z.object({ key: z.string(), value: z.string().nullable().optional() }).loose()),
+});
 export const graphErrorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }).loose(),
 });
@@ -148,28 +162,71 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
     this.http.observe(listener);
   }
 
-  async preflight(): Promise<string | null> {
-    const res = await this.http.send({
+  async preflight(): Promise<Preflight> {
+    const jobs = await this.jobRefusal();
+    if (jobs) return { refusal: jobs };
+    return this.scopeCheck();
+  }
+
+  /**
+   * The Gong app's provisioning job must exist and run: a missing, stopped or quarantined job would
+   * deactivate nobody in Gong. Reading it needs Synchronization.Read.All; without it gongops cannot
+   * know, so it refuses rather than assume.
+   */
+  private async jobRefusal(): Promise<string | null> {
+    const jobs: z.infer<typeof graphJobSchema>[] = [];
+    const first = await this.http.send({
       method: "GET",
       path: `/servicePrincipals/${this.sp}/synchronization/jobs`,
       endpoint: "GET /servicePrincipals/{spId}/synchronization/jobs",
     });
-    if (res.status === 404)
+    if (first.status === 404)
       return `Entra ID has no service principal ${this.options.spId} (ENTRA_GONG_SP_ID): check the Gong enterprise app's object id`;
-    this.expectOk(res, "read the Gong app's provisioning job");
-    const jobs = graphListSchema(graphJobSchema).safeParse(res.body);
-    if (!jobs.success) throw this.invalid(res, "synchronization job list");
-    const job = jobs.data.value[0];
-    if (!job)
+    if (first.status === 403)
+      return "Microsoft Graph refused to show the Gong app's provisioning job (403): grant the app registration Synchronization.Read.All (with admin consent) so gongops can check that unassigning deactivates in Gong";
+    for await (const job of this.list(first, graphJobSchema, "synchronization job list")) jobs.push(job);
+    if (jobs.length === 0)
       return "the Gong enterprise app in Entra ID has no provisioning job: unassigning would deactivate nobody in Gong; set up provisioning first";
+    const runs = (j: (typeof jobs)[number]) =>
+      ["Active", "NotRun"].includes(j.status.code) &&
+      !j.status.quarantine &&
+      (j.schedule?.state ?? "Active") === "Active";
+    if (jobs.some(runs)) return null;
+    const job = jobs[0]!;
     if (job.status.code === "Quarantine" || job.status.quarantine)
       return `the Gong app's provisioning in Entra ID is quarantined${job.status.quarantine?.reason ? ` (${job.status.quarantine.reason})` : ""}: unassigning would deactivate nobody in Gong until an admin fixes it`;
-    if (job.status.code === "Paused" || job.status.code === "NotConfigured")
-      return `the Gong app's provisioning in Entra ID is ${job.status.code === "Paused" ? "stopped" : "not configured"}: unassigning would deactivate nobody in Gong`;
-    const syncAll = job.synchronizationJobSettings?.find((s) => s.name === "SyncAll");
-    if (syncAll?.value.toLowerCase() === "true")
-      return 'the Gong app\'s provisioning scope in Entra ID is "Sync all users and groups": removing an assignment would deactivate nobody; set the scope to "Sync only assigned users and groups"';
-    return null;
+    if (job.status.code === "NotConfigured")
+      return "the Gong app's provisioning in Entra ID is not configured: unassigning would deactivate nobody in Gong";
+    return `the Gong app's provisioning in Entra ID is stopped (job ${job.status.code}, schedule ${job.schedule?.state ?? "unknown"}): unassigning would deactivate nobody in Gong until an admin starts it`;
+  }
+
+  /**
+   * The provisioning scope lives in the synchronization secrets as SyncAll ("Sync all users and
+   * groups"): with it on, removing an assignment leaves the user in scope and nobody is disabled. Only
+   * that key is kept from the answer (the others are the app's credentials). Graph may refuse the read
+   * with Synchronization.Read.All alone; then the scope is not known, the trail says so, and the
+   * verification deadline catches a scope that syncs everyone.
+   */
+  private async scopeCheck(): Promise<Preflight> {
+    const res = await this.http.send({
+      method: "GET",
+      path: `/servicePrincipals/${this.sp}/synchronization/secrets`,
+      endpoint: "GET /servicePrincipals/{spId}/synchronization/secrets",
+    });
+    const unknown = (why: string): Preflight => ({
+      refusal: null,
+      caveat: `provisioning scope not checked (${why}); if the Gong app syncs all users and groups, Gong will not show the user inactive and the verification deadline will say so`,
+    });
+    if (res.status >= 400) return unknown(`Microsoft Graph answered ${res.status} to reading it`);
+    const secrets = graphSecretsSchema.safeParse(res.body);
+    if (!secrets.success) return unknown("Microsoft Graph's answer had no secrets list");
+    const syncAll = secrets.data.value.find((v) => v.key === "SyncAll")?.value;
+    if (syncAll?.toLowerCase() === "true")
+      return {
+        refusal:
+          'the Gong app\'s provisioning scope in Entra ID is "Sync all users and groups": removing an assignment would deactivate nobody; set the scope to "Sync only assigned users and groups"',
+      };
+    return syncAll === undefined ? unknown("no SyncAll setting in the answer") : { refusal: null };
   }
 
   async find(email: string): Promise<IdpUser | null> {
@@ -187,16 +244,16 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
   }
 
   async assignment(user: IdpUser): Promise<IdpAssignment> {
-    const res = await this.http.send({
+    const first = await this.http.send({
       method: "GET",
       path: `/users/${encodeURIComponent(user.id)}/appRoleAssignments`,
       query: { $filter: `resourceId eq ${this.options.spId}` },
       endpoint: "GET /users/{id}/appRoleAssignments",
     });
-    this.expectOk(res, "read the user's app role assignments");
-    const list = graphListSchema(graphAssignmentSchema).safeParse(res.body);
-    if (!list.success) throw this.invalid(res, "appRoleAssignment list");
-    const mine = list.data.value.filter((a) => a.resourceId === this.options.spId);
+    // Every page: a group's assignment on page two still grants the app.
+    const mine: z.infer<typeof graphAssignmentSchema>[] = [];
+    for await (const a of this.list(first, graphAssignmentSchema, "appRoleAssignment list"))
+      if (a.resourceId === this.options.spId) mine.push(a);
     const direct = mine.find((a) => a.principalType === "User" && a.principalId === user.id);
     const groups = mine
       .filter((a) => a.principalType === "Group")
@@ -259,6 +316,28 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
     return {
       failed: `Microsoft Graph refused to ${error.message} (HTTP ${status}${vendorCode ? ` ${vendorCode}` : ""}${summary ? `: ${summary}` : ""})`,
     };
+  }
+
+  /** Every item of a Graph list from its first page, following @odata.nextLink to the last. */
+  private async *list<T extends z.ZodType>(
+    first: IdpResponse,
+    item: T,
+    what: string,
+  ): AsyncGenerator<z.infer<T>> {
+    const endpoint = first.details.endpoint;
+    const seen = new Set<string>();
+    let res: IdpResponse | null = first;
+    while (res) {
+      this.expectOk(res, `read the ${what}`);
+      const page = graphListSchema(item).safeParse(res.body);
+      if (!page.success) throw this.invalid(res, what);
+      yield* page.data.value as z.infer<T>[];
+      const next = page.data["@odata.nextLink"];
+      if (next && seen.has(next))
+        throw new IdpError(res.details, `read the ${what} (Graph repeated a page link)`);
+      if (next) seen.add(next);
+      res = next ? await this.http.send({ method: "GET", path: next, endpoint }) : null;
+    }
   }
 
   private expectOk(res: IdpResponse, what: string): void {

@@ -1,5 +1,11 @@
 import { z } from "zod";
-import type { ApiDeprovisioner, IdpAssignment, IdpSnapshot, IdpUser } from "../approvals/deprovision.js";
+import type {
+  ApiDeprovisioner,
+  IdpAssignment,
+  IdpSnapshot,
+  IdpUser,
+  Preflight,
+} from "../approvals/deprovision.js";
 import type { RetryPolicy, Timing } from "../gong/retry.js";
 import type { Logger } from "../log.js";
 import type { Secret } from "../secret.js";
@@ -131,7 +137,12 @@ export class OktaDeprovisioner implements ApiDeprovisioner {
     this.http.observe(listener);
   }
 
-  async preflight(): Promise<string | null> {
+  async preflight(): Promise<Preflight> {
+    const refusal = await this.refusal();
+    return { refusal };
+  }
+
+  private async refusal(): Promise<string | null> {
     const res = await this.http.send({
       method: "GET",
       path: `/api/v1/apps/${this.app}`,

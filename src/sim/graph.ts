@@ -18,11 +18,13 @@ export interface GraphSimOptions {
   org: SimOrg;
   pushDelayMs?: number;
   assignAll?: boolean;
-  /** The provisioning job: Active (default), Quarantine, Paused, or none at all. */
+  /** The provisioning job: Active (default), Quarantine, Paused (stopped), or none at all. */
   job?: "Active" | "Quarantine" | "Paused" | "none";
   /** Provisioning scope "Sync all users and groups" instead of "only assigned". */
   syncAll?: boolean;
   retryAfterSeconds?: number;
+  /** The longest page of a user's appRoleAssignments (Graph pages with @odata.nextLink); default 100. */
+  pageSize?: number;
 }
 
 interface Assignment {
@@ -52,6 +54,10 @@ export class GraphSim extends IdpSimServer {
   job: GraphSimOptions["job"];
   syncAll: boolean;
   retryAfterSeconds: number;
+  pageSize: number;
+  /** What the app registration was granted: reading jobs needs Synchronization.Read.All, and the
+   *  secrets a permission a least-privilege app may not have (then 403). */
+  readable = { jobs: true, secrets: true };
   private readonly org: SimOrg;
   private readonly users = new Map<string, { id: string; gongId: string; upn: string; name: string }>();
   private readonly groups = new Map<string, { id: string; name: string; members: Set<string> }>();
@@ -65,6 +71,7 @@ export class GraphSim extends IdpSimServer {
     this.job = options.job ?? "Active";
     this.syncAll = options.syncAll ?? false;
     this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
+    this.pageSize = options.pageSize ?? 100;
     let n = 0;
     for (const u of this.org.users()) {
       const id = guid("a", ++n);
@@ -168,6 +175,8 @@ export class GraphSim extends IdpSimServer {
       return `${method} /servicePrincipals/{spId}/appRoleAssignedTo`;
     if (q[0] === "servicePrincipals" && q[2] === "synchronization" && q[3] === "jobs")
       return `${method} /servicePrincipals/{spId}/synchronization/jobs`;
+    if (q[0] === "servicePrincipals" && q[2] === "synchronization" && q[3] === "secrets")
+      return `${method} /servicePrincipals/{spId}/synchronization/secrets`;
     return `${method} /${p.join("/")}`;
   }
 
@@ -212,11 +221,23 @@ export class GraphSim extends IdpSimServer {
       const filter = url.searchParams.get("$filter");
       const m = filter ? /^resourceId eq ([0-9a-f-]+)$/i.exec(filter) : null;
       if (filter && !m) return graphError(400, "Request_UnsupportedQuery", "Unsupported query.");
-      const value = this.ofUser(u.id).filter((a) => !m || a.resourceId === m[1]);
-      return { status: 200, body: { "@odata.context": "sim", value } };
+      const all = this.ofUser(u.id).filter((a) => !m || a.resourceId === m[1]);
+      // Graph's paging: an opaque $skiptoken in an absolute @odata.nextLink (here the offset).
+      const skip = Number(url.searchParams.get("$skiptoken") ?? 0);
+      const value = all.slice(skip, skip + this.pageSize);
+      const body: Record<string, unknown> = { "@odata.context": "sim", value };
+      if (skip + this.pageSize < all.length) {
+        const next = new URL(`${this.url}${url.pathname}${url.search}`);
+        next.searchParams.set("$skiptoken", String(skip + this.pageSize));
+        body["@odata.nextLink"] = next.toString();
+      }
+      return { status: 200, body };
     }
     if (q[1] !== this.spId) return notFound(q[1] ?? "");
+    const denied = () =>
+      graphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
     if (endpoint === "GET /servicePrincipals/{spId}/synchronization/jobs") {
+      if (!this.readable.jobs) return denied();
       if (this.job === "none") return { status: 200, body: { value: [] } };
       return {
         status: 200,
@@ -225,7 +246,8 @@ export class GraphSim extends IdpSimServer {
             {
               id: "gong.0a1b2c3d4e5f.00000000-0000-0000-0000-000000000000",
               templateId: "gong",
-              schedule: { interval: "PT40M", state: "Active" },
+              // Stopping provisioning in the portal pauses the job and disables its schedule.
+              schedule: { interval: "PT40M", state: this.job === "Paused" ? "Disabled" : "Active" },
               status: {
                 code: this.job,
                 quarantine:
@@ -233,8 +255,22 @@ export class GraphSim extends IdpSimServer {
                     ? { reason: "EncounteredQuarantineException", currentBegan: new Date().toISOString() }
                     : null,
               },
-              synchronizationJobSettings: [{ name: "SyncAll", value: String(this.syncAll) }],
+              synchronizationJobSettings: [],
             },
+          ],
+        },
+      };
+    }
+    if (endpoint === "GET /servicePrincipals/{spId}/synchronization/secrets") {
+      if (!this.readable.secrets) return denied();
+      return {
+        status: 200,
+        body: {
+          value: [
+            { key: "BaseAddress", value: "https://app.gong.io/scim/v2" },
+            { key: "SecretToken", value: "*****" },
+            { key: "SyncNotificationSettings", value: '{"Enabled":false,"DeleteThresholdEnabled":false}' },
+            { key: "SyncAll", value: String(this.syncAll) },
           ],
         },
       };

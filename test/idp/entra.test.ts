@@ -130,9 +130,48 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
   });
 
+  it("a granting group on a later page of the user's assignments → refused, nothing changed", async () => {
+    await setup({}, { pageSize: 2 });
+    for (let i = 0; i < 3; i++) graph.addGroup(`Unrelated ${i}`, []);
+    graph.addGroup("Sales A", [ID.fay]);
+    graph.addGroup("Sales B", [ID.fay]);
+    graph.addGroup("Late group", [ID.fay]);
+    const id = await approveFay();
+    expect(subject(id).state).toBe("failed");
+    expect(subject(id).stateReason).toMatch(
+      /groups Sales A, Sales B, Late group as well as a direct assignment/,
+    );
+    expect(calls("GET /users/{id}/appRoleAssignments")).toBe(2);
+    expect(calls(DELETE)).toBe(0);
+  });
+
+  it("Graph refuses to show the provisioning job (403) → refused, naming Synchronization.Read.All", async () => {
+    await setup();
+    graph.readable.jobs = false;
+    const id = await approveFay();
+    expect(subject(id).state).toBe("failed");
+    expect(subject(id).stateReason).toMatch(/Synchronization\.Read\.All/);
+    expect(calls(DELETE)).toBe(0);
+  });
+
+  it("the scope cannot be read (403 on the secrets) → goes ahead, the trail says the scope was not checked", async () => {
+    await setup();
+    graph.readable.secrets = false;
+    const id = await approveFay();
+    expect(subject(id).state).toBe("awaiting_idp");
+    expect(calls(DELETE)).toBe(1);
+    const why = r.ctx.approvals
+      .trail()
+      .filter((t) => t.subjectId === id)
+      .map((t) => t.why)
+      .join("\n");
+    expect(why).toMatch(/provisioning scope not checked \(Microsoft Graph answered 403/);
+  });
+
   it.each([
     ["none", false, /no provisioning job/],
     ["Quarantine", false, /quarantined/],
+    ["Paused", false, /stopped \(job Paused, schedule Disabled\)/],
     ["Active", true, /Sync all users and groups/],
   ] as const)("provisioning job %s (syncAll %s) → refused before any change", async (job, syncAll, why) => {
     await setup({}, { job, syncAll });

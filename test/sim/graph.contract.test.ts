@@ -5,6 +5,7 @@ import {
   graphErrorSchema,
   graphJobSchema,
   graphListSchema,
+  graphSecretsSchema,
   graphUserSchema,
 } from "../../src/idp/entra.js";
 import { GraphSim } from "../../src/sim/graph.js";
@@ -47,6 +48,36 @@ describe("sim Graph contract", () => {
       (await call("GET", `/servicePrincipals/${graph.spId}/synchronization/jobs`)).body,
     );
     expect(jobs.value[0]!.status.code).toBe("Active");
+    expect(jobs.value[0]!.schedule?.state).toBe("Active");
+    const secrets = graphSecretsSchema.parse(
+      (await call("GET", `/servicePrincipals/${graph.spId}/synchronization/secrets`)).body,
+    );
+    expect(secrets.value.find((v) => v.key === "SyncAll")?.value).toBe("false");
+  });
+
+  it("appRoleAssignments page with an absolute @odata.nextLink; the last page has none", async () => {
+    const u = org.users().filter((x) => x.active)[1]!;
+    for (let i = 0; i < 4; i++) graph.addGroup(`Paged ${i}`, [u.id]);
+    const id = graph.entraIdOf(u.id)!;
+    graph.pageSize = 2;
+    try {
+      const seen: string[] = [];
+      let next: string | undefined = `${graph.graphUrl}/users/${id}/appRoleAssignments`;
+      let pages = 0;
+      while (next) {
+        const res = await call("GET", next.slice(graph.graphUrl.length));
+        const page = graphListSchema(graphAssignmentSchema).parse(res.body);
+        expect(page.value.length).toBeLessThanOrEqual(2);
+        seen.push(...page.value.map((a) => a.id));
+        next = page["@odata.nextLink"];
+        if (next) expect(next.startsWith(graph.graphUrl)).toBe(true);
+        pages++;
+      }
+      expect(new Set(seen).size).toBe(5); // the direct assignment and four groups
+      expect(pages).toBe(3);
+    } finally {
+      graph.pageSize = 100;
+    }
   });
 
   it("errors and writes: 401, 404 Request_ResourceNotFound, 204 DELETE, 201 POST, 429 with Retry-After", async () => {
