@@ -91,6 +91,9 @@ export class ApprovalsRepo {
       .returning()
       .get();
     if (!row) return null;
+    // A subject that fails from executing made no change (a change that lands moves it on), so the
+    // daily slot its claim took goes back to the day it was taken.
+    if (before?.state === "executing" && t.to === "failed") this.giveBackDailySlot(tx, row.id);
     tx.insert(approvalTrail)
       .values({
         subjectId: row.id,
@@ -155,6 +158,21 @@ export class ApprovalsRepo {
         .where(where)
         .run().changes === 1
     );
+  }
+
+  private giveBackDailySlot(tx: DbOrTx, subjectId: number): void {
+    const claim = tx
+      .select({ at: approvalTrail.at })
+      .from(approvalTrail)
+      .where(and(eq(approvalTrail.subjectId, subjectId), eq(approvalTrail.toState, "executing")))
+      .orderBy(desc(approvalTrail.id))
+      .limit(1)
+      .get();
+    if (!claim) return;
+    tx.update(approvalDaily)
+      .set({ used: sql`${approvalDaily.used} - 1` })
+      .where(and(eq(approvalDaily.day, claim.at.slice(0, 10)), sql`${approvalDaily.used} > 0`))
+      .run();
   }
 
   dailyUsed(day: string): number {

@@ -41,6 +41,8 @@ async function approveFay(): Promise<number> {
 }
 
 const subject = (id: number) => r.ctx.repos.approvals.subject(id)!;
+/** Deactivations counted against today's cap (GONGOPS_MAX_DEACTIVATIONS_PER_DAY). */
+const usedToday = () => r.ctx.repos.approvals.dailyUsed(new Date().toISOString().slice(0, 10));
 const calls = (endpoint: string) => okta.stats.byEndpoint[endpoint] ?? 0;
 const until = async (ok: () => boolean) => {
   for (let i = 0; i < 200 && !ok(); i++) await new Promise((res) => setTimeout(res, 10));
@@ -54,6 +56,7 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
     expect(calls(DELETE)).toBe(1);
     expect(subject(id).state).toBe("awaiting_idp");
     expect(subject(id).stateReason).toMatch(/removed in Okta, waiting for Gong/);
+    expect(usedToday()).toBe(1);
     expect(subject(id).idpSnapshot).toMatchObject({ kind: "okta", userName: r.emailOf(ID.fay) });
     expect(r.patches()).toBe(0);
     await until(() => r.sim.org.user(ID.fay)!.active === false);
@@ -101,6 +104,7 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
     expect(subject(mixed).state).toBe("failed");
     expect(subject(mixed).stateReason).toMatch(/group Gong users as well as a direct assignment/);
     expect(calls(DELETE)).toBe(0);
+    expect(usedToday()).toBe(0);
     expect(okta.isDirect(ID.fay)).toBe(true);
   });
 
@@ -174,6 +178,7 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
     expect(subject(id).stateReason).toMatch(/Nothing was changed/);
     expect(calls("GET /api/v1/apps/{appId}")).toBe(1);
     expect(calls(DELETE)).toBe(0);
+    expect(usedToday()).toBe(0); // a refusal that changed nothing does not use up today's cap
     expect(calls("GET /api/v1/apps/{appId}/users/{userId}")).toBe(0);
     expect(r.sim.org.user(ID.fay)!.active).toBe(true);
   });
