@@ -32,9 +32,9 @@ import { IdpError, IdpHttp, type IdpLimits, type IdpResponse, IdpRetryAfterTooLo
  * Application permissions: AppRoleAssignment.ReadWrite.All, Application.Read.All, User.Read.All (and
  * Synchronization.Read.All for the job check). provisionOnDemand is not used: the sync is awaited.
  *
- * The token comes from a TokenProvider: MSAL client credentials in production. MSAL refuses an http://
- * authority (authority_uri_insecure), so tests and the demo inject a provider and point ENTRA_GRAPH_URL
- * at the simulator's Graph face; the MSAL part itself is not exercised on loopback.
+ * The token comes from a TokenProvider: MSAL client credentials (a secret or a certificate). MSAL talks
+ * only to an https authority; the simulator's login authority is reached through an injected MSAL
+ * network module (GraphSim.msalNetwork), so tests and the demo run MSAL itself, not a stand-in.
  */
 
 export interface TokenProvider {
@@ -43,17 +43,25 @@ export interface TokenProvider {
 
 export const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
 
+/** Where a refused token request is reported (the trail's and the logs' endpoint). */
+const TOKEN_ENDPOINT = "POST /{tenant}/oauth2/v2.0/token";
+
 /**
  * Client credentials through MSAL (its own cache renews the token before it expires). MSAL is loaded
  * on first use: only Entra mode needs it, and every gongops process would pay its start-up otherwise.
+ * A refusal from the login authority becomes an IdpError with Entra's error code and first sentence
+ * (never the secret or the assertion), so the request fails in plain words instead of retrying.
  */
-export function msalTokenProvider(settings: {
-  tenantId: string;
-  clientId: string;
-  clientSecret: Secret | null;
-  certificate: { privateKey: Secret; thumbprintSha256: string } | null;
-  authorityHost: string;
-}): TokenProvider {
+export function msalTokenProvider(
+  settings: {
+    tenantId: string;
+    clientId: string;
+    clientSecret: Secret | null;
+    certificate: { privateKey: Secret; thumbprintSha256: string } | null;
+    authorityHost: string;
+  },
+  network?: import("@azure/msal-node").INetworkModule,
+): TokenProvider {
   const app = import("@azure/msal-node").then(
     ({ ConfidentialClientApplication }) =>
       new ConfidentialClientApplication({
@@ -69,15 +77,39 @@ export function msalTokenProvider(settings: {
               }
             : { clientSecret: settings.clientSecret?.reveal() }),
         },
+        ...(network ? { system: { networkClient: network } } : {}),
       }),
   );
   return {
     async token() {
-      const result = await (await app).acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE] });
+      let result: Awaited<ReturnType<Awaited<typeof app>["acquireTokenByClientCredential"]>>;
+      try {
+        result = await (await app).acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE] });
+      } catch (error) {
+        throw tokenRefusal(error) ?? error;
+      }
       if (!result?.accessToken) throw new Error("Entra ID returned no access token");
       return result.accessToken;
     },
   };
+}
+
+/** MSAL's error for a refused token request, as an IdpError (null: not a refusal, e.g. the network). */
+function tokenRefusal(error: unknown): IdpError | null {
+  const e = error as { name?: string; errorCode?: string; errorMessage?: string; status?: number };
+  if (e?.name !== "ServerError" || !e.errorCode) return null;
+  const aadsts = /AADSTS\d+:[^.]*\./.exec(e.errorMessage ?? "")?.[0];
+  return new IdpError(
+    {
+      vendor: "Entra ID",
+      method: "POST",
+      endpoint: TOKEN_ENDPOINT,
+      status: e.status ?? 400,
+      vendorCode: e.errorCode,
+      summary: aadsts,
+    },
+    "get a Microsoft Graph token",
+  );
 }
 
 export interface EntraOptions {
@@ -304,6 +336,10 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
     if (!(error instanceof IdpError)) return null;
     const { status, vendorCode, summary } = error.details;
     if (status === undefined || status < 400 || status >= 500 || status === 429) return null;
+    if (error.details.endpoint === TOKEN_ENDPOINT)
+      return {
+        failed: `Entra ID refused gongops' sign-in (${vendorCode}${summary ? `: ${summary}` : ""}): check ENTRA_TENANT_ID, ENTRA_CLIENT_ID and the client secret or certificate (ENTRA_CLIENT_SECRET, ENTRA_CERTIFICATE_*) of the app registration`,
+      };
     if (status === 401)
       return {
         failed:

@@ -146,6 +146,8 @@ export class IdpHttp {
       try {
         res = await this.limiter.schedule(() => this.once(req, url, details));
       } catch (error) {
+        // The vendor said no before the request left (a refused OAuth token): retrying changes nothing.
+        if (error instanceof IdpError) throw error;
         if (failures >= retry.maxRetries)
           throw new IdpError(details, `${options.vendor} could not be reached (${req.endpoint})`, {
             cause: error,

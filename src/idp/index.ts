@@ -3,13 +3,13 @@ import type { Deprovisioner } from "../approvals/deprovision.js";
 import type { Config } from "../config.js";
 import type { RetryPolicy, Timing } from "../gong/retry.js";
 import type { Logger } from "../log.js";
-import { EntraDeprovisioner, msalTokenProvider, type TokenProvider } from "./entra.js";
+import { EntraDeprovisioner, msalTokenProvider } from "./entra.js";
 import { OktaDeprovisioner } from "./okta.js";
 
 /** Options a test or the demo passes to the IdP adapters (the composition root forwards them). */
 export interface IdpOverrides {
-  /** Entra's token, instead of MSAL (which will not talk to an http:// authority). */
-  entraTokens?: TokenProvider;
+  /** MSAL's transport (the simulator's login authority is https by name, loopback in fact). */
+  msalNetwork?: import("@azure/msal-node").INetworkModule;
   retry?: Partial<RetryPolicy>;
   timing?: Timing;
   dispatcher?: Dispatcher;
@@ -29,7 +29,7 @@ export function createIdpDeprovisioner(
     return new EntraDeprovisioner({
       graphUrl: e.graphUrl,
       spId: e.spId,
-      tokens: overrides.entraTokens ?? msalTokenProvider(e),
+      tokens: msalTokenProvider(e, overrides.msalNetwork),
       ...common,
     });
   }

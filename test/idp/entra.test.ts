@@ -1,3 +1,7 @@
+import { createHash, generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { GraphSim } from "../../src/sim/graph.js";
 import { asUser, ID, type Rig, rig, slackIdOf } from "../approvals/helpers.js";
@@ -28,7 +32,11 @@ async function setup(
     context: {
       idp: {
         retry: { baseDelayMs: 1, maxDelayMs: 5 },
-        entraTokens: { token: async () => graph.token },
+        // MSAL itself signs in, at the sim's login authority (created below, hence the indirection).
+        msalNetwork: {
+          sendGetRequestAsync: (url, options) => graph.msalNetwork().sendGetRequestAsync(url, options),
+          sendPostRequestAsync: (url, options) => graph.msalNetwork().sendPostRequestAsync(url, options),
+        },
       },
     },
   });
@@ -83,6 +91,44 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
     const all = [...r.ctx.lines, ...r.ctx.approvals.trail().map((t) => t.why ?? "")].join("\n");
     expect(all).not.toContain(graph.token);
     expect(all).not.toContain("sim-entra-client-secret");
+    // MSAL signed in once and its cache served every Graph call since.
+    expect(graph.tokenStats).toEqual({ requests: 1, refused: 0 });
+    expect(graph.stats.requests).toBeGreaterThan(5);
+  });
+
+  it("a wrong client secret → failed in plain words (Entra's code, not the secret), nothing changed", async () => {
+    await setup({ ENTRA_CLIENT_SECRET: "not-the-secret" });
+    const id = await approveFay();
+    expect(subject(id).state).toBe("failed");
+    expect(subject(id).stateReason).toMatch(
+      /Entra ID refused gongops' sign-in \(invalid_client: AADSTS7000215: Invalid client secret provided\.\)/,
+    );
+    expect(graph.tokenStats.refused).toBe(1); // refused once, not retried
+    expect(calls(DELETE)).toBe(0);
+    const all = [...r.ctx.lines, ...r.ctx.approvals.trail().map((t) => t.why ?? "")].join("\n");
+    expect(all).not.toContain("not-the-secret");
+  });
+
+  it("a certificate instead of a secret: MSAL's signed assertion (PS256, x5t#S256) is accepted", async () => {
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const thumbprint = createHash("sha256")
+      .update(publicKey.export({ type: "spki", format: "der" }))
+      .digest("hex");
+    const dir = mkdtempSync(join(tmpdir(), "gongops-cert-"));
+    const pem = join(dir, "gong-entra.pem");
+    writeFileSync(pem, privateKey.export({ type: "pkcs8", format: "pem" }));
+    await setup(
+      {
+        ENTRA_CLIENT_SECRET: "",
+        ENTRA_CLIENT_CERTIFICATE_PATH: pem,
+        ENTRA_CLIENT_CERTIFICATE_THUMBPRINT: thumbprint,
+      },
+      { certificate: { publicKey, thumbprintSha256: thumbprint } },
+    );
+    const id = await approveFay();
+    expect(subject(id).state).toBe("awaiting_idp");
+    expect(calls(DELETE)).toBe(1);
+    expect(graph.tokenStats).toEqual({ requests: 1, refused: 0 });
   });
 
   it("group-only and mixed (principalType Group) → failed, group named, nothing changed", async () => {

@@ -6,7 +6,7 @@ import { loadConfig } from "../../config.js";
 import { createContext, requireGong } from "../../context.js";
 import { DAY_MS, splitWindowsNewestFirst } from "../../gong/windows.js";
 import { createLogger } from "../../log.js";
-import { GRAPH_SIM_TOKEN as GRAPH_TOKEN, GraphSim } from "../../sim/graph.js";
+import { GraphSim } from "../../sim/graph.js";
 import { OktaSim } from "../../sim/okta.js";
 import { GongSim } from "../../sim/server.js";
 import { type Command, choiceOption, flag, intOption } from "../command.js";
@@ -76,8 +76,8 @@ the directory sync that proves it, and undoes one of them.`,
       createContext({
         config,
         log: createLogger({ level: "warn", sink: (l) => io.stderr(`${l}\n`) }),
-        // The Graph face takes its own token: MSAL will not talk to an http:// authority.
-        idp: idp?.sim instanceof GraphSim ? { entraTokens: { token: async () => GRAPH_TOKEN } } : undefined,
+        // MSAL signs in at the Graph face's login authority, https by name and loopback in fact.
+        idp: idp?.sim instanceof GraphSim ? { msalNetwork: idp.sim.msalNetwork() } : undefined,
       }),
     );
     const progress = progressReporter(io);
