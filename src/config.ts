@@ -76,6 +76,8 @@ export interface Config {
       spId: string;
       graphUrl: string;
       authorityHost: string;
+      /** After unassigning, ask Entra to provision the user now instead of in its ~40-minute cycle. */
+      provisionOnDemand: boolean;
     } | null;
   };
   logLevel: "debug" | "info" | "warn" | "error";
@@ -114,6 +116,10 @@ const positiveNumber = z.coerce.number().positive().describe("a number above 0")
 const nonNegativeInt = z.coerce.number().int().min(0).describe("a whole number of 0 or more");
 const percent = z.coerce.number().min(0).max(50).describe("a percentage from 0 to 50");
 const port = z.coerce.number().int().min(0).max(65535).describe("a TCP port (0 to 65535)");
+const httpsUrl = z
+  .url({ protocol: /^https$/ })
+  .transform((u) => u.replace(/\/+$/, ""))
+  .describe("an https URL (MSAL signs in only over https)");
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"])
   .transform((v) => v === "true" || v === "1" || v === "yes")
@@ -309,7 +315,8 @@ function readIdp(r: Reader): Config["idp"] {
           certificate,
           spId,
           graphUrl: r.get("ENTRA_GRAPH_URL", httpUrl, "https://graph.microsoft.com/v1.0"),
-          authorityHost: r.get("ENTRA_AUTHORITY_HOST", httpUrl, "https://login.microsoftonline.com"),
+          authorityHost: r.get("ENTRA_AUTHORITY_HOST", httpsUrl, "https://login.microsoftonline.com"),
+          provisionOnDemand: r.get("ENTRA_PROVISION_ON_DEMAND", bool, false),
         }
       : null;
   return { okta, entra };

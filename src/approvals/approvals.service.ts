@@ -742,6 +742,9 @@ export class ApprovalsService {
           : `removed in ${dep.label}, waiting for Gong: a directory sync that shows ${s.name} inactive confirms it`;
       this.log.info(`unassigned a user from the Gong app in ${dep.label}`, { subject: s.id, user: s.userId });
     }
+    const nudged = await dep.nudge?.(user);
+    if (nudged)
+      this.deps.repo.note(s.id, { actor: "gongops", why: `${dep.label}: ${nudged}`, now: this.now() });
     const now = this.now();
     const minutes = this.settings.verifyMinutes ?? 90;
     this.deps.repo.tx((tx) => {
@@ -786,7 +789,7 @@ export class ApprovalsService {
       this.deprovisioner.kind === "okta"
         ? "in Okta, the Gong app's Provisioning > To App has Deactivate Users on, and the user's push to Gong did not fail (Dashboard > Tasks)"
         : this.deprovisioner.kind === "entra"
-          ? "in Entra ID, the Gong enterprise app's provisioning is running (not quarantined) and its provisioning log shows the user disabled"
+          ? 'in Entra ID, the Gong enterprise app\'s provisioning is running (not quarantined), its scope is "Sync only assigned users and groups", and its provisioning log shows the user disabled'
           : `${label} removed the user and pushes deactivations to Gong`;
     const note = `still active in Gong ${this.settings.verifyMinutes ?? 90} minutes after the change in ${label}; check that ${checks}, then run a directory sync`;
     if (this.deps.repo.annotate(s.id, "awaiting_idp", { waitingNote: note })) {

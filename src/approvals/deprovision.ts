@@ -70,6 +70,11 @@ export interface ApiDeprovisioner {
   /** Idempotent: "already" when there was nothing to remove (a 404 on the way counts as removed). */
   unassign(user: IdpUser, assignment: IdpAssignment): Promise<"removed" | "already">;
   reassign(snapshot: IdpSnapshot): Promise<void>;
+  /**
+   * After the change, ask the IdP to push it to Gong now (Entra's provisionOnDemand); what happened,
+   * for the trail, or null when the adapter has no such nudge or it is off. Never fails the request.
+   */
+  nudge?(user: IdpUser): Promise<string | null>;
   /** What the admin must do when group membership grants the access. */
   groupAdvice(groups: string[]): string;
   /** A failure no retry can fix, in plain words (null: let the job retry; a RetryAt: wait until then). */

@@ -1,3 +1,4 @@
+import Bottleneck from "bottleneck";
 import { z } from "zod";
 import type {
   ApiDeprovisioner,
@@ -30,7 +31,8 @@ import { IdpError, IdpHttp, type IdpLimits, type IdpResponse, IdpRetryAfterTooLo
  * - Lists page with @odata.nextLink (followed only on the Graph origin).
  * - Throttling: 429 with Retry-After (seconds).
  * Application permissions: AppRoleAssignment.ReadWrite.All, Application.Read.All, User.Read.All (and
- * Synchronization.Read.All for the job check). provisionOnDemand is not used: the sync is awaited.
+ * Synchronization.Read.All for the job check). With ENTRA_PROVISION_ON_DEMAND, POST …/synchronization/
+ * jobs/{jobId}/provisionOnDemand nudges the job for the user (5 per 10 s; Synchronization.ReadWrite.All).
  *
  * The token comes from a TokenProvider: MSAL client credentials (a secret or a certificate). MSAL talks
  * only to an https authority; the simulator's login authority is reached through an injected MSAL
@@ -115,6 +117,8 @@ function tokenRefusal(error: unknown): IdpError | null {
 export interface EntraOptions {
   graphUrl: string;
   spId: string;
+  /** Nudge the provisioning job for the user after unassigning (needs Synchronization.ReadWrite.All). */
+  provisionOnDemand?: boolean;
   tokens: TokenProvider;
   log: Logger;
   limits?: Partial<IdpLimits>;
@@ -157,6 +161,14 @@ export const graphErrorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }).loose(),
 });
 
+export const graphSchemaRulesSchema = z
+  .object({
+    synchronizationRules: z.array(
+      z.object({ id: z.string(), sourceDirectoryName: z.string().nullable().optional() }).loose(),
+    ),
+  })
+  .loose();
+
 export interface EntraSnapshot extends IdpSnapshot {
   kind: "entra";
   principalId: string;
@@ -170,6 +182,15 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
   readonly confirmedBy = "sync" as const;
   private readonly http: IdpHttp;
   private readonly sp: string;
+  /** The provisioning job the preflight found running, and its user rule (for provisionOnDemand). */
+  private job: { id: string; ruleId?: string } | null = null;
+  /** Graph allows provisionOnDemand 5 times per 10 seconds per tenant. */
+  private readonly nudges = new Bottleneck({
+    maxConcurrent: 1,
+    reservoir: 5,
+    reservoirRefreshAmount: 5,
+    reservoirRefreshInterval: 10_000,
+  });
 
   constructor(private readonly options: EntraOptions) {
     this.sp = encodeURIComponent(options.spId);
@@ -223,7 +244,11 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
       ["Active", "NotRun"].includes(j.status.code) &&
       !j.status.quarantine &&
       (j.schedule?.state ?? "Active") === "Active";
-    if (jobs.some(runs)) return null;
+    const running = jobs.find(runs);
+    if (running) {
+      if (this.job?.id !== running.id) this.job = { id: running.id };
+      return null;
+    }
     const job = jobs[0]!;
     if (job.status.code === "Quarantine" || job.status.quarantine)
       return `the Gong app's provisioning in Entra ID is quarantined${job.status.quarantine?.reason ? ` (${job.status.quarantine.reason})` : ""}: unassigning would deactivate nobody in Gong until an admin fixes it`;
@@ -259,6 +284,51 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
           'the Gong app\'s provisioning scope in Entra ID is "Sync all users and groups": removing an assignment would deactivate nobody; set the scope to "Sync only assigned users and groups"',
       };
     return syncAll === undefined ? unknown("no SyncAll setting in the answer") : { refusal: null };
+  }
+
+  /**
+   * ENTRA_PROVISION_ON_DEMAND: ask the provisioning job to process this user now (Graph's
+   * provisionOnDemand with the job's user rule) instead of in its ~40-minute cycle. Only a nudge: a
+   * refusal or an error is reported for the trail, and the request keeps waiting for the cycle.
+   */
+  async nudge(user: IdpUser): Promise<string | null> {
+    if (!this.options.provisionOnDemand || !this.job) return null;
+    const job = this.job;
+    const jobPath = `/servicePrincipals/${this.sp}/synchronization/jobs/${encodeURIComponent(job.id)}`;
+    const fallback = "waiting for its next provisioning cycle (about 40 minutes)";
+    try {
+      if (!job.ruleId) {
+        const res = await this.http.send({
+          method: "GET",
+          path: `${jobPath}/schema`,
+          endpoint: "GET /servicePrincipals/{spId}/synchronization/jobs/{jobId}/schema",
+        });
+        const rules = res.status < 300 ? graphSchemaRulesSchema.safeParse(res.body) : null;
+        if (!rules?.success)
+          return `could not read the provisioning job's rules to nudge it (HTTP ${res.status}); ${fallback}`;
+        const rule =
+          rules.data.synchronizationRules.find((r) =>
+            /azure active directory|entra/i.test(r.sourceDirectoryName ?? ""),
+          ) ?? rules.data.synchronizationRules[0];
+        if (!rule) return `the provisioning job has no rules to nudge with; ${fallback}`;
+        job.ruleId = rule.id;
+      }
+      const res = await this.nudges.schedule(() =>
+        this.http.send({
+          method: "POST",
+          path: `${jobPath}/provisionOnDemand`,
+          body: {
+            parameters: [{ subjects: [{ objectId: user.id, objectTypeName: "User" }], ruleId: job.ruleId }],
+          },
+          endpoint: "POST /servicePrincipals/{spId}/synchronization/jobs/{jobId}/provisionOnDemand",
+        }),
+      );
+      if (res.status >= 300)
+        return `Entra ID refused to provision on demand (HTTP ${res.status}${res.details.vendorCode ? ` ${res.details.vendorCode}` : ""}${res.status === 403 ? ": it needs Synchronization.ReadWrite.All" : ""}); ${fallback}`;
+      return "asked Entra ID to provision the user on demand: Gong should show the change within minutes";
+    } catch (error) {
+      return `could not nudge Entra ID (${(error as Error).message}); ${fallback}`;
+    }
   }
 
   async find(email: string): Promise<IdpUser | null> {
@@ -386,6 +456,7 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
   }
 
   async close(): Promise<void> {
+    await this.nudges.stop({ dropWaitingJobs: true }).catch(() => {});
     await this.http.close();
   }
 }

@@ -29,6 +29,7 @@ export function createIdpDeprovisioner(
     return new EntraDeprovisioner({
       graphUrl: e.graphUrl,
       spId: e.spId,
+      provisionOnDemand: e.provisionOnDemand,
       tokens: msalTokenProvider(e, overrides.msalNetwork),
       ...common,
     });

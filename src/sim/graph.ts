@@ -54,6 +54,8 @@ function graphError(status: number, code: string, message: string): IdpReply {
   };
 }
 
+const JOB_ID = "gong.0a1b2c3d4e5f.00000000-0000-0000-0000-000000000000";
+
 const guid = (prefix: string, n: number) =>
   `${prefix}${String(n).padStart(8, "0")}-0000-4000-8000-000000000000`.slice(-36);
 
@@ -65,9 +67,13 @@ export class GraphSim extends IdpSimServer {
   syncAll: boolean;
   retryAfterSeconds: number;
   pageSize: number;
-  /** What the app registration was granted: reading jobs needs Synchronization.Read.All, and the
-   *  secrets a permission a least-privilege app may not have (then 403). */
-  readable = { jobs: true, secrets: true };
+  /**
+   * What the app registration was granted: reading jobs needs Synchronization.Read.All; the secrets
+   * and provisionOnDemand need more, which a least-privilege app may not have (then 403).
+   */
+  readable = { jobs: true, secrets: true, provisionOnDemand: true };
+  /** When provisionOnDemand was called (Graph allows 5 per 10 seconds). */
+  private readonly onDemandAt: number[] = [];
   private readonly org: SimOrg;
   private readonly users = new Map<string, { id: string; gongId: string; upn: string; name: string }>();
   private readonly groups = new Map<string, { id: string; name: string; members: Set<string> }>();
@@ -240,6 +246,10 @@ export class GraphSim extends IdpSimServer {
       return `${method} /servicePrincipals/{spId}/appRoleAssignedTo/{id}`;
     if (q[0] === "servicePrincipals" && q[2] === "appRoleAssignedTo")
       return `${method} /servicePrincipals/{spId}/appRoleAssignedTo`;
+    if (q[0] === "servicePrincipals" && q[3] === "jobs" && q[5] === "schema")
+      return `${method} /servicePrincipals/{spId}/synchronization/jobs/{jobId}/schema`;
+    if (q[0] === "servicePrincipals" && q[3] === "jobs" && q[5] === "provisionOnDemand")
+      return `${method} /servicePrincipals/{spId}/synchronization/jobs/{jobId}/provisionOnDemand`;
     if (q[0] === "servicePrincipals" && q[2] === "synchronization" && q[3] === "jobs")
       return `${method} /servicePrincipals/{spId}/synchronization/jobs`;
     if (q[0] === "servicePrincipals" && q[2] === "synchronization" && q[3] === "secrets")
@@ -357,9 +367,9 @@ export class GraphSim extends IdpSimServer {
     return null;
   }
 
-  private push(userId: string, active: boolean): void {
+  private push(userId: string, active: boolean, delayMs = this.pushDelayMs): void {
     const gongId = this.users.get(userId)?.gongId;
-    this.later(this.pushDelayMs, () => {
+    this.later(delayMs, () => {
       const still = this.ofUser(userId).length > 0;
       // Entra disables a user who lost their last assignment (scope: assigned only), and enables one back;
       // with "sync all users and groups" everyone stays in scope, so nobody is disabled.
@@ -423,7 +433,7 @@ export class GraphSim extends IdpSimServer {
         body: {
           value: [
             {
-              id: "gong.0a1b2c3d4e5f.00000000-0000-0000-0000-000000000000",
+              id: JOB_ID,
               templateId: "gong",
               // Stopping provisioning in the portal pauses the job and disables its schedule.
               schedule: { interval: "PT40M", state: this.job === "Paused" ? "Disabled" : "Active" },
@@ -437,6 +447,47 @@ export class GraphSim extends IdpSimServer {
               synchronizationJobSettings: [],
             },
           ],
+        },
+      };
+    }
+    if (endpoint === "GET /servicePrincipals/{spId}/synchronization/jobs/{jobId}/schema") {
+      if (!this.readable.jobs) return denied();
+      if (this.job === "none" || q[4] !== JOB_ID) return notFound(q[4] ?? "");
+      return {
+        status: 200,
+        body: {
+          id: JOB_ID,
+          synchronizationRules: [
+            {
+              id: "03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8",
+              name: "USER_TO_USER",
+              sourceDirectoryName: "Azure Active Directory",
+              targetDirectoryName: "Gong",
+            },
+          ],
+        },
+      };
+    }
+    if (endpoint === "POST /servicePrincipals/{spId}/synchronization/jobs/{jobId}/provisionOnDemand") {
+      if (!this.readable.provisionOnDemand) return denied();
+      if (this.job === "none" || q[4] !== JOB_ID) return notFound(q[4] ?? "");
+      const now = Date.now();
+      while (this.onDemandAt.length && this.onDemandAt[0]! <= now - 10_000) this.onDemandAt.shift();
+      if (this.onDemandAt.length >= 5) return this.tooMany();
+      this.onDemandAt.push(now);
+      const p = (body as { parameters?: { subjects?: { objectId?: string }[]; ruleId?: string }[] })
+        ?.parameters?.[0];
+      const userId = p?.subjects?.[0]?.objectId;
+      if (!userId || !this.users.has(userId) || p?.ruleId !== "03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8")
+        return graphError(400, "Request_BadRequest", "Invalid subjects or ruleId.");
+      // Provisioning this one user now: in scope → enabled, out of scope → disabled, as the cycle would.
+      this.push(userId, this.ofUser(userId).length > 0, 0);
+      return {
+        status: 200,
+        body: {
+          "@odata.type": "#microsoft.graph.stringKeyStringValuePair",
+          key: "Microsoft.Identity.Health.CPP.Common.DataContracts.SyncFabric.StatusInfo",
+          value: "[]",
         },
       };
     }

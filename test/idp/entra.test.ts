@@ -96,6 +96,39 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
     expect(graph.stats.requests).toBeGreaterThan(5);
   });
 
+  it("ENTRA_PROVISION_ON_DEMAND nudges the job: Gong shows the user inactive without waiting for the cycle", async () => {
+    await setup({ ENTRA_PROVISION_ON_DEMAND: "true" }, { pushDelayMs: 600_000 });
+    const id = await approveFay();
+    expect(subject(id).state).toBe("awaiting_idp");
+    expect(calls("POST /servicePrincipals/{spId}/synchronization/jobs/{jobId}/provisionOnDemand")).toBe(1);
+    await until(() => r.sim.org.user(ID.fay)!.active === false);
+    const why = r.ctx.approvals
+      .trail()
+      .filter((t) => t.subjectId === id)
+      .map((t) => t.why)
+      .join("\n");
+    expect(why).toMatch(/Entra ID: asked Entra ID to provision the user on demand/);
+    await r.ctx.directory.sync!.run({ trigger: "test" });
+    expect(subject(id).state).toBe("done");
+  });
+
+  it("a refused nudge (403) is only noted: the request keeps waiting for the cycle", async () => {
+    await setup({ ENTRA_PROVISION_ON_DEMAND: "true" }, { pushDelayMs: 600_000 });
+    graph.readable.provisionOnDemand = false;
+    const id = await approveFay();
+    expect(subject(id).state).toBe("awaiting_idp");
+    expect(calls(DELETE)).toBe(1);
+    const why = r.ctx.approvals
+      .trail()
+      .filter((t) => t.subjectId === id)
+      .map((t) => t.why)
+      .join("\n");
+    expect(why).toMatch(
+      /refused to provision on demand \(HTTP 403 Authorization_RequestDenied: it needs Synchronization\.ReadWrite\.All\); waiting for its next provisioning cycle/,
+    );
+    expect(r.sim.org.user(ID.fay)!.active).toBe(true);
+  });
+
   it("a wrong client secret → failed in plain words (Entra's code, not the secret), nothing changed", async () => {
     await setup({ ENTRA_CLIENT_SECRET: "not-the-secret" });
     const id = await approveFay();

@@ -5,6 +5,7 @@ import {
   graphErrorSchema,
   graphJobSchema,
   graphListSchema,
+  graphSchemaRulesSchema,
   graphSecretsSchema,
   graphUserSchema,
 } from "../../src/idp/entra.js";
@@ -53,6 +54,25 @@ describe("sim Graph contract", () => {
       (await call("GET", `/servicePrincipals/${graph.spId}/synchronization/secrets`)).body,
     );
     expect(secrets.value.find((v) => v.key === "SyncAll")?.value).toBe("false");
+  });
+
+  it("provisionOnDemand: the job's user rule from its schema; 5 per 10 seconds, then 429 with Retry-After", async () => {
+    const jobs = graphListSchema(graphJobSchema).parse(
+      (await call("GET", `/servicePrincipals/${graph.spId}/synchronization/jobs`)).body,
+    );
+    const job = `/servicePrincipals/${graph.spId}/synchronization/jobs/${encodeURIComponent(jobs.value[0]!.id)}`;
+    const rules = graphSchemaRulesSchema.parse(
+      (await call("GET", `${job}/schema`)).body,
+    ).synchronizationRules;
+    const u = graph.entraIdOf(org.users().find((x) => x.active)!.id)!;
+    const body = {
+      parameters: [{ subjects: [{ objectId: u, objectTypeName: "User" }], ruleId: rules[0]!.id }],
+    };
+    for (let i = 0; i < 5; i++)
+      expect((await call("POST", `${job}/provisionOnDemand`, body)).status).toBe(200);
+    const sixth = await call("POST", `${job}/provisionOnDemand`, body);
+    expect(sixth.status).toBe(429);
+    expect(Number(sixth.headers["retry-after"])).toBeGreaterThan(0);
   });
 
   it("appRoleAssignments page with an absolute @odata.nextLink; the last page has none", async () => {
