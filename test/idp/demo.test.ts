@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { cli } from "../helpers/cli.js";
+import { oneJson, runGongops } from "../helpers/process.js";
 
-describe("gongops demo --via okta", () => {
+describe("gongops demo --via okta|entra", () => {
   it("audit → approval → unassign in the fake Okta → the sync that proves it → undo", async () => {
     const r = await cli(["demo", "--via", "okta", "--users", "150", "--latency", "0", "--json"], {});
     expect(r.code).toBe(0);
@@ -16,4 +17,22 @@ describe("gongops demo --via okta", () => {
     });
     expect(approval.subjects.map((s: { state: string }) => s.state).sort()[0]).toBe("done");
   }, 30_000);
+
+  it("as a real process through Entra ID: MSAL signs in at the sim's login authority; exit 0, one JSON document", async () => {
+    const r = await runGongops(
+      ["demo", "--via", "entra", "--users", "150", "--latency", "0", "--json"],
+      {},
+      45_000,
+    );
+    expect(r.stderr).not.toMatch(/error|sim-entra-client-secret/i);
+    expect(r.code).toBe(0);
+    const approval = (oneJson(r.stdout) as { demo: { approval: Record<string, any> } }).demo.approval;
+    expect(approval.idp).toMatchObject({
+      via: "entra",
+      verifiedBySync: true,
+      reassigns: 1,
+      activeAgainAfterUndo: true,
+    });
+    expect(approval.idp.unassigns).toBeGreaterThan(0);
+  }, 60_000);
 });
