@@ -331,6 +331,10 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
     }
   }
 
+  /**
+   * The Entra user for a Gong email: by userPrincipalName first (usually the email), else by `mail`
+   * (a tenant whose UPNs are not the addresses people use). Two users with that mail is an error.
+   */
   async find(email: string): Promise<IdpUser | null> {
     const res = await this.http.send({
       method: "GET",
@@ -338,11 +342,27 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
       query: { $select: "id,userPrincipalName" },
       endpoint: "GET /users/{upn}",
     });
-    if (res.status === 404) return null;
-    this.expectOk(res, "find the user");
-    const user = graphUserSchema.safeParse(res.body);
-    if (!user.success) throw this.invalid(res, "user");
-    return { id: user.data.id, login: user.data.userPrincipalName };
+    if (res.status !== 404) {
+      this.expectOk(res, "find the user");
+      const user = graphUserSchema.safeParse(res.body);
+      if (!user.success) throw this.invalid(res, "user");
+      return { id: user.data.id, login: user.data.userPrincipalName };
+    }
+    const first = await this.http.send({
+      method: "GET",
+      path: "/users",
+      query: { $filter: `mail eq '${email.replace(/'/g, "''")}'`, $select: "id,userPrincipalName,mail" },
+      endpoint: "GET /users?$filter=mail",
+    });
+    const found: z.infer<typeof graphUserSchema>[] = [];
+    for await (const u of this.list(first, graphUserSchema, "user list")) found.push(u);
+    if (found.length > 1)
+      throw new IdpError(
+        { vendor: "Microsoft Graph", method: "GET", endpoint: "GET /users?$filter=mail", status: 409 },
+        `${found.length} Entra ID users have the mail ${email} (${found.map((u) => u.userPrincipalName).join(", ")}); gongops will not guess which one to unassign`,
+      );
+    const user = found[0];
+    return user ? { id: user.id, login: user.userPrincipalName } : null;
   }
 
   async assignment(user: IdpUser): Promise<IdpAssignment> {
@@ -406,6 +426,7 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
     if (!(error instanceof IdpError)) return null;
     const { status, vendorCode, summary } = error.details;
     if (status === undefined || status < 400 || status >= 500 || status === 429) return null;
+    if (status === 409) return { failed: `${error.message}. Nothing was changed.` };
     if (error.details.endpoint === TOKEN_ENDPOINT)
       return {
         failed: `Entra ID refused gongops' sign-in (${vendorCode}${summary ? `: ${summary}` : ""}): check ENTRA_TENANT_ID, ENTRA_CLIENT_ID and the client secret or certificate (ENTRA_CLIENT_SECRET, ENTRA_CERTIFICATE_*) of the app registration`,

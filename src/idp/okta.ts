@@ -163,20 +163,45 @@ export class OktaDeprovisioner implements ApiDeprovisioner {
     return null;
   }
 
+  /**
+   * The Okta user for a Gong email: by login first (usually the email), else by a search on the
+   * profile's email (an org whose logins are not emails). Two users with that email is an error, not
+   * a guess.
+   */
   async find(email: string): Promise<IdpUser | null> {
     const res = await this.http.send({
       method: "GET",
       path: `/api/v1/users/${encodeURIComponent(email)}`,
       endpoint: "GET /api/v1/users/{login}",
     });
-    if (res.status === 404) return null;
-    this.expectOk(res, "find the user");
-    const user = oktaUserSchema.safeParse(res.body);
-    if (!user.success) throw this.invalid(res, "user");
-    // Found by login; make sure it is the same person (an Okta login need not be the email).
-    const emails = [user.data.profile.login, user.data.profile.email].map((e) => e?.toLowerCase());
-    if (!emails.includes(email.toLowerCase())) return null;
-    return { id: user.data.id, login: user.data.profile.login };
+    if (res.status !== 404) {
+      this.expectOk(res, "find the user");
+      const user = oktaUserSchema.safeParse(res.body);
+      if (!user.success) throw this.invalid(res, "user");
+      // Found by login; make sure it is the same person (an Okta login need not be the email).
+      const emails = [user.data.profile.login, user.data.profile.email].map((e) => e?.toLowerCase());
+      if (emails.includes(email.toLowerCase())) return { id: user.data.id, login: user.data.profile.login };
+    }
+    const found: z.infer<typeof oktaUserSchema>[] = [];
+    for await (const u of this.list(
+      {
+        method: "GET",
+        path: "/api/v1/users",
+        query: { search: `profile.email eq "${email.replace(/["\\]/g, "")}"` },
+        endpoint: "GET /api/v1/users?search",
+      },
+      oktaUserSchema,
+      "users with that email",
+    ))
+      if (u.profile.email?.toLowerCase() === email.toLowerCase() && u.status !== "DEPROVISIONED")
+        found.push(u);
+    if (found.length > 1)
+      throw new IdpError(
+        { vendor: "Okta", method: "GET", endpoint: "GET /api/v1/users?search", status: 409 },
+        `${found.length} Okta users have the email ${email} (${found.map((u) => u.profile.login).join(", ")}); gongops will not guess which one to unassign`,
+      );
+    const user = found[0];
+    return user ? { id: user.id, login: user.profile.login } : null;
   }
 
   async assignment(user: IdpUser): Promise<IdpAssignment> {
@@ -290,6 +315,7 @@ export class OktaDeprovisioner implements ApiDeprovisioner {
     if (!(error instanceof IdpError)) return null;
     const { status, vendorCode, summary } = error.details;
     if (status === undefined || status < 400 || status >= 500 || status === 429) return null;
+    if (status === 409) return { failed: `${error.message}. Nothing was changed.` };
     if (vendorCode === OKTA_GROUP_ASSIGNED)
       return {
         failed: `Okta refused: a group membership grants the Gong app (${OKTA_GROUP_ASSIGNED}); gongops never removes group access. Nothing was changed.`,

@@ -75,7 +75,10 @@ export class GraphSim extends IdpSimServer {
   /** When provisionOnDemand was called (Graph allows 5 per 10 seconds). */
   private readonly onDemandAt: number[] = [];
   private readonly org: SimOrg;
-  private readonly users = new Map<string, { id: string; gongId: string; upn: string; name: string }>();
+  private readonly users = new Map<
+    string,
+    { id: string; gongId: string; upn: string; mail: string; name: string }
+  >();
   private readonly groups = new Map<string, { id: string; name: string; members: Set<string> }>();
   private readonly assignments = new Map<string, Assignment>();
   private seq = 0;
@@ -105,7 +108,7 @@ export class GraphSim extends IdpSimServer {
     for (const u of this.org.users()) {
       const id = guid("a", ++n);
       const name = `${u.firstName} ${u.lastName}`;
-      this.users.set(id, { id, gongId: u.id, upn: u.emailAddress, name });
+      this.users.set(id, { id, gongId: u.id, upn: u.emailAddress, mail: u.emailAddress, name });
       if ((options.assignAll ?? true) && u.active) this.assign(id, "User", name);
     }
   }
@@ -183,6 +186,11 @@ export class GraphSim extends IdpSimServer {
     return a;
   }
 
+  /** A userPrincipalName that is not the Gong email (which stays the user's `mail`). */
+  setUpn(gongId: string, upn: string): void {
+    this.users.get(this.entraIdOf(gongId)!)!.upn = upn;
+  }
+
   isDirect(gongId: string): boolean {
     const id = this.entraIdOf(gongId);
     return [...this.assignments.values()].some((a) => a.principalType === "User" && a.principalId === id);
@@ -240,6 +248,7 @@ export class GraphSim extends IdpSimServer {
       return "login GET openid-configuration";
     if (p[1] === "oauth2" && p[2] === "v2.0" && p[3] === "token") return `login ${method} token`;
     const q = p.slice(1); // after v1.0
+    if (q[0] === "users" && q.length === 1) return `${method} /users`;
     if (q[0] === "users" && q.length === 2) return `${method} /users/{id}`;
     if (q[0] === "users" && q[2] === "appRoleAssignments") return `${method} /users/{id}/appRoleAssignments`;
     if (q[0] === "servicePrincipals" && q[2] === "appRoleAssignedTo" && q.length === 4)
@@ -390,6 +399,16 @@ export class GraphSim extends IdpSimServer {
         "Request_ResourceNotFound",
         `Resource '${what}' does not exist or one of its queried reference-property objects are not present.`,
       );
+    if (endpoint === "GET /users") {
+      // Only the filter this adapter uses: mail eq '…' (a quote doubled inside).
+      const m = /^mail eq '((?:[^']|'')*)'$/.exec(url.searchParams.get("$filter") ?? "");
+      if (!m) return graphError(400, "Request_UnsupportedQuery", "Unsupported query.");
+      const want = m[1]!.replace(/''/g, "'").toLowerCase();
+      const value = [...this.users.values()]
+        .filter((u) => u.mail.toLowerCase() === want)
+        .map((u) => ({ id: u.id, userPrincipalName: u.upn, mail: u.mail }));
+      return { status: 200, body: { "@odata.context": `${this.graphUrl}/$metadata#users`, value } };
+    }
     if (endpoint === "GET /users/{id}") {
       const key = q[1]!.toLowerCase();
       const u = [...this.users.values()].find((x) => x.id === q[1] || x.upn.toLowerCase() === key);

@@ -16,6 +16,8 @@ interface OktaSimUser {
   id: string;
   gongId: string;
   login: string;
+  /** The profile's email when it is not the login. */
+  email?: string;
   firstName: string;
   lastName: string;
 }
@@ -102,6 +104,18 @@ export class OktaSim extends IdpSimServer {
     return id !== undefined && this.direct.has(id);
   }
 
+  /** An Okta login that is not the Gong email (the email stays in the profile). */
+  setLogin(gongId: string, login: string): void {
+    const u = this.users.get(this.oktaIdOf(gongId)!)!;
+    u.email = u.login;
+    u.login = login;
+  }
+
+  /** A profile email other than the login (two Okta users may share one). */
+  setEmail(gongId: string, email: string): void {
+    this.users.get(this.oktaIdOf(gongId)!)!.email = email;
+  }
+
   setDirect(gongId: string, assigned: boolean): void {
     const id = this.oktaIdOf(gongId)!;
     if (assigned) this.direct.add(id);
@@ -166,6 +180,7 @@ export class OktaSim extends IdpSimServer {
 
   protected endpointOf(method: string, p: string[]): string {
     if (p[0] !== "api" || p[1] !== "v1") return `${method} /${p.join("/")}`;
+    if (p[2] === "users" && p.length === 3) return `${method} /api/v1/users`;
     if (p[2] === "users" && p.length === 4) return `${method} /api/v1/users/{login}`;
     if (p[2] === "users" && p[4] === "groups" && p.length === 5)
       return `${method} /api/v1/users/{userId}/groups`;
@@ -183,7 +198,7 @@ export class OktaSim extends IdpSimServer {
       id: u.id,
       status: "ACTIVE",
       created: "2024-01-01T00:00:00.000Z",
-      profile: { login: u.login, email: u.login, firstName: u.firstName, lastName: u.lastName },
+      profile: { login: u.login, email: u.email ?? u.login, firstName: u.firstName, lastName: u.lastName },
       _links: { self: { href: `${this.url}/api/v1/users/${u.id}` } },
     };
   }
@@ -214,6 +229,20 @@ export class OktaSim extends IdpSimServer {
   protected route(endpoint: string, { parts, url, body }: IdpCtx): IdpReply {
     const notFound = () =>
       oktaError(404, "E0000007", `Not found: Resource not found: ${parts.at(-1)} (User)`);
+    if (endpoint === "GET /api/v1/users") {
+      // Only the search this adapter uses: profile.email eq "…" (Okta's search expression).
+      const search = url.searchParams.get("search");
+      const m = search ? /^profile\.email eq "([^"]*)"$/.exec(search) : null;
+      if (!m) return oktaError(400, "E0000031", "Invalid search criteria.");
+      const want = m[1]!.toLowerCase();
+      const found = [...this.users.values()].filter((u) => (u.email ?? u.login).toLowerCase() === want);
+      return this.page(
+        url,
+        found.map((u) => ({ ...this.userJson(u) })),
+        200,
+        200,
+      );
+    }
     if (endpoint === "GET /api/v1/users/{login}") {
       const key = parts[3]!.toLowerCase();
       const u = [...this.users.values()].find((x) => x.id === parts[3] || x.login.toLowerCase() === key);

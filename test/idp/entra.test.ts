@@ -129,6 +129,15 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
     expect(r.sim.org.user(ID.fay)!.active).toBe(true);
   });
 
+  it("a userPrincipalName that is not the email → found by mail, then unassigned", async () => {
+    await setup();
+    graph.setUpn(ID.fay, "fay.lee@acme.onmicrosoft.com");
+    const id = await approveFay();
+    expect(calls("GET /users")).toBe(1);
+    expect(calls(DELETE)).toBe(1);
+    expect(subject(id).state).toBe("awaiting_idp");
+  });
+
   it("a wrong client secret → failed in plain words (Entra's code, not the secret), nothing changed", async () => {
     await setup({ ENTRA_CLIENT_SECRET: "not-the-secret" });
     const id = await approveFay();

@@ -183,6 +183,29 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
     expect(r.sim.org.user(ID.fay)!.active).toBe(true);
   });
 
+  it("an Okta login that is not the email → found by a profile.email search; two such users → refused, not guessed", async () => {
+    await setup();
+    okta.setLogin(ID.fay, "fay.lee");
+    const id = await approveFay();
+    expect(calls("GET /api/v1/users")).toBe(1);
+    expect(calls(DELETE)).toBe(1);
+    expect(subject(id).state).toBe("awaiting_idp");
+
+    await r.close();
+    await okta.close();
+    await setup();
+    okta.setLogin(ID.fay, "fay.lee");
+    okta.setLogin(ID.mgr, "fay.lee.old");
+    // The manager's profile email becomes Fay's too: two Okta users answer the search.
+    okta.setEmail(ID.mgr, r.emailOf(ID.fay));
+    const twice = await approveFay();
+    expect(subject(twice).state).toBe("failed");
+    expect(subject(twice).stateReason).toMatch(
+      /2 Okta users have the email .* \((fay\.lee, fay\.lee\.old|fay\.lee\.old, fay\.lee)\); gongops will not guess which one to unassign\. Nothing was changed\./,
+    );
+    expect(calls(DELETE)).toBe(0);
+  });
+
   it("an INACTIVE Gong app → refused before any change", async () => {
     await setup();
     okta.appStatus = "INACTIVE";
