@@ -944,6 +944,15 @@ export class ApprovalsService {
       );
       try {
         await dep.reassign(s.idpSnapshot);
+      } catch (error) {
+        // In plain words for whoever asked; the user stays deactivated and they can try again.
+        const plain = dep.explain(error);
+        if (!plain) throw error;
+        throw new UsageError(
+          "failed" in plain
+            ? `${s.name} is still deactivated: ${plain.failed}`
+            : `${s.name} is still deactivated: ${dep.label} asked to wait until ${plain.retryAt.toISOString()}; try again then`,
+        );
       } finally {
         dep.observe(null);
       }

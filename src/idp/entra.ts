@@ -406,8 +406,18 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
     return "removed";
   }
 
+  /** Idempotent: Graph refuses a second identical assignment, so one that is back already is left be. */
   async reassign(snapshot: IdpSnapshot): Promise<void> {
     const s = snapshot as EntraSnapshot;
+    const first = await this.http.send({
+      method: "GET",
+      path: `/users/${encodeURIComponent(s.principalId)}/appRoleAssignments`,
+      query: { $filter: `resourceId eq ${this.options.spId}` },
+      endpoint: "GET /users/{id}/appRoleAssignments",
+    });
+    for await (const a of this.list(first, graphAssignmentSchema, "appRoleAssignment list"))
+      if (a.principalType === "User" && a.principalId === s.principalId && a.appRoleId === s.appRoleId)
+        return;
     const res = await this.http.send({
       method: "POST",
       path: `/servicePrincipals/${this.sp}/appRoleAssignedTo`,

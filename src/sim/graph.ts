@@ -536,6 +536,15 @@ export class GraphSim extends IdpSimServer {
       const u = b?.principalId ? this.users.get(b.principalId) : undefined;
       if (!u || b?.resourceId !== this.spId || b.appRoleId !== GRAPH_SIM_APP_ROLE_ID)
         return graphError(400, "Request_BadRequest", "Invalid principalId, resourceId or appRoleId.");
+      const same = [...this.assignments.values()].some(
+        (x) => x.principalType === "User" && x.principalId === u.id && x.appRoleId === b.appRoleId,
+      );
+      if (same)
+        return graphError(
+          400,
+          "Request_BadRequest",
+          "Permission being assigned already exists on the object",
+        );
       const a = this.assign(u.id, "User", u.name);
       this.push(u.id, true);
       return { status: 201, body: a };

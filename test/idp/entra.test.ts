@@ -129,6 +129,22 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
     expect(r.sim.org.user(ID.fay)!.active).toBe(true);
   });
 
+  it("undo when the assignment is already back → no second POST (Graph refuses a duplicate), reactivated", async () => {
+    await setup();
+    const id = await approveFay();
+    await until(() => r.sim.org.user(ID.fay)!.active === false);
+    await r.ctx.directory.sync!.run({ trigger: "test" });
+    expect(subject(id).state).toBe("done");
+    graph.setDirect(ID.fay, true); // an admin put it back by hand (or an undo landed before a crash)
+    await r.ctx.approvals.reactivate({
+      who: r.emailOf(ID.fay),
+      reason: "back",
+      actor: asUser("UADMIN", true),
+    });
+    expect(calls(POST)).toBe(0);
+    expect(subject(id).state).toBe("reactivated");
+  });
+
   it("a userPrincipalName that is not the email → found by mail, then unassigned", async () => {
     await setup();
     graph.setUpn(ID.fay, "fay.lee@acme.onmicrosoft.com");
