@@ -3,7 +3,8 @@ import type { Deprovisioner } from "../approvals/deprovision.js";
 import type { Config } from "../config.js";
 import type { RetryPolicy, Timing } from "../gong/retry.js";
 import type { Logger } from "../log.js";
-import { EntraDeprovisioner, msalTokenProvider } from "./entra.js";
+import { EntraDeprovisioner } from "./entra.js";
+import { msalTokenProvider } from "./msal.js";
 import { OktaDeprovisioner } from "./okta.js";
 
 /** Options a test or the demo passes to the IdP adapters (the composition root forwards them). */

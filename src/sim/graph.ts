@@ -1,6 +1,13 @@
-import { constants, createPublicKey, type KeyObject, randomBytes, verify } from "node:crypto";
-import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
-import { request } from "undici";
+import {
+  ENTRA_SIM_AUTHORITY_HOST,
+  ENTRA_SIM_CLIENT_ID,
+  ENTRA_SIM_CLIENT_SECRET,
+  ENTRA_SIM_TENANT_ID,
+  EntraLoginSim,
+  isLoginEndpoint,
+  loginEndpointOf,
+  type SimCertificate,
+} from "./entraLogin.js";
 import { type IdpCtx, type IdpReply, IdpSimServer } from "./idpServer.js";
 import type { SimOrg } from "./org.js";
 
@@ -16,11 +23,6 @@ import type { SimOrg } from "./org.js";
 export const GRAPH_SIM_TOKEN = "sim-graph-access-token";
 export const GRAPH_SIM_SP_ID = "6f1b2c3d-0000-4000-8000-00000000c0de";
 export const GRAPH_SIM_APP_ROLE_ID = "18d14569-c3bd-439b-9a66-3a2aee01d14f";
-/** The sim's Entra login authority: https, as MSAL insists; `msalNetwork()` carries it to loopback. */
-export const ENTRA_SIM_AUTHORITY_HOST = "https://login.gongops-sim.invalid";
-export const ENTRA_SIM_TENANT_ID = "00000000-0000-4000-8000-00000000fa4e";
-export const ENTRA_SIM_CLIENT_ID = "00000000-0000-4000-8000-00000000c11e";
-export const ENTRA_SIM_CLIENT_SECRET = "sim-entra-client-secret";
 
 export interface GraphSimOptions {
   org: SimOrg;
@@ -34,7 +36,7 @@ export interface GraphSimOptions {
   /** The longest page of a user's appRoleAssignments (Graph pages with @odata.nextLink); default 100. */
   pageSize?: number;
   /** A certificate the app registration trusts (its public key and SHA-256 thumbprint, hex). */
-  certificate?: { publicKey: string | KeyObject; thumbprintSha256: string };
+  certificate?: SimCertificate;
 }
 
 interface Assignment {
@@ -82,10 +84,8 @@ export class GraphSim extends IdpSimServer {
   private readonly groups = new Map<string, { id: string; name: string; members: Set<string> }>();
   private readonly assignments = new Map<string, Assignment>();
   private seq = 0;
-  /** Access tokens the login authority issued, with their expiry (ms). */
-  private readonly issued = new Map<string, number>();
-  private readonly certificate: { publicKey: KeyObject; thumbprintSha256: string } | null;
-  readonly tokenStats = { requests: 0, refused: 0 };
+  /** Entra's login authority, on the same server (MSAL reaches it through `login.msalNetwork`). */
+  readonly login: EntraLoginSim;
 
   private constructor(options: GraphSimOptions) {
     super();
@@ -95,15 +95,7 @@ export class GraphSim extends IdpSimServer {
     this.syncAll = options.syncAll ?? false;
     this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
     this.pageSize = options.pageSize ?? 100;
-    this.certificate = options.certificate
-      ? {
-          publicKey:
-            typeof options.certificate.publicKey === "string"
-              ? createPublicKey(options.certificate.publicKey)
-              : options.certificate.publicKey,
-          thumbprintSha256: options.certificate.thumbprintSha256.toLowerCase(),
-        }
-      : null;
+    this.login = new EntraLoginSim(() => this.url, options.certificate);
     let n = 0;
     for (const u of this.org.users()) {
       const id = guid("a", ++n);
@@ -139,32 +131,14 @@ export class GraphSim extends IdpSimServer {
     };
   }
 
-  /**
-   * MSAL's network module for the sim: every request MSAL makes (instance discovery, the tenant's
-   * OpenID configuration, the token endpoint) goes to this server, path and query kept. Only the
-   * transport is replaced; MSAL builds, signs and parses everything itself.
-   */
-  msalNetwork(): INetworkModule {
-    const send = async <T>(method: "GET" | "POST", to: string, options?: NetworkRequestOptions) => {
-      const u = new URL(to);
-      const res = await request(`${this.url}${u.pathname}${u.search}`, {
-        method,
-        headers: options?.headers,
-        body: options?.body,
-      });
-      const text = await res.body.text();
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = String(v);
-      return {
-        status: res.statusCode,
-        headers,
-        body: (text ? JSON.parse(text) : {}) as T,
-      } as NetworkResponse<T>;
-    };
-    return {
-      sendGetRequestAsync: (to, options) => send("GET", to, options),
-      sendPostRequestAsync: (to, options) => send("POST", to, options),
-    };
+  /** MSAL's transport to this server (see EntraLoginSim.msalNetwork). */
+  msalNetwork() {
+    return this.login.msalNetwork();
+  }
+
+  /** Token requests the login authority answered, and how many it refused. */
+  get tokenStats() {
+    return this.login.stats;
   }
 
   entraIdOf(gongId: string): string | undefined {
@@ -223,12 +197,11 @@ export class GraphSim extends IdpSimServer {
     const bearer = /^Bearer (.+)$/.exec(headers.authorization ?? "")?.[1];
     if (!bearer) return false;
     if (bearer === this.token) return true; // the contract tests' fixed token
-    const until = this.issued.get(bearer);
-    return until !== undefined && until > Date.now();
+    return this.login.issued(bearer);
   }
 
   protected override open(endpoint: string): boolean {
-    return endpoint.startsWith("login ");
+    return isLoginEndpoint(endpoint);
   }
 
   protected unauthorized(): IdpReply {
@@ -243,10 +216,8 @@ export class GraphSim extends IdpSimServer {
   }
 
   protected endpointOf(method: string, p: string[]): string {
-    if (p[0] === "common" && p[1] === "discovery" && p[2] === "instance") return "login GET discovery";
-    if (p[1] === "v2.0" && p[2] === ".well-known" && p[3] === "openid-configuration")
-      return "login GET openid-configuration";
-    if (p[1] === "oauth2" && p[2] === "v2.0" && p[3] === "token") return `login ${method} token`;
+    const login = loginEndpointOf(method, p);
+    if (login) return login;
     const q = p.slice(1); // after v1.0
     if (q[0] === "users" && q.length === 1) return `${method} /users`;
     if (q[0] === "users" && q.length === 2) return `${method} /users/{id}`;
@@ -266,116 +237,6 @@ export class GraphSim extends IdpSimServer {
     return `${method} /${p.join("/")}`;
   }
 
-  /** Instance discovery, the tenant's OpenID configuration and the token endpoint (client credentials). */
-  private login(endpoint: string, { parts, body }: IdpCtx): IdpReply {
-    const host = new URL(ENTRA_SIM_AUTHORITY_HOST).host;
-    if (endpoint === "login GET discovery")
-      return {
-        status: 200,
-        body: {
-          tenant_discovery_endpoint: `https://${host}/${ENTRA_SIM_TENANT_ID}/v2.0/.well-known/openid-configuration`,
-          "api-version": "1.1",
-          metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
-        },
-      };
-    const tenant = parts[0]!;
-    if (tenant !== ENTRA_SIM_TENANT_ID)
-      return loginError(400, "invalid_request", 90002, `Tenant '${tenant}' not found.`);
-    const base = `https://${host}/${tenant}`;
-    if (endpoint === "login GET openid-configuration")
-      return {
-        status: 200,
-        body: {
-          token_endpoint: `${base}/oauth2/v2.0/token`,
-          authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
-          end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-          jwks_uri: `https://${host}/${tenant}/discovery/v2.0/keys`,
-          issuer: `https://${host}/${tenant}/v2.0`,
-          response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
-          token_endpoint_auth_methods_supported: [
-            "client_secret_post",
-            "private_key_jwt",
-            "client_secret_basic",
-          ],
-        },
-      };
-    if (endpoint !== "login POST token") return loginError(405, "invalid_request", 900561, "POST only.");
-    this.tokenStats.requests++;
-    const f = (body ?? {}) as Record<string, string>;
-    const refuse = (r: IdpReply) => {
-      this.tokenStats.refused++;
-      return r;
-    };
-    if (f.grant_type !== "client_credentials")
-      return refuse(
-        loginError(400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type."),
-      );
-    if (f.client_id !== ENTRA_SIM_CLIENT_ID)
-      return refuse(
-        loginError(
-          400,
-          "unauthorized_client",
-          700016,
-          `Application with identifier '${f.client_id}' was not found in the directory.`,
-        ),
-      );
-    if (!(f.scope ?? "").split(" ").includes("https://graph.microsoft.com/.default"))
-      return refuse(loginError(400, "invalid_scope", 1002012, "The provided value for scope is not valid."));
-    const tokenUrl = `${base}/oauth2/v2.0/token`;
-    if (f.client_assertion !== undefined) {
-      const why = this.badAssertion(f, tokenUrl);
-      if (why) return refuse(loginError(401, "invalid_client", 700027, why));
-    } else if (f.client_secret !== ENTRA_SIM_CLIENT_SECRET)
-      return refuse(loginError(401, "invalid_client", 7000215, "Invalid client secret provided."));
-    const token = b64url(randomBytes(24));
-    this.issued.set(token, Date.now() + 3599_000);
-    return {
-      status: 200,
-      body: { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: token },
-    };
-  }
-
-  /** Why a certificate's client assertion is refused (null: good): header, signature and claims. */
-  private badAssertion(f: Record<string, string>, tokenUrl: string): string | null {
-    if (!this.certificate)
-      return "Client assertion contains an invalid signature (no certificate is registered).";
-    if (f.client_assertion_type !== "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
-      return "Invalid client_assertion_type.";
-    const [h, p, sig] = f.client_assertion!.split(".");
-    if (!h || !p || !sig) return "The client assertion is not a JWT.";
-    const header = JSON.parse(Buffer.from(h, "base64url").toString()) as Record<string, string>;
-    const claims = JSON.parse(Buffer.from(p, "base64url").toString()) as Record<string, string | number>;
-    const thumb = Buffer.from(this.certificate.thumbprintSha256, "hex").toString("base64url");
-    if (header["x5t#S256"] !== thumb)
-      return "Client assertion failed: the certificate thumbprint is not registered.";
-    const ok =
-      header.alg === "PS256"
-        ? verify(
-            "sha256",
-            Buffer.from(`${h}.${p}`),
-            {
-              key: this.certificate.publicKey,
-              padding: constants.RSA_PKCS1_PSS_PADDING,
-              saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
-            },
-            Buffer.from(sig, "base64url"),
-          )
-        : header.alg === "RS256" &&
-          verify(
-            "sha256",
-            Buffer.from(`${h}.${p}`),
-            this.certificate.publicKey,
-            Buffer.from(sig, "base64url"),
-          );
-    if (!ok) return "Client assertion failed signature validation.";
-    if (claims.aud !== tokenUrl) return `The audience '${claims.aud}' is not the token endpoint.`;
-    if (claims.iss !== ENTRA_SIM_CLIENT_ID || claims.sub !== ENTRA_SIM_CLIENT_ID)
-      return "The client assertion's issuer and subject must be the client id.";
-    if (typeof claims.exp !== "number" || claims.exp * 1000 < Date.now())
-      return "The client assertion has expired.";
-    return null;
-  }
-
   private push(userId: string, active: boolean, delayMs = this.pushDelayMs): void {
     const gongId = this.users.get(userId)?.gongId;
     this.later(delayMs, () => {
@@ -390,7 +251,7 @@ export class GraphSim extends IdpSimServer {
   }
 
   protected route(endpoint: string, ctx: IdpCtx): IdpReply {
-    if (endpoint.startsWith("login ")) return this.login(endpoint, ctx);
+    if (isLoginEndpoint(endpoint)) return this.login.route(endpoint, ctx);
     const { parts, url, body } = ctx;
     const q = parts.slice(1);
     const notFound = (what: string) =>
@@ -552,20 +413,3 @@ export class GraphSim extends IdpSimServer {
     return graphError(405, "Request_BadRequest", "Unsupported method or path.");
   }
 }
-
-/** The sim's Entra login authority: what MSAL's client-credentials flow reads and posts. */
-function loginError(status: number, error: string, code: number, description: string): IdpReply {
-  return {
-    status,
-    body: {
-      error,
-      error_description: `AADSTS${code}: ${description} Trace ID: sim Correlation ID: sim Timestamp: ${new Date().toISOString()}`,
-      error_codes: [code],
-      timestamp: new Date().toISOString(),
-      trace_id: "sim",
-      correlation_id: "sim",
-    },
-  };
-}
-
-const b64url = (b: Buffer) => b.toString("base64url");
