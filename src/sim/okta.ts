@@ -1,4 +1,6 @@
+import { OKTA_TOKEN_ENDPOINT } from "../idp/oktaAuth.js";
 import { type IdpCtx, type IdpReply, IdpSimServer } from "./idpServer.js";
+import { OKTA_SIM_KEY_ID, OktaOAuthSim, type OktaOAuthSimOptions } from "./oktaOAuth.js";
 import type { SimOrg } from "./org.js";
 
 /**
@@ -6,7 +8,8 @@ import type { SimOrg } from "./org.js";
  * email), directly assigned to the Gong app unless a test says otherwise. Removing a direct assignment
  * deactivates the Gong user after `pushDelayMs` (Okta's push), assigning again reactivates them. Shapes
  * and errors follow Okta's Management API: 204 on DELETE, 404 E0000007, 403 E0000046 for a user whose
- * group grants the app, 429 E0000047 with X-Rate-Limit-* headers.
+ * group grants the app, 429 E0000047 with X-Rate-Limit-* headers. It takes the API token (`SSWS`, env())
+ * or an OAuth service app's tokens (oauthEnv(); the authorization server is sim/oktaOAuth.ts).
  */
 
 export const OKTA_SIM_TOKEN = "sim-okta-api-token";
@@ -29,6 +32,8 @@ export interface OktaSimOptions {
   pushDeactivation?: boolean;
   token?: string;
   appId?: string;
+  /** The OAuth service app (its key, granted scopes, whether it requires DPoP). */
+  oauth?: OktaOAuthSimOptions;
 }
 
 function oktaError(status: number, code: string, summary: string): IdpReply {
@@ -41,6 +46,8 @@ function oktaError(status: number, code: string, summary: string): IdpReply {
 export class OktaSim extends IdpSimServer {
   readonly appId: string;
   readonly token: string;
+  /** The org authorization server and its service app; tests change its settings between requests. */
+  readonly oauth: OktaOAuthSim;
   pushDelayMs: number;
   pushDeactivation: boolean;
   private readonly org: SimOrg;
@@ -54,6 +61,7 @@ export class OktaSim extends IdpSimServer {
     this.org = options.org;
     this.appId = options.appId ?? OKTA_SIM_APP_ID;
     this.token = options.token ?? OKTA_SIM_TOKEN;
+    this.oauth = new OktaOAuthSim(options.oauth);
     this.pushDelayMs = options.pushDelayMs ?? 50;
     this.pushDeactivation = options.pushDeactivation ?? true;
     let n = 0;
@@ -86,6 +94,18 @@ export class OktaSim extends IdpSimServer {
     };
   }
 
+  /** Environment for the OAuth service app instead of the API token; its private key as PEM or JWK. */
+  oauthEnv(keyFormat: "pem" | "jwk" = "pem"): Record<string, string> {
+    const { OKTA_API_TOKEN: _, ...rest } = this.env();
+    return {
+      ...rest,
+      OKTA_CLIENT_ID: this.oauth.clientId,
+      OKTA_PRIVATE_KEY: this.oauth.privateKey(keyFormat),
+      // A downloaded JWK names its own kid; a PEM does not.
+      ...(keyFormat === "pem" ? { OKTA_PRIVATE_KEY_ID: OKTA_SIM_KEY_ID } : {}),
+    };
+  }
+
   oktaIdOf(gongId: string): string | undefined {
     for (const u of this.users.values()) if (u.gongId === gongId) return u.id;
     return undefined;
@@ -115,8 +135,12 @@ export class OktaSim extends IdpSimServer {
     return false;
   }
 
-  protected authorized({ headers }: IdpCtx): boolean {
-    return headers.authorization === `SSWS ${this.token}`;
+  protected authorized(ctx: IdpCtx): boolean {
+    return ctx.headers.authorization === `SSWS ${this.token}` || this.oauth.authorizes(ctx, this.url);
+  }
+
+  protected override open(endpoint: string): boolean {
+    return endpoint === OKTA_TOKEN_ENDPOINT;
   }
 
   protected unauthorized(): IdpReply {
@@ -183,7 +207,12 @@ export class OktaSim extends IdpSimServer {
     });
   }
 
-  protected route(endpoint: string, { parts, body }: IdpCtx): IdpReply {
+  protected route(endpoint: string, ctx: IdpCtx): IdpReply {
+    if (endpoint === OKTA_TOKEN_ENDPOINT) return this.oauth.token(ctx, `${this.url}/oauth2/v1/token`);
+    // Scopes let a token ask; the service app's admin role decides what it may touch.
+    if (OktaOAuthSim.carriesToken(ctx) && !this.oauth.adminRole)
+      return oktaError(403, "E0000006", "You do not have permission to perform the requested action");
+    const { parts, body } = ctx;
     const notFound = () =>
       oktaError(404, "E0000007", `Not found: Resource not found: ${parts.at(-1)} (User)`);
     if (endpoint === "GET /api/v1/users/{login}") {
