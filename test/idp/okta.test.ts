@@ -202,6 +202,19 @@ describe("okta through an OAuth service app (OKTA_CLIENT_ID, OKTA_PRIVATE_KEY)",
   const serviceApp = (oauth: OktaOAuthSimOptions = {}, keyFormat: "pem" | "jwk" = "pem") =>
     setup({}, 10, { oauth, env: (o) => o.oauthEnv(keyFormat) });
   const reasonOf = (id: number) => subject(id).stateReason ?? "";
+  const undo = () =>
+    r.ctx.approvals.reactivate({ who: r.emailOf(ID.fay), reason: "back", actor: asUser("UADMIN", true) });
+
+  /** Fay approved, unassigned in Okta, and confirmed by the sync that shows her inactive; her subject id. */
+  async function unassignedAndConfirmed(): Promise<number> {
+    const id = await approveFay();
+    expect(calls(DELETE)).toBe(1);
+    expect(subject(id).state).toBe("awaiting_idp");
+    await until(() => r.sim.org.user(ID.fay)!.active === false);
+    await r.ctx.directory.sync!.run({ trigger: "test" });
+    expect(subject(id).state).toBe("done");
+    return id;
+  }
 
   /** The private parts of a key as pasted: a PEM's body lines, or a JWK's private members. */
   const keyParts = (key: string): string[] =>
@@ -225,17 +238,8 @@ describe("okta through an OAuth service app (OKTA_CLIENT_ID, OKTA_PRIVATE_KEY)",
 
   it("Bearer: approve → one DELETE → done after the sync, undo reassigns; one token request serves every call", async () => {
     await serviceApp();
-    const id = await approveFay();
-    expect(calls(DELETE)).toBe(1);
-    expect(subject(id).state).toBe("awaiting_idp");
-    await until(() => r.sim.org.user(ID.fay)!.active === false);
-    await r.ctx.directory.sync!.run({ trigger: "test" });
-    expect(subject(id).state).toBe("done");
-    await r.ctx.approvals.reactivate({
-      who: r.emailOf(ID.fay),
-      reason: "back",
-      actor: asUser("UADMIN", true),
-    });
+    const id = await unassignedAndConfirmed();
+    await undo();
     expect(calls(POST)).toBe(1);
     expect(subject(id).state).toBe("reactivated");
     expect(okta.stats.requests - calls(TOKEN)).toBeGreaterThanOrEqual(6);
@@ -247,16 +251,8 @@ describe("okta through an OAuth service app (OKTA_CLIENT_ID, OKTA_PRIVATE_KEY)",
 
   it("the app requires DPoP (key pasted as Okta's JWK): the same path on DPoP-bound calls; the nonce dance happens once", async () => {
     await serviceApp({ requireDpop: true }, "jwk");
-    const id = await approveFay();
-    expect(calls(DELETE)).toBe(1);
-    await until(() => r.sim.org.user(ID.fay)!.active === false);
-    await r.ctx.directory.sync!.run({ trigger: "test" });
-    expect(subject(id).state).toBe("done");
-    await r.ctx.approvals.reactivate({
-      who: r.emailOf(ID.fay),
-      reason: "back",
-      actor: asUser("UADMIN", true),
-    });
+    const id = await unassignedAndConfirmed();
+    await undo();
     expect(subject(id).state).toBe("reactivated");
     expect(okta.oauth.stats.byOutcome).toEqual({ invalid_dpop_proof: 1, use_dpop_nonce: 1, issued: 1 });
     expect(r.ctx.lines.filter((l) => l.includes("Okta requires DPoP"))).toHaveLength(1);
@@ -291,16 +287,9 @@ describe("okta through an OAuth service app (OKTA_CLIENT_ID, OKTA_PRIVATE_KEY)",
 
   it("a revoked token → the 401 drops it and the call goes once more with a fresh one", async () => {
     await serviceApp({ requireDpop: true });
-    const id = await approveFay();
-    await until(() => r.sim.org.user(ID.fay)!.active === false);
-    await r.ctx.directory.sync!.run({ trigger: "test" });
-    expect(subject(id).state).toBe("done");
+    await unassignedAndConfirmed();
     okta.oauth.revokeTokens();
-    await r.ctx.approvals.reactivate({
-      who: r.emailOf(ID.fay),
-      reason: "back",
-      actor: asUser("UADMIN", true),
-    });
+    await undo();
     expect(calls(POST)).toBe(2); // 401, then 200
     expect(okta.isDirect(ID.fay)).toBe(true);
     expect(okta.oauth.stats.byOutcome).toEqual({ invalid_dpop_proof: 1, use_dpop_nonce: 1, issued: 2 });
