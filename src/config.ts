@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import { GongopsError } from "./errors.js";
+import { KeyFormatError, signingKeyOf } from "./idp/jose.js";
 import { Secret } from "./secret.js";
 
 /**
@@ -11,6 +12,18 @@ import { Secret } from "./secret.js";
 export type GongAuth =
   | { kind: "basic"; accessKey: Secret; accessKeySecret: Secret }
   | { kind: "bearer"; token: Secret };
+
+/** How gongops signs in to Okta's Management API: an API token, or an OAuth service app with a private key. */
+export type OktaCredentials =
+  | { kind: "apiToken"; apiToken: Secret }
+  | {
+      kind: "serviceApp";
+      clientId: string;
+      /** PEM or JWK text, checked to be a usable RSA or EC P-256 private key when read. */
+      privateKey: Secret;
+      /** The `kid` of the key registered on the app; null to let a JWK's own kid (or none) stand. */
+      keyId: string | null;
+    };
 
 export interface Config {
   gong: {
@@ -66,7 +79,7 @@ export interface Config {
   };
   /** The identity providers (GONGOPS_DEACTIVATE_VIA=okta|entra); null when not configured. */
   idp: {
-    okta: { orgUrl: string; appId: string; apiToken: Secret } | null;
+    okta: { orgUrl: string; appId: string; credentials: OktaCredentials } | null;
     entra: {
       tenantId: string;
       clientId: string;
@@ -264,8 +277,12 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
     r.problems.push("GONGOPS_DEACTIVATE_VIA: scim needs GONG_SCIM_TOKEN (or set it to manual)");
   }
   const via = config.approvals.deactivateVia;
-  if (via === "okta" && !config.idp.okta)
-    r.problems.push("GONGOPS_DEACTIVATE_VIA: okta needs OKTA_ORG_URL, OKTA_GONG_APP_ID and OKTA_API_TOKEN");
+  // A bad or doubled Okta credential has its own problem above; this one is for what is missing.
+  if (via === "okta" && !config.idp.okta && !r.problems.some((p) => p.startsWith("OKTA_")))
+    r.problems.push(
+      "GONGOPS_DEACTIVATE_VIA: okta needs OKTA_ORG_URL, OKTA_GONG_APP_ID and either OKTA_API_TOKEN or an OAuth " +
+        "service app (OKTA_CLIENT_ID with OKTA_PRIVATE_KEY)",
+    );
   if (via === "entra" && !config.idp.entra)
     r.problems.push(
       "GONGOPS_DEACTIVATE_VIA: entra needs ENTRA_TENANT_ID, ENTRA_CLIENT_ID, ENTRA_CLIENT_SECRET (or ENTRA_CLIENT_CERTIFICATE_PATH with ENTRA_CLIENT_CERTIFICATE_THUMBPRINT) and ENTRA_GONG_SP_ID",
@@ -290,8 +307,8 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
 function readIdp(r: Reader): Config["idp"] {
   const orgUrl = r.get("OKTA_ORG_URL", httpUrl);
   const appId = r.get("OKTA_GONG_APP_ID", text);
-  const apiToken = r.secret("OKTA_API_TOKEN");
-  const okta = orgUrl && appId && apiToken ? { orgUrl, appId, apiToken } : null;
+  const credentials = readOktaCredentials(r);
+  const okta = orgUrl && appId && credentials ? { orgUrl, appId, credentials } : null;
   const tenantId = r.get("ENTRA_TENANT_ID", text);
   const clientId = r.get("ENTRA_CLIENT_ID", text);
   const clientSecret = r.secret("ENTRA_CLIENT_SECRET");
@@ -322,6 +339,45 @@ function readIdp(r: Reader): Config["idp"] {
   return { okta, entra };
 }
 
+/**
+ * OKTA_API_TOKEN, or OKTA_CLIENT_ID with OKTA_PRIVATE_KEY (and OKTA_PRIVATE_KEY_ID). Both at once is a
+ * problem, not a silent choice: a leftover API token would keep an admin's broad rights alive unnoticed.
+ */
+function readOktaCredentials(r: Reader): OktaCredentials | null {
+  const apiToken = r.secret("OKTA_API_TOKEN");
+  const clientId = r.get("OKTA_CLIENT_ID", text);
+  const privateKey = r.secret("OKTA_PRIVATE_KEY");
+  const keyId = r.get("OKTA_PRIVATE_KEY_ID", text) ?? null;
+  if (privateKey) {
+    try {
+      signingKeyOf(privateKey.reveal());
+    } catch (error) {
+      // The reason names the key's kind or format, never its text.
+      const why = error instanceof KeyFormatError ? ` (this one is ${error.message})` : "";
+      r.problems.push(
+        `OKTA_PRIVATE_KEY: expected the service app's private key, PEM (PKCS#8, or PKCS#1 RSA, or EC P-256) or the JWK Okta's console downloads${why}`,
+      );
+      return null;
+    }
+  }
+  if (apiToken && (clientId || privateKey)) {
+    r.problems.push(
+      "OKTA_API_TOKEN and OKTA_CLIENT_ID/OKTA_PRIVATE_KEY: set one way to reach Okta, not both; keep the OAuth " +
+        "service app (least privilege) and remove OKTA_API_TOKEN, or the other way round",
+    );
+    return null;
+  }
+  if (apiToken) return { kind: "apiToken", apiToken };
+  if (clientId && privateKey) return { kind: "serviceApp", clientId, privateKey, keyId };
+  if (clientId || privateKey)
+    r.problems.push(
+      clientId
+        ? "OKTA_PRIVATE_KEY: expected with OKTA_CLIENT_ID (the private key whose public key is registered on the service app)"
+        : "OKTA_CLIENT_ID: expected with OKTA_PRIVATE_KEY (the service app's client id, 0oa…)",
+    );
+  return null;
+}
+
 /** Reads `.env` into process.env when present (variables already set win). */
 export function loadDotEnv(path = ".env"): void {
   if (existsSync(path)) process.loadEnvFile(path);
@@ -338,12 +394,14 @@ export function configSecrets(config: Config): Secret[] {
       new Secret(`${a.accessKey.reveal()}:${a.accessKeySecret.reveal()}`),
     );
   } else if (a?.kind === "bearer") out.push(a.token);
+  const okta = config.idp.okta?.credentials;
   for (const s of [
     config.gong.scimToken,
     config.slack.botToken,
     config.slack.appToken,
     config.slack.signingSecret,
-    config.idp.okta?.apiToken,
+    okta?.kind === "apiToken" ? okta.apiToken : null,
+    okta?.kind === "serviceApp" ? okta.privateKey : null,
     config.idp.entra?.clientSecret,
     config.idp.entra?.certificate?.privateKey,
   ]) {

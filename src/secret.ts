@@ -43,6 +43,8 @@ export function redactor(
     const v = s instanceof Secret ? s.reveal() : s;
     if (!v || v.length < 4) continue;
     needles.add(v);
+    // A log line is JSON: a multi-line value (a PEM key) or one with quotes (a JWK) appears escaped there.
+    needles.add(JSON.stringify(v).slice(1, -1));
     needles.add(Buffer.from(v).toString("base64").replace(/=+$/, ""));
   }
   const list = [...needles].sort((a, b) => b.length - a.length);

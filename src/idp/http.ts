@@ -60,6 +60,11 @@ export interface IdpHttpOptions {
    * cached OAuth token may need renewal, and a DPoP proof names the method and URL it is for.
    */
   authorize: (req: { method: string; url: URL }) => Promise<Record<string, string>>;
+  /**
+   * The vendor answered 401: true when the request should go once more (a cached OAuth token was
+   * dropped, `authorize` fetches a fresh one); false or absent returns the 401 to the caller.
+   */
+  onUnauthorized?: () => boolean;
   /** How long a 429 asks to wait, in ms from `now`, from the vendor's own headers; null if it says not. */
   retryAfter: (headers: Record<string, string | string[] | undefined>, now: number) => number | null;
   /** Reads the vendor's error code and summary out of an error body. */
@@ -139,6 +144,7 @@ export class IdpHttp {
     const url = this.urlOf(req, details); // an off-origin link throws here, before any retry
     let failures = 0;
     let rateLimited = 0;
+    let reauthorized = false;
     for (;;) {
       const pause = this.pausedUntil - timing.now();
       if (pause > 0) await timing.sleep(pause);
@@ -162,6 +168,10 @@ export class IdpHttp {
         continue;
       }
       this.listener?.({ method: req.method, endpoint: req.endpoint, status: res.status });
+      if (res.status === 401 && !reauthorized && options.onUnauthorized?.()) {
+        reauthorized = true;
+        continue;
+      }
       if (res.status === 429) {
         const now = timing.now();
         const wait = options.retryAfter(res.headers, now) ?? retry.defaultRetryAfterMs;

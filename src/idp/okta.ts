@@ -6,9 +6,9 @@ import type {
   IdpUser,
   Preflight,
 } from "../approvals/deprovision.js";
+import type { OktaCredentials } from "../config.js";
 import type { RetryPolicy, Timing } from "../gong/retry.js";
 import type { Logger } from "../log.js";
-import type { Secret } from "../secret.js";
 import {
   IdpError,
   IdpHttp,
@@ -18,6 +18,7 @@ import {
   IdpRetryAfterTooLongError,
   nextLink,
 } from "./http.js";
+import { OKTA_API_SCOPES, type OktaAuth, OktaTokenError, oktaAuth } from "./oktaAuth.js";
 
 /**
  * Okta as the way out (GONGOPS_DEACTIVATE_VIA=okta): remove the user's direct assignment to the Gong app
@@ -36,14 +37,14 @@ import {
  *   console's Provisioning > To App > "Deactivate Users"): without it unassigning would deactivate
  *   nothing in Gong, so gongops refuses before any change.
  * - Rate limits: per-endpoint buckets per minute; a 429 carries X-Rate-Limit-Reset (epoch seconds).
- * Auth: an API token (`Authorization: SSWS …`). Scopes for an OAuth service app would be
- * okta.users.read, okta.apps.read, okta.apps.manage (not implemented: the token only).
+ * Auth (oktaAuth.ts): an API token (`Authorization: SSWS …`), or an OAuth service app with a private key
+ * and the scopes okta.users.read, okta.apps.read, okta.apps.manage (Bearer or DPoP-bound tokens).
  */
 
 export interface OktaSettings {
   orgUrl: string;
   appId: string;
-  apiToken: Secret;
+  credentials: OktaCredentials;
 }
 
 export interface OktaOptions extends OktaSettings {
@@ -111,14 +112,22 @@ export class OktaDeprovisioner implements ApiDeprovisioner {
   readonly label = "Okta";
   readonly confirmedBy = "sync" as const;
   private readonly http: IdpHttp;
+  private readonly auth: OktaAuth;
   private readonly app: string;
 
   constructor(private readonly options: OktaOptions) {
     this.app = encodeURIComponent(options.appId);
+    this.auth = oktaAuth(options.credentials, {
+      orgUrl: options.orgUrl,
+      log: options.log,
+      timing: options.timing,
+      dispatcher: options.dispatcher,
+    });
     this.http = new IdpHttp({
       vendor: "Okta",
       baseUrl: options.orgUrl,
-      authorize: async () => ({ authorization: `SSWS ${options.apiToken.reveal()}` }),
+      authorize: (req) => this.auth.headers(req),
+      onUnauthorized: () => this.auth.unauthorized(),
       retryAfter: oktaRetryAfter,
       errorOf: (body) => {
         const e = oktaErrorSchema.safeParse(body);
@@ -135,6 +144,7 @@ export class OktaDeprovisioner implements ApiDeprovisioner {
 
   observe(listener: Parameters<IdpHttp["observe"]>[0]): void {
     this.http.observe(listener);
+    this.auth.observe(listener);
   }
 
   async preflight(): Promise<Preflight> {
@@ -312,6 +322,7 @@ export class OktaDeprovisioner implements ApiDeprovisioner {
 
   explain(error: unknown): { failed: string } | { retryAt: Date; why: string } | null {
     if (error instanceof IdpRetryAfterTooLongError) return { retryAt: error.retryAt, why: error.message };
+    if (error instanceof OktaTokenError) return { failed: error.message };
     if (!(error instanceof IdpError)) return null;
     const { status, vendorCode, summary } = error.details;
     if (status === undefined || status < 400 || status >= 500 || status === 429) return null;
@@ -320,11 +331,20 @@ export class OktaDeprovisioner implements ApiDeprovisioner {
       return {
         failed: `Okta refused: a group membership grants the Gong app (${OKTA_GROUP_ASSIGNED}); gongops never removes group access. Nothing was changed.`,
       };
+    const code = vendorCode ? ` ${vendorCode}` : "";
+    const scopes = `${OKTA_API_SCOPES.slice(0, -1).join(", ")} and ${OKTA_API_SCOPES.at(-1)}`;
+    const serviceApp = this.auth.mode === "serviceApp";
     if (status === 401)
-      return { failed: "Okta refused OKTA_API_TOKEN (401): create a new API token and set it again" };
+      return {
+        failed: serviceApp
+          ? "Okta refused the service app's access token (401), a freshly issued one too: check that the app (OKTA_CLIENT_ID) is active in Okta and still has its Okta API Scopes"
+          : "Okta refused OKTA_API_TOKEN (401): create a new API token and set it again",
+      };
     if (status === 403)
       return {
-        failed: `Okta refused the change (403${vendorCode ? ` ${vendorCode}` : ""}): the token's admin needs okta.users.read, okta.apps.read and okta.apps.manage on the Gong app`,
+        failed: serviceApp
+          ? `Okta refused the change (403${code}): the service app (OKTA_CLIENT_ID) needs ${scopes} granted (its Okta API Scopes tab) and an admin role that covers the Gong app (its Admin roles tab)`
+          : `Okta refused the change (403${code}): the token's admin needs ${scopes} on the Gong app`,
       };
     return {
       failed: `Okta refused to ${error.message} (HTTP ${status}${vendorCode ? ` ${vendorCode}` : ""}${summary ? `: ${summary}` : ""})`,

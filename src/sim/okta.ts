@@ -1,4 +1,6 @@
+import { OKTA_TOKEN_ENDPOINT } from "../idp/oktaAuth.js";
 import { type IdpCtx, type IdpReply, IdpSimServer } from "./idpServer.js";
+import { OKTA_SIM_KEY_ID, OktaOAuthSim, type OktaOAuthSimOptions } from "./oktaOAuth.js";
 import type { SimOrg } from "./org.js";
 
 /**
@@ -6,7 +8,8 @@ import type { SimOrg } from "./org.js";
  * email), directly assigned to the Gong app unless a test says otherwise. Removing a direct assignment
  * deactivates the Gong user after `pushDelayMs` (Okta's push), assigning again reactivates them. Shapes
  * and errors follow Okta's Management API: 204 on DELETE, 404 E0000007, 403 E0000046 for a user whose
- * group grants the app, 429 E0000047 with X-Rate-Limit-* headers.
+ * group grants the app, 429 E0000047 with X-Rate-Limit-* headers. It takes the API token (`SSWS`, env())
+ * or an OAuth service app's tokens (oauthEnv(); the authorization server is sim/oktaOAuth.ts).
  */
 
 export const OKTA_SIM_TOKEN = "sim-okta-api-token";
@@ -33,6 +36,8 @@ export interface OktaSimOptions {
   appId?: string;
   /** The longest page of a user's groups (Okta pages lists with a Link header); default 200. */
   userGroupsPageSize?: number;
+  /** The OAuth service app (its key, granted scopes, whether it requires DPoP). */
+  oauth?: OktaOAuthSimOptions;
 }
 
 function oktaError(status: number, code: string, summary: string): IdpReply {
@@ -45,6 +50,8 @@ function oktaError(status: number, code: string, summary: string): IdpReply {
 export class OktaSim extends IdpSimServer {
   readonly appId: string;
   readonly token: string;
+  /** The org authorization server and its service app; tests change its settings between requests. */
+  readonly oauth: OktaOAuthSim;
   pushDelayMs: number;
   pushDeactivation: boolean;
   /** The app's status: an INACTIVE app provisions nothing. */
@@ -61,6 +68,7 @@ export class OktaSim extends IdpSimServer {
     this.org = options.org;
     this.appId = options.appId ?? OKTA_SIM_APP_ID;
     this.token = options.token ?? OKTA_SIM_TOKEN;
+    this.oauth = new OktaOAuthSim(options.oauth);
     this.pushDelayMs = options.pushDelayMs ?? 50;
     this.pushDeactivation = options.pushDeactivation ?? true;
     this.userGroupsPageSize = options.userGroupsPageSize ?? 200;
@@ -91,6 +99,18 @@ export class OktaSim extends IdpSimServer {
       OKTA_ORG_URL: this.url,
       OKTA_GONG_APP_ID: this.appId,
       OKTA_API_TOKEN: this.token,
+    };
+  }
+
+  /** Environment for the OAuth service app instead of the API token; its private key as PEM or JWK. */
+  oauthEnv(keyFormat: "pem" | "jwk" = "pem"): Record<string, string> {
+    const { OKTA_API_TOKEN: _, ...rest } = this.env();
+    return {
+      ...rest,
+      OKTA_CLIENT_ID: this.oauth.clientId,
+      OKTA_PRIVATE_KEY: this.oauth.privateKey(keyFormat),
+      // A downloaded JWK names its own kid; a PEM does not.
+      ...(keyFormat === "pem" ? { OKTA_PRIVATE_KEY_ID: OKTA_SIM_KEY_ID } : {}),
     };
   }
 
@@ -158,8 +178,12 @@ export class OktaSim extends IdpSimServer {
     return false;
   }
 
-  protected authorized({ headers }: IdpCtx): boolean {
-    return headers.authorization === `SSWS ${this.token}`;
+  protected authorized(ctx: IdpCtx): boolean {
+    return ctx.headers.authorization === `SSWS ${this.token}` || this.oauth.authorizes(ctx, this.url);
+  }
+
+  protected override open(endpoint: string): boolean {
+    return endpoint === OKTA_TOKEN_ENDPOINT;
   }
 
   protected unauthorized(): IdpReply {
@@ -226,7 +250,12 @@ export class OktaSim extends IdpSimServer {
     });
   }
 
-  protected route(endpoint: string, { parts, url, body }: IdpCtx): IdpReply {
+  protected route(endpoint: string, ctx: IdpCtx): IdpReply {
+    if (endpoint === OKTA_TOKEN_ENDPOINT) return this.oauth.token(ctx, `${this.url}/oauth2/v1/token`);
+    // Scopes let a token ask; the service app's admin role decides what it may touch.
+    if (OktaOAuthSim.carriesToken(ctx) && !this.oauth.adminRole)
+      return oktaError(403, "E0000006", "You do not have permission to perform the requested action");
+    const { parts, url, body } = ctx;
     const notFound = () =>
       oktaError(404, "E0000007", `Not found: Resource not found: ${parts.at(-1)} (User)`);
     if (endpoint === "GET /api/v1/users") {

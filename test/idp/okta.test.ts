@@ -1,5 +1,7 @@
+import { generateKeyPairSync } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { OktaSim } from "../../src/sim/okta.js";
+import type { OktaOAuthSimOptions } from "../../src/sim/oktaOAuth.js";
 import { asUser, ID, type Rig, rig, slackIdOf } from "../approvals/helpers.js";
 
 /**
@@ -8,6 +10,7 @@ import { asUser, ID, type Rig, rig, slackIdOf } from "../approvals/helpers.js";
  */
 const DELETE = "DELETE /api/v1/apps/{appId}/users/{userId}";
 const POST = "POST /api/v1/apps/{appId}/users";
+const TOKEN = "POST /oauth2/v1/token";
 
 let r: Rig;
 let okta: OktaSim;
@@ -16,11 +19,16 @@ afterEach(async () => {
   await okta?.close();
 });
 
-async function setup(env: Record<string, string> = {}, pushDelayMs = 10) {
+/** The rig beside an Okta face; `face.env` picks how gongops signs in (the API token by default). */
+async function setup(
+  env: Record<string, string> = {},
+  pushDelayMs = 10,
+  face: { oauth?: OktaOAuthSimOptions; env?: (okta: OktaSim) => Record<string, string> } = {},
+) {
   r = await rig(env, {
     beside: async (sim) => {
-      okta = await OktaSim.start({ org: sim.org, pushDelayMs });
-      return okta.env();
+      okta = await OktaSim.start({ org: sim.org, pushDelayMs, oauth: face.oauth });
+      return (face.env ?? ((o) => o.env()))(okta);
     },
     context: { idp: { retry: { baseDelayMs: 1, maxDelayMs: 5 } } },
   });
@@ -252,5 +260,114 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
       (e) => e.kind === "changed" && e.summary.includes("still active in Gong"),
     );
     expect(changed).toHaveLength(1);
+  });
+});
+
+describe("okta through an OAuth service app (OKTA_CLIENT_ID, OKTA_PRIVATE_KEY)", () => {
+  const serviceApp = (oauth: OktaOAuthSimOptions = {}, keyFormat: "pem" | "jwk" = "pem") =>
+    setup({}, 10, { oauth, env: (o) => o.oauthEnv(keyFormat) });
+  const reasonOf = (id: number) => subject(id).stateReason ?? "";
+  const undo = () =>
+    r.ctx.approvals.reactivate({ who: r.emailOf(ID.fay), reason: "back", actor: asUser("UADMIN", true) });
+
+  /** Fay approved, unassigned in Okta, and confirmed by the sync that shows her inactive; her subject id. */
+  async function unassignedAndConfirmed(): Promise<number> {
+    const id = await approveFay();
+    expect(calls(DELETE)).toBe(1);
+    expect(subject(id).state).toBe("awaiting_idp");
+    await until(() => r.sim.org.user(ID.fay)!.active === false);
+    await r.ctx.directory.sync!.run({ trigger: "test" });
+    expect(subject(id).state).toBe("done");
+    return id;
+  }
+
+  /** The private parts of a key as pasted: a PEM's body lines, or a JWK's private members. */
+  const keyParts = (key: string): string[] =>
+    key.trim().startsWith("{")
+      ? ["d", "p", "q", "dp", "dq", "qi"].map((k) => JSON.parse(key)[k]).filter(Boolean)
+      : key.split("\n").filter((l) => l.length > 20 && !l.startsWith("-----"));
+
+  /** No log line, trail entry, state reason or notification shows the key, an assertion, a proof or a token. */
+  function expectNothingSecret(privateKey: string) {
+    const text = [
+      ...r.ctx.lines,
+      ...r.ctx.approvals.trail().map((t) => t.why ?? ""),
+      ...r.events.map((e) => JSON.stringify(e)),
+      ...r.ctx.repos.approvals.subjectsOfUser(ID.fay).map((s) => s.stateReason ?? ""),
+    ].join("\n");
+    const secrets = [...keyParts(privateKey), ...okta.oauth.wireSecrets()];
+    expect(secrets.length).toBeGreaterThan(3);
+    for (const secret of secrets) expect(text).not.toContain(secret);
+    expect(text).not.toMatch(/eyJ[\w-]{10,}\.eyJ/); // no JWT of any kind
+  }
+
+  it("Bearer: approve → one DELETE → done after the sync, undo reassigns; one token request serves every call", async () => {
+    await serviceApp();
+    const id = await unassignedAndConfirmed();
+    await undo();
+    expect(calls(POST)).toBe(1);
+    expect(subject(id).state).toBe("reactivated");
+    expect(okta.stats.requests - calls(TOKEN)).toBeGreaterThanOrEqual(6);
+    expect(calls(TOKEN)).toBe(1);
+    const trail = r.ctx.approvals.trail().filter((t) => t.subjectId === id);
+    expect(trail.map((t) => t.why).join("\n")).toMatch(/Okta: POST \/oauth2\/v1\/token → 200/);
+    expectNothingSecret(okta.oauth.privateKey("pem"));
+  });
+
+  it("the app requires DPoP (key pasted as Okta's JWK): the same path on DPoP-bound calls; the nonce dance happens once", async () => {
+    await serviceApp({ requireDpop: true }, "jwk");
+    const id = await unassignedAndConfirmed();
+    await undo();
+    expect(subject(id).state).toBe("reactivated");
+    expect(okta.oauth.stats.byOutcome).toEqual({ invalid_dpop_proof: 1, use_dpop_nonce: 1, issued: 1 });
+    expect(r.ctx.lines.filter((l) => l.includes("Okta requires DPoP"))).toHaveLength(1);
+    expectNothingSecret(okta.oauth.privateKey("jwk"));
+  });
+
+  it("a key Okta does not know → failed in plain words (invalid_client), one token request, nothing changed", async () => {
+    const wrong = generateKeyPairSync("rsa", { modulusLength: 2048 })
+      .privateKey.export({ format: "pem", type: "pkcs8" })
+      .toString();
+    await setup({}, 10, { env: (o) => ({ ...o.oauthEnv(), OKTA_PRIVATE_KEY: wrong }) });
+    const id = await approveFay();
+    expect(subject(id).state).toBe("failed");
+    expect(reasonOf(id)).toMatch(
+      /^Okta did not accept the service app's sign-in \(invalid_client\): check that OKTA_CLIENT_ID .* "Public key \/ Private key", .* registered on it with key id sim-key-1\. Okta said: "The client_assertion signature is invalid\."$/,
+    );
+    expect(calls(TOKEN)).toBe(1); // a refusal is not retried
+    expect(calls(DELETE)).toBe(0);
+    expect(r.sim.org.user(ID.fay)!.active).toBe(true);
+    expectNothingSecret(wrong);
+  });
+
+  it("a scope not granted → failed, naming the three scopes to grant and where", async () => {
+    await serviceApp({ grantedScopes: ["okta.users.read", "okta.apps.read"] });
+    const id = await approveFay();
+    expect(subject(id).state).toBe("failed");
+    expect(reasonOf(id)).toMatch(
+      /\(invalid_scope\): in the Okta Admin Console > Applications > the service app > Okta API Scopes, grant okta\.users\.read, okta\.apps\.read, okta\.apps\.manage/,
+    );
+    expect(calls(DELETE)).toBe(0);
+  });
+
+  it("a revoked token → the 401 drops it and the call goes once more with a fresh one", async () => {
+    await serviceApp({ requireDpop: true });
+    await unassignedAndConfirmed();
+    okta.oauth.revokeTokens();
+    await undo();
+    expect(calls(POST)).toBe(2); // 401, then 200
+    expect(okta.isDirect(ID.fay)).toBe(true);
+    expect(okta.oauth.stats.byOutcome).toEqual({ invalid_dpop_proof: 1, use_dpop_nonce: 1, issued: 2 });
+  });
+
+  it("no admin role on the service app → 403, and the reason says scopes and admin role, not OKTA_API_TOKEN", async () => {
+    await serviceApp();
+    okta.oauth.adminRole = false;
+    const id = await approveFay();
+    expect(subject(id).state).toBe("failed");
+    expect(reasonOf(id)).toMatch(
+      /\(403 E0000006\): the service app \(OKTA_CLIENT_ID\) needs okta\.users\.read, okta\.apps\.read and okta\.apps\.manage granted .* and an admin role that covers the Gong app/,
+    );
+    expect(reasonOf(id)).not.toMatch(/OKTA_API_TOKEN|token's admin/);
   });
 });

@@ -1,7 +1,10 @@
+import { createPrivateKey, generateKeyPairSync, randomUUID } from "node:crypto";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { DpopKey } from "../../src/idp/dpop.js";
 import { nextLink } from "../../src/idp/http.js";
+import { signJwt } from "../../src/idp/jose.js";
 import {
   oktaAppGroupSchema,
   oktaAppSchema,
@@ -11,7 +14,9 @@ import {
   oktaRetryAfter,
   oktaUserSchema,
 } from "../../src/idp/okta.js";
+import { OKTA_API_SCOPES } from "../../src/idp/oktaAuth.js";
 import { OktaSim } from "../../src/sim/okta.js";
+import { OKTA_SIM_KEY_ID } from "../../src/sim/oktaOAuth.js";
 import { SimOrg } from "../../src/sim/org.js";
 
 /** The Okta face keeps to the documented shapes the adapter reads (developer.okta.com Management API). */
@@ -103,5 +108,115 @@ describe("sim Okta contract", () => {
     const wait = oktaRetryAfter(limited.headers, now)!;
     expect(wait).toBeGreaterThan(0);
     expect(wait).toBeLessThanOrEqual(2000);
+  });
+});
+
+/** The org authorization server, spoken to by hand: Okta's token and error shapes, and DPoP's rules. */
+describe("sim Okta contract: a service app's tokens", () => {
+  const tokenUrl = () => `${okta.url}/oauth2/v1/token`;
+  const appKey = () => createPrivateKey(okta.oauth.privateKey("pem"));
+  const assertion = (claims: Record<string, unknown> = {}, key = appKey(), kid = OKTA_SIM_KEY_ID) => {
+    const iat = Math.floor(Date.now() / 1000);
+    const base = { iss: okta.oauth.clientId, sub: okta.oauth.clientId, aud: tokenUrl(), iat, exp: iat + 300 };
+    return signJwt({ kid }, { ...base, jti: randomUUID(), ...claims }, key, "RS256");
+  };
+  async function token(form: Record<string, string> = {}, headers: Record<string, string> = {}) {
+    const res = await request(tokenUrl(), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        scope: OKTA_API_SCOPES.join(" "),
+        client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        client_assertion: assertion(),
+        ...form,
+      }).toString(),
+    });
+    return {
+      status: res.statusCode,
+      headers: res.headers,
+      body: (await res.body.json()) as Record<string, unknown>,
+    };
+  }
+  const appUrl = () => `${okta.url}/api/v1/apps/${okta.appId}`; // any API call will do
+  const get = async (url: string, headers: Record<string, string>) =>
+    (await request(url, { headers })).statusCode;
+
+  it("a good assertion → {token_type, expires_in, access_token, scope}; a bad one → invalid_client; scopes not granted → invalid_scope", async () => {
+    const ok = await token();
+    expect(ok.status).toBe(200);
+    expect(ok.body).toEqual({
+      token_type: "Bearer",
+      expires_in: 3600,
+      access_token: expect.any(String),
+      scope: "okta.users.read okta.apps.read okta.apps.manage",
+    });
+    expect(await get(appUrl(), { authorization: `Bearer ${ok.body.access_token}` })).toBe(200);
+    expect(await get(appUrl(), { authorization: `DPoP ${ok.body.access_token}` })).toBe(401);
+    const other = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
+    const jti = randomUUID();
+    for (const bad of [
+      assertion({}, other),
+      assertion({}, appKey(), "another-kid"),
+      assertion({ aud: `${okta.url}/oauth2/default/v1/token` }),
+      assertion({ sub: "0oasomeoneelse" }),
+      assertion({ exp: Math.floor(Date.now() / 1000) - 1 }),
+      assertion({ exp: Math.floor(Date.now() / 1000) + 7200 }),
+    ]) {
+      const refused = await token({ client_assertion: bad });
+      expect([refused.status, refused.body.error]).toEqual([401, "invalid_client"]);
+      expect(refused.body.error_description).toEqual(expect.any(String));
+    }
+    expect((await token({ client_assertion: assertion({ jti }) })).status).toBe(200);
+    expect((await token({ client_assertion: assertion({ jti }) })).body.error).toBe("invalid_client"); // replayed
+    okta.oauth.grantedScopes = ["okta.users.read", "okta.apps.read"];
+    const scope = await token();
+    expect([scope.status, scope.body]).toEqual([
+      400,
+      { error: "invalid_scope", error_description: expect.stringContaining("okta.apps.manage") },
+    ]);
+    okta.oauth.grantedScopes = [...OKTA_API_SCOPES];
+  });
+
+  it("DPoP required: invalid_dpop_proof without a proof, use_dpop_nonce with a dpop-nonce header, then a bound token that needs its key's proof", async () => {
+    okta.oauth.requireDpop = true;
+    try {
+      expect((await token()).body).toEqual({
+        error: "invalid_dpop_proof",
+        error_description: "The DPoP proof JWT header is missing.",
+      });
+      const key = DpopKey.generate();
+      const now = Date.now();
+      const asked = await token({}, { dpop: key.proof({ method: "POST", url: new URL(tokenUrl()), now }) });
+      expect([asked.status, asked.body.error]).toEqual([400, "use_dpop_nonce"]);
+      const nonce = asked.headers["dpop-nonce"] as string;
+      expect(nonce).toEqual(expect.any(String));
+      const wrongHtm = key.proof({ method: "GET", url: new URL(tokenUrl()), now, nonce });
+      expect((await token({}, { dpop: wrongHtm })).body.error).toBe("invalid_dpop_proof");
+      const bound = await token(
+        {},
+        { dpop: key.proof({ method: "POST", url: new URL(tokenUrl()), now, nonce }) },
+      );
+      expect(bound.body).toMatchObject({ token_type: "DPoP", expires_in: 3600 });
+      const access = bound.body.access_token as string;
+      const url = new URL(`${appUrl()}?limit=1`);
+      const proof = (k: DpopKey, accessToken = access, method = "GET") =>
+        k.proof({ method, url, now: Date.now(), accessToken });
+      expect(await get(url.href, { authorization: `DPoP ${access}`, dpop: proof(key) })).toBe(200);
+      expect(await get(url.href, { authorization: `Bearer ${access}` })).toBe(401);
+      expect(await get(url.href, { authorization: `DPoP ${access}` })).toBe(401);
+      expect(await get(url.href, { authorization: `DPoP ${access}`, dpop: proof(DpopKey.generate()) })).toBe(
+        401,
+      );
+      expect(await get(url.href, { authorization: `DPoP ${access}`, dpop: proof(key, "another") })).toBe(401);
+      expect(await get(url.href, { authorization: `DPoP ${access}`, dpop: proof(key, access, "POST") })).toBe(
+        401,
+      );
+      const replayed = proof(key);
+      expect(await get(url.href, { authorization: `DPoP ${access}`, dpop: replayed })).toBe(200);
+      expect(await get(url.href, { authorization: `DPoP ${access}`, dpop: replayed })).toBe(401);
+    } finally {
+      okta.oauth.requireDpop = false;
+    }
   });
 });
