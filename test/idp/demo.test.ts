@@ -8,7 +8,12 @@ describe("gongops demo --via okta|entra", () => {
     expect(r.code).toBe(0);
     const approval = r.json().demo.approval;
     expect(approval.scimPatches).toBe(0);
-    expect(approval.idp).toEqual({
+    // DPoP probe, nonce, token: three token requests, then the cached token serves every call.
+    expect(approval.idp.signIn).toEqual({
+      how: "a service app with a private key (invalid_dpop_proof ×1, use_dpop_nonce ×1, issued ×1)",
+      tokenRequests: 3,
+    });
+    expect(approval.idp).toMatchObject({
       via: "okta",
       unassigns: approval.subjects.length,
       verifiedBySync: true,
@@ -34,5 +39,6 @@ describe("gongops demo --via okta|entra", () => {
       activeAgainAfterUndo: true,
     });
     expect(approval.idp.unassigns).toBeGreaterThan(0);
+    expect(approval.idp.signIn.tokenRequests).toBe(1);
   }, 60_000);
 });

@@ -46,13 +46,20 @@ the directory sync that proves it, and undoes one of them.`,
     const via = choiceOption(args, "via", ["scim", "okta", "entra"] as const, "scim");
     let idp: DemoIdp | null = null;
     if (via === "okta") {
-      const okta = await OktaSim.start({ org: sim.org, pushDelayMs: 300 });
+      // The least-privilege way in: a service app with a private key, and DPoP, as new Okta apps require.
+      const okta = await OktaSim.start({ org: sim.org, pushDelayMs: 300, oauth: { requireDpop: true } });
       idp = {
         via,
         label: "Okta",
         sim: okta,
         unassign: "DELETE /api/v1/apps/{appId}/users/{userId}",
         reassign: "POST /api/v1/apps/{appId}/users",
+        signIn: () => ({
+          how: `a service app with a private key (${Object.entries(okta.oauth.stats.byOutcome)
+            .map(([outcome, n]) => `${outcome} ×${n}`)
+            .join(", ")})`,
+          tokenRequests: okta.oauth.stats.tokenRequests,
+        }),
       };
     } else if (via === "entra") {
       const graph = await GraphSim.start({ org: sim.org, pushDelayMs: 300 });
@@ -62,9 +69,14 @@ the directory sync that proves it, and undoes one of them.`,
         sim: graph,
         unassign: "DELETE /servicePrincipals/{spId}/appRoleAssignedTo/{id}",
         reassign: "POST /servicePrincipals/{spId}/appRoleAssignedTo",
+        signIn: () => ({
+          how: "an app registration with a client secret (MSAL client credentials)",
+          tokenRequests: graph.tokenStats.requests,
+        }),
       };
     }
-    const idpEnv = idp?.sim instanceof OktaSim || idp?.sim instanceof GraphSim ? idp.sim.env() : {};
+    const idpEnv =
+      idp?.sim instanceof OktaSim ? idp.sim.oauthEnv() : idp?.sim instanceof GraphSim ? idp.sim.env() : {};
     const dir = mkdtempSync(join(tmpdir(), "gongops-demo-"));
     const config = loadConfig({
       ...sim.env(),

@@ -23,6 +23,7 @@ export interface DemoApproval {
     verifiedBySync: boolean;
     reassigns: number;
     activeAgainAfterUndo: boolean;
+    signIn: { how: string; tokenRequests: number };
   };
 }
 
@@ -33,6 +34,8 @@ export interface DemoIdp {
   sim: IdpSimServer;
   unassign: string;
   reassign: string;
+  /** How gongops signed in to the IdP, and how many token requests that took (token caching shows). */
+  signIn: () => { how: string; tokenRequests: number };
 }
 
 export async function demoApproval(
@@ -157,8 +160,13 @@ async function idpSteps(
     activeAgain = sim.org.user(first.userId)?.active === true;
     say(`  ${first.name} is ${activeAgain ? "active in Gong again" : "not active in Gong yet"}.`);
   }
+  const signIn = idp.signIn();
+  say(
+    `Signed in to ${idp.label} as ${signIn.how}: ${signIn.tokenRequests} token request(s) for every call above.`,
+  );
   return {
     via: idp.via,
+    signIn,
     unassigns: count(idp.unassign),
     verifiedBySync: verified,
     reassigns: count(idp.reassign),
