@@ -148,6 +148,9 @@ function ensureFolder(path: string): void {
  */
 function applyMigrations(sqlite: Database.Database): void {
   const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
+  // Up to date (every start but the first after an upgrade): no write lock at all. Processes started
+  // together on a busy machine otherwise queued behind each other's lock, past the busy timeout.
+  if (lastMigration(sqlite) >= Math.max(0, ...migrations.map((m) => m.folderMillis))) return;
   sqlite.exec("BEGIN IMMEDIATE");
   try {
     sqlite.exec(
@@ -167,6 +170,18 @@ function applyMigrations(sqlite: Database.Database): void {
     if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
     throw error;
   }
+}
+
+/** When the newest applied migration was made (0: none yet), read without taking the write lock. */
+function lastMigration(sqlite: Database.Database): number {
+  const table = sqlite
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'")
+    .get();
+  if (!table) return 0;
+  const last = sqlite
+    .prepare("SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1")
+    .get() as { created_at: number | string } | undefined;
+  return last ? Number(last.created_at) : 0;
 }
 
 /** Opens (creating the folder if needed) and migrates. `:memory:` gives a private in-memory database. */
