@@ -8,6 +8,14 @@ import { GongopsError } from "../errors.js";
 import * as schema from "./schema.js";
 
 /**
+ * How long a statement waits for another process's write lock. Every write here is short, but on a
+ * shared, loaded machine a process holding the lock can be descheduled, and SQLite's busy handler is
+ * not fair to the waiters: 5 s failed a CLI command beside ten others started at once in a full test
+ * run. A holder that is really stuck still ends in the plain "is busy" message, later.
+ */
+const BUSY_TIMEOUT_MS = 15_000;
+
+/**
  * Opening the database: pragmas in one place, migrations applied at start, and a database written by a
  * newer gongops refused instead of silently misread.
  */
@@ -70,7 +78,7 @@ const DB_PROBLEMS: Record<string, string> = {
   SQLITE_PERM: "cannot be opened: permission denied",
   SQLITE_IOERR: "could not be read or written (disk I/O error)",
   SQLITE_FULL: "cannot grow: the disk is full",
-  SQLITE_BUSY: "is busy: another process held it for longer than the 5 s busy timeout",
+  SQLITE_BUSY: `is busy: another process held it for longer than the ${BUSY_TIMEOUT_MS / 1000} s busy timeout`,
   SQLITE_LOCKED: "is locked by another connection",
   EACCES: "cannot be created: permission denied",
   EPERM: "cannot be created: permission denied",
@@ -197,7 +205,7 @@ export function openDatabase(path: string): Db {
   try {
     // The busy timeout first: switching a new file to WAL takes a lock that a process started at the
     // same moment may hold.
-    sqlite.pragma("busy_timeout = 5000");
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (!memory) sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("foreign_keys = ON");
