@@ -20,7 +20,7 @@ let dir: string;
 let ctx: AppContext;
 
 beforeAll(async () => {
-  sim = await startSim({ orgOptions: { users: 15_000, seed: 5, callsPerHostPerWeek: 0, messy: true } });
+  sim = await startSim({ orgOptions: { users: 5_000, seed: 5, callsPerHostPerWeek: 0, messy: true } });
   dir = mkdtempSync(join(tmpdir(), "gongops-kill-"));
   ctx = simContext(sim, { GONGOPS_DB_PATH: join(dir, "gongops.db") });
 });
@@ -43,7 +43,7 @@ describe("kill -9 during a sync", () => {
         )
         .all({ g: gen });
     const before = current();
-    // Every user changes, so the killed sync has 15,000 versions to close and 15,000 to write.
+    // Every user changes, so the killed sync has 5,000 versions to close and 5,000 to write.
     for (const u of sim.org.users()) sim.org.updateUser(u.id, { title: "Changed" });
 
     const child = spawn(process.execPath, [BIN, "sync"], {
@@ -94,7 +94,7 @@ describe("kill -9 during a sync", () => {
     // and succeeds.
     await new Promise((r) => setTimeout(r, 2100));
     const next = await ctx.directory.sync!.run();
-    expect(next.run.counts.title_changed).toBe(15_000);
+    expect(next.run.counts.title_changed).toBe(5_000);
     expect(ctx.repos.syncRuns.get(killed.id)).toMatchObject({
       outcome: "failed",
       error: expect.stringMatching(/interrupted/),
@@ -103,6 +103,6 @@ describe("kill -9 during a sync", () => {
       .prepare("SELECT count(*) AS n FROM directory_users WHERE valid_from = @g OR valid_to = @g")
       .get({ g: killed.id });
     expect(leftovers).toEqual({ n: 0 });
-    expect(ctx.repos.directory.count(next.run.id)).toBe(15_000);
+    expect(ctx.repos.directory.count(next.run.id)).toBe(5_000);
   }, 60_000);
 });

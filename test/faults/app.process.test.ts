@@ -50,11 +50,14 @@ async function startApp(extra: Record<string, string> = {}): Promise<{ app: Runn
 
 describe("gongops start", () => {
   it("a bot token Slack refuses, or a Slack it cannot reach: one line naming the problem, before listening", async () => {
-    const refused = await runGongops(["start"], env({ SLACK_BOT_TOKEN: "xoxb-revoked" }), 20_000);
+    // Both at once: the unreachable one spends its time in the Web API client's retries.
+    const [refused, unreachable] = await Promise.all([
+      runGongops(["start"], env({ SLACK_BOT_TOKEN: "xoxb-revoked" }), 20_000),
+      runGongops(["start"], env({ SLACK_API_URL: "http://127.0.0.1:9/api" }), 30_000),
+    ]);
     expect(refused.code, refused.stderr).toBe(2);
     expect(refused.stderr).toMatch(/Slack refused SLACK_BOT_TOKEN \(invalid_auth\)/);
     expect(refused.stderr).not.toMatch(/listening|\n\s+at /);
-    const unreachable = await runGongops(["start"], env({ SLACK_API_URL: "http://127.0.0.1:9/api" }), 30_000);
     expect(unreachable.code, unreachable.stderr).toBe(1);
     expect(unreachable.stderr).toMatch(/cannot reach Slack's Web API at http:\/\/127\.0\.0\.1:9\/api/);
     expect(unreachable.stderr).not.toMatch(/listening|\n\s+at /);
