@@ -142,7 +142,7 @@ export class ApprovalsService {
       kind: "approval-execute",
       payload: z.object({ subjectId: z.number().int() }),
       maxAttempts: 10,
-      run: async ({ subjectId }) => this.execute(subjectId),
+      run: async ({ subjectId }, { signal }) => this.execute(subjectId, signal),
     });
     this.timerJob = defineJob({
       kind: "approval-timer",
@@ -581,7 +581,8 @@ export class ApprovalsService {
     );
   }
 
-  async execute(subjectId: number): Promise<void> {
+  /** `signal`: the job's lease was lost or given back; another process may run it now, so no change. */
+  async execute(subjectId: number, signal?: AbortSignal): Promise<void> {
     let s = this.deps.repo.subject(subjectId);
     if (!s) return;
     const request = this.deps.repo.request(s.requestId)!;
@@ -649,10 +650,10 @@ export class ApprovalsService {
       s = claimed;
     }
     if (s.state !== "executing") return;
-    await this.patch(s);
+    await this.patch(s, signal);
   }
 
-  private async patch(s: SubjectRow): Promise<void> {
+  private async patch(s: SubjectRow, signal?: AbortSignal): Promise<void> {
     const dep = this.deprovisioner;
     if (dep.kind === "manual") return;
     dep.observe((call) =>
@@ -663,7 +664,7 @@ export class ApprovalsService {
       }),
     );
     try {
-      await this.unassign(s, dep);
+      await this.unassign(s, dep, signal);
     } catch (error) {
       const plain = dep.explain(error);
       if (plain && "retryAt" in plain) throw new RetryAfterError(plain.retryAt, plain.why);
@@ -677,16 +678,27 @@ export class ApprovalsService {
     }
   }
 
-  /** Found again every time, so a takeover after a crash sees a change that already landed. */
-  private async unassign(s: SubjectRow, dep: ApiDeprovisioner): Promise<void> {
+  /**
+   * Found again every time, so a takeover after a crash sees a change that already landed. A stored
+   * undo snapshot means an earlier attempt may have removed the assignment: then the checks that come
+   * before a change are past, and no failure may claim that nothing was changed.
+   */
+  private async unassign(s: SubjectRow, dep: ApiDeprovisioner, signal?: AbortSignal): Promise<void> {
     const scim = dep.kind === "scim";
-    const checked = await dep.preflight();
-    const { refusal } = checked;
-    if (refusal) {
-      this.move(s, ["executing"], "failed", scim ? refusal : `${refusal}. Nothing was changed.`);
-      return;
+    const earlier = s.idpSnapshot != null;
+    const unchanged = earlier
+      ? ` An earlier attempt may already have removed the assignment in ${dep.label}: check ${s.name} there (the saved assignment is in the trail).`
+      : " Nothing was changed.";
+    if (!earlier) {
+      const checked = await dep.preflight();
+      const { refusal } = checked;
+      if (refusal) {
+        this.move(s, ["executing"], "failed", scim ? refusal : `${refusal}.${unchanged}`);
+        return;
+      }
+      if (checked.caveat)
+        this.deps.repo.note(s.id, { actor: "gongops", why: checked.caveat, now: this.now() });
     }
-    if (checked.caveat) this.deps.repo.note(s.id, { actor: "gongops", why: checked.caveat, now: this.now() });
     const user = await dep.find(s.email!);
     if (!user) {
       this.move(
@@ -695,7 +707,7 @@ export class ApprovalsService {
         "failed",
         scim
           ? `Gong SCIM has no user with userName ${s.email} (404); is the SCIM source the one Gong provisions from?`
-          : `${dep.label} has no user with login ${s.email}; is ${dep.label} the source Gong provisions from? Nothing was changed.`,
+          : `${dep.label} has no user with login ${s.email}; is ${dep.label} the source Gong provisions from?${unchanged}`,
       );
       return;
     }
@@ -708,7 +720,7 @@ export class ApprovalsService {
         "failed",
         `${s.name} gets Gong through ${dep.label} group${assignment.groups.length === 1 ? "" : "s"} ${groups}` +
           `${assignment.kind === "both" ? " as well as a direct assignment" : ""}; gongops never removes group access. ` +
-          `${dep.groupAdvice(assignment.groups)} Nothing was changed.`,
+          `${dep.groupAdvice(assignment.groups)}${assignment.kind === "both" ? " Nothing was changed." : unchanged}`,
       );
       return;
     }
@@ -733,8 +745,10 @@ export class ApprovalsService {
         ? `removed in ${dep.label} by an earlier attempt, waiting for Gong: a directory sync that shows ${s.name} inactive confirms it`
         : `not assigned to the Gong app in ${dep.label} (nothing to remove); waiting for a Gong directory sync that shows ${s.name} inactive`;
     } else {
-      // The undo snapshot is stored before the change: a crash after it still leaves a way back.
-      this.deps.repo.annotate(s.id, "executing", { idpSnapshot: assignment.snapshot });
+      // The undo snapshot is stored before the change: a crash after it still leaves a way back. Not
+      // stored (the subject moved meanwhile), or the job given back: another attempt owns it now.
+      if (!this.deps.repo.annotate(s.id, "executing", { idpSnapshot: assignment.snapshot })) return;
+      if (signal?.aborted) return;
       const out = await dep.unassign(user, assignment);
       why =
         out === "already"

@@ -91,9 +91,10 @@ export class ApprovalsRepo {
       .returning()
       .get();
     if (!row) return null;
-    // A subject that fails from executing made no change (a change that lands moves it on), so the
-    // daily slot its claim took goes back to the day it was taken.
-    if (before?.state === "executing" && t.to === "failed") this.giveBackDailySlot(tx, row.id);
+    // A subject that fails from executing before any change gives the daily slot its claim took back
+    // to the day it was taken. A stored undo snapshot or SCIM id means a change may have been made.
+    if (before?.state === "executing" && t.to === "failed" && row.idpSnapshot == null && row.scimId == null)
+      this.giveBackDailySlot(tx, row.id);
     tx.insert(approvalTrail)
       .values({
         subjectId: row.id,

@@ -139,25 +139,68 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
     });
     const id = view.subjects[0]!.id;
     await r.ctx.approvals.decide({ subjectIds: [id], decision: "approve", actor: asUser(slackIdOf(ID.mgr)) });
-    // The crashed process had claimed the subject, saved the snapshot and sent its DELETE.
-    r.ctx.repos.approvals.tx((tx) =>
+    // The crashed process had claimed the subject (and a daily slot), saved the snapshot and sent its
+    // DELETE.
+    r.ctx.repos.approvals.tx((tx) => {
+      r.ctx.repos.approvals.takeDailySlot(tx, new Date().toISOString().slice(0, 10), 25, false);
       r.ctx.repos.approvals.transition(tx, {
         subjectId: id,
         from: ["approved"],
         to: "executing",
         actor: "gongops",
         now: new Date(),
-      }),
-    );
+      });
+    });
     r.ctx.repos.approvals.annotate(id, "executing", {
       idpSnapshot: { kind: "okta", userId: okta.oktaIdOf(ID.fay)!, userName: r.emailOf(ID.fay), profile: {} },
     });
     okta.setDirect(ID.fay, false);
+    // Since then an admin turned the push off: the check that comes before a change is past, and the
+    // removal that landed is not reported as "nothing was changed".
+    okta.pushDeactivation = false;
     await r.ctx.approvals.execute(id);
     expect(calls(DELETE)).toBe(0);
     expect(subject(id).state).toBe("awaiting_idp");
     expect(subject(id).stateReason).toMatch(/removed in Okta by an earlier attempt, waiting for Gong/);
     expect(subject(id).idpSnapshot).toMatchObject({ kind: "okta" });
+    expect(usedToday()).toBe(1);
+  });
+
+  it("a takeover that finds a group granting access after an earlier attempt's DELETE: failed, never 'nothing was changed', the slot kept", async () => {
+    await setup();
+    await r.worker.stop();
+    const { view } = await r.ctx.approvals.request({
+      who: [r.emailOf(ID.fay)],
+      reason: "no calls in 90 days",
+      actor: asUser("UREQUESTER", true),
+      source: "slack",
+    });
+    const id = view.subjects[0]!.id;
+    await r.ctx.approvals.decide({ subjectIds: [id], decision: "approve", actor: asUser(slackIdOf(ID.mgr)) });
+    r.ctx.repos.approvals.tx((tx) => {
+      r.ctx.repos.approvals.takeDailySlot(tx, new Date().toISOString().slice(0, 10), 25, false);
+      r.ctx.repos.approvals.transition(tx, {
+        subjectId: id,
+        from: ["approved"],
+        to: "executing",
+        actor: "gongops",
+        now: new Date(),
+      });
+    });
+    r.ctx.repos.approvals.annotate(id, "executing", {
+      idpSnapshot: { kind: "okta", userId: okta.oktaIdOf(ID.fay)!, userName: r.emailOf(ID.fay), profile: {} },
+    });
+    okta.setDirect(ID.fay, false); // the earlier DELETE landed
+    okta.addGroup("Added later", [ID.fay]);
+    await r.ctx.approvals.execute(id);
+    expect(subject(id).state).toBe("failed");
+    expect(subject(id).stateReason).toMatch(/group Added later; gongops never removes group access/);
+    expect(subject(id).stateReason).toMatch(
+      /An earlier attempt may already have removed the assignment in Okta/,
+    );
+    expect(subject(id).stateReason).not.toMatch(/Nothing was changed/);
+    expect(usedToday()).toBe(1);
+    expect(calls(DELETE)).toBe(0);
   });
 
   it("429 with X-Rate-Limit-Reset → waited, then one DELETE that lands", async () => {
