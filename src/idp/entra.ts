@@ -9,7 +9,14 @@ import type {
 } from "../approvals/deprovision.js";
 import { parseRetryAfter, type RetryPolicy, type Timing } from "../gong/retry.js";
 import type { Logger } from "../log.js";
-import { IdpError, IdpHttp, type IdpLimits, type IdpResponse, IdpRetryAfterTooLongError } from "./http.js";
+import {
+  IdpError,
+  IdpHttp,
+  type IdpLimits,
+  type IdpResponse,
+  IdpRetryAfterTooLongError,
+  pathSegment,
+} from "./http.js";
 import { TOKEN_ENDPOINT, type TokenProvider } from "./msal.js";
 
 /**
@@ -116,7 +123,7 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
   });
 
   constructor(private readonly options: EntraOptions) {
-    this.sp = encodeURIComponent(options.spId);
+    this.sp = pathSegment(options.spId);
     this.http = new IdpHttp({
       vendor: "Microsoft Graph",
       baseUrl: options.graphUrl,
@@ -217,7 +224,7 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
   async nudge(user: IdpUser): Promise<string | null> {
     if (!this.options.provisionOnDemand || !this.job) return null;
     const job = this.job;
-    const jobPath = `/servicePrincipals/${this.sp}/synchronization/jobs/${encodeURIComponent(job.id)}`;
+    const jobPath = `/servicePrincipals/${this.sp}/synchronization/jobs/${pathSegment(job.id)}`;
     const fallback = "waiting for its next provisioning cycle (about 40 minutes)";
     try {
       if (!job.ruleId) {
@@ -261,7 +268,7 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
   async find(email: string): Promise<IdpUser | null> {
     const res = await this.http.send({
       method: "GET",
-      path: `/users/${encodeURIComponent(email)}`,
+      path: `/users/${pathSegment(email)}`,
       query: { $select: "id,userPrincipalName" },
       endpoint: "GET /users/{upn}",
     });
@@ -291,7 +298,7 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
   async assignment(user: IdpUser): Promise<IdpAssignment> {
     const first = await this.http.send({
       method: "GET",
-      path: `/users/${encodeURIComponent(user.id)}/appRoleAssignments`,
+      path: `/users/${pathSegment(user.id)}/appRoleAssignments`,
       query: { $filter: `resourceId eq ${this.options.spId}` },
       endpoint: "GET /users/{id}/appRoleAssignments",
     });
@@ -321,7 +328,7 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
     if (!id) return "already";
     const res = await this.http.send({
       method: "DELETE",
-      path: `/servicePrincipals/${this.sp}/appRoleAssignedTo/${encodeURIComponent(id)}`,
+      path: `/servicePrincipals/${this.sp}/appRoleAssignedTo/${pathSegment(id)}`,
       endpoint: "DELETE /servicePrincipals/{spId}/appRoleAssignedTo/{assignmentId}",
     });
     if (res.status === 404) return "already";
@@ -334,7 +341,7 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
     const s = snapshot as EntraSnapshot;
     const first = await this.http.send({
       method: "GET",
-      path: `/users/${encodeURIComponent(s.principalId)}/appRoleAssignments`,
+      path: `/users/${pathSegment(s.principalId)}/appRoleAssignments`,
       query: { $filter: `resourceId eq ${this.options.spId}` },
       endpoint: "GET /users/{id}/appRoleAssignments",
     });

@@ -260,3 +260,14 @@ export function nextLink(headers: Record<string, string | string[] | undefined>)
     }
   return null;
 }
+
+/**
+ * One path segment, escaped only where RFC 3986 requires (pchar keeps `@`, `+`, `:` and the other
+ * sub-delims): `/api/v1/users/fay@acme.com`, not `fay%40acme.com`. Okta compares a DPoP proof's `htu`
+ * with the decoded path, so a needless escape would make every lookup by email fail its proof.
+ */
+export function pathSegment(value: string): string {
+  return encodeURIComponent(value).replace(/%(40|2B|3A|21|24|26|27|28|29|2A|2C|3B|3D)/gi, (e) =>
+    decodeURIComponent(e),
+  );
+}

@@ -17,6 +17,7 @@ import {
   type IdpResponse,
   IdpRetryAfterTooLongError,
   nextLink,
+  pathSegment,
 } from "./http.js";
 import { OKTA_API_SCOPES, type OktaAuth, OktaTokenError, oktaAuth } from "./oktaAuth.js";
 
@@ -116,7 +117,7 @@ export class OktaDeprovisioner implements ApiDeprovisioner {
   private readonly app: string;
 
   constructor(private readonly options: OktaOptions) {
-    this.app = encodeURIComponent(options.appId);
+    this.app = pathSegment(options.appId);
     this.auth = oktaAuth(options.credentials, {
       orgUrl: options.orgUrl,
       log: options.log,
@@ -181,7 +182,7 @@ export class OktaDeprovisioner implements ApiDeprovisioner {
   async find(email: string): Promise<IdpUser | null> {
     const res = await this.http.send({
       method: "GET",
-      path: `/api/v1/users/${encodeURIComponent(email)}`,
+      path: `/api/v1/users/${pathSegment(email)}`,
       endpoint: "GET /api/v1/users/{login}",
     });
     if (res.status !== 404) {
@@ -215,7 +216,7 @@ export class OktaDeprovisioner implements ApiDeprovisioner {
   }
 
   async assignment(user: IdpUser): Promise<IdpAssignment> {
-    const uid = encodeURIComponent(user.id);
+    const uid = pathSegment(user.id);
     const res = await this.http.send({
       method: "GET",
       path: `/api/v1/apps/${this.app}/users/${uid}`,
@@ -292,7 +293,7 @@ export class OktaDeprovisioner implements ApiDeprovisioner {
   async unassign(user: IdpUser): Promise<"removed" | "already"> {
     const res = await this.http.send({
       method: "DELETE",
-      path: `/api/v1/apps/${this.app}/users/${encodeURIComponent(user.id)}`,
+      path: `/api/v1/apps/${this.app}/users/${pathSegment(user.id)}`,
       endpoint: "DELETE /api/v1/apps/{appId}/users/{userId}",
     });
     if (res.status === 404) return "already";

@@ -1,5 +1,4 @@
 import { generateKeyPairSync, type JsonWebKey, type KeyObject, randomBytes } from "node:crypto";
-import { htuOf } from "../idp/dpop.js";
 import { jwkThumbprint, sha256b64url, verifyJwt } from "../idp/jose.js";
 import { OKTA_API_SCOPES } from "../idp/oktaAuth.js";
 import type { IdpCtx, IdpReply } from "./idpServer.js";
@@ -231,7 +230,10 @@ export class OktaOAuthSim {
     const proof = header(ctx, "dpop");
     if (token.jkt === null || proof === undefined) return false;
     this.onTheWire.push(proof);
-    const checked = this.checkProof(proof, ctx.method, htuOf(new URL(ctx.url.pathname, baseUrl)));
+    // Okta compares htu with the decoded path (okta-sdk-python#541): a proof that names `fay%40acme.com`
+    // for a request to /api/v1/users/fay%40acme.com fails there, so it fails here.
+    const path = decodeURIComponent(ctx.url.pathname);
+    const checked = this.checkProof(proof, ctx.method, `${new URL(baseUrl).origin}${path}`);
     return (
       typeof checked !== "string" && checked.jkt === token.jkt && checked.claims.ath === sha256b64url(m[2]!)
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { IdpError, IdpHttp, nextLink } from "../../src/idp/http.js";
+import { IdpError, IdpHttp, nextLink, pathSegment } from "../../src/idp/http.js";
 import { createLogger } from "../../src/log.js";
 
 describe("IdP wire", () => {
@@ -12,6 +12,11 @@ describe("IdP wire", () => {
     expect(nextLink({ link: ["<https://x/1>; rel=self", "<https://x/2>; rel=next"] })).toBe("https://x/2");
     expect(nextLink({ link: '<https://x/1>; rel="self"' })).toBeNull();
     expect(nextLink({})).toBeNull();
+  });
+
+  it("escapes a path segment only where it must: an email keeps its @ and +", () => {
+    expect(pathSegment("fay.lee+gong@acme.example")).toBe("fay.lee+gong@acme.example");
+    expect(pathSegment("a/b?c#d e%")).toBe("a%2Fb%3Fc%23d%20e%25");
   });
 
   it("never sends its token to a next-page link on another origin", async () => {
