@@ -99,12 +99,23 @@ export const graphSchemaRulesSchema = z
   })
   .loose();
 
+/** A user's direct assignments to the Gong app: one per app role they hold there (User, Admin…). */
 export interface EntraSnapshot extends IdpSnapshot {
   kind: "entra";
   principalId: string;
   resourceId: string;
-  appRoleId: string;
+  roles: { assignmentId: string; appRoleId: string }[];
 }
+
+/** The roles of a snapshot (one written before `roles` held a single `assignmentId` / `appRoleId`). */
+function rolesOf(s: IdpSnapshot): EntraSnapshot["roles"] {
+  const e = s as Partial<EntraSnapshot> & { assignmentId?: string; appRoleId?: string };
+  if (Array.isArray(e.roles)) return e.roles;
+  return e.assignmentId && e.appRoleId ? [{ assignmentId: e.assignmentId, appRoleId: e.appRoleId }] : [];
+}
+
+/** Graph's object ids are GUIDs; an id pasted in capitals is the same object. */
+const sameId = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 export class EntraDeprovisioner implements ApiDeprovisioner {
   readonly kind = "entra" as const;
@@ -305,38 +316,45 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
     // Every page: a group's assignment on page two still grants the app.
     const mine: z.infer<typeof graphAssignmentSchema>[] = [];
     for await (const a of this.list(first, graphAssignmentSchema, "appRoleAssignment list"))
-      if (a.resourceId === this.options.spId) mine.push(a);
-    const direct = mine.find((a) => a.principalType === "User" && a.principalId === user.id);
+      if (sameId(a.resourceId, this.options.spId)) mine.push(a);
+    // Every direct assignment: a user who holds two app roles stays in scope until both are gone.
+    const direct = mine.filter((a) => a.principalType === "User" && sameId(a.principalId, user.id));
     const groups = mine
       .filter((a) => a.principalType === "Group")
       .map((a) => a.principalDisplayName ?? a.principalId);
-    const snapshot: EntraSnapshot | null = direct
-      ? {
-          kind: "entra",
-          assignmentId: direct.id,
-          principalId: direct.principalId,
-          resourceId: direct.resourceId,
-          appRoleId: direct.appRoleId,
-        }
-      : null;
-    if (groups.length > 0) return { kind: direct ? "both" : "group", groups, snapshot };
-    return direct ? { kind: "direct", groups: [], snapshot } : { kind: "none", groups: [], snapshot: null };
+    const snapshot: EntraSnapshot | null =
+      direct.length > 0
+        ? {
+            kind: "entra",
+            principalId: direct[0]!.principalId,
+            resourceId: direct[0]!.resourceId,
+            roles: direct.map((a) => ({ assignmentId: a.id, appRoleId: a.appRoleId })),
+          }
+        : null;
+    const isDirect = direct.length > 0;
+    if (groups.length > 0) return { kind: isDirect ? "both" : "group", groups, snapshot };
+    return isDirect ? { kind: "direct", groups: [], snapshot } : { kind: "none", groups: [], snapshot: null };
   }
 
   async unassign(_user: IdpUser, assignment: IdpAssignment): Promise<"removed" | "already"> {
-    const id = String(assignment.snapshot?.assignmentId ?? "");
-    if (!id) return "already";
-    const res = await this.http.send({
-      method: "DELETE",
-      path: `/servicePrincipals/${this.sp}/appRoleAssignedTo/${pathSegment(id)}`,
-      endpoint: "DELETE /servicePrincipals/{spId}/appRoleAssignedTo/{assignmentId}",
-    });
-    if (res.status === 404) return "already";
-    this.expectOk(res, "remove the assignment");
-    return "removed";
+    let removed = false;
+    for (const { assignmentId } of assignment.snapshot ? rolesOf(assignment.snapshot) : []) {
+      const res = await this.http.send({
+        method: "DELETE",
+        path: `/servicePrincipals/${this.sp}/appRoleAssignedTo/${pathSegment(assignmentId)}`,
+        endpoint: "DELETE /servicePrincipals/{spId}/appRoleAssignedTo/{assignmentId}",
+      });
+      if (res.status === 404) continue;
+      this.expectOk(res, "remove the assignment");
+      removed = true;
+    }
+    return removed ? "removed" : "already";
   }
 
-  /** Idempotent: Graph refuses a second identical assignment, so one that is back already is left be. */
+  /**
+   * Every saved role back. Idempotent: Graph refuses a second identical assignment, so a role that is
+   * back already is left be.
+   */
   async reassign(snapshot: IdpSnapshot): Promise<void> {
     const s = snapshot as EntraSnapshot;
     const first = await this.http.send({
@@ -345,16 +363,20 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
       query: { $filter: `resourceId eq ${this.options.spId}` },
       endpoint: "GET /users/{id}/appRoleAssignments",
     });
+    const held = new Set<string>();
     for await (const a of this.list(first, graphAssignmentSchema, "appRoleAssignment list"))
-      if (a.principalType === "User" && a.principalId === s.principalId && a.appRoleId === s.appRoleId)
-        return;
-    const res = await this.http.send({
-      method: "POST",
-      path: `/servicePrincipals/${this.sp}/appRoleAssignedTo`,
-      body: { principalId: s.principalId, resourceId: s.resourceId, appRoleId: s.appRoleId },
-      endpoint: "POST /servicePrincipals/{spId}/appRoleAssignedTo",
-    });
-    this.expectOk(res, "assign the user again");
+      if (a.principalType === "User" && sameId(a.principalId, s.principalId))
+        held.add(a.appRoleId.toLowerCase());
+    for (const { appRoleId } of rolesOf(s)) {
+      if (held.has(appRoleId.toLowerCase())) continue;
+      const res = await this.http.send({
+        method: "POST",
+        path: `/servicePrincipals/${this.sp}/appRoleAssignedTo`,
+        body: { principalId: s.principalId, resourceId: s.resourceId, appRoleId },
+        endpoint: "POST /servicePrincipals/{spId}/appRoleAssignedTo",
+      });
+      this.expectOk(res, "assign the user again");
+    }
   }
 
   groupAdvice(groups: string[]): string {

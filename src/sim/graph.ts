@@ -23,6 +23,9 @@ import type { SimOrg } from "./org.js";
 export const GRAPH_SIM_TOKEN = "sim-graph-access-token";
 export const GRAPH_SIM_SP_ID = "6f1b2c3d-0000-4000-8000-00000000c0de";
 export const GRAPH_SIM_APP_ROLE_ID = "18d14569-c3bd-439b-9a66-3a2aee01d14f";
+/** A second app role on the Gong app ("Admin"): a user may hold both. */
+export const GRAPH_SIM_ADMIN_ROLE_ID = "5f1c9a3e-2b7d-4c8e-9f60-a1b2c3d4e5f6";
+const APP_ROLES = [GRAPH_SIM_APP_ROLE_ID, GRAPH_SIM_ADMIN_ROLE_ID];
 
 export interface GraphSimOptions {
   org: SimOrg;
@@ -146,18 +149,38 @@ export class GraphSim extends IdpSimServer {
     return undefined;
   }
 
-  private assign(principalId: string, principalType: "User" | "Group", name: string): Assignment {
+  private assign(
+    principalId: string,
+    principalType: "User" | "Group",
+    name: string,
+    appRoleId = GRAPH_SIM_APP_ROLE_ID,
+  ): Assignment {
     const a: Assignment = {
       id: `asg${String(++this.seq).padStart(8, "0")}`,
       principalId,
       principalType,
       principalDisplayName: name,
-      appRoleId: GRAPH_SIM_APP_ROLE_ID,
+      appRoleId,
       resourceId: this.spId,
       createdDateTime: new Date().toISOString(),
     };
     this.assignments.set(a.id, a);
     return a;
+  }
+
+  /** A second direct assignment to the app, with another app role. */
+  addRole(gongId: string, appRoleId = GRAPH_SIM_ADMIN_ROLE_ID): void {
+    const id = this.entraIdOf(gongId)!;
+    this.assign(id, "User", this.users.get(id)!.name, appRoleId);
+  }
+
+  /** The app roles a user holds directly. */
+  rolesOf(gongId: string): string[] {
+    const id = this.entraIdOf(gongId);
+    return [...this.assignments.values()]
+      .filter((a) => a.principalType === "User" && a.principalId === id)
+      .map((a) => a.appRoleId)
+      .sort();
   }
 
   /** A userPrincipalName that is not the Gong email (which stays the user's `mail`). */
@@ -290,7 +313,7 @@ export class GraphSim extends IdpSimServer {
       const filter = url.searchParams.get("$filter");
       const m = filter ? /^resourceId eq ([0-9a-f-]+)$/i.exec(filter) : null;
       if (filter && !m) return graphError(400, "Request_UnsupportedQuery", "Unsupported query.");
-      const all = this.ofUser(u.id).filter((a) => !m || a.resourceId === m[1]);
+      const all = this.ofUser(u.id).filter((a) => !m || a.resourceId === m[1]!.toLowerCase());
       // Graph's paging: an opaque $skiptoken in an absolute @odata.nextLink (here the offset).
       const skip = Number(url.searchParams.get("$skiptoken") ?? 0);
       const value = all.slice(skip, skip + this.pageSize);
@@ -302,7 +325,7 @@ export class GraphSim extends IdpSimServer {
       }
       return { status: 200, body };
     }
-    if (q[1] !== this.spId) return notFound(q[1] ?? "");
+    if (q[1]?.toLowerCase() !== this.spId) return notFound(q[1] ?? "");
     const denied = () =>
       graphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
     if (endpoint === "GET /servicePrincipals/{spId}/synchronization/jobs") {
@@ -395,7 +418,7 @@ export class GraphSim extends IdpSimServer {
     if (endpoint === "POST /servicePrincipals/{spId}/appRoleAssignedTo") {
       const b = body as { principalId?: string; resourceId?: string; appRoleId?: string } | undefined;
       const u = b?.principalId ? this.users.get(b.principalId) : undefined;
-      if (!u || b?.resourceId !== this.spId || b.appRoleId !== GRAPH_SIM_APP_ROLE_ID)
+      if (!u || b?.resourceId?.toLowerCase() !== this.spId || !APP_ROLES.includes(b.appRoleId ?? ""))
         return graphError(400, "Request_BadRequest", "Invalid principalId, resourceId or appRoleId.");
       const same = [...this.assignments.values()].some(
         (x) => x.principalType === "User" && x.principalId === u.id && x.appRoleId === b.appRoleId,
@@ -406,7 +429,7 @@ export class GraphSim extends IdpSimServer {
           "Request_BadRequest",
           "Permission being assigned already exists on the object",
         );
-      const a = this.assign(u.id, "User", u.name);
+      const a = this.assign(u.id, "User", u.name, b.appRoleId);
       this.push(u.id, true);
       return { status: 201, body: a };
     }

@@ -3,7 +3,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { GraphSim } from "../../src/sim/graph.js";
+import {
+  GRAPH_SIM_ADMIN_ROLE_ID,
+  GRAPH_SIM_APP_ROLE_ID,
+  GRAPH_SIM_SP_ID,
+  GraphSim,
+} from "../../src/sim/graph.js";
 import { asUser, ID, type Rig, rig, slackIdOf } from "../approvals/helpers.js";
 
 /**
@@ -69,7 +74,10 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
     expect(calls(DELETE)).toBe(1);
     expect(subject(id).state).toBe("awaiting_idp");
     expect(subject(id).stateReason).toMatch(/removed in Entra ID, waiting for Gong/);
-    expect(subject(id).idpSnapshot).toMatchObject({ kind: "entra", appRoleId: expect.any(String) });
+    expect(subject(id).idpSnapshot).toMatchObject({
+      kind: "entra",
+      roles: [{ assignmentId: expect.any(String), appRoleId: GRAPH_SIM_APP_ROLE_ID }],
+    });
     await until(() => r.sim.org.user(ID.fay)!.active === false);
     await r.ctx.directory.sync!.run({ trigger: "test" });
     expect(subject(id).state).toBe("done");
@@ -143,6 +151,24 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
     });
     expect(calls(POST)).toBe(0);
     expect(subject(id).state).toBe("reactivated");
+  });
+
+  it("two app roles held directly → both removed, both back on undo; an upper-case ENTRA_GONG_SP_ID is the same app", async () => {
+    await setup({ ENTRA_GONG_SP_ID: GRAPH_SIM_SP_ID.toUpperCase() });
+    graph.addRole(ID.fay, GRAPH_SIM_ADMIN_ROLE_ID);
+    const id = await approveFay();
+    expect(calls(DELETE)).toBe(2);
+    expect(graph.rolesOf(ID.fay)).toEqual([]);
+    await until(() => r.sim.org.user(ID.fay)!.active === false);
+    await r.ctx.directory.sync!.run({ trigger: "test" });
+    expect(subject(id).state).toBe("done");
+    await r.ctx.approvals.reactivate({
+      who: r.emailOf(ID.fay),
+      reason: "back",
+      actor: asUser("UADMIN", true),
+    });
+    expect(calls(POST)).toBe(2);
+    expect(graph.rolesOf(ID.fay)).toEqual([GRAPH_SIM_APP_ROLE_ID, GRAPH_SIM_ADMIN_ROLE_ID].sort());
   });
 
   it("a userPrincipalName that is not the email → found by mail, then unassigned", async () => {
