@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { checkWayOut } from "../../src/approvals/check.js";
 import {
   GRAPH_SIM_ADMIN_ROLE_ID,
   GRAPH_SIM_APP_ROLE_ID,
@@ -169,6 +170,24 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
     });
     expect(calls(POST)).toBe(2);
     expect(graph.rolesOf(ID.fay)).toEqual([GRAPH_SIM_APP_ROLE_ID, GRAPH_SIM_ADMIN_ROLE_ID].sort());
+  });
+
+  it("deactivate --check (checkWayOut): reads, never writes; a quarantined job is not ready before anyone is read", async () => {
+    await setup();
+    graph.addGroup("Gong - Sales", [ID.mgr]);
+    const people = [ID.fay, ID.mgr].map((g) => ({ who: g, email: r.emailOf(g) }));
+    const ok = await checkWayOut(r.ctx.approvals.deprovisioner, people);
+    expect(ok.ready).toBe(false); // the manager gets Gong through a group
+    expect(ok.people.map((p) => [p.verdict, p.assignment])).toEqual([
+      ["ready", "direct"],
+      ["refused", "both"],
+    ]);
+    expect(ok.people[1]!.detail).toMatch(/Entra ID group Gong - Sales as well as a direct assignment/);
+    graph.job = "Quarantine";
+    const quarantined = await checkWayOut(r.ctx.approvals.deprovisioner, people);
+    expect(quarantined).toMatchObject({ ready: false, people: [] });
+    expect(quarantined.refusal).toMatch(/quarantined/);
+    expect(calls(DELETE) + calls(POST)).toBe(0);
   });
 
   it("a userPrincipalName that is not the email → found by mail, then unassigned", async () => {

@@ -1,4 +1,5 @@
 import type { Actor, RequestView } from "../../approvals/approvals.service.js";
+import { checkWayOut, type WayOutPerson } from "../../approvals/check.js";
 import { STATE_LABEL } from "../../approvals/states.js";
 import { toCsv } from "../../csv.js";
 import { UsageError } from "../../errors.js";
@@ -43,17 +44,25 @@ export const deactivateCommand: Command = {
   name: "deactivate",
   summary: "ask for Gong users to be deactivated (their managers approve in Slack)",
   usage: `gongops deactivate <who>… --reason "…" [--dry-run] [--audit <id>] [--json]
+gongops deactivate --check [<who>…] [--json]
 
 Who: emails, Gong ids or names, as in lookups. The request is stored; the running Slack app
 (gongops start) posts it to each approver within seconds. Nobody is deactivated until approved.
-Refused: users not active in Gong, not found, exempt, or already in an open request.`,
+Refused: users not active in Gong, not found, exempt, or already in an open request.
+
+--check changes nothing: it signs in to the way out (GONGOPS_DEACTIVATE_VIA), runs the checks that
+come before a change (Okta: the Gong app pushes deactivations; Entra ID: its provisioning job runs and
+is scoped to assigned users), and says how each person named is assigned (direct, group, none). Exit 0
+when a deactivation would go through, 1 when it would be refused.`,
   options: {
+    check: { type: "boolean" },
     reason: { type: "string" },
     "dry-run": { type: "boolean" },
     audit: { type: "string" },
     json: { type: "boolean" },
   },
   async run(args, io) {
+    if (flag(args, "check")) return checkCommand(args.positionals, flag(args, "json"), io);
     const reason = stringOption(args, "reason");
     if (!reason?.trim()) throw new UsageError('say why with --reason "…"');
     if (args.positionals.length === 0)
@@ -79,6 +88,49 @@ Refused: users not active in Gong, not found, exempt, or already in an open requ
     });
   },
 };
+
+/** `gongops deactivate --check`: would an approved deactivation go through? Changes nothing. */
+async function checkCommand(who: readonly string[], json: boolean, io: CliIo): Promise<number> {
+  return withContext(io, who.length > 0 ? ["gong"] : [], async (ctx) => {
+    const people: { who: string; email: string }[] = [];
+    const unresolved: WayOutPerson[] = [];
+    for (const w of who) {
+      const found = await ctx.directory.lookup.find(w);
+      if (found.match === "one" && found.user.email) people.push({ who: w, email: found.user.email });
+      else
+        unresolved.push({
+          who: w,
+          email: "",
+          verdict: "refused",
+          detail:
+            found.match === "many"
+              ? `matches ${found.total} Gong users: use an email or an id`
+              : found.match === "one"
+                ? `${found.user.name} has no email in Gong`
+                : "no Gong user matches",
+        });
+    }
+    const check = await checkWayOut(ctx.approvals.deprovisioner, people);
+    const result = {
+      ...check,
+      ready: check.ready && unresolved.length === 0,
+      people: [...unresolved, ...check.people],
+    };
+    if (json) printJson(io, result);
+    else {
+      io.stdout(`Way out: ${result.label} (GONGOPS_DEACTIVATE_VIA=${result.via})\n`);
+      io.stdout(
+        result.refusal
+          ? `Not ready: ${result.refusal}\n`
+          : `Checks before a change: passed${result.caveat ? ` (${result.caveat})` : ""}\n`,
+      );
+      for (const p of result.people) io.stdout(`  ${p.who}: ${p.verdict}: ${p.detail}\n`);
+      if (result.calls.length) io.stdout(`Calls made (nothing changed): ${result.calls.join("; ")}\n`);
+      io.stdout(result.ready ? "Ready: an approved deactivation would go through.\n" : "Not ready.\n");
+    }
+    return result.ready ? 0 : 1;
+  });
+}
 
 export const requestsCommand: Command = {
   name: "requests",

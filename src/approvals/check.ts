@@ -1,0 +1,114 @@
+import type { ApiDeprovisioner, Deprovisioner, DeprovisionKind, IdpAssignment } from "./deprovision.js";
+
+/**
+ * "Would an approved deactivation go through?", asked before the first real one: the way out
+ * (GONGOPS_DEACTIVATE_VIA) signs in, runs the checks that come before a change, and says how each
+ * named person is assigned. Read-only by construction: it calls preflight, find and assignment, never
+ * unassign, reassign or nudge.
+ */
+
+export interface WayOutPerson {
+  who: string;
+  email: string;
+  /** ready: a deactivation would change them; nothing: nothing to remove; refused: it would fail. */
+  verdict: "ready" | "nothing" | "refused";
+  detail: string;
+  assignment?: IdpAssignment["kind"];
+  groups?: string[];
+}
+
+export interface WayOutCheck {
+  via: DeprovisionKind;
+  label: string;
+  /** Every check passed and nobody named would be refused. */
+  ready: boolean;
+  /** Why no deactivation would go through now (sign-in, permissions, the app's provisioning). */
+  refusal: string | null;
+  caveat: string | null;
+  people: WayOutPerson[];
+  /** The IdP calls made, for the admin to see what was asked ("GET /api/v1/apps/{appId} → 200"). */
+  calls: string[];
+}
+
+export async function checkWayOut(
+  dep: Deprovisioner,
+  people: readonly { who: string; email: string }[],
+): Promise<WayOutCheck> {
+  const base = { via: dep.kind, label: dep.label, caveat: null, calls: [] as string[] };
+  if (dep.kind === "manual")
+    return {
+      ...base,
+      ready: true,
+      refusal: null,
+      people: people.map((p) => ({
+        ...p,
+        verdict: "ready",
+        detail:
+          "an approval becomes a task for the IdP admins; the directory sync that shows them inactive closes it",
+      })),
+    };
+  const calls = base.calls;
+  dep.observe((c) => calls.push(`${c.endpoint} → ${c.status}`));
+  try {
+    let refusal: string | null;
+    let caveat: string | null = null;
+    try {
+      const checked = await dep.preflight();
+      refusal = checked.refusal;
+      caveat = checked.caveat ?? null;
+    } catch (error) {
+      refusal = plain(dep, error);
+    }
+    if (refusal) return { ...base, caveat, ready: false, refusal, people: [] };
+    const out: WayOutPerson[] = [];
+    for (const p of people) out.push(await checkPerson(dep, p));
+    return { ...base, caveat, refusal: null, ready: out.every((p) => p.verdict !== "refused"), people: out };
+  } finally {
+    dep.observe(null);
+  }
+}
+
+async function checkPerson(dep: ApiDeprovisioner, p: { who: string; email: string }): Promise<WayOutPerson> {
+  try {
+    const user = await dep.find(p.email);
+    if (!user)
+      return { ...p, verdict: "refused", detail: `${dep.label} has no user with login or email ${p.email}` };
+    const a = await dep.assignment(user);
+    const shown = { assignment: a.kind, groups: a.groups };
+    if (a.kind === "group" || a.kind === "both")
+      return {
+        ...p,
+        ...shown,
+        verdict: "refused",
+        detail: `gets Gong through ${dep.label} group${a.groups.length === 1 ? "" : "s"} ${a.groups.join(", ") || "(unnamed)"}${a.kind === "both" ? " as well as a direct assignment" : ""}; ${dep.groupAdvice(a.groups)}`,
+      };
+    if (a.kind === "none")
+      return {
+        ...p,
+        ...shown,
+        verdict: "nothing",
+        detail:
+          dep.kind === "scim"
+            ? "already inactive in Gong SCIM"
+            : `not assigned to the Gong app in ${dep.label} (${user.login}); nothing to remove`,
+      };
+    return {
+      ...p,
+      ...shown,
+      verdict: "ready",
+      detail:
+        dep.kind === "scim"
+          ? `active in Gong SCIM (${user.login}): an approval would PATCH active=false`
+          : `directly assigned in ${dep.label} (${user.login}): an approval would remove that assignment`,
+    };
+  } catch (error) {
+    return { ...p, verdict: "refused", detail: plain(dep, error) };
+  }
+}
+
+function plain(dep: ApiDeprovisioner, error: unknown): string {
+  const e = dep.explain(error);
+  if (e && "failed" in e) return e.failed;
+  if (e) return `${dep.label} asked to wait until ${e.retryAt.toISOString()}: ${e.why}`;
+  return `${dep.label} could not be checked: ${(error as Error).message}`;
+}
