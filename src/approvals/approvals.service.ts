@@ -100,6 +100,14 @@ const eventSchema = z.discriminatedUnion("kind", [
   }),
 ]);
 
+/**
+ * What undo applies to: a deactivated subject, or one that failed after an IdP change may have landed
+ * (its undo snapshot was stored before the change).
+ */
+function undoable(s: SubjectRow): boolean {
+  return s.state === "done" || (s.state === "failed" && s.idpSnapshot != null);
+}
+
 function utcDay(d: Date): string {
   return d.toISOString().slice(0, 10);
 }
@@ -680,25 +688,23 @@ export class ApprovalsService {
 
   /**
    * Found again every time, so a takeover after a crash sees a change that already landed. A stored
-   * undo snapshot means an earlier attempt may have removed the assignment: then the checks that come
-   * before a change are past, and no failure may claim that nothing was changed.
+   * undo snapshot means an earlier attempt may have removed the assignment: the checks still run
+   * (no change goes out unchecked), but no failure may then claim that nothing was changed, the
+   * snapshot taken before that first change is kept, and `gongops reactivate` can put it back.
    */
   private async unassign(s: SubjectRow, dep: ApiDeprovisioner, signal?: AbortSignal): Promise<void> {
     const scim = dep.kind === "scim";
     const earlier = s.idpSnapshot != null;
     const unchanged = earlier
-      ? ` An earlier attempt may already have removed the assignment in ${dep.label}: check ${s.name} there (the saved assignment is in the trail).`
+      ? ` An earlier attempt may already have removed the assignment in ${dep.label}: check ${s.name} there, or put it back with gongops reactivate.`
       : " Nothing was changed.";
-    if (!earlier) {
-      const checked = await dep.preflight();
-      const { refusal } = checked;
-      if (refusal) {
-        this.move(s, ["executing"], "failed", scim ? refusal : `${refusal}.${unchanged}`);
-        return;
-      }
-      if (checked.caveat)
-        this.deps.repo.note(s.id, { actor: "gongops", why: checked.caveat, now: this.now() });
+    const checked = await dep.preflight();
+    const { refusal } = checked;
+    if (refusal) {
+      this.move(s, ["executing"], "failed", scim ? refusal : `${refusal}.${unchanged}`);
+      return;
     }
+    if (checked.caveat) this.deps.repo.note(s.id, { actor: "gongops", why: checked.caveat, now: this.now() });
     const user = await dep.find(s.email!);
     if (!user) {
       this.move(
@@ -720,7 +726,7 @@ export class ApprovalsService {
         "failed",
         `${s.name} gets Gong through ${dep.label} group${assignment.groups.length === 1 ? "" : "s"} ${groups}` +
           `${assignment.kind === "both" ? " as well as a direct assignment" : ""}; gongops never removes group access. ` +
-          `${dep.groupAdvice(assignment.groups)}${assignment.kind === "both" ? " Nothing was changed." : unchanged}`,
+          `${dep.groupAdvice(assignment.groups)}${unchanged}`,
       );
       return;
     }
@@ -745,9 +751,12 @@ export class ApprovalsService {
         ? `removed in ${dep.label} by an earlier attempt, waiting for Gong: a directory sync that shows ${s.name} inactive confirms it`
         : `not assigned to the Gong app in ${dep.label} (nothing to remove); waiting for a Gong directory sync that shows ${s.name} inactive`;
     } else {
-      // The undo snapshot is stored before the change: a crash after it still leaves a way back. Not
-      // stored (the subject moved meanwhile), or the job given back: another attempt owns it now.
-      if (!this.deps.repo.annotate(s.id, "executing", { idpSnapshot: assignment.snapshot })) return;
+      // The undo snapshot is stored before the change: a crash after it still leaves a way back. The
+      // first one is kept (it is what the user had before any attempt; a partial removal leaves less).
+      // The job given back, or the subject moved meanwhile: another attempt owns it now.
+      if (signal?.aborted) return;
+      if (!earlier && !this.deps.repo.annotate(s.id, "executing", { idpSnapshot: assignment.snapshot }))
+        return;
       if (signal?.aborted) return;
       const out = await dep.unassign(user, assignment);
       why =
@@ -928,7 +937,7 @@ export class ApprovalsService {
     if (!input.reason.trim()) throw new UsageError('reactivating needs a reason: --reason "…"');
     const found = await this.deps.lookup.find(input.who, { refresh: "none" });
     if (found.match !== "one") throw new NotFoundError(`no single Gong user matches "${input.who}"`);
-    const s = this.deps.repo.subjectsOfUser(found.user.id).find((x) => x.state === "done");
+    const s = this.deps.repo.subjectsOfUser(found.user.id).find(undoable);
     if (!s) throw new UsageError(`${found.user.name} was not deactivated by gongops; nothing to undo`);
     return this.reactivateSubject({ subjectId: s.id, reason: input.reason, actor: input.actor });
   }
@@ -937,7 +946,7 @@ export class ApprovalsService {
   async reactivateSubject(input: { subjectId: number; reason: string; actor: Actor }): Promise<SubjectRow> {
     if (!input.reason.trim()) throw new UsageError("reactivating needs a reason");
     const s = this.deps.repo.subject(input.subjectId);
-    if (s?.state !== "done") throw new UsageError("only a user gongops deactivated can be reactivated");
+    if (!s || !undoable(s)) throw new UsageError("only a user gongops deactivated can be reactivated");
     const request = this.deps.repo.request(s.requestId)!;
     if (!input.actor.isAdmin && input.actor.slackUserId !== s.decidedBy)
       throw new UsageError("only admins and the approver can reactivate");
@@ -980,7 +989,7 @@ export class ApprovalsService {
     }
     const row = this.move(
       s,
-      ["done"],
+      [s.state === "failed" ? "failed" : "done"],
       "reactivated",
       `${dry ? "dry run undone (nothing had changed)" : how} by ${input.actor.label}: ${input.reason.trim()}`,
     );

@@ -10,7 +10,10 @@ import type { ApiDeprovisioner, Deprovisioner, DeprovisionKind, IdpAssignment } 
 export interface WayOutPerson {
   who: string;
   email: string;
-  /** ready: a deactivation would change them; nothing: nothing to remove; refused: it would fail. */
+  /**
+   * ready: a deactivation would change them; nothing: already inactive (SCIM); refused: it would fail,
+   * or change nothing (not assigned in the IdP at all).
+   */
   verdict: "ready" | "nothing" | "refused";
   detail: string;
   assignment?: IdpAssignment["kind"];
@@ -83,15 +86,15 @@ async function checkPerson(dep: ApiDeprovisioner, p: { who: string; email: strin
         detail: `gets Gong through ${dep.label} group${a.groups.length === 1 ? "" : "s"} ${a.groups.join(", ") || "(unnamed)"}${a.kind === "both" ? " as well as a direct assignment" : ""}; ${dep.groupAdvice(a.groups)}`,
       };
     if (a.kind === "none")
-      return {
-        ...p,
-        ...shown,
-        verdict: "nothing",
-        detail:
-          dep.kind === "scim"
-            ? "already inactive in Gong SCIM"
-            : `not assigned to the Gong app in ${dep.label} (${user.login}); nothing to remove`,
-      };
+      return dep.kind === "scim"
+        ? { ...p, ...shown, verdict: "nothing", detail: "already inactive in Gong SCIM" }
+        : {
+            // Active in Gong but not assigned here: an approval would remove nothing and wait.
+            ...p,
+            ...shown,
+            verdict: "refused",
+            detail: `not assigned to the Gong app in ${dep.label} (${user.login}): an approval would remove nothing; does ${dep.label} provision this user?`,
+          };
     return {
       ...p,
       ...shown,

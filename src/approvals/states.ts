@@ -9,6 +9,7 @@ import type { SubjectState } from "../store/schema.js";
  *   executing ─→ done | failed | cancelled | awaiting_idp (unassigned in Okta or Entra ID: a sync confirms)
  *   awaiting_idp ─→ done | cancelled
  *   done ─→ reactivated
+ *   failed ─→ reactivated (only one whose IdP change may have landed: its undo snapshot was stored)
  */
 export type { SubjectState };
 
@@ -21,7 +22,7 @@ export const TRANSITIONS: Readonly<Record<SubjectState, readonly SubjectState[]>
   kept: [],
   expired: [],
   cancelled: [],
-  failed: [],
+  failed: ["reactivated"],
   reactivated: [],
 };
 

@@ -7,6 +7,7 @@ import type {
   IdpUser,
   Preflight,
 } from "../approvals/deprovision.js";
+import { GongopsError } from "../errors.js";
 import { parseRetryAfter, type RetryPolicy, type Timing } from "../gong/retry.js";
 import type { Logger } from "../log.js";
 import {
@@ -110,7 +111,11 @@ export interface EntraSnapshot extends IdpSnapshot {
 /** The roles of a snapshot (one written before `roles` held a single `assignmentId` / `appRoleId`). */
 function rolesOf(s: IdpSnapshot): EntraSnapshot["roles"] {
   const e = s as Partial<EntraSnapshot> & { assignmentId?: string; appRoleId?: string };
-  if (Array.isArray(e.roles)) return e.roles;
+  if (Array.isArray(e.roles))
+    return e.roles.filter(
+      (r): r is EntraSnapshot["roles"][number] =>
+        typeof r?.assignmentId === "string" && typeof r?.appRoleId === "string",
+    );
   return e.assignmentId && e.appRoleId ? [{ assignmentId: e.assignmentId, appRoleId: e.appRoleId }] : [];
 }
 
@@ -363,11 +368,17 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
       query: { $filter: `resourceId eq ${this.options.spId}` },
       endpoint: "GET /users/{id}/appRoleAssignments",
     });
+    const roles = rolesOf(s);
+    if (roles.length === 0)
+      throw new GongopsError(
+        "IDP_ERROR",
+        "the saved Entra ID assignment names no app role: assign the user to the Gong app again by hand",
+      );
     const held = new Set<string>();
     for await (const a of this.list(first, graphAssignmentSchema, "appRoleAssignment list"))
       if (a.principalType === "User" && sameId(a.principalId, s.principalId))
         held.add(a.appRoleId.toLowerCase());
-    for (const { appRoleId } of rolesOf(s)) {
+    for (const { appRoleId } of roles) {
       if (held.has(appRoleId.toLowerCase())) continue;
       const res = await this.http.send({
         method: "POST",

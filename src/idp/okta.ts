@@ -180,12 +180,17 @@ export class OktaDeprovisioner implements ApiDeprovisioner {
    * a guess.
    */
   async find(email: string): Promise<IdpUser | null> {
-    const res = await this.http.send({
-      method: "GET",
-      path: `/api/v1/users/${pathSegment(email)}`,
-      endpoint: "GET /api/v1/users/{login}",
-    });
-    if (res.status !== 404) {
+    // A login that needs escaping in a path (é, /, %, ?) is looked up by search instead: Okta checks a
+    // DPoP proof's htu against the decoded path, which an escaped one never matches.
+    const res =
+      pathSegment(email) === email
+        ? await this.http.send({
+            method: "GET",
+            path: `/api/v1/users/${pathSegment(email)}`,
+            endpoint: "GET /api/v1/users/{login}",
+          })
+        : null;
+    if (res && res.status !== 404) {
       this.expectOk(res, "find the user");
       const user = oktaUserSchema.safeParse(res.body);
       if (!user.success) throw this.invalid(res, "user");

@@ -174,6 +174,14 @@ export class GraphSim extends IdpSimServer {
     this.assign(id, "User", this.users.get(id)!.name, appRoleId);
   }
 
+  /** Takes one app role's direct assignment away (as a DELETE that landed would). */
+  removeRole(gongId: string, appRoleId: string): void {
+    const id = this.entraIdOf(gongId);
+    for (const a of [...this.assignments.values()])
+      if (a.principalType === "User" && a.principalId === id && a.appRoleId === appRoleId)
+        this.assignments.delete(a.id);
+  }
+
   /** The app roles a user holds directly. */
   rolesOf(gongId: string): string[] {
     const id = this.entraIdOf(gongId);

@@ -232,7 +232,12 @@ export class OktaOAuthSim {
     this.onTheWire.push(proof);
     // Okta compares htu with the decoded path (okta-sdk-python#541): a proof that names `fay%40acme.com`
     // for a request to /api/v1/users/fay%40acme.com fails there, so it fails here.
-    const path = decodeURIComponent(ctx.url.pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(ctx.url.pathname);
+    } catch {
+      return false; // a badly escaped path matches no proof
+    }
     const checked = this.checkProof(proof, ctx.method, `${new URL(baseUrl).origin}${path}`);
     return (
       typeof checked !== "string" && checked.jkt === token.jkt && checked.claims.ath === sha256b64url(m[2]!)

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { checkWayOut } from "../../src/approvals/check.js";
+import type { ApiDeprovisioner } from "../../src/approvals/deprovision.js";
 import {
   GRAPH_SIM_ADMIN_ROLE_ID,
   GRAPH_SIM_APP_ROLE_ID,
@@ -183,11 +184,55 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
       ["refused", "both"],
     ]);
     expect(ok.people[1]!.detail).toMatch(/Entra ID group Gong - Sales as well as a direct assignment/);
+    graph.setDirect(ID.fay, false);
+    const unassigned = await checkWayOut(r.ctx.approvals.deprovisioner, people.slice(0, 1));
+    expect(unassigned.ready).toBe(false); // active in Gong, not assigned here: an approval would remove nothing
+    expect(unassigned.people[0]!.detail).toMatch(/an approval would remove nothing/);
     graph.job = "Quarantine";
     const quarantined = await checkWayOut(r.ctx.approvals.deprovisioner, people);
     expect(quarantined).toMatchObject({ ready: false, people: [] });
     expect(quarantined.refusal).toMatch(/quarantined/);
     expect(calls(DELETE) + calls(POST)).toBe(0);
+  });
+
+  it("a retry after a partial removal keeps the first snapshot: both roles come back on undo", async () => {
+    await setup();
+    graph.addRole(ID.fay, GRAPH_SIM_ADMIN_ROLE_ID);
+    await r.worker.stop();
+    const { view } = await r.ctx.approvals.request({
+      who: [r.emailOf(ID.fay)],
+      reason: "no calls in 90 days",
+      actor: asUser("UREQUESTER", true),
+      source: "slack",
+    });
+    const id = view.subjects[0]!.id;
+    await r.ctx.approvals.decide({ subjectIds: [id], decision: "approve", actor: asUser(slackIdOf(ID.mgr)) });
+    // The first attempt stored both roles, removed the User role, and died before the Admin one.
+    const entra = r.ctx.approvals.deprovisioner as ApiDeprovisioner;
+    const snapshot = (await entra.assignment((await entra.find(r.emailOf(ID.fay)))!)).snapshot;
+    r.ctx.repos.approvals.tx((tx) =>
+      r.ctx.repos.approvals.transition(tx, {
+        subjectId: id,
+        from: ["approved"],
+        to: "executing",
+        actor: "gongops",
+        now: new Date(),
+      }),
+    );
+    r.ctx.repos.approvals.annotate(id, "executing", { idpSnapshot: snapshot });
+    graph.removeRole(ID.fay, GRAPH_SIM_APP_ROLE_ID);
+    await r.ctx.approvals.execute(id);
+    expect(subject(id).state).toBe("awaiting_idp");
+    expect(graph.rolesOf(ID.fay)).toEqual([]);
+    expect(subject(id).idpSnapshot?.roles).toHaveLength(2);
+    await until(() => r.sim.org.user(ID.fay)!.active === false);
+    await r.ctx.directory.sync!.run({ trigger: "test" });
+    await r.ctx.approvals.reactivate({
+      who: r.emailOf(ID.fay),
+      reason: "back",
+      actor: asUser("UADMIN", true),
+    });
+    expect(graph.rolesOf(ID.fay)).toEqual([GRAPH_SIM_APP_ROLE_ID, GRAPH_SIM_ADMIN_ROLE_ID].sort());
   });
 
   it("a userPrincipalName that is not the email → found by mail, then unassigned", async () => {

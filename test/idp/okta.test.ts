@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
+import type { ApiDeprovisioner } from "../../src/approvals/deprovision.js";
 import { OktaSim } from "../../src/sim/okta.js";
 import type { OktaOAuthSimOptions } from "../../src/sim/oktaOAuth.js";
 import { asUser, ID, type Rig, rig, slackIdOf } from "../approvals/helpers.js";
@@ -155,15 +156,55 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
       idpSnapshot: { kind: "okta", userId: okta.oktaIdOf(ID.fay)!, userName: r.emailOf(ID.fay), profile: {} },
     });
     okta.setDirect(ID.fay, false);
-    // Since then an admin turned the push off: the check that comes before a change is past, and the
-    // removal that landed is not reported as "nothing was changed".
-    okta.pushDeactivation = false;
     await r.ctx.approvals.execute(id);
     expect(calls(DELETE)).toBe(0);
     expect(subject(id).state).toBe("awaiting_idp");
     expect(subject(id).stateReason).toMatch(/removed in Okta by an earlier attempt, waiting for Gong/);
     expect(subject(id).idpSnapshot).toMatchObject({ kind: "okta" });
     expect(usedToday()).toBe(1);
+  });
+
+  it("a takeover after the push was turned off: refused, never 'nothing was changed', slot kept, and undo puts the assignment back", async () => {
+    await setup();
+    await r.worker.stop();
+    const { view } = await r.ctx.approvals.request({
+      who: [r.emailOf(ID.fay)],
+      reason: "no calls in 90 days",
+      actor: asUser("UREQUESTER", true),
+      source: "slack",
+    });
+    const id = view.subjects[0]!.id;
+    await r.ctx.approvals.decide({ subjectIds: [id], decision: "approve", actor: asUser(slackIdOf(ID.mgr)) });
+    r.ctx.repos.approvals.tx((tx) => {
+      r.ctx.repos.approvals.takeDailySlot(tx, new Date().toISOString().slice(0, 10), 25, false);
+      r.ctx.repos.approvals.transition(tx, {
+        subjectId: id,
+        from: ["approved"],
+        to: "executing",
+        actor: "gongops",
+        now: new Date(),
+      });
+    });
+    r.ctx.repos.approvals.annotate(id, "executing", {
+      idpSnapshot: { kind: "okta", userId: okta.oktaIdOf(ID.fay)!, userName: r.emailOf(ID.fay), profile: {} },
+    });
+    okta.setDirect(ID.fay, false); // the earlier DELETE landed
+    okta.pushDeactivation = false; // and since then an admin turned the push off
+    await r.ctx.approvals.execute(id);
+    expect(subject(id).state).toBe("failed");
+    expect(subject(id).stateReason).toMatch(/does not push deactivations/);
+    expect(subject(id).stateReason).toMatch(
+      /An earlier attempt may already have removed the assignment in Okta: .*gongops reactivate/,
+    );
+    expect(subject(id).stateReason).not.toMatch(/Nothing was changed/);
+    expect(usedToday()).toBe(1);
+    await r.ctx.approvals.reactivate({
+      who: r.emailOf(ID.fay),
+      reason: "put it back",
+      actor: asUser("UADMIN", true),
+    });
+    expect(subject(id).state).toBe("reactivated");
+    expect(okta.isDirect(ID.fay)).toBe(true);
   });
 
   it("a takeover that finds a group granting access after an earlier attempt's DELETE: failed, never 'nothing was changed', the slot kept", async () => {
@@ -365,6 +406,20 @@ describe("okta through an OAuth service app (OKTA_CLIENT_ID, OKTA_PRIVATE_KEY)",
     expect(okta.oauth.stats.byOutcome).toEqual({ invalid_dpop_proof: 1, use_dpop_nonce: 1, issued: 1 });
     expect(r.ctx.lines.filter((l) => l.includes("Okta requires DPoP"))).toHaveLength(1);
     expectNothingSecret(okta.oauth.privateKey("jwk"));
+  });
+
+  it("DPoP and a login that needs escaping (josé): found by search, never an escaped path that no proof matches", async () => {
+    await serviceApp({ requireDpop: true });
+    const dep = r.ctx.approvals.deprovisioner as ApiDeprovisioner;
+    okta.setLogin(ID.fay, "josé.lee@acme.example");
+    okta.setEmail(ID.fay, "josé.lee@acme.example");
+    const found = await dep.find("josé.lee@acme.example");
+    expect(found?.login).toBe("josé.lee@acme.example");
+    expect(calls("GET /api/v1/users/{login}")).toBe(0);
+    expect(calls("GET /api/v1/users")).toBe(1);
+    // A plain email still goes by path, with its @ unescaped, and its proof matches.
+    expect((await dep.find(r.emailOf(ID.mgr)))?.login).toBe(r.emailOf(ID.mgr));
+    expect(calls("GET /api/v1/users/{login}")).toBe(1);
   });
 
   it("a key Okta does not know → failed in plain words (invalid_client), one token request, nothing changed", async () => {

@@ -95,7 +95,8 @@ async function checkCommand(who: readonly string[], json: boolean, io: CliIo): P
     const people: { who: string; email: string }[] = [];
     const unresolved: WayOutPerson[] = [];
     for (const w of who) {
-      const found = await ctx.directory.lookup.find(w);
+      // "live": a lookup may ask Gong, but never runs a directory sync (a check writes nothing).
+      const found = await ctx.directory.lookup.find(w, { refresh: "live" });
       if (found.match === "one" && found.user.email) people.push({ who: w, email: found.user.email });
       else
         unresolved.push({
@@ -107,7 +108,9 @@ async function checkCommand(who: readonly string[], json: boolean, io: CliIo): P
               ? `matches ${found.total} Gong users: use an email or an id`
               : found.match === "one"
                 ? `${found.user.name} has no email in Gong`
-                : "no Gong user matches",
+                : ctx.repos.directory.state()
+                  ? "no Gong user matches"
+                  : "no Gong user matches (no directory snapshot yet: run gongops sync first)",
         });
     }
     const check = await checkWayOut(ctx.approvals.deprovisioner, people);
