@@ -677,7 +677,12 @@ export class ApprovalsService {
       const plain = dep.explain(error);
       if (plain && "retryAt" in plain) throw new RetryAfterError(plain.retryAt, plain.why);
       if (plain) {
-        this.move(s, ["executing"], "failed", plain.failed);
+        // An earlier attempt's change may have landed; this attempt's partial one the adapter says.
+        const landed =
+          s.idpSnapshot != null && !/Nothing was changed\.$/.test(plain.failed)
+            ? ` An earlier attempt may already have removed the assignment in ${dep.label}: check ${s.name} there, or put it back with gongops reactivate.`
+            : "";
+        this.move(s, ["executing"], "failed", `${plain.failed}${landed}`);
         return;
       }
       throw error; // 429/5xx after the HTTP layer's retries: the job backs off and tries again

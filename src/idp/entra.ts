@@ -119,6 +119,17 @@ function rolesOf(s: IdpSnapshot): EntraSnapshot["roles"] {
   return e.assignmentId && e.appRoleId ? [{ assignmentId: e.assignmentId, appRoleId: e.appRoleId }] : [];
 }
 
+/** Some of a user's app-role assignments were removed before Graph refused the next one. */
+class PartialRemoval extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly removed: number,
+    readonly total: number,
+  ) {
+    super(`removed ${removed} of ${total} app roles`);
+  }
+}
+
 /** Graph's object ids are GUIDs; an id pasted in capitals is the same object. */
 const sameId = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
@@ -342,18 +353,23 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
   }
 
   async unassign(_user: IdpUser, assignment: IdpAssignment): Promise<"removed" | "already"> {
-    let removed = false;
-    for (const { assignmentId } of assignment.snapshot ? rolesOf(assignment.snapshot) : []) {
-      const res = await this.http.send({
-        method: "DELETE",
-        path: `/servicePrincipals/${this.sp}/appRoleAssignedTo/${pathSegment(assignmentId)}`,
-        endpoint: "DELETE /servicePrincipals/{spId}/appRoleAssignedTo/{assignmentId}",
-      });
-      if (res.status === 404) continue;
-      this.expectOk(res, "remove the assignment");
-      removed = true;
+    const roles = assignment.snapshot ? rolesOf(assignment.snapshot) : [];
+    let removed = 0;
+    for (const { assignmentId } of roles) {
+      try {
+        const res = await this.http.send({
+          method: "DELETE",
+          path: `/servicePrincipals/${this.sp}/appRoleAssignedTo/${pathSegment(assignmentId)}`,
+          endpoint: "DELETE /servicePrincipals/{spId}/appRoleAssignedTo/{assignmentId}",
+        });
+        if (res.status === 404) continue;
+        this.expectOk(res, "remove the assignment");
+        removed++;
+      } catch (error) {
+        throw removed > 0 ? new PartialRemoval(error, removed, roles.length) : error;
+      }
     }
-    return removed ? "removed" : "already";
+    return removed > 0 ? "removed" : "already";
   }
 
   /**
@@ -395,6 +411,14 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
   }
 
   explain(error: unknown): { failed: string } | { retryAt: Date; why: string } | null {
+    if (error instanceof PartialRemoval) {
+      const inner = this.explain(error.cause);
+      return inner && "failed" in inner
+        ? {
+            failed: `${inner.failed.replace(/\.$/, "")}. ${error.removed} of the user's ${error.total} app roles on the Gong app were removed already: finish in Entra ID, or put them back with gongops reactivate.`,
+          }
+        : inner; // a wait or a retry: the next attempt starts from what is left
+    }
     if (error instanceof IdpRetryAfterTooLongError) return { retryAt: error.retryAt, why: error.message };
     if (!(error instanceof IdpError)) return null;
     const { status, vendorCode, summary } = error.details;

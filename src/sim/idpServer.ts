@@ -28,6 +28,7 @@ export abstract class IdpSimServer {
   private readonly server: Server;
   private readonly timers = new Set<NodeJS.Timeout>();
   private pending429: { times: number; endpoint?: string }[] = [];
+  private pendingFailures: { endpoint: string; reply: IdpReply; after: number }[] = [];
 
   constructor() {
     this.server = createServer((req, res) => {
@@ -60,6 +61,11 @@ export abstract class IdpSimServer {
     this.url = `http://${address}:${p}`;
   }
 
+  /** After letting `after` requests to `endpoint` through, the next one gets `reply` (a refusal). */
+  failNext(endpoint: string, reply: IdpReply, after = 0): void {
+    this.pendingFailures.push({ endpoint, reply, after });
+  }
+
   /** The next `times` requests (to `endpoint`, or any) get the vendor's 429. */
   rateLimit(times = 1, endpoint?: string): void {
     this.pending429.push({ times, endpoint });
@@ -79,6 +85,22 @@ export abstract class IdpSimServer {
     this.timers.clear();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private lastFailure: IdpReply | null = null;
+
+  /** Counts this request against the refusal queued for its endpoint; true when the refusal is due. */
+  private takeFailure(endpoint: string): boolean {
+    const i = this.pendingFailures.findIndex((f) => f.endpoint === endpoint);
+    if (i < 0) return false;
+    const f = this.pendingFailures[i]!;
+    if (f.after > 0) {
+      f.after--;
+      return false;
+    }
+    this.pendingFailures.splice(i, 1);
+    this.lastFailure = f.reply;
+    return true;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -104,6 +126,7 @@ export abstract class IdpSimServer {
     let reply: IdpReply;
     const limit = this.pending429.find((r) => r.times > 0 && (!r.endpoint || r.endpoint === endpoint));
     if (!this.open(endpoint) && !this.authorized(ctx)) reply = this.unauthorized();
+    else if (this.takeFailure(endpoint)) reply = this.lastFailure!;
     else if (limit) {
       limit.times--;
       this.stats.sent429++;

@@ -235,6 +235,32 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
     expect(graph.rolesOf(ID.fay)).toEqual([GRAPH_SIM_APP_ROLE_ID, GRAPH_SIM_ADMIN_ROLE_ID].sort());
   });
 
+  it("Graph refuses the second of two roles → failed, saying one was removed; undo puts it back", async () => {
+    await setup();
+    graph.addRole(ID.fay, GRAPH_SIM_ADMIN_ROLE_ID);
+    graph.failNext(
+      "DELETE /servicePrincipals/{spId}/appRoleAssignedTo/{id}",
+      {
+        status: 403,
+        body: { error: { code: "Authorization_RequestDenied", message: "Insufficient privileges." } },
+      },
+      1,
+    );
+    const id = await approveFay();
+    expect(subject(id).state).toBe("failed");
+    expect(subject(id).stateReason).toMatch(
+      /Microsoft Graph refused \(403 Authorization_RequestDenied\).*\. 1 of the user's 2 app roles on the Gong app were removed already: finish in Entra ID, or put them back with gongops reactivate\.$/,
+    );
+    expect(graph.rolesOf(ID.fay)).toHaveLength(1);
+    await r.ctx.approvals.reactivate({
+      who: r.emailOf(ID.fay),
+      reason: "back",
+      actor: asUser("UADMIN", true),
+    });
+    expect(subject(id).state).toBe("reactivated");
+    expect(graph.rolesOf(ID.fay)).toEqual([GRAPH_SIM_APP_ROLE_ID, GRAPH_SIM_ADMIN_ROLE_ID].sort());
+  });
+
   it("a userPrincipalName that is not the email → found by mail, then unassigned", async () => {
     await setup();
     graph.setUpn(ID.fay, "fay.lee@acme.onmicrosoft.com");
