@@ -11,7 +11,8 @@ import {
   GRAPH_SIM_SP_ID,
   GraphSim,
 } from "../../src/sim/graph.js";
-import { asUser, ID, type Rig, rig, slackIdOf } from "../approvals/helpers.js";
+import { asUser, ID, type Rig, rig } from "../approvals/helpers.js";
+import { approvedFay, approveFay, claimedByCrashed, trailOf, until } from "./helpers.js";
 
 /**
  * GONGOPS_DEACTIVATE_VIA=entra end to end: the approvals service, the Entra adapter (its Graph part; the
@@ -49,30 +50,13 @@ async function setup(
   });
 }
 
-async function approveFay(): Promise<number> {
-  const { view } = await r.ctx.approvals.request({
-    who: [r.emailOf(ID.fay)],
-    reason: "no calls in 90 days",
-    actor: asUser("UREQUESTER", true),
-    source: "slack",
-  });
-  const id = view.subjects[0]!.id;
-  await r.ctx.approvals.decide({ subjectIds: [id], decision: "approve", actor: asUser(slackIdOf(ID.mgr)) });
-  await r.settle();
-  return id;
-}
-
 const subject = (id: number) => r.ctx.repos.approvals.subject(id)!;
 const calls = (endpoint: string) => graph.stats.byEndpoint[endpoint] ?? 0;
-const until = async (ok: () => boolean) => {
-  for (let i = 0; i < 200 && !ok(); i++) await new Promise((res) => setTimeout(res, 10));
-  expect(ok()).toBe(true);
-};
 
 describe("entra: remove the direct app role assignment, verified by a Gong sync", () => {
   it("direct → one DELETE, waiting for Gong, done after the sync; undo POSTs the saved appRoleId", async () => {
     await setup();
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(calls(DELETE)).toBe(1);
     expect(subject(id).state).toBe("awaiting_idp");
     expect(subject(id).stateReason).toMatch(/removed in Entra ID, waiting for Gong/);
@@ -108,15 +92,11 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
 
   it("ENTRA_PROVISION_ON_DEMAND nudges the job: Gong shows the user inactive without waiting for the cycle", async () => {
     await setup({ ENTRA_PROVISION_ON_DEMAND: "true" }, { pushDelayMs: 600_000 });
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(subject(id).state).toBe("awaiting_idp");
     expect(calls("POST /servicePrincipals/{spId}/synchronization/jobs/{jobId}/provisionOnDemand")).toBe(1);
     await until(() => r.sim.org.user(ID.fay)!.active === false);
-    const why = r.ctx.approvals
-      .trail()
-      .filter((t) => t.subjectId === id)
-      .map((t) => t.why)
-      .join("\n");
+    const why = trailOf(r, id);
     expect(why).toMatch(/Entra ID: asked Entra ID to provision the user on demand/);
     await r.ctx.directory.sync!.run({ trigger: "test" });
     expect(subject(id).state).toBe("done");
@@ -125,14 +105,10 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
   it("a refused nudge (403) is only noted: the request keeps waiting for the cycle", async () => {
     await setup({ ENTRA_PROVISION_ON_DEMAND: "true" }, { pushDelayMs: 600_000 });
     graph.readable.provisionOnDemand = false;
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(subject(id).state).toBe("awaiting_idp");
     expect(calls(DELETE)).toBe(1);
-    const why = r.ctx.approvals
-      .trail()
-      .filter((t) => t.subjectId === id)
-      .map((t) => t.why)
-      .join("\n");
+    const why = trailOf(r, id);
     expect(why).toMatch(
       /refused to provision on demand \(HTTP 403 Authorization_RequestDenied: it needs Synchronization\.ReadWrite\.All\); waiting for its next provisioning cycle/,
     );
@@ -141,7 +117,7 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
 
   it("undo when the assignment is already back → no second POST (Graph refuses a duplicate), reactivated", async () => {
     await setup();
-    const id = await approveFay();
+    const id = await approveFay(r);
     await until(() => r.sim.org.user(ID.fay)!.active === false);
     await r.ctx.directory.sync!.run({ trigger: "test" });
     expect(subject(id).state).toBe("done");
@@ -158,7 +134,7 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
   it("two app roles held directly → both removed, both back on undo; an upper-case ENTRA_GONG_SP_ID is the same app", async () => {
     await setup({ ENTRA_GONG_SP_ID: GRAPH_SIM_SP_ID.toUpperCase() });
     graph.addRole(ID.fay, GRAPH_SIM_ADMIN_ROLE_ID);
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(calls(DELETE)).toBe(2);
     expect(graph.rolesOf(ID.fay)).toEqual([]);
     await until(() => r.sim.org.user(ID.fay)!.active === false);
@@ -199,27 +175,11 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
     await setup();
     graph.addRole(ID.fay, GRAPH_SIM_ADMIN_ROLE_ID);
     await r.worker.stop();
-    const { view } = await r.ctx.approvals.request({
-      who: [r.emailOf(ID.fay)],
-      reason: "no calls in 90 days",
-      actor: asUser("UREQUESTER", true),
-      source: "slack",
-    });
-    const id = view.subjects[0]!.id;
-    await r.ctx.approvals.decide({ subjectIds: [id], decision: "approve", actor: asUser(slackIdOf(ID.mgr)) });
+    const id = await approvedFay(r);
     // The first attempt stored both roles, removed the User role, and died before the Admin one.
     const entra = r.ctx.approvals.deprovisioner as ApiDeprovisioner;
     const snapshot = (await entra.assignment((await entra.find(r.emailOf(ID.fay)))!)).snapshot;
-    r.ctx.repos.approvals.tx((tx) =>
-      r.ctx.repos.approvals.transition(tx, {
-        subjectId: id,
-        from: ["approved"],
-        to: "executing",
-        actor: "gongops",
-        now: new Date(),
-      }),
-    );
-    r.ctx.repos.approvals.annotate(id, "executing", { idpSnapshot: snapshot });
+    claimedByCrashed(r, id, snapshot);
     graph.removeRole(ID.fay, GRAPH_SIM_APP_ROLE_ID);
     await r.ctx.approvals.execute(id);
     expect(subject(id).state).toBe("awaiting_idp");
@@ -246,7 +206,7 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
       },
       1,
     );
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(subject(id).state).toBe("failed");
     expect(subject(id).stateReason).toMatch(
       /Microsoft Graph refused \(403 Authorization_RequestDenied\).*\. 1 of the user's 2 app roles on the Gong app were removed already: finish in Entra ID, or put them back with gongops reactivate\.$/,
@@ -264,7 +224,7 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
   it("a userPrincipalName that is not the email → found by mail, then unassigned", async () => {
     await setup();
     graph.setUpn(ID.fay, "fay.lee@acme.onmicrosoft.com");
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(calls("GET /users")).toBe(1);
     expect(calls(DELETE)).toBe(1);
     expect(subject(id).state).toBe("awaiting_idp");
@@ -272,7 +232,7 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
 
   it("a wrong client secret → failed in plain words (Entra's code, not the secret), nothing changed", async () => {
     await setup({ ENTRA_CLIENT_SECRET: "not-the-secret" });
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(subject(id).state).toBe("failed");
     expect(subject(id).stateReason).toMatch(
       /Entra ID refused gongops' sign-in \(invalid_client: AADSTS7000215: Invalid client secret provided\.\)/,
@@ -299,7 +259,7 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
       },
       { certificate: { publicKey, thumbprintSha256: thumbprint } },
     );
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(subject(id).state).toBe("awaiting_idp");
     expect(calls(DELETE)).toBe(1);
     expect(graph.tokenStats).toEqual({ requests: 1, refused: 0 });
@@ -309,7 +269,7 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
     await setup();
     graph.setDirect(ID.fay, false);
     graph.addGroup("Gong - Sales", [ID.fay]);
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(subject(id).state).toBe("failed");
     expect(subject(id).stateReason).toMatch(
       /Entra ID group Gong - Sales; gongops never removes group access/,
@@ -320,7 +280,7 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
     await graph.close();
     await setup();
     graph.addGroup("All sellers", [ID.fay]);
-    const mixed = await approveFay();
+    const mixed = await approveFay(r);
     expect(subject(mixed).state).toBe("failed");
     expect(subject(mixed).stateReason).toMatch(/group All sellers as well as a direct assignment/);
     expect(calls(DELETE)).toBe(0);
@@ -331,7 +291,7 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
   it("already unassigned → no DELETE; closed by the sync that shows the user inactive", async () => {
     await setup();
     graph.setDirect(ID.fay, false);
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(calls(DELETE)).toBe(0);
     expect(subject(id).state).toBe("awaiting_idp");
     r.sim.org.user(ID.fay)!.active = false;
@@ -343,7 +303,7 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
     await setup({}, { retryAfterSeconds: 1 });
     graph.rateLimit(1, DELETE);
     const started = Date.now();
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(graph.stats.sent429).toBe(1);
     expect(calls(DELETE)).toBe(2);
     expect(subject(id).state).toBe("awaiting_idp");
@@ -356,7 +316,7 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
     graph.addGroup("Sales A", [ID.fay]);
     graph.addGroup("Sales B", [ID.fay]);
     graph.addGroup("Late group", [ID.fay]);
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(subject(id).state).toBe("failed");
     expect(subject(id).stateReason).toMatch(
       /groups Sales A, Sales B, Late group as well as a direct assignment/,
@@ -368,7 +328,7 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
   it("Graph refuses to show the provisioning job (403) → refused, naming Synchronization.Read.All", async () => {
     await setup();
     graph.readable.jobs = false;
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(subject(id).state).toBe("failed");
     expect(subject(id).stateReason).toMatch(/Synchronization\.Read\.All/);
     expect(calls(DELETE)).toBe(0);
@@ -377,14 +337,10 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
   it("the scope cannot be read (403 on the secrets) → goes ahead, the trail says the scope was not checked", async () => {
     await setup();
     graph.readable.secrets = false;
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(subject(id).state).toBe("awaiting_idp");
     expect(calls(DELETE)).toBe(1);
-    const why = r.ctx.approvals
-      .trail()
-      .filter((t) => t.subjectId === id)
-      .map((t) => t.why)
-      .join("\n");
+    const why = trailOf(r, id);
     expect(why).toMatch(/provisioning scope not checked \(Microsoft Graph answered 403/);
   });
 
@@ -395,7 +351,7 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
     ["Active", true, /Sync all users and groups/],
   ] as const)("provisioning job %s (syncAll %s) → refused before any change", async (job, syncAll, why) => {
     await setup({}, { job, syncAll });
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(subject(id).state).toBe("failed");
     expect(subject(id).stateReason).toMatch(why);
     expect(subject(id).stateReason).toMatch(/Nothing was changed/);

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ApiDeprovisioner } from "../../src/approvals/deprovision.js";
 import { OktaSim } from "../../src/sim/okta.js";
 import type { OktaOAuthSimOptions } from "../../src/sim/oktaOAuth.js";
-import { asUser, ID, type Rig, rig, slackIdOf } from "../approvals/helpers.js";
+import { asUser, ID, type Rig, rig } from "../approvals/helpers.js";
+import { approvedFay, approveFay, claimedByCrashed, until, usedToday } from "./helpers.js";
 
 /**
  * GONGOPS_DEACTIVATE_VIA=okta end to end: the approvals service, the Okta adapter and the simulator's
@@ -35,37 +36,24 @@ async function setup(
   });
 }
 
-/** Files a request for Fay and has her manager approve it; returns the subject id once jobs settle. */
-async function approveFay(): Promise<number> {
-  const { view } = await r.ctx.approvals.request({
-    who: [r.emailOf(ID.fay)],
-    reason: "no calls in 90 days",
-    actor: asUser("UREQUESTER", true),
-    source: "slack",
-  });
-  const id = view.subjects[0]!.id;
-  await r.ctx.approvals.decide({ subjectIds: [id], decision: "approve", actor: asUser(slackIdOf(ID.mgr)) });
-  await r.settle();
-  return id;
-}
-
 const subject = (id: number) => r.ctx.repos.approvals.subject(id)!;
-/** Deactivations counted against today's cap (GONGOPS_MAX_DEACTIVATIONS_PER_DAY). */
-const usedToday = () => r.ctx.repos.approvals.dailyUsed(new Date().toISOString().slice(0, 10));
+/** Fay's undo snapshot as the adapter takes it before unassigning her. */
+const oktaSnapshotOfFay = () => ({
+  kind: "okta" as const,
+  userId: okta.oktaIdOf(ID.fay)!,
+  userName: r.emailOf(ID.fay),
+  profile: {},
+});
 const calls = (endpoint: string) => okta.stats.byEndpoint[endpoint] ?? 0;
-const until = async (ok: () => boolean) => {
-  for (let i = 0; i < 200 && !ok(); i++) await new Promise((res) => setTimeout(res, 10));
-  expect(ok()).toBe(true);
-};
 
 describe("okta: unassign the direct assignment, verified by a Gong sync", () => {
   it("direct → one DELETE, waiting for Gong, done after the sync that shows the user inactive; undo reassigns", async () => {
     await setup();
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(calls(DELETE)).toBe(1);
     expect(subject(id).state).toBe("awaiting_idp");
     expect(subject(id).stateReason).toMatch(/removed in Okta, waiting for Gong/);
-    expect(usedToday()).toBe(1);
+    expect(usedToday(r)).toBe(1);
     expect(subject(id).idpSnapshot).toMatchObject({ kind: "okta", userName: r.emailOf(ID.fay) });
     expect(r.patches()).toBe(0);
     await until(() => r.sim.org.user(ID.fay)!.active === false);
@@ -97,7 +85,7 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
     await setup();
     okta.addGroup("Sales EMEA", [ID.fay]);
     okta.setDirect(ID.fay, false);
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(subject(id).state).toBe("failed");
     expect(subject(id).stateReason).toMatch(/Okta group Sales EMEA; gongops never removes group access/);
     expect(subject(id).stateReason).toMatch(/Nothing was changed/);
@@ -109,18 +97,18 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
     await okta.close();
     await setup();
     okta.addGroup("Gong users", [ID.fay]);
-    const mixed = await approveFay();
+    const mixed = await approveFay(r);
     expect(subject(mixed).state).toBe("failed");
     expect(subject(mixed).stateReason).toMatch(/group Gong users as well as a direct assignment/);
     expect(calls(DELETE)).toBe(0);
-    expect(usedToday()).toBe(0);
+    expect(usedToday(r)).toBe(0);
     expect(okta.isDirect(ID.fay)).toBe(true);
   });
 
   it("already unassigned → no DELETE; closed by the sync that shows the user inactive", async () => {
     await setup();
     okta.setDirect(ID.fay, false);
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(calls(DELETE)).toBe(0);
     expect(subject(id).state).toBe("awaiting_idp");
     expect(subject(id).stateReason).toMatch(/not assigned to the Gong app in Okta/);
@@ -132,62 +120,24 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
   it("a takeover after a crash between the DELETE and the state move sends no second DELETE", async () => {
     await setup();
     await r.worker.stop();
-    const { view } = await r.ctx.approvals.request({
-      who: [r.emailOf(ID.fay)],
-      reason: "no calls in 90 days",
-      actor: asUser("UREQUESTER", true),
-      source: "slack",
-    });
-    const id = view.subjects[0]!.id;
-    await r.ctx.approvals.decide({ subjectIds: [id], decision: "approve", actor: asUser(slackIdOf(ID.mgr)) });
+    const id = await approvedFay(r);
     // The crashed process had claimed the subject (and a daily slot), saved the snapshot and sent its
     // DELETE.
-    r.ctx.repos.approvals.tx((tx) => {
-      r.ctx.repos.approvals.takeDailySlot(tx, new Date().toISOString().slice(0, 10), 25, false);
-      r.ctx.repos.approvals.transition(tx, {
-        subjectId: id,
-        from: ["approved"],
-        to: "executing",
-        actor: "gongops",
-        now: new Date(),
-      });
-    });
-    r.ctx.repos.approvals.annotate(id, "executing", {
-      idpSnapshot: { kind: "okta", userId: okta.oktaIdOf(ID.fay)!, userName: r.emailOf(ID.fay), profile: {} },
-    });
+    claimedByCrashed(r, id, oktaSnapshotOfFay());
     okta.setDirect(ID.fay, false);
     await r.ctx.approvals.execute(id);
     expect(calls(DELETE)).toBe(0);
     expect(subject(id).state).toBe("awaiting_idp");
     expect(subject(id).stateReason).toMatch(/removed in Okta by an earlier attempt, waiting for Gong/);
     expect(subject(id).idpSnapshot).toMatchObject({ kind: "okta" });
-    expect(usedToday()).toBe(1);
+    expect(usedToday(r)).toBe(1);
   });
 
   it("a takeover after the push was turned off: refused, never 'nothing was changed', slot kept, and undo puts the assignment back", async () => {
     await setup();
     await r.worker.stop();
-    const { view } = await r.ctx.approvals.request({
-      who: [r.emailOf(ID.fay)],
-      reason: "no calls in 90 days",
-      actor: asUser("UREQUESTER", true),
-      source: "slack",
-    });
-    const id = view.subjects[0]!.id;
-    await r.ctx.approvals.decide({ subjectIds: [id], decision: "approve", actor: asUser(slackIdOf(ID.mgr)) });
-    r.ctx.repos.approvals.tx((tx) => {
-      r.ctx.repos.approvals.takeDailySlot(tx, new Date().toISOString().slice(0, 10), 25, false);
-      r.ctx.repos.approvals.transition(tx, {
-        subjectId: id,
-        from: ["approved"],
-        to: "executing",
-        actor: "gongops",
-        now: new Date(),
-      });
-    });
-    r.ctx.repos.approvals.annotate(id, "executing", {
-      idpSnapshot: { kind: "okta", userId: okta.oktaIdOf(ID.fay)!, userName: r.emailOf(ID.fay), profile: {} },
-    });
+    const id = await approvedFay(r);
+    claimedByCrashed(r, id, oktaSnapshotOfFay());
     okta.setDirect(ID.fay, false); // the earlier DELETE landed
     okta.pushDeactivation = false; // and since then an admin turned the push off
     await r.ctx.approvals.execute(id);
@@ -197,7 +147,7 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
       /An earlier attempt may already have removed the assignment in Okta: .*gongops reactivate/,
     );
     expect(subject(id).stateReason).not.toMatch(/Nothing was changed/);
-    expect(usedToday()).toBe(1);
+    expect(usedToday(r)).toBe(1);
     await r.ctx.approvals.reactivate({
       who: r.emailOf(ID.fay),
       reason: "put it back",
@@ -210,27 +160,8 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
   it("a takeover that finds a group granting access after an earlier attempt's DELETE: failed, never 'nothing was changed', the slot kept", async () => {
     await setup();
     await r.worker.stop();
-    const { view } = await r.ctx.approvals.request({
-      who: [r.emailOf(ID.fay)],
-      reason: "no calls in 90 days",
-      actor: asUser("UREQUESTER", true),
-      source: "slack",
-    });
-    const id = view.subjects[0]!.id;
-    await r.ctx.approvals.decide({ subjectIds: [id], decision: "approve", actor: asUser(slackIdOf(ID.mgr)) });
-    r.ctx.repos.approvals.tx((tx) => {
-      r.ctx.repos.approvals.takeDailySlot(tx, new Date().toISOString().slice(0, 10), 25, false);
-      r.ctx.repos.approvals.transition(tx, {
-        subjectId: id,
-        from: ["approved"],
-        to: "executing",
-        actor: "gongops",
-        now: new Date(),
-      });
-    });
-    r.ctx.repos.approvals.annotate(id, "executing", {
-      idpSnapshot: { kind: "okta", userId: okta.oktaIdOf(ID.fay)!, userName: r.emailOf(ID.fay), profile: {} },
-    });
+    const id = await approvedFay(r);
+    claimedByCrashed(r, id, oktaSnapshotOfFay());
     okta.setDirect(ID.fay, false); // the earlier DELETE landed
     okta.addGroup("Added later", [ID.fay]);
     await r.ctx.approvals.execute(id);
@@ -240,7 +171,7 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
       /An earlier attempt may already have removed the assignment in Okta/,
     );
     expect(subject(id).stateReason).not.toMatch(/Nothing was changed/);
-    expect(usedToday()).toBe(1);
+    expect(usedToday(r)).toBe(1);
     expect(calls(DELETE)).toBe(0);
   });
 
@@ -248,7 +179,7 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
     await setup();
     okta.rateLimit(1, DELETE);
     const started = Date.now();
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(okta.stats.sent429).toBe(1);
     expect(calls(DELETE)).toBe(2);
     expect(subject(id).state).toBe("awaiting_idp");
@@ -262,7 +193,7 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
   it("the app does not push deactivations → refused before any change", async () => {
     await setup();
     okta.pushDeactivation = false;
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(subject(id).state).toBe("failed");
     expect(subject(id).stateReason).toMatch(
       /does not push deactivations \(PUSH_USER_DEACTIVATION .*Deactivate Users/,
@@ -270,7 +201,7 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
     expect(subject(id).stateReason).toMatch(/Nothing was changed/);
     expect(calls("GET /api/v1/apps/{appId}")).toBe(1);
     expect(calls(DELETE)).toBe(0);
-    expect(usedToday()).toBe(0); // a refusal that changed nothing does not use up today's cap
+    expect(usedToday(r)).toBe(0); // a refusal that changed nothing does not use up today's cap
     expect(calls("GET /api/v1/apps/{appId}/users/{userId}")).toBe(0);
     expect(r.sim.org.user(ID.fay)!.active).toBe(true);
   });
@@ -278,7 +209,7 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
   it("an Okta login that is not the email → found by a profile.email search; two such users → refused, not guessed", async () => {
     await setup();
     okta.setLogin(ID.fay, "fay.lee");
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(calls("GET /api/v1/users")).toBe(1);
     expect(calls(DELETE)).toBe(1);
     expect(subject(id).state).toBe("awaiting_idp");
@@ -290,7 +221,7 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
     okta.setLogin(ID.mgr, "fay.lee.old");
     // The manager's profile email becomes Fay's too: two Okta users answer the search.
     okta.setEmail(ID.mgr, r.emailOf(ID.fay));
-    const twice = await approveFay();
+    const twice = await approveFay(r);
     expect(subject(twice).state).toBe("failed");
     expect(subject(twice).stateReason).toMatch(
       /2 Okta users have the email .* \((fay\.lee, fay\.lee\.old|fay\.lee\.old, fay\.lee)\); gongops will not guess which one to unassign\. Nothing was changed\./,
@@ -301,7 +232,7 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
   it("an INACTIVE Gong app → refused before any change", async () => {
     await setup();
     okta.appStatus = "INACTIVE";
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(subject(id).state).toBe("failed");
     expect(subject(id).stateReason).toMatch(/the Gong app in Okta is INACTIVE, not ACTIVE/);
     expect(calls(DELETE)).toBe(0);
@@ -322,7 +253,7 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
     for (let i = 0; i < 230; i++) okta.addGroup(`Region ${i}`, []);
     for (let i = 0; i < 4; i++) okta.addGroup(`Club ${i}`, [ID.fay], false);
     okta.addGroup("Late granting group", [ID.fay]);
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(subject(id).state).toBe("failed");
     expect(subject(id).stateReason).toMatch(/group Late granting group as well as a direct assignment/);
     expect(calls("GET /api/v1/apps/{appId}/groups")).toBe(2);
@@ -333,7 +264,7 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
 
   it("Gong still shows the user active past the deadline → the admins are told what to check", async () => {
     await setup({ GONGOPS_IDP_VERIFY_MINUTES: "0.001" }, 600_000);
-    const id = await approveFay();
+    const id = await approveFay(r);
     await new Promise((res) => setTimeout(res, 100));
     await r.settle();
     expect(subject(id).state).toBe("awaiting_idp");
@@ -356,7 +287,7 @@ describe("okta through an OAuth service app (OKTA_CLIENT_ID, OKTA_PRIVATE_KEY)",
 
   /** Fay approved, unassigned in Okta, and confirmed by the sync that shows her inactive; her subject id. */
   async function unassignedAndConfirmed(): Promise<number> {
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(calls(DELETE)).toBe(1);
     expect(subject(id).state).toBe("awaiting_idp");
     await until(() => r.sim.org.user(ID.fay)!.active === false);
@@ -427,7 +358,7 @@ describe("okta through an OAuth service app (OKTA_CLIENT_ID, OKTA_PRIVATE_KEY)",
       .privateKey.export({ format: "pem", type: "pkcs8" })
       .toString();
     await setup({}, 10, { env: (o) => ({ ...o.oauthEnv(), OKTA_PRIVATE_KEY: wrong }) });
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(subject(id).state).toBe("failed");
     expect(reasonOf(id)).toMatch(
       /^Okta did not accept the service app's sign-in \(invalid_client\): check that OKTA_CLIENT_ID .* "Public key \/ Private key", .* registered on it with key id sim-key-1\. Okta said: "The client_assertion signature is invalid\."$/,
@@ -440,7 +371,7 @@ describe("okta through an OAuth service app (OKTA_CLIENT_ID, OKTA_PRIVATE_KEY)",
 
   it("a scope not granted → failed, naming the three scopes to grant and where", async () => {
     await serviceApp({ grantedScopes: ["okta.users.read", "okta.apps.read"] });
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(subject(id).state).toBe("failed");
     expect(reasonOf(id)).toMatch(
       /\(invalid_scope\): in the Okta Admin Console > Applications > the service app > Okta API Scopes, grant okta\.users\.read, okta\.apps\.read, okta\.apps\.manage/,
@@ -461,7 +392,7 @@ describe("okta through an OAuth service app (OKTA_CLIENT_ID, OKTA_PRIVATE_KEY)",
   it("no admin role on the service app → 403, and the reason says scopes and admin role, not OKTA_API_TOKEN", async () => {
     await serviceApp();
     okta.oauth.adminRole = false;
-    const id = await approveFay();
+    const id = await approveFay(r);
     expect(subject(id).state).toBe("failed");
     expect(reasonOf(id)).toMatch(
       /\(403 E0000006\): the service app \(OKTA_CLIENT_ID\) needs okta\.users\.read, okta\.apps\.read and okta\.apps\.manage granted .* and an admin role that covers the Gong app/,
