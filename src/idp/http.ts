@@ -67,6 +67,11 @@ export interface IdpHttpOptions {
   onUnauthorized?: () => boolean;
   /** How long a 429 asks to wait, in ms from `now`, from the vendor's own headers; null if it says not. */
   retryAfter: (headers: Record<string, string | string[] | undefined>, now: number) => number | null;
+  /**
+   * How long to hold off before the next request, read from any answer's headers (Okta says how many
+   * calls its bucket has left, and when it refills): waiting out an empty bucket spares a 429.
+   */
+  holdOff?: (headers: Record<string, string | string[] | undefined>, now: number) => number | null;
   /** Reads the vendor's error code and summary out of an error body. */
   errorOf?: (body: unknown) => { code?: string; summary?: string };
   limits?: Partial<IdpLimits>;
@@ -168,6 +173,7 @@ export class IdpHttp {
         continue;
       }
       this.listener?.({ method: req.method, endpoint: req.endpoint, status: res.status });
+      if (res.status !== 429) this.holdOffAfter(res, req);
       if (res.status === 401 && !reauthorized && options.onUnauthorized?.()) {
         reauthorized = true;
         continue;
@@ -196,6 +202,19 @@ export class IdpHttp {
       }
       return res;
     }
+  }
+
+  /** An answer that says the vendor's bucket is empty pauses the next request until it refills. */
+  private holdOffAfter(res: IdpResponse, req: IdpRequest): void {
+    const now = this.timing.now();
+    const hold = this.options.holdOff?.(res.headers, now) ?? 0;
+    if (hold <= 0 || hold > this.retry.retryAfterMaxMs) return; // longer: the 429 will say so
+    if (now + hold > this.pausedUntil)
+      this.options.log.info(`${this.options.vendor}'s rate limit is spent; holding off until it refills`, {
+        endpoint: req.endpoint,
+        waitMs: hold,
+      });
+    this.pausedUntil = Math.max(this.pausedUntil, now + hold);
   }
 
   private urlOf(req: IdpRequest, details: IdpErrorDetails): URL {

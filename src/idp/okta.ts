@@ -84,15 +84,16 @@ export const oktaErrorSchema = z.object({
   errorCauses: z.array(z.unknown()).optional(),
 });
 
+const headerValue = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.trim();
+
 /** Okta's 429: X-Rate-Limit-Reset is when the bucket refills, in epoch seconds. */
 export function oktaRetryAfter(
   headers: Record<string, string | string[] | undefined>,
   now: number,
 ): number | null {
-  const raw = headers["x-rate-limit-reset"];
-  const v = Array.isArray(raw) ? raw[0] : raw;
-  if (!v || !/^\d+$/.test(v.trim())) return null;
-  return Math.max(0, Number(v.trim()) * 1000 - now);
+  const v = headerValue(headers["x-rate-limit-reset"]);
+  if (!v || !/^\d+$/.test(v)) return null;
+  return Math.max(0, Number(v) * 1000 - now);
 }
 
 export interface OktaSnapshot extends IdpSnapshot {
@@ -130,6 +131,9 @@ export class OktaDeprovisioner implements ApiDeprovisioner {
       authorize: (req) => this.auth.headers(req),
       onUnauthorized: () => this.auth.unauthorized(),
       retryAfter: oktaRetryAfter,
+      // X-Rate-Limit-Remaining: 0 on any answer: the next call would be a 429, so wait for the reset.
+      holdOff: (headers, now) =>
+        headerValue(headers["x-rate-limit-remaining"]) === "0" ? oktaRetryAfter(headers, now) : null,
       errorOf: (body) => {
         const e = oktaErrorSchema.safeParse(body);
         return e.success ? { code: e.data.errorCode, summary: e.data.errorSummary } : {};

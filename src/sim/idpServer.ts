@@ -41,6 +41,14 @@ export abstract class IdpSimServer {
 
   /** Whether the request's credentials are good (Authorization, and a DPoP proof where one is asked). */
   protected abstract authorized(ctx: IdpCtx): boolean;
+  /** The vendor's own rate limit: counts this request, and answers its 429 when it is over (null: go on). */
+  protected throttled(_endpoint: string): IdpReply | null {
+    return null;
+  }
+  /** Rate-limit headers the vendor sends on every answer (Okta's X-Rate-Limit-*). */
+  protected rateHeaders(_endpoint: string): Record<string, string> {
+    return {};
+  }
   /** Endpoints that take no bearer token (an OAuth token endpoint, its metadata). */
   protected open(_endpoint: string): boolean {
     return false;
@@ -131,8 +139,8 @@ export abstract class IdpSimServer {
       limit.times--;
       this.stats.sent429++;
       reply = this.tooMany();
-    } else reply = this.route(endpoint, ctx);
-    const headers: Record<string, string> = { ...reply.headers };
+    } else reply = this.throttled(endpoint) ?? this.route(endpoint, ctx);
+    const headers: Record<string, string> = { ...this.rateHeaders(endpoint), ...reply.headers };
     if (reply.body !== undefined) headers["content-type"] = "application/json";
     res.writeHead(reply.status, headers);
     res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));

@@ -190,6 +190,47 @@ export class OktaSim extends IdpSimServer {
     return oktaError(401, "E0000011", "Invalid token provided");
   }
 
+  /**
+   * Okta's rate limits: a bucket per endpoint, `limit` requests per window (a minute), every answer
+   * carrying X-Rate-Limit-Limit / -Remaining / -Reset (the window's end, epoch seconds), and E0000047
+   * past the limit. Tests shrink the window.
+   */
+  private buckets = { limit: 600, windowMs: 60_000 };
+  private readonly used = new Map<string, { until: number; n: number }>();
+
+  /** Each endpoint's bucket: `limit` requests per `windowMs` (Okta: per minute), counted afresh. */
+  setBuckets(limit: number, windowMs = 60_000): void {
+    this.buckets = { limit, windowMs };
+    this.used.clear();
+  }
+
+  private bucket(endpoint: string): { until: number; n: number } {
+    const now = Date.now();
+    let b = this.used.get(endpoint);
+    if (!b || b.until <= now) {
+      b = { until: (Math.floor(now / this.buckets.windowMs) + 1) * this.buckets.windowMs, n: 0 };
+      this.used.set(endpoint, b);
+    }
+    return b;
+  }
+
+  protected override throttled(endpoint: string): IdpReply | null {
+    const b = this.bucket(endpoint);
+    b.n++;
+    if (b.n <= this.buckets.limit) return null;
+    this.stats.sent429++;
+    return oktaError(429, "E0000047", "API call exceeded rate limit due to too many requests.");
+  }
+
+  protected override rateHeaders(endpoint: string): Record<string, string> {
+    const b = this.bucket(endpoint);
+    return {
+      "x-rate-limit-limit": String(this.buckets.limit),
+      "x-rate-limit-remaining": String(Math.max(0, this.buckets.limit - b.n)),
+      "x-rate-limit-reset": String(Math.ceil(b.until / 1000)),
+    };
+  }
+
   protected tooMany(): IdpReply {
     const reset = Math.ceil(Date.now() / 1000) + 1;
     return {

@@ -190,6 +190,20 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
     expect(Date.now() - started).toBeGreaterThanOrEqual(waitMs);
   });
 
+  it("an answer with X-Rate-Limit-Remaining: 0 → the next call waits for the reset instead of taking a 429", async () => {
+    await setup();
+    okta.setBuckets(2, 1000); // two calls a second per endpoint
+    const dep = r.ctx.approvals.deprovisioner as ApiDeprovisioner;
+    const started = Date.now();
+    for (let i = 0; i < 5; i++) expect((await dep.preflight()).refusal).toBeNull();
+    expect(calls("GET /api/v1/apps/{appId}")).toBe(5);
+    expect(okta.stats.sent429).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000); // two buckets' worth of waiting, at least one
+    expect(
+      r.ctx.lines.some((l) => l.includes("Okta's rate limit is spent; holding off until it refills")),
+    ).toBe(true);
+  });
+
   it("the app does not push deactivations → refused before any change", async () => {
     await setup();
     okta.pushDeactivation = false;

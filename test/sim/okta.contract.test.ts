@@ -59,6 +59,24 @@ describe("sim Okta contract", () => {
     expect(appObject.features).toContain("PUSH_USER_DEACTIVATION");
   });
 
+  it("rate limits per endpoint: X-Rate-Limit-* on every answer, E0000047 past the bucket", async () => {
+    okta.setBuckets(2, 60_000);
+    try {
+      const app = `/api/v1/apps/${okta.appId}`;
+      const one = await call("GET", app);
+      expect(one.headers["x-rate-limit-limit"]).toBe("2");
+      expect(one.headers["x-rate-limit-remaining"]).toBe("1");
+      expect(Number(one.headers["x-rate-limit-reset"]) * 1000).toBeGreaterThan(Date.now());
+      expect((await call("GET", app)).headers["x-rate-limit-remaining"]).toBe("0");
+      const over = await call("GET", app);
+      expect([over.status, oktaErrorSchema.parse(over.body).errorCode]).toEqual([429, "E0000047"]);
+      // Another endpoint has its own bucket.
+      expect((await call("GET", `${app}/groups`)).status).toBe(200);
+    } finally {
+      okta.setBuckets(600);
+    }
+  });
+
   it("lists page with limit and a Link header: rel=next carries the cursor, the last page has none", async () => {
     const app = `/api/v1/apps/${okta.appId}`;
     for (let i = 0; i < 5; i++) okta.addGroup(`Paged ${i}`, []);
