@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GongContext } from "../../src/context.js";
 import type { GongSim } from "../../src/sim/server.js";
-import { createSlackApp, type SlackAppHandle } from "../../src/slack/app.js";
 import { ACTIONS } from "../../src/slack/ids.js";
-import { simContext } from "../helpers/context.js";
-import { buttonClick, FakeSlack, postSigned, slashCommand } from "../helpers/fakeSlack.js";
-import { startSim } from "../helpers/gong.js";
+import { buttonClick, type FakeSlack, postSigned, slashCommand } from "../helpers/fakeSlack.js";
 import { ID, knownOrg } from "../helpers/org.js";
+import { type SlackRig, startSlackRig } from "../helpers/slackRig.js";
 import { CHANNEL, PATCH, slackIdOf } from "./helpers.js";
 
 /**
@@ -15,38 +13,32 @@ import { CHANNEL, PATCH, slackIdOf } from "./helpers.js";
  */
 const SECRET = "approvals-signing-secret-0123456789";
 const ADMIN = "UADMIN1";
+let rig: SlackRig;
 let sim: GongSim;
 let fake: FakeSlack;
 let ctx: GongContext & { lines: string[] };
-let slack: SlackAppHandle;
 let events = "";
 let seq = 0;
 
 beforeAll(async () => {
-  sim = await startSim({ org: knownOrg() });
-  fake = await FakeSlack.start();
-  for (const u of sim.org.users()) fake.emails.set(slackIdOf(u.id), u.emailAddress);
-  fake.emails.set(ADMIN, "admin@acme.example");
-  ctx = simContext(sim, {
-    SLACK_BOT_TOKEN: "xoxb-test-token",
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: `${fake.url}/api`,
-    GONGOPS_ADMIN_USER_IDS: ADMIN,
-    GONGOPS_APPROVALS_CHANNEL: CHANNEL,
-    // The generated org's calls only: the audit here is about hosted calls.
-    GONGOPS_AUDIT_ACTIVITY: "hosted",
+  rig = await startSlackRig({
+    org: knownOrg(),
+    secret: SECRET,
+    admin: ADMIN,
+    before: (s, f) => {
+      for (const u of s.org.users()) f.emails.set(slackIdOf(u.id), u.emailAddress);
+      f.emails.set(ADMIN, "admin@acme.example");
+    },
+    env: {
+      GONGOPS_APPROVALS_CHANNEL: CHANNEL,
+      // The generated org's calls only: the audit here is about hosted calls.
+      GONGOPS_AUDIT_ACTIVITY: "hosted",
+    },
+    app: { updateEveryMs: undefined },
   });
-  await ctx.directory.sync!.run();
-  slack = createSlackApp(ctx, { port: 0 });
-  const { port } = await slack.start();
-  events = `http://127.0.0.1:${port}/slack/events`;
+  ({ sim, fake, ctx, events } = rig);
 });
-afterAll(async () => {
-  await slack?.stop();
-  await ctx?.close();
-  await fake?.close();
-  await sim?.close();
-});
+afterAll(async () => rig?.stop());
 
 async function gong(user: string, text: string): Promise<string> {
   const id = `r${++seq}`;

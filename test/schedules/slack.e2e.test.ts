@@ -2,11 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GongContext } from "../../src/context.js";
 import { SimOrg } from "../../src/sim/org.js";
 import type { GongSim } from "../../src/sim/server.js";
-import { createSlackApp, type SlackAppHandle } from "../../src/slack/app.js";
 import { ACTIONS } from "../../src/slack/ids.js";
-import { simContext } from "../helpers/context.js";
-import { FakeSlack, postSigned, slashCommand } from "../helpers/fakeSlack.js";
-import { startSim } from "../helpers/gong.js";
+import { type FakeSlack, postSigned, slashCommand } from "../helpers/fakeSlack.js";
+import { type SlackRig, startSlackRig } from "../helpers/slackRig.js";
 
 /**
  * Schedules through the Slack app against the strict fake Slack: /gong schedule, a digest posted once
@@ -15,33 +13,23 @@ import { startSim } from "../helpers/gong.js";
 const SECRET = "test-signing-secret-schedules";
 const ADMIN = "UADMIN1";
 
+let rig: SlackRig;
 let sim: GongSim;
 let fake: FakeSlack;
 let ctx: GongContext & { lines: string[] };
-let slack: SlackAppHandle;
 let events = "";
 let seq = 0;
 
 beforeAll(async () => {
-  sim = await startSim({ org: SimOrg.generate({ users: 120, seed: 43 }) });
-  fake = await FakeSlack.start();
-  ctx = simContext(sim, {
-    SLACK_BOT_TOKEN: "xoxb-test-token",
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: `${fake.url}/api`,
-    GONGOPS_ADMIN_USER_IDS: ADMIN,
-    GONGOPS_SEAT_PRICE_PER_YEAR: "1000",
+  rig = await startSlackRig({
+    org: SimOrg.generate({ users: 120, seed: 43 }),
+    secret: SECRET,
+    admin: ADMIN,
+    env: { GONGOPS_SEAT_PRICE_PER_YEAR: "1000" },
   });
-  await ctx.directory.sync!.run();
-  slack = createSlackApp(ctx, { port: 0, updateEveryMs: 20 });
-  events = `http://127.0.0.1:${(await slack.start()).port}/slack/events`;
+  ({ sim, fake, ctx, events } = rig);
 });
-afterAll(async () => {
-  await slack?.stop();
-  await ctx?.close();
-  await fake?.close();
-  await sim?.close();
-});
+afterAll(async () => rig?.stop());
 
 async function gong(user: string, text: string, channel = "C1") {
   const id = `r${++seq}`;

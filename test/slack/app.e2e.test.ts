@@ -5,11 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GongContext } from "../../src/context.js";
 import { SimOrg } from "../../src/sim/org.js";
 import type { GongSim } from "../../src/sim/server.js";
-import { createSlackApp, type SlackAppHandle } from "../../src/slack/app.js";
+import { createSlackApp } from "../../src/slack/app.js";
 import { ACTIONS } from "../../src/slack/ids.js";
 import { simContext } from "../helpers/context.js";
 import { buttonClick, FakeSlack, postSigned, slashCommand } from "../helpers/fakeSlack.js";
 import { startSim } from "../helpers/gong.js";
+import { type SlackRig, startSlackRig } from "../helpers/slackRig.js";
 
 /**
  * The Slack face end to end: a real Bolt app on its HTTP receiver (port 0), requests signed the way
@@ -19,35 +20,24 @@ const SECRET = "test-signing-secret-0123456789";
 const ADMIN = "UADMIN1";
 const MEMBER = "UMEMBER1";
 
+let rig: SlackRig;
 let sim: GongSim;
 let fake: FakeSlack;
 let ctx: GongContext & { lines: string[] };
-let slack: SlackAppHandle;
 let events = "";
 let seq = 0;
 
 beforeAll(async () => {
-  const org = SimOrg.generate({ users: 600, seed: 31 });
-  sim = await startSim({ org, latencyMs: 10 });
-  fake = await FakeSlack.start();
-  ctx = simContext(sim, {
-    SLACK_BOT_TOKEN: "xoxb-test-token",
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: `${fake.url}/api`,
-    GONGOPS_ADMIN_USER_IDS: ADMIN,
+  rig = await startSlackRig({
+    org: SimOrg.generate({ users: 600, seed: 31 }),
+    sim: { latencyMs: 10 },
+    secret: SECRET,
+    admin: ADMIN,
   });
-  await ctx.directory.sync!.run();
-  slack = createSlackApp(ctx, { port: 0, updateEveryMs: 20 });
-  const { port } = await slack.start();
-  events = `http://127.0.0.1:${port}/slack/events`;
+  ({ sim, fake, ctx, events } = rig);
 });
 
-afterAll(async () => {
-  await slack?.stop();
-  await ctx?.close();
-  await fake?.close();
-  await sim?.close();
-});
+afterAll(async () => rig?.stop());
 
 /** Sends `/gong <text>` as `user`; returns the response_url id and the HTTP ack. */
 async function gong(user: string, text: string): Promise<{ id: string; ack: Response; ackBody: string }> {

@@ -2,11 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GongContext } from "../../src/context.js";
 import { SimOrg } from "../../src/sim/org.js";
 import type { GongSim } from "../../src/sim/server.js";
-import { createSlackApp, type SlackAppHandle } from "../../src/slack/app.js";
 import { ACTIONS } from "../../src/slack/ids.js";
-import { simContext } from "../helpers/context.js";
-import { buttonClick, FakeSlack, postSigned, slackHeaders, slashCommand } from "../helpers/fakeSlack.js";
-import { startSim } from "../helpers/gong.js";
+import { buttonClick, type FakeSlack, postSigned, slackHeaders, slashCommand } from "../helpers/fakeSlack.js";
+import { type SlackRig, startSlackRig } from "../helpers/slackRig.js";
 
 /**
  * The Slack face when Slack or its users do what they do: escaped input, channels the bot is not in,
@@ -15,33 +13,19 @@ import { startSim } from "../helpers/gong.js";
 const SECRET = "test-signing-secret-faults";
 const ADMIN = "UADMIN1";
 
+let rig: SlackRig;
 let sim: GongSim;
 let fake: FakeSlack;
 let ctx: GongContext & { lines: string[] };
-let slack: SlackAppHandle;
 let events = "";
 let seq = 0;
 
 beforeAll(async () => {
-  sim = await startSim({ org: SimOrg.generate({ users: 300, seed: 41 }) });
-  fake = await FakeSlack.start();
-  ctx = simContext(sim, {
-    SLACK_BOT_TOKEN: "xoxb-test-token",
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: `${fake.url}/api`,
-    GONGOPS_ADMIN_USER_IDS: ADMIN,
-  });
-  await ctx.directory.sync!.run();
-  slack = createSlackApp(ctx, { port: 0, updateEveryMs: 20 });
-  events = `http://127.0.0.1:${(await slack.start()).port}/slack/events`;
+  rig = await startSlackRig({ org: SimOrg.generate({ users: 300, seed: 41 }), secret: SECRET, admin: ADMIN });
+  ({ sim, fake, ctx, events } = rig);
 });
 
-afterAll(async () => {
-  await slack?.stop();
-  await ctx?.close();
-  await fake?.close();
-  await sim?.close();
-});
+afterAll(async () => rig?.stop());
 
 async function gong(user: string, text: string, channel = "C1") {
   const id = `r${++seq}`;
