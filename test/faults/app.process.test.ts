@@ -41,6 +41,22 @@ const env = (extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
+/** Waits for the audit message `ts` to be updated into its final summary. */
+function finalSummaryOf(ts: unknown) {
+  return fake.waitFor(
+    () =>
+      fake
+        .callsOf("chat.update")
+        .find(
+          (c) =>
+            c.args.ts === ts &&
+            c.result.ok &&
+            JSON.stringify(c.args.blocks ?? "").includes("Inactive-user audit:"),
+        ),
+    45_000,
+  );
+}
+
 /** Starts the app and waits until it listens; returns the process and its /slack/events URL. */
 async function startApp(extra: Record<string, string> = {}): Promise<{ app: Running; events: string }> {
   const app = spawnGongops(["start"], env(extra));
@@ -103,18 +119,7 @@ describe("gongops start", () => {
 
     const second = await startApp();
     try {
-      const summary = await fake.waitFor(
-        () =>
-          fake
-            .callsOf("chat.update")
-            .find(
-              (c) =>
-                c.args.ts === post.result.ts &&
-                c.result.ok &&
-                JSON.stringify(c.args.blocks ?? "").includes("Inactive-user audit:"),
-            ),
-        45_000,
-      );
+      const summary = await finalSummaryOf(post.result.ts);
       expect(summary.args.channel).toBe(post.args.channel);
       expect(second.app.stderr()).toMatch(/resuming the audit a Slack message follows/);
     } finally {
@@ -205,18 +210,7 @@ describe("operations", () => {
 
     const second = await startApp(db);
     try {
-      await fake.waitFor(
-        () =>
-          fake
-            .callsOf("chat.update")
-            .find(
-              (c) =>
-                c.args.ts === post.result.ts &&
-                c.result.ok &&
-                JSON.stringify(c.args.blocks ?? "").includes("Inactive-user audit:"),
-            ),
-        45_000,
-      );
+      await finalSummaryOf(post.result.ts);
     } finally {
       second.app.child.kill("SIGTERM");
       await second.app.done;
