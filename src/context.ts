@@ -10,7 +10,7 @@ import { DirectoryLookup } from "./directory/lookup.service.js";
 import { DirectorySync } from "./directory/sync.service.js";
 import { GongopsError } from "./errors.js";
 import { connectGong, type GongConnection } from "./gong/connect.js";
-import type { RetryPolicy, Timing } from "./gong/retry.js";
+import { type RetryPolicy, realTiming, type Timing } from "./gong/retry.js";
 import { createIdpDeprovisioner, type IdpOverrides } from "./idp/index.js";
 import { createLogger, type Logger } from "./log.js";
 import { Metrics } from "./metrics.js";
@@ -115,6 +115,14 @@ export function createContext(options: ContextOptions): AppContext {
     schedules: new SchedulesRepo(db),
   };
   const metrics = options.metrics ?? new Metrics();
+  // The Gong budget's day and reset instant follow the context's clock, like everything else; a
+  // context whose "now" is pinned must not have its limiter read the wall clock.
+  // The per-second window needs time to flow, so a pinned "now" starts the clock rather than stopping it.
+  const now = options.now;
+  const startedAt = performance.now();
+  const timing: Timing =
+    options.timing ??
+    (now ? { ...realTiming, now: () => now().getTime() + (performance.now() - startedAt) } : realTiming);
   const gong = config.gong.auth
     ? connectGong({
         baseUrl: config.gong.baseUrl,
@@ -136,7 +144,7 @@ export function createContext(options: ContextOptions): AppContext {
         // The per-second window, like the budget, is shared by every process on this database.
         rateWindow: new SqliteRateWindow(db),
         dispatcher: options.dispatcher,
-        timing: options.timing,
+        timing,
         log,
         observer: metrics.gongObserver(),
       })
