@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { exemptionMatcher } from "../audit/exemptions.js";
 import type { ExemptionsService } from "../audit/exemptions.service.js";
+import { type Clock, nextUtcMidnight, nowDate, utcDay } from "../clock.js";
 import type { Config } from "../config.js";
 import type { DirectoryLookup, UserCard } from "../directory/lookup.service.js";
 import { NotFoundError, UsageError } from "../errors.js";
 import type { GongClient } from "../gong/client.js";
-import { nextUtcMidnight } from "../gong/limiter.js";
 import type { GongScimClient } from "../gong/scim.js";
 import { defineJob, enqueueJob, type JobDefinition, RetryAfterError } from "../jobs/index.js";
 import { type Logger, silentLogger } from "../log.js";
@@ -68,7 +68,8 @@ export interface ApprovalsDeps {
   deprovisioner?: Deprovisioner | null;
   settings: ApprovalsSettings;
   log?: Logger;
-  now?: () => Date;
+  /** The one clock (src/clock.ts). */
+  clock: Clock;
 }
 
 export interface DecisionOutcome {
@@ -108,10 +109,6 @@ function undoable(s: SubjectRow): boolean {
   return s.state === "done" || (s.state === "failed" && s.idpSnapshot != null);
 }
 
-function utcDay(d: Date): string {
-  return d.toISOString().slice(0, 10);
-}
-
 function personOf(card: Pick<UserCard, "id" | "email" | "name" | "active" | "managerId">): OrgPerson {
   return { id: card.id, email: card.email, name: card.name, active: card.active, managerId: card.managerId };
 }
@@ -133,7 +130,7 @@ export class ApprovalsService {
   constructor(private readonly deps: ApprovalsDeps) {
     this.settings = deps.settings;
     this.log = deps.log ?? silentLogger;
-    this.now = deps.now ?? (() => new Date());
+    this.now = () => nowDate(deps.clock);
     this.deprovisioner =
       deps.deprovisioner ??
       (deps.settings.deactivateVia === "manual" ? manualDeprovisioner() : scimDeprovisioner(deps.scim));
@@ -614,7 +611,7 @@ export class ApprovalsService {
         return;
       }
       const now = this.now();
-      const day = utcDay(now);
+      const day = utcDay(now.getTime());
       const current = s;
       let claimed: SubjectRow | "cap";
       try {
@@ -1027,7 +1024,7 @@ export class ApprovalsService {
 
   /** Today's PATCHes against the cap. */
   capToday(): { day: string; used: number; cap: number } {
-    const day = utcDay(this.now());
+    const day = utcDay(this.deps.clock.now());
     return { day, used: this.deps.repo.dailyUsed(day), cap: this.settings.maxPerDay };
   }
 

@@ -1,3 +1,4 @@
+import { type Clock, nowDate } from "../clock.js";
 import type { DirectorySync } from "../directory/sync.service.js";
 import { GongopsError, NotFoundError, UsageError } from "../errors.js";
 import type { GongClient } from "../gong/client.js";
@@ -62,7 +63,8 @@ export interface AuditServiceDeps {
   sync: DirectorySync;
   settings: AuditSettings;
   log: Logger;
-  now?: () => Date;
+  /** The one clock (src/clock.ts). */
+  clock: Clock;
   /** Users per POST /v2/calls/extensive request. */
   batchSize?: number;
   /** Back-off after an outage (tests shorten it). */
@@ -94,10 +96,10 @@ export class AuditService {
   private readonly activity: ActivityService;
 
   constructor(private readonly deps: AuditServiceDeps) {
-    this.now = deps.now ?? (() => new Date());
+    this.now = () => nowDate(deps.clock);
     this.batchSize = deps.batchSize ?? 100;
     this.activity =
-      deps.activity ?? new ActivityService({ gong: deps.gong, days: deps.settings.days, now: this.now });
+      deps.activity ?? new ActivityService({ gong: deps.gong, days: deps.settings.days, clock: deps.clock });
   }
 
   /** The audit that holds the lock now, if any, and when its lease runs out unless renewed. */
@@ -144,7 +146,6 @@ export class AuditService {
           ...this.deps,
           activity: this.activity,
           batchSize: this.batchSize,
-          now: this.now,
         },
         { ...request, days, rules },
       );

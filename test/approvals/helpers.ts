@@ -58,6 +58,7 @@ export async function rig(
   const worker = new JobWorker({
     repo: ctx.repos.jobs,
     jobs: ctx.approvals.jobs,
+    clock: ctx.clock,
     pollMs: 10,
     leaseMs: 5_000,
     backoff: { baseMs: 5, maxMs: 20 },
