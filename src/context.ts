@@ -10,6 +10,7 @@ import { Hierarchy } from "./directory/hierarchy.service.js";
 import { DirectoryLookup } from "./directory/lookup.service.js";
 import { DirectorySync } from "./directory/sync.service.js";
 import { GongopsError } from "./errors.js";
+import { JobRegistry } from "./jobs/index.js";
 import { connectGong, type GongConnection } from "./gong/connect.js";
 import type { RetryPolicy } from "./gong/retry.js";
 import { createIdpDeprovisioner, type IdpOverrides } from "./idp/index.js";
@@ -64,6 +65,12 @@ export interface AppContext {
   metrics: Metrics;
   /** Deactivation requests with approval (faces connect Slack people, a notifier and a job worker). */
   approvals: ApprovalsService;
+  /**
+   * Every job kind this process runs, in one registry: the services' kinds are registered here, a face
+   * adds its own (the Slack app: audit resumes, schedules) where it is wired, and every worker runs
+   * this list.
+   */
+  jobKinds: JobRegistry;
   schedules: SchedulesService;
   /** null without Gong credentials. */
   digests: DigestService | null;
@@ -271,6 +278,7 @@ export function createContext(options: ContextOptions): AppContext {
     auditHistory: new AuditHistory(repos),
     metrics,
     approvals,
+    jobKinds: new JobRegistry(approvals.jobs),
     schedules: new SchedulesService(repos.schedules, { clock }),
     digests,
     close: async () => {

@@ -16,8 +16,9 @@ import { perUserWindow } from "./perUser.js";
 import { decideWindow } from "./planner.js";
 import { prepareRun } from "./prepare.js";
 import { type AuditReport, buildReport } from "./report.js";
+import type { AuditRequest, AuditSettings } from "./request.js";
 import { type AuditProgress, AuditRun, type Strategy } from "./run.js";
-import { type ActivityRule, AuditState, type AuditWindow, type CandidateState } from "./state.js";
+import { AuditState, type AuditWindow, type CandidateState } from "./state.js";
 
 /**
  * The inactive-user audit: active Gong users who hosted no call in [now - days, now). It spends as few
@@ -28,29 +29,6 @@ import { type ActivityRule, AuditState, type AuditWindow, type CandidateState } 
  */
 
 export type { AuditProgress, Strategy };
-
-export interface AuditRequest {
-  days?: number;
-  strategy?: Strategy;
-  /** What counts as activity; the setting's (GONGOPS_AUDIT_ACTIVITY) when absent. */
-  activity?: ActivityRule;
-  trigger?: string;
-  onProgress?: (p: AuditProgress) => void;
-  signal?: AbortSignal;
-}
-
-export interface AuditSettings {
-  days: number;
-  graceDays: number | null;
-  exempt: readonly string[];
-  exemptManagers: boolean;
-  freshnessMinutes: number;
-  windowDays: number;
-  maxConcurrent: number;
-  maxRps: number;
-  /** The default rule (GONGOPS_AUDIT_ACTIVITY). */
-  activity: ActivityRule;
-}
 
 export interface AuditServiceDeps {
   /** Lease length (GONGOPS_LEASE_SECONDS). */
@@ -72,6 +50,8 @@ export interface AuditServiceDeps {
   /** Knows the company's time zone (one built from `gong` when absent). */
   activity?: ActivityService;
 }
+
+export type { AuditRequest, AuditSettings } from "./request.js";
 
 export const AUDIT_LOCK = "inactive-user audit";
 /** Renewed every third of it; after a crash, the next process takes over once it runs out. */

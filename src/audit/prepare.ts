@@ -7,9 +7,9 @@ import { ChunkPacer } from "../pace.js";
 import type { AuditRunRow, AuditsRepo } from "../store/audits.repo.js";
 import type { DirectoryRepo } from "../store/directory.repo.js";
 import { type ActivityService, activityDays } from "./activity.js";
-import type { AuditRequest, AuditSettings } from "./audit.service.js";
 import type { ExemptRule } from "./exemptions.js";
 import type { InactiveUser } from "./report.js";
+import type { AuditRequest, AuditSettings } from "./request.js";
 import { selectSubjects } from "./subjects.js";
 
 /**

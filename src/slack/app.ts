@@ -231,7 +231,7 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
   });
   const worker = new JobWorker({
     repo: ctx.repos.jobs,
-    jobs: [audits.resumeJob, ...ctx.approvals.jobs, schedules.job],
+    jobs: ctx.jobKinds.register(audits.resumeJob).register(schedules.job),
     log: log.child("jobs"),
     clock: ctx.clock,
     leaseMs: ctx.config.leaseSeconds * 2000,

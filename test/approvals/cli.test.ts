@@ -51,7 +51,7 @@ describe("gongops deactivate | requests | trail | reactivate", () => {
     const posted: number[] = [];
     const worker = new JobWorker({
       repo: app.repos.jobs,
-      jobs: app.approvals.jobs,
+      jobs: app.jobKinds,
       clock: app.clock,
       pollMs: 10,
     });
