@@ -1,5 +1,6 @@
 import type { Dispatcher } from "undici";
 import { ApprovalsService } from "./approvals/approvals.service.js";
+import { ActivityService } from "./audit/activity.js";
 import { AuditService } from "./audit/audit.service.js";
 import { ExemptionsService } from "./audit/exemptions.service.js";
 import { AuditHistory } from "./audit/history.js";
@@ -10,10 +11,10 @@ import { Hierarchy } from "./directory/hierarchy.service.js";
 import { DirectoryLookup } from "./directory/lookup.service.js";
 import { DirectorySync } from "./directory/sync.service.js";
 import { GongopsError } from "./errors.js";
-import { JobRegistry } from "./jobs/index.js";
 import { connectGong, type GongConnection } from "./gong/connect.js";
 import type { RetryPolicy } from "./gong/retry.js";
 import { createIdpDeprovisioner, type IdpOverrides } from "./idp/index.js";
+import { JobRegistry } from "./jobs/index.js";
 import { createLogger, type Logger } from "./log.js";
 import { Metrics } from "./metrics.js";
 import { SchedulesService } from "./schedules/schedules.service.js";
@@ -189,9 +190,12 @@ export function createContext(options: ContextOptions): AppContext {
     log: log.child("lookup"),
     clock,
   });
+  // One reader of the company's time zone for the activity statistics, shared by audits and approvals.
+  const activity = gong ? new ActivityService({ gong: gong.client, days: config.audit.days, clock }) : null;
   const audit =
-    gong && sync
+    gong && sync && activity
       ? new AuditService({
+          activity,
           gong: gong.client,
           directory: repos.directory,
           audits: repos.audits,
@@ -231,6 +235,9 @@ export function createContext(options: ContextOptions): AppContext {
     lookup,
     exemptions,
     audits: repos.audits,
+    syncRuns: repos.syncRuns,
+    activity,
+    activityRule: config.audit.activity,
     gong: gong?.client ?? null,
     scim: gong?.scim ?? null,
     deprovisioner: idp,

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import type { ActivityService } from "../audit/activity.js";
 import type { ExemptionsService } from "../audit/exemptions.service.js";
+import type { ActivityRule } from "../audit/state.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { DirectoryLookup } from "../directory/lookup.service.js";
@@ -10,6 +12,7 @@ import type { ApprovalsRepo, RequestRow, SubjectRow } from "../store/approvals.r
 import type { AuditsRepo } from "../store/audits.repo.js";
 import type { DirectoryRepo } from "../store/directory.repo.js";
 import type { JobsRepo } from "../store/jobs.repo.js";
+import type { SyncRunsRepo } from "../store/syncRuns.repo.js";
 import type { Deprovisioner } from "./deprovision.js";
 
 /** The approval settings (README, Settings); `verifyMinutes` defaults to 90 where it is not given. */
@@ -63,6 +66,12 @@ export interface ApprovalsDeps {
   /** The way out for okta/entra (scim and manual are built from `scim` when absent). */
   deprovisioner?: Deprovisioner | null;
   settings: ApprovalsSettings;
+  /** Directory changes (a reactivation since the audit) and sync times (a snapshot after the change). */
+  syncRuns: SyncRunsRepo;
+  /** The company's time zone for the activity statistics, when a request has no audit that knew it. */
+  activity?: ActivityService | null;
+  /** What counts as activity for a request filed without an audit (GONGOPS_AUDIT_ACTIVITY). */
+  activityRule?: ActivityRule;
   log?: Logger;
   /** The one clock (src/clock.ts). */
   clock: Clock;

@@ -86,9 +86,11 @@ describe("gongops deactivate | requests | trail | reactivate", () => {
     expect(shown.stdout).toMatch(/Fay Ng/);
     expect(shown.stdout).toMatch(/done/);
     const trail = await cli(["trail", "--format", "json"], env);
+    // "executing" twice: the PATCH is recorded before it goes out, then the move to done.
     expect(JSON.parse(trail.stdout).map((t: { to: string }) => t.to)).toEqual([
       "pending",
       "approved",
+      "executing",
       "executing",
       "done",
     ]);
