@@ -3,6 +3,7 @@ import { ApprovalsService } from "./approvals/approvals.service.js";
 import { AuditService } from "./audit/audit.service.js";
 import { ExemptionsService } from "./audit/exemptions.service.js";
 import { AuditHistory } from "./audit/history.js";
+import { systemClock } from "./clock.js";
 import { type Config, configSecrets } from "./config.js";
 import { DigestService } from "./digest/digest.service.js";
 import { Hierarchy } from "./directory/hierarchy.service.js";
@@ -27,6 +28,8 @@ import { LocksRepo } from "./store/locks.repo.js";
 import { SqliteRateWindow } from "./store/rate.repo.js";
 import { SchedulesRepo } from "./store/schedules.repo.js";
 import { SyncRunsRepo } from "./store/syncRuns.repo.js";
+import { TrendRepo } from "./store/trend.repo.js";
+import { TrendService } from "./trend/trend.service.js";
 
 /**
  * The composition root: config, database, the Gong connection and the services, built once and handed
@@ -46,6 +49,7 @@ export interface AppContext {
     jobs: JobsRepo;
     approvals: ApprovalsRepo;
     schedules: SchedulesRepo;
+    trend: TrendRepo;
   };
   /** null when no Gong credentials are configured (commands that need Gong refuse earlier). */
   gong: GongConnection | null;
@@ -64,6 +68,8 @@ export interface AppContext {
   schedules: SchedulesService;
   /** null without Gong credentials. */
   digests: DigestService | null;
+  /** The trend of unused seats and what deactivations reclaimed (history, chart, sparkline). */
+  trend: TrendService;
   close(): Promise<void>;
 }
 
@@ -113,6 +119,7 @@ export function createContext(options: ContextOptions): AppContext {
     jobs: new JobsRepo(db),
     approvals: new ApprovalsRepo(db),
     schedules: new SchedulesRepo(db),
+    trend: new TrendRepo(db),
   };
   const metrics = options.metrics ?? new Metrics();
   // The Gong budget's day and reset instant follow the context's clock, like everything else; a
@@ -149,6 +156,15 @@ export function createContext(options: ContextOptions): AppContext {
         observer: metrics.gongObserver(),
       })
     : null;
+  const trend = new TrendService({
+    trend: repos.trend,
+    approvals: repos.approvals,
+    audits: repos.audits,
+    directory: repos.directory,
+    settings: config.digest,
+    clock: now ? { now: () => now().getTime() } : systemClock,
+    log: log.child("trend"),
+  });
   const hierarchy = new Hierarchy(repos.directory);
   const sync = gong
     ? new DirectorySync({
@@ -202,6 +218,8 @@ export function createContext(options: ContextOptions): AppContext {
           log: log.child("audit"),
           leaseMs: config.leaseSeconds * 1000,
           now: options.now,
+          // Every finished run is a point of the trend, whoever started it.
+          onSucceeded: (runId) => trend.record(runId),
         })
       : null;
   const exemptions = new ExemptionsService({
@@ -273,6 +291,7 @@ export function createContext(options: ContextOptions): AppContext {
     approvals,
     schedules: new SchedulesService(repos.schedules, { now: options.now }),
     digests,
+    trend,
     close: async () => {
       // Idempotent: faces and tests may both close on the way out.
       if (closed) return;

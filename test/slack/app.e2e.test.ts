@@ -238,7 +238,7 @@ describe("admin commands", () => {
     expect(report.inactive.length).toBeGreaterThan(15);
     const upload = await fake.waitFor(() => fake.callsOf("files.completeUploadExternal")[0]);
     expect(upload.args.channel_id).toBe("C1");
-    const csv = [...fake.uploads.values()].at(-1)!;
+    const csv = [...fake.uploads.values()].at(-1)!.toString("utf8");
     expect(csv.trim().split("\r\n")).toHaveLength(report.inactive.length + 1);
     expect(fake.repliesTo(id)).toEqual([]);
 
