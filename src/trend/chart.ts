@@ -150,7 +150,8 @@ export function trendSpec(d: ChartData): TopLevelSpec {
     padding: pad,
     background: "#ffffff",
     title: { text: title, subtitle },
-    datasets: { points: points as never, weeks: weeks as never },
+    // Copies: Vega tags the rows it reads (a symbol id), and the caller keeps its data as it was.
+    datasets: { points: points.map((p) => ({ ...p })) as never, weeks: weeks as never },
     config: {
       font: CHART_FONT,
       locale: { number: { decimal: ".", thousands: ",", grouping: [3], currency: [prefix, suffix] } },

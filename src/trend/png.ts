@@ -22,6 +22,8 @@ export interface RenderedChart {
   width: number;
   height: number;
   svg: string;
+  /** Time spent laying out the SVG (on the event loop) and rasterizing it (off it), in ms. */
+  ms: { svg: number; png: number };
 }
 
 /** Renders at `scale` times the spec's own size (2: sharp text on high-density screens and in Slack). */
@@ -31,6 +33,7 @@ export async function renderPng(spec: TopLevelSpec, scale = 2): Promise<Rendered
     import("vega-lite"),
     import("@resvg/resvg-js"),
   ]);
+  const started = performance.now();
   const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: "none" });
   let svg: string;
   try {
@@ -38,6 +41,7 @@ export async function renderPng(spec: TopLevelSpec, scale = 2): Promise<Rendered
   } finally {
     view.finalize();
   }
+  const laidOut = performance.now();
   // resvg works off the event loop (a 365-day chart takes ~200 ms to rasterize at 2×).
   const image = await resvg.renderAsync(svg, {
     fitTo: { mode: "zoom", value: scale },
@@ -48,5 +52,7 @@ export async function renderPng(spec: TopLevelSpec, scale = 2): Promise<Rendered
       sansSerifFamily: CHART_FONT,
     },
   });
-  return { png: image.asPng(), width: image.width, height: image.height, svg };
+  const png = image.asPng();
+  const ms = { svg: laidOut - started, png: performance.now() - laidOut };
+  return { png, width: image.width, height: image.height, svg, ms };
 }
