@@ -160,11 +160,11 @@ export function trendSpec(d: ChartData): TopLevelSpec {
         fontSize: 20,
         fontWeight: "bold",
         color: "#1d1d1f",
-        subtitleFontSize: 13,
+        subtitleFontSize: 14,
         subtitleColor: "#555555",
         offset: 14,
       },
-      axis: { labelFontSize: 13, titleFontSize: 13, titleFontWeight: "normal", labelColor: "#333333" },
+      axis: { labelFontSize: 14, titleFontSize: 14, titleFontWeight: "normal", labelColor: "#333333" },
       view: { stroke: null },
     },
     layer: [
@@ -201,7 +201,7 @@ export function trendSpec(d: ChartData): TopLevelSpec {
         data: { name: "weeks" },
         layer: [
           { mark: { type: "bar" as const, color: GREEN, width: barWidth, cornerRadiusEnd: 2 } },
-          ...(pxPerWeek >= 26
+          ...(pxPerWeek >= 20
             ? [
                 {
                   mark: {
