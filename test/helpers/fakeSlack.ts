@@ -376,6 +376,19 @@ export function slashCommand(fields: {
   }).toString();
 }
 
+/** The Events API body of `user` opening the app's Home tab (signed and posted like a slash command). */
+export function appHomeOpened(user: string, eventId = "Ev1"): string {
+  return JSON.stringify({
+    token: "legacy-unused",
+    team_id: "T1",
+    api_app_id: "A1",
+    type: "event_callback",
+    event_id: eventId,
+    event_time: Math.floor(Date.now() / 1000),
+    event: { type: "app_home_opened", user, channel: "D1", tab: "home", event_ts: "1700000000.1" },
+  });
+}
+
 export function buttonClick(fields: {
   user: string;
   actionId: string;

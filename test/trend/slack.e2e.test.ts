@@ -2,7 +2,7 @@ import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GongContext } from "../../src/context.js";
 import { SimOrg } from "../../src/sim/org.js";
-import { type FakeSlack, postSigned, slashCommand } from "../helpers/fakeSlack.js";
+import { appHomeOpened, type FakeSlack, postSigned, slashCommand } from "../helpers/fakeSlack.js";
 import { type SlackRig, startSlackRig } from "../helpers/slackRig.js";
 
 /**
@@ -42,15 +42,7 @@ async function gong(text: string, channel = "C1") {
 
 async function openHome(): Promise<{ ok: boolean; blocks: any[] }[]> {
   const before = fake.callsOf("views.publish").length;
-  const body = JSON.stringify({
-    token: "legacy-unused",
-    team_id: "T1",
-    api_app_id: "A1",
-    type: "event_callback",
-    event_id: `Ev${++seq}`,
-    event_time: Math.floor(Date.now() / 1000),
-    event: { type: "app_home_opened", user: ADMIN, channel: "D1", tab: "home", event_ts: "1700000000.1" },
-  });
+  const body = appHomeOpened(ADMIN, `Ev${++seq}`);
   await postSigned(events, SECRET, body, "application/json");
   await fake.waitFor(() =>
     fake
