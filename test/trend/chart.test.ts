@@ -60,7 +60,7 @@ describe("the trend chart", () => {
     expect(chart.svg).toContain(`font-family="${CHART_FONT}`);
     // The title's rows hold text; the system's fonts are never consulted, so this is the shipped one.
     expect(darkPixels(chart.png, 60, 150)).toBeGreaterThan(2000);
-  });
+  }, 60_000);
 
   it("draws exactly the points and weeks it was given, with the reclaimed total in the title", () => {
     const d = data(30);
@@ -85,7 +85,7 @@ describe("the trend chart", () => {
     const lh = await renderPng(trendSpec(d));
     expect(ny.png.equals(utc.png)).toBe(true);
     expect(lh.png.equals(utc.png)).toBe(true);
-  });
+  }, 60_000);
 
   it("says so with fewer than two days of history, and still draws with none", async () => {
     const one = await renderPng(trendSpec(data(1)));
@@ -96,7 +96,7 @@ describe("the trend chart", () => {
     expect(PNG.sync.read(none.png).width).toBe(1600);
     const two = await renderPng(trendSpec(data(2)));
     expect(two.svg).not.toContain("Not enough history yet");
-  });
+  }, 60_000);
 
   it("alt text carries the numbers", () => {
     expect(chartAltText(data(30))).toBe(

@@ -23,7 +23,7 @@ describe("gongops demo's trend", () => {
     });
     const image = PNG.sync.read(readFileSync(trend.chart));
     expect([image.width, image.height]).toEqual([1600, 800]);
-  }, 60_000);
+  }, 120_000);
 
   it("as text: the demo ends with the reclaimed total and the chart's path", async () => {
     const r = await cli(["demo", "--users", "150", "--latency", "0", "--out", dir], {});
@@ -31,7 +31,7 @@ describe("gongops demo's trend", () => {
     expect(r.stdout).toMatch(
       /\nReclaimed so far: 3 seats, \$3,600 a year \(at a demo seat price of \$1,200 a year\)\.\nThe trend chart a digest uploads to Slack: .*trend\.png\n$/,
     );
-  }, 60_000);
+  }, 120_000);
 
   it("--out must be a folder gongops can write to: exit 2 before anything starts", async () => {
     const r = await cli(["demo", "--out", join(dir, "missing"), "--json"], {});

@@ -78,7 +78,7 @@ describe("the trend chart in Slack", () => {
         [...fake.files.values()].find(
           (f) => f.completed && f.channel === "C777" && f.filename.endsWith(".png"),
         ),
-      20_000,
+      60_000,
     );
     const digest = fake.callsOf("chat.postMessage").find((c) => c.args.channel === "C777" && c.result.ok)!;
     expect(file.threadTs).toBe(digest.result.ts);
@@ -92,8 +92,8 @@ describe("the trend chart in Slack", () => {
     expect(file.initialComment).toMatch(/Reclaimed so far: none yet/);
     fileId = file.id;
     expect(ctx.trend.latestChart()).toMatchObject({ fileId, channel: "C777", threadTs: digest.result.ts });
-    await fake.waitFor(() => jobOf(1)?.status === "succeeded", 10_000);
-  });
+    await fake.waitFor(() => jobOf(1)?.status === "succeeded", 30_000);
+  }, 90_000);
 
   it("App Home shows that file as an image (slack_file), with the reclaimed total", async () => {
     const [home] = await openHome();
@@ -118,7 +118,7 @@ describe("the trend chart in Slack", () => {
     fake.joinRefused.add("C888");
     await gong('schedule add "0 9 * * MON" digest <#C888|finance-2> --days 30');
     await gong("schedule run 2");
-    await fake.waitFor(() => jobOf(2)?.status === "succeeded", 20_000);
+    await fake.waitFor(() => jobOf(2)?.status === "succeeded", 60_000);
     expect(fake.callsOf("chat.postMessage").some((c) => c.args.channel === "C888" && c.result.ok)).toBe(true);
     const refused = fake
       .callsOf("files.completeUploadExternal")
@@ -129,5 +129,5 @@ describe("the trend chart in Slack", () => {
     expect(ctx.lines.some((l) => l.includes("could not upload the trend chart with the digest"))).toBe(true);
     expect(ctx.trend.latestChart()!.fileId).toBe(fileId);
     expect(ctx.repos.schedules.get(2)!.lastResult).toMatch(/^ok: /);
-  });
+  }, 90_000);
 });
