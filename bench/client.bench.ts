@@ -13,6 +13,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { systemClock } from "../src/clock.js";
 import { connectGong } from "../src/gong/connect.js";
 import { DEFAULT_MARGIN, MemoryRateWindow, type RateWindowStore } from "../src/gong/limiter.js";
 import { silentLogger } from "../src/log.js";
@@ -53,6 +54,7 @@ async function run(s: Scenario) {
     dailyQuota: 1_000_000,
     windowDays: 90,
     rpsMargin: s.margin,
+    clock: systemClock,
     log: silentLogger,
   });
   const ids = sim.org.users().map((u) => u.id);

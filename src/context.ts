@@ -3,7 +3,7 @@ import { ApprovalsService } from "./approvals/approvals.service.js";
 import { AuditService } from "./audit/audit.service.js";
 import { ExemptionsService } from "./audit/exemptions.service.js";
 import { AuditHistory } from "./audit/history.js";
-import { systemClock } from "./clock.js";
+import { type Clock, systemClock } from "./clock.js";
 import { type Config, configSecrets } from "./config.js";
 import { DigestService } from "./digest/digest.service.js";
 import { Hierarchy } from "./directory/hierarchy.service.js";
@@ -11,8 +11,9 @@ import { DirectoryLookup } from "./directory/lookup.service.js";
 import { DirectorySync } from "./directory/sync.service.js";
 import { GongopsError } from "./errors.js";
 import { connectGong, type GongConnection } from "./gong/connect.js";
-import { type RetryPolicy, realTiming, type Timing } from "./gong/retry.js";
+import type { RetryPolicy } from "./gong/retry.js";
 import { createIdpDeprovisioner, type IdpOverrides } from "./idp/index.js";
+import { JobRegistry } from "./jobs/index.js";
 import { createLogger, type Logger } from "./log.js";
 import { Metrics } from "./metrics.js";
 import { SchedulesService } from "./schedules/schedules.service.js";
@@ -38,6 +39,8 @@ import { TrendService } from "./trend/trend.service.js";
  */
 export interface AppContext {
   config: Config;
+  /** The one clock: everything that reads the time takes it from here. */
+  clock: Clock;
   log: Logger;
   db: Db;
   repos: {
@@ -65,6 +68,12 @@ export interface AppContext {
   metrics: Metrics;
   /** Deactivation requests with approval (faces connect Slack people, a notifier and a job worker). */
   approvals: ApprovalsService;
+  /**
+   * Every job kind this process runs, in one registry: the services' kinds are registered here, a face
+   * adds its own (the Slack app: audit resumes, schedules) where it is wired, and every worker runs
+   * this list.
+   */
+  jobKinds: JobRegistry;
   schedules: SchedulesService;
   /** null without Gong credentials. */
   digests: DigestService | null;
@@ -94,11 +103,13 @@ export function requireGong(ctx: AppContext): GongContext {
 export interface ContextOptions {
   config: Config;
   log?: Logger;
-  /** Overrides for tests: an undici MockAgent, virtual time, fast back-off. */
+  /** Overrides for tests: an undici MockAgent, a pinned or virtual clock, fast back-off. */
   dispatcher?: Dispatcher;
-  timing?: Timing;
+  /** The one clock; the system's by default. Tests pin it with `clockFrom(instant)`. */
+  clock?: Clock;
+  /** Back-off jitter (tests pin it). */
+  random?: () => number;
   retry?: Partial<RetryPolicy>;
-  now?: () => Date;
   /** One registry per process: a test that builds several contexts may share or separate them. */
   metrics?: Metrics;
   /** The Okta / Entra ID adapters' overrides (an injected Entra token, fast back-off). */
@@ -109,11 +120,12 @@ export function createContext(options: ContextOptions): AppContext {
   const { config } = options;
   const log =
     options.log ?? createLogger({ level: config.logLevel, redact: redactor(configSecrets(config)) });
+  const clock = options.clock ?? systemClock;
   const db = openDatabase(config.dbPath);
   const repos = {
     directory: new DirectoryRepo(db),
     syncRuns: new SyncRunsRepo(db),
-    locks: new LocksRepo(db),
+    locks: new LocksRepo(db, clock),
     audits: new AuditsRepo(db),
     exemptions: new ExemptionsRepo(db),
     jobs: new JobsRepo(db),
@@ -122,14 +134,6 @@ export function createContext(options: ContextOptions): AppContext {
     trend: new TrendRepo(db),
   };
   const metrics = options.metrics ?? new Metrics();
-  // The Gong budget's day and reset instant follow the context's clock, like everything else; a
-  // context whose "now" is pinned must not have its limiter read the wall clock.
-  // The per-second window needs time to flow, so a pinned "now" starts the clock rather than stopping it.
-  const now = options.now;
-  const startedAt = performance.now();
-  const timing: Timing =
-    options.timing ??
-    (now ? { ...realTiming, now: () => now().getTime() + (performance.now() - startedAt) } : realTiming);
   const gong = config.gong.auth
     ? connectGong({
         baseUrl: config.gong.baseUrl,
@@ -151,7 +155,8 @@ export function createContext(options: ContextOptions): AppContext {
         // The per-second window, like the budget, is shared by every process on this database.
         rateWindow: new SqliteRateWindow(db),
         dispatcher: options.dispatcher,
-        timing,
+        clock,
+        random: options.random,
         log,
         observer: metrics.gongObserver(),
       })
@@ -162,7 +167,7 @@ export function createContext(options: ContextOptions): AppContext {
     audits: repos.audits,
     directory: repos.directory,
     settings: config.digest,
-    clock: now ? { now: () => now().getTime() } : systemClock,
+    clock,
     log: log.child("trend"),
   });
   const hierarchy = new Hierarchy(repos.directory);
@@ -173,7 +178,7 @@ export function createContext(options: ContextOptions): AppContext {
         runs: repos.syncRuns,
         log: log.child("sync"),
         leaseMs: config.leaseSeconds * 1000,
-        now: options.now,
+        clock,
         // Build the new snapshot's org index now, in chunks, rather than inside the next /gong reports.
         onCommitted: () => {
           void hierarchy.index().catch(() => {});
@@ -197,7 +202,7 @@ export function createContext(options: ContextOptions): AppContext {
       : null,
     freshnessMinutes: config.directory.freshnessMinutes,
     log: log.child("lookup"),
-    now: options.now,
+    clock,
   });
   const audit =
     gong && sync
@@ -217,7 +222,7 @@ export function createContext(options: ContextOptions): AppContext {
           },
           log: log.child("audit"),
           leaseMs: config.leaseSeconds * 1000,
-          now: options.now,
+          clock,
           // Every finished run is a point of the trend, whoever started it.
           onSucceeded: (runId) => trend.record(runId),
         })
@@ -226,7 +231,7 @@ export function createContext(options: ContextOptions): AppContext {
     exemptions: repos.exemptions,
     directory: repos.directory,
     fromSetting: config.audit.exempt,
-    now: options.now,
+    clock,
   });
   metrics.readFrom({
     budget: () => gong?.limiter.budgetToday() ?? null,
@@ -248,7 +253,7 @@ export function createContext(options: ContextOptions): AppContext {
     deprovisioner: idp,
     settings: config.approvals,
     log: log.child("approvals"),
-    now: options.now,
+    clock,
   });
   const digests = audit
     ? new DigestService({
@@ -273,12 +278,13 @@ export function createContext(options: ContextOptions): AppContext {
             };
           },
         },
-        now: options.now,
+        clock,
       })
     : null;
   let closed = false;
   return {
     config,
+    clock,
     log,
     db,
     repos,
@@ -289,7 +295,8 @@ export function createContext(options: ContextOptions): AppContext {
     auditHistory: new AuditHistory(repos),
     metrics,
     approvals,
-    schedules: new SchedulesService(repos.schedules, { now: options.now }),
+    jobKinds: new JobRegistry(approvals.jobs),
+    schedules: new SchedulesService(repos.schedules, { clock }),
     digests,
     trend,
     close: async () => {

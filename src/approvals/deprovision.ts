@@ -1,5 +1,6 @@
 import { GongQuotaExhaustedError, GongRetryAfterTooLongError, ScimError } from "../gong/errors.js";
 import type { GongScimClient } from "../gong/scim.js";
+import type { IdpSnapshot } from "../store/schema.js";
 
 /**
  * The port through which an approved deactivation leaves gongops (design.md: approvals/ owns it; each
@@ -24,11 +25,8 @@ export interface IdpUser {
   active?: boolean;
 }
 
-/** Whatever an adapter needs to undo its unassignment (stored as JSON on the subject). */
-export interface IdpSnapshot {
-  kind: DeprovisionKind;
-  [key: string]: unknown;
-}
+/** Whatever an adapter needs to undo its unassignment (stored as JSON on the subject: store/schema.ts). */
+export type { IdpSnapshot };
 
 export interface IdpAssignment {
   /** none: not assigned (nothing to do); direct: only a direct assignment; group/both: a group grants it. */

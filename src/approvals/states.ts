@@ -1,4 +1,4 @@
-import type { SubjectState } from "../store/schema.js";
+import { OPEN_STATES, type SubjectState } from "../store/schema.js";
 
 /**
  * The life of one subject of a deactivation request. Every move is one conditional UPDATE from the state
@@ -26,8 +26,8 @@ export const TRANSITIONS: Readonly<Record<SubjectState, readonly SubjectState[]>
   reactivated: [],
 };
 
-/** Subjects still in flight: a user in one of these cannot be put in another request. */
-export const OPEN_STATES: readonly SubjectState[] = ["pending", "approved", "executing", "awaiting_idp"];
+/** Subjects still in flight (store/schema.ts holds the list: its unique index is built from it). */
+export { OPEN_STATES };
 
 /** Whether `from → to` is a move the state machine allows (pending → pending is an escalation). */
 export function canTransition(from: SubjectState, to: SubjectState): boolean {
@@ -35,7 +35,7 @@ export function canTransition(from: SubjectState, to: SubjectState): boolean {
 }
 
 export function isOpen(state: SubjectState): boolean {
-  return OPEN_STATES.includes(state);
+  return (OPEN_STATES as readonly SubjectState[]).includes(state);
 }
 
 /** How a state reads in a message or a table. */

@@ -1,3 +1,4 @@
+import { type Clock, nowDate } from "../clock.js";
 import { GongopsError } from "../errors.js";
 import { type CallOptions, type GongClient, STATS_SCOPE } from "../gong/client.js";
 import { addDays, type IsoDate, startOfZonedDay, zonedDate } from "../gong/days.js";
@@ -99,7 +100,8 @@ export interface ActivityServiceDeps {
   gong: GongClient;
   /** The default look-back (GONGOPS_AUDIT_DAYS). */
   days: number;
-  now?: () => Date;
+  /** The one clock (src/clock.ts). */
+  clock: Clock;
 }
 
 export class ActivityService {
@@ -107,7 +109,7 @@ export class ActivityService {
   private readonly now: () => Date;
 
   constructor(private readonly deps: ActivityServiceDeps) {
-    this.now = deps.now ?? (() => new Date());
+    this.now = () => nowDate(deps.clock);
   }
 
   /** The company's time zone as Gong states it (asked once per process; one request). */

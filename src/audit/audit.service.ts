@@ -1,3 +1,4 @@
+import { type Clock, nowDate } from "../clock.js";
 import type { DirectorySync } from "../directory/sync.service.js";
 import { GongopsError, NotFoundError, UsageError } from "../errors.js";
 import type { GongClient } from "../gong/client.js";
@@ -15,8 +16,9 @@ import { perUserWindow } from "./perUser.js";
 import { decideWindow } from "./planner.js";
 import { prepareRun } from "./prepare.js";
 import { type AuditReport, buildReport } from "./report.js";
+import type { AuditRequest, AuditSettings } from "./request.js";
 import { type AuditProgress, AuditRun, type Strategy } from "./run.js";
-import { type ActivityRule, AuditState, type AuditWindow, type CandidateState } from "./state.js";
+import { AuditState, type AuditWindow, type CandidateState } from "./state.js";
 
 /**
  * The inactive-user audit: active Gong users who hosted no call in [now - days, now). It spends as few
@@ -27,29 +29,6 @@ import { type ActivityRule, AuditState, type AuditWindow, type CandidateState } 
  */
 
 export type { AuditProgress, Strategy };
-
-export interface AuditRequest {
-  days?: number;
-  strategy?: Strategy;
-  /** What counts as activity; the setting's (GONGOPS_AUDIT_ACTIVITY) when absent. */
-  activity?: ActivityRule;
-  trigger?: string;
-  onProgress?: (p: AuditProgress) => void;
-  signal?: AbortSignal;
-}
-
-export interface AuditSettings {
-  days: number;
-  graceDays: number | null;
-  exempt: readonly string[];
-  exemptManagers: boolean;
-  freshnessMinutes: number;
-  windowDays: number;
-  maxConcurrent: number;
-  maxRps: number;
-  /** The default rule (GONGOPS_AUDIT_ACTIVITY). */
-  activity: ActivityRule;
-}
 
 export interface AuditServiceDeps {
   /** Lease length (GONGOPS_LEASE_SECONDS). */
@@ -62,7 +41,8 @@ export interface AuditServiceDeps {
   sync: DirectorySync;
   settings: AuditSettings;
   log: Logger;
-  now?: () => Date;
+  /** The one clock (src/clock.ts). */
+  clock: Clock;
   /** Users per POST /v2/calls/extensive request. */
   batchSize?: number;
   /** Back-off after an outage (tests shorten it). */
@@ -72,6 +52,8 @@ export interface AuditServiceDeps {
   /** Told of each run that finished (the trend keeps its figures); must not throw. */
   onSucceeded?: (runId: number) => void;
 }
+
+export type { AuditRequest, AuditSettings } from "./request.js";
 
 export const AUDIT_LOCK = "inactive-user audit";
 /** Renewed every third of it; after a crash, the next process takes over once it runs out. */
@@ -96,10 +78,10 @@ export class AuditService {
   private readonly activity: ActivityService;
 
   constructor(private readonly deps: AuditServiceDeps) {
-    this.now = deps.now ?? (() => new Date());
+    this.now = () => nowDate(deps.clock);
     this.batchSize = deps.batchSize ?? 100;
     this.activity =
-      deps.activity ?? new ActivityService({ gong: deps.gong, days: deps.settings.days, now: this.now });
+      deps.activity ?? new ActivityService({ gong: deps.gong, days: deps.settings.days, clock: deps.clock });
   }
 
   /** The audit that holds the lock now, if any, and when its lease runs out unless renewed. */
@@ -146,7 +128,6 @@ export class AuditService {
           ...this.deps,
           activity: this.activity,
           batchSize: this.batchSize,
-          now: this.now,
         },
         { ...request, days, rules },
       );

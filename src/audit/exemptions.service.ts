@@ -1,3 +1,4 @@
+import { type Clock, nowDate } from "../clock.js";
 import { UsageError } from "../errors.js";
 import type { DirectoryRepo } from "../store/directory.repo.js";
 import type { ExemptionRow, ExemptionsRepo } from "../store/exemptions.repo.js";
@@ -13,7 +14,8 @@ export interface ExemptionsDeps {
   directory: DirectoryRepo;
   /** Rules from GONGOPS_AUDIT_EXEMPT. */
   fromSetting: readonly string[];
-  now?: () => Date;
+  /** The one clock (src/clock.ts). */
+  clock: Clock;
 }
 
 /** A rule may set aside at most this share of active users without `force`. */
@@ -40,7 +42,7 @@ export class ExemptionsService {
   private readonly now: () => Date;
 
   constructor(private readonly deps: ExemptionsDeps) {
-    this.now = deps.now ?? (() => new Date());
+    this.now = () => nowDate(deps.clock);
   }
 
   /** How many active users a rule would set aside now. */

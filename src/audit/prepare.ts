@@ -1,3 +1,4 @@
+import { type Clock, nowDate } from "../clock.js";
 import type { DirectorySync } from "../directory/sync.service.js";
 import { RequestMeter } from "../gong/http.js";
 import { DAY_MS, splitWindowsNewestFirst } from "../gong/windows.js";
@@ -6,9 +7,9 @@ import { ChunkPacer } from "../pace.js";
 import type { AuditRunRow, AuditsRepo } from "../store/audits.repo.js";
 import type { DirectoryRepo } from "../store/directory.repo.js";
 import { type ActivityService, activityDays } from "./activity.js";
-import type { AuditRequest, AuditSettings } from "./audit.service.js";
 import type { ExemptRule } from "./exemptions.js";
 import type { InactiveUser } from "./report.js";
+import type { AuditRequest, AuditSettings } from "./request.js";
 import { selectSubjects } from "./subjects.js";
 
 /**
@@ -24,7 +25,7 @@ export interface PrepareDeps {
   log: Logger;
   activity: ActivityService;
   batchSize: number;
-  now: () => Date;
+  clock: Clock;
 }
 
 export async function prepareRun(
@@ -34,9 +35,7 @@ export async function prepareRun(
   const { settings, directory, audits, sync, log } = deps;
   const { days, rules } = request;
   let state = directory.state();
-  const ageMin = state
-    ? (deps.now().getTime() - Date.parse(state.syncedAt)) / 60_000
-    : Number.POSITIVE_INFINITY;
+  const ageMin = state ? (deps.clock.now() - Date.parse(state.syncedAt)) / 60_000 : Number.POSITIVE_INFINITY;
   if (!state || ageMin > settings.freshnessMinutes) {
     request.onProgress?.({ phase: "syncing", done: 0, total: null, requestsUsed: 0, etaMs: null });
     await sync.run({
@@ -54,7 +53,7 @@ export async function prepareRun(
     state = directory.state()!;
   }
 
-  const now = deps.now();
+  const now = nowDate(deps.clock);
   const to = new Date(Math.floor(now.getTime() / 1000) * 1000);
   const from = new Date(to.getTime() - days * DAY_MS);
   const rule = request.activity ?? settings.activity;

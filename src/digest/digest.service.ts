@@ -1,5 +1,6 @@
 import { AuditPausedError, type AuditService } from "../audit/audit.service.js";
 import type { AuditReport } from "../audit/report.js";
+import { type Clock, nowDate } from "../clock.js";
 import { displayName } from "../directory/names.js";
 import { GongopsError, LockHeldError } from "../errors.js";
 import { RetryAfterError } from "../jobs/errors.js";
@@ -34,7 +35,8 @@ export interface DigestServiceDeps {
   settings: DigestSettings;
   /** null until the approvals flow exists. */
   approvals?: ApprovalsPort | null;
-  now?: () => Date;
+  /** The one clock (src/clock.ts). */
+  clock: Clock;
 }
 
 export interface DigestRequest {
@@ -52,7 +54,7 @@ export class DigestService {
   private readonly now: () => Date;
 
   constructor(private readonly deps: DigestServiceDeps) {
-    this.now = deps.now ?? (() => new Date());
+    this.now = () => nowDate(deps.clock);
   }
 
   async build(request: DigestRequest): Promise<{ digest: Digest; record: DigestRow | null }> {

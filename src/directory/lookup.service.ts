@@ -1,3 +1,4 @@
+import { type Clock, nowDate } from "../clock.js";
 import { asCodedError, NotFoundError, UsageError } from "../errors.js";
 import type { GongClient } from "../gong/client.js";
 import type { GongUser } from "../gong/schemas.js";
@@ -49,7 +50,8 @@ export interface LookupDeps {
   refresh: (() => Promise<void>) | null;
   freshnessMinutes: number;
   log: Logger;
-  now?: () => Date;
+  /** The one clock (src/clock.ts). */
+  clock: Clock;
   /** Most candidates listed for a name that matches many. */
   maxCandidates?: number;
 }
@@ -84,7 +86,7 @@ export class DirectoryLookup {
   private readonly now: () => Date;
 
   constructor(private readonly deps: LookupDeps) {
-    this.now = deps.now ?? (() => new Date());
+    this.now = () => nowDate(deps.clock);
   }
 
   async find(query: string, options: { refresh?: RefreshMode; note?: string } = {}): Promise<LookupResult> {

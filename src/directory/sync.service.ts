@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { type Clock, nowDate } from "../clock.js";
 import { asCodedError } from "../errors.js";
 import type { GongClient } from "../gong/client.js";
 import { RequestMeter } from "../gong/http.js";
@@ -44,7 +45,8 @@ export interface DirectorySyncDeps {
   runs: SyncRunsRepo;
   locks: LocksRepo;
   log: Logger;
-  now?: () => Date;
+  /** The one clock (src/clock.ts). */
+  clock: Clock;
   /** Called once a new snapshot is current (the context warms the in-memory org index with it). */
   onCommitted?: () => void;
 }
@@ -82,7 +84,7 @@ export class DirectorySync {
   private readonly now: () => Date;
 
   constructor(private readonly deps: DirectorySyncDeps) {
-    this.now = deps.now ?? (() => new Date());
+    this.now = () => nowDate(deps.clock);
   }
 
   /** The running sync, if one holds the lock (in this process or another). */

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Dispatcher } from "undici";
+import type { Clock } from "../clock.js";
 import type { GongAuth } from "../config.js";
 import type { Logger } from "../log.js";
 import type { Secret } from "../secret.js";
@@ -12,7 +13,7 @@ import {
   MemoryRateWindow,
   type RateWindowStore,
 } from "./limiter.js";
-import { defaultRetryPolicy, type RetryPolicy, realTiming, type Timing } from "./retry.js";
+import { defaultRetryPolicy, type RetryPolicy } from "./retry.js";
 import { GongScimClient } from "./scim.js";
 
 /**
@@ -37,7 +38,10 @@ export interface GongConnectionOptions {
   /** Safety margin on spacing, a share of the window (default 5%); see limiter.ts. */
   rpsMargin?: number;
   dispatcher?: Dispatcher;
-  timing?: Timing;
+  /** The one clock (budget day, Retry-After instants, back-off sleeps). */
+  clock: Clock;
+  /** Back-off jitter; tests pin it. */
+  random?: () => number;
   log: Logger;
   /** Told about every answer and retry (metrics). */
   observer?: GongObserver;
@@ -75,7 +79,7 @@ export function authHint(auth: GongAuth): string {
 }
 
 export function connectGong(options: GongConnectionOptions): GongConnection {
-  const timing = options.timing ?? realTiming;
+  const { clock, random } = options;
   const ownDispatcher = options.dispatcher
     ? null
     : createGongDispatcher({ maxConcurrent: options.maxConcurrent, timeoutMs: options.timeoutMs ?? 30_000 });
@@ -88,7 +92,7 @@ export function connectGong(options: GongConnectionOptions): GongConnection {
     window: options.rateWindow ?? new MemoryRateWindow(),
     margin: options.rpsMargin,
     scope: companyScope(options.baseUrl, options.auth),
-    timing,
+    clock,
   });
   const retry = { ...defaultRetryPolicy, ...options.retry };
   const log = options.log.child("gong");
@@ -100,7 +104,8 @@ export function connectGong(options: GongConnectionOptions): GongConnection {
     dispatcher,
     limiter,
     retry,
-    timing,
+    clock,
+    random,
     log,
   });
   const scimToken = options.scimToken;
@@ -113,7 +118,8 @@ export function connectGong(options: GongConnectionOptions): GongConnection {
             dispatcher,
             limiter,
             retry,
-            timing,
+            clock,
+            random,
             log: log.child("scim"),
             contentType: "application/scim+json",
             observer: options.observer,

@@ -1,4 +1,5 @@
 import { Agent, type Dispatcher, request } from "undici";
+import type { Clock } from "../clock.js";
 import { GongopsError } from "../errors.js";
 import type { Logger } from "../log.js";
 import {
@@ -11,7 +12,7 @@ import {
 } from "./errors.js";
 import { parseJsonLossless } from "./json.js";
 import type { GongLimiter } from "./limiter.js";
-import { backoffDelay, parseRetryAfter, type RetryPolicy, type Timing } from "./retry.js";
+import { backoffDelay, parseRetryAfter, type RetryPolicy } from "./retry.js";
 
 /**
  * The wire layer shared by the REST and SCIM clients: one keep-alive undici pool, the company limiter,
@@ -74,7 +75,9 @@ export interface GongHttpOptions {
   dispatcher: Dispatcher;
   limiter: GongLimiter;
   retry: RetryPolicy;
-  timing: Timing;
+  clock: Clock;
+  /** Jitter for back-off (full jitter); tests pin it. */
+  random?: () => number;
   log: Logger;
   contentType?: string;
   userAgent?: string;
@@ -92,7 +95,8 @@ export class GongHttp {
     this.base = new URL(options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`);
   }
   async send(req: HttpRequest): Promise<HttpResponse> {
-    const { limiter, retry, timing, log } = this.options;
+    const { limiter, retry, clock, log } = this.options;
+    const random = this.options.random ?? Math.random;
     const url = new URL(req.path.replace(/^\//, ""), this.base);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const details: GongErrorDetails = { method: req.method, path: url.pathname };
@@ -120,21 +124,21 @@ export class GongHttp {
           if (error instanceof MalformedBodyError) throw new GongResponseError(details, error.message);
           throw new GongNetworkError(details, error);
         }
-        const delay = backoffDelay(retry, failures++, timing.random);
+        const delay = backoffDelay(retry, failures++, random);
         this.options.observer?.retry(endpoint, "network");
         log.warn("gong request failed, retrying", {
           endpoint,
           reason: (error as Error).message,
           delayMs: delay,
         });
-        await timing.sleep(delay, req.signal);
+        await clock.sleep(delay, req.signal);
         continue;
       }
 
       const { status } = response;
       this.options.observer?.response(endpoint, status);
       if (status === 429) {
-        const now = timing.now();
+        const now = clock.now();
         const wait = parseRetryAfter(response.headers["retry-after"], now) ?? retry.defaultRetryAfterMs;
         if (wait > retry.retryAfterMaxMs)
           throw new GongRetryAfterTooLongError(response.details, new Date(now + wait));
@@ -148,10 +152,10 @@ export class GongHttp {
       }
       if (status >= 500) {
         if (failures >= retry.maxRetries) throw new GongServerError(response.details);
-        const delay = backoffDelay(retry, failures++, timing.random);
+        const delay = backoffDelay(retry, failures++, random);
         this.options.observer?.retry(endpoint, "5xx");
         log.warn("gong server error, retrying", { endpoint, status, delayMs: delay });
-        await timing.sleep(delay, req.signal);
+        await clock.sleep(delay, req.signal);
         continue;
       }
       return response;

@@ -1,6 +1,6 @@
 import Bottleneck from "bottleneck";
+import { type Clock, nextUtcMidnight, systemClock, utcDay } from "../clock.js";
 import { GongQuotaExhaustedError } from "./errors.js";
-import { realTiming, type Timing } from "./retry.js";
 
 /**
  * One limiter per Gong company, shared by every caller in the process (sync, audit, lookups, SCIM).
@@ -152,12 +152,12 @@ export interface LimiterOptions {
   window?: RateWindowStore;
   /** Identifies the Gong company (a hash of base URL and key id, never the key itself). */
   scope: string;
-  timing: Timing;
+  clock: Clock;
   /** Extra occupancy of each start, as a share of the per-second window (default 5%). */
   margin?: number;
   /**
    * Recent event-loop lag in ms, added to how long earlier starts count. Defaults to a measured
-   * `EventLoopLag` with real timing, and to none with injected timing (tests say what they want).
+   * `EventLoopLag` on the system clock, and to none on any other clock (tests say what they want).
    */
   lag?: () => number;
 }
@@ -177,15 +177,6 @@ export interface LimiterStats {
 const WINDOW_MS = 1000;
 export const DEFAULT_MARGIN = 0.05;
 const MAX_MARGIN = 0.2;
-
-export function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
-export function nextUtcMidnight(ms: number): Date {
-  const d = new Date(ms);
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1));
-}
 
 export class GongLimiter {
   private readonly bottleneck: Bottleneck;
@@ -210,7 +201,7 @@ export class GongLimiter {
     this.bottleneck = new Bottleneck({ maxConcurrent: options.maxConcurrent });
     this.window = options.window ?? new MemoryRateWindow();
     if (options.lag) this.lag = options.lag;
-    else if (options.timing === realTiming) {
+    else if (options.clock === systemClock) {
       const probe = new EventLoopLag(() => {
         const c = this.bottleneck.counts();
         return c.RECEIVED + c.QUEUED + c.RUNNING + c.EXECUTING > 0;
@@ -229,7 +220,7 @@ export class GongLimiter {
     const { maxPerSecond } = this.options;
     this.holdMs =
       (WINDOW_MS * (1 + this.margin)) / (this.perWindow === 1 && maxPerSecond !== 1 ? maxPerSecond : 1);
-    // Spacing on injected timing rather than bottleneck's minTime (real timers), so tests run in ms.
+    // Spacing on the injected clock rather than bottleneck's minTime (real timers), so tests run in ms.
     this.spacingMs = Math.ceil(this.holdMs / this.perWindow);
   }
 
@@ -257,7 +248,7 @@ export class GongLimiter {
 
   /** Today's daily budget (UTC day) as counted in the shared store, for metrics. */
   budgetToday(): { used: number; quota: number } {
-    const now = this.options.timing.now();
+    const now = this.options.clock.now();
     return {
       used: this.options.budget.used(this.options.scope, utcDay(now)),
       quota: this.options.dailyQuota,
@@ -300,9 +291,9 @@ export class GongLimiter {
   }
 
   private async waitForSlot(signal?: AbortSignal): Promise<void> {
-    const { timing, scope } = this.options;
+    const { clock, scope } = this.options;
     for (;;) {
-      const now = timing.now();
+      const now = clock.now();
       let wait = Math.max(this.pausedUntil, this.nextStartAt) - now;
       if (wait <= 0) {
         const slack = Math.min(MAX_SLACK_MS, Math.max(0, this.lag()));
@@ -313,12 +304,12 @@ export class GongLimiter {
           return;
         }
       }
-      await timing.sleep(wait, signal);
+      await clock.sleep(wait, signal);
     }
   }
 
   private checkBudget(where: { method: string; path: string }): void {
-    const now = this.options.timing.now();
+    const now = this.options.clock.now();
     const used = this.options.budget.used(this.options.scope, utcDay(now));
     if (used >= this.options.dailyQuota) {
       throw new GongQuotaExhaustedError(where, used, this.options.dailyQuota, nextUtcMidnight(now));
@@ -327,6 +318,6 @@ export class GongLimiter {
 
   private takeBudget(where: { method: string; path: string }): void {
     this.checkBudget(where);
-    this.options.budget.add(this.options.scope, utcDay(this.options.timing.now()), 1);
+    this.options.budget.add(this.options.scope, utcDay(this.options.clock.now()), 1);
   }
 }

@@ -1,5 +1,7 @@
+import { systemClock } from "../clock.js";
+
 /**
- * Retry rules for Gong, in one place. Injectable timing (octokit's plugin-retry idea) lets tests of
+ * Retry rules for Gong, in one place. An injectable clock (octokit's plugin-retry idea) lets tests of
  * back-off run in milliseconds.
  *
  * - 429: wait what `Retry-After` says (seconds or an HTTP date; Gong sends seconds), because Gong's
@@ -9,30 +11,6 @@
  *   blog, "Exponential Backoff And Jitter"), bounded in attempts and in delay.
  * - 400/401/403 and other 4xx: never retried; the same request would fail the same way.
  */
-export interface Timing {
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-  random(): number;
-}
-
-export const realTiming: Timing = {
-  now: () => Date.now(),
-  random: () => Math.random(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const timer = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, ms);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal?.reason);
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-    }),
-};
-
 export interface RetryPolicy {
   /** Retries after the first attempt for 5xx, network errors and malformed bodies. */
   maxRetries: number;
@@ -71,3 +49,19 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
   if (Number.isNaN(date)) return null;
   return Math.max(0, date - now);
 }
+
+/**
+ * The IdP adapters' older shape of time (now, sleep, jitter), kept only until `idp/` takes the one
+ * `Clock` (src/clock.ts) like everything else.
+ */
+export interface Timing {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  random(): number;
+}
+
+export const realTiming: Timing = {
+  now: systemClock.now,
+  sleep: systemClock.sleep,
+  random: () => Math.random(),
+};

@@ -13,8 +13,8 @@ export interface EnqueueOptions {
   maxAttempts?: number;
   /** The caller's transaction, so that a state change and the job it implies commit together. */
   tx?: DbOrTx;
-  /** The current instant (injectable for tests). */
-  now?: Date;
+  /** The current instant, from the caller's clock. */
+  now: Date;
 }
 
 /** Validates the payload with the kind's schema and adds the job. Throws the ZodError of a bad payload. */
@@ -22,10 +22,10 @@ export function enqueueJob<S extends z.ZodType>(
   repo: JobsRepo,
   definition: JobDefinition<S>,
   payload: z.input<S>,
-  options: EnqueueOptions = {},
+  options: EnqueueOptions,
 ): { job: JobRow; created: boolean } {
   const valid = definition.payload.parse(payload);
-  const now = options.now ?? new Date();
+  const now = options.now;
   const maxAttempts = options.maxAttempts ?? definition.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
     throw new UsageError(`maxAttempts must be a whole number from 1, got ${maxAttempts}`);

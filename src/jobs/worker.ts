@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import type { Clock } from "../clock.js";
 import { GongopsError } from "../errors.js";
 import { type Logger, silentLogger } from "../log.js";
 import type { JobRow, JobsRepo } from "../store/jobs.repo.js";
 import { PROCESS_OWNER_ID } from "../store/owner.js";
 import { type Backoff, backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";
-import { type Clock, systemClock } from "./clock.js";
 import { type JobContext, type JobDefinition, JobRegistry } from "./define.js";
 import { RetryAfterError } from "./errors.js";
 
@@ -42,7 +42,8 @@ export interface JobWorkerOptions extends Partial<JobWorkerSettings> {
   log?: Logger;
   /** Whose leases these are (default: this process's id). */
   owner?: string;
-  clock?: Clock;
+  /** The one clock (src/clock.ts): leases, back-off and polling. */
+  clock: Clock;
   /** [0, 1), for back-off jitter. */
   random?: () => number;
   /** Called when a job goes dead, after it is logged (e.g. to tell the admins). */
@@ -96,7 +97,7 @@ export class JobWorker {
     this.repo = repo;
     this.log = log ?? silentLogger;
     this.owner = owner ?? PROCESS_OWNER_ID;
-    this.clock = clock ?? systemClock;
+    this.clock = clock;
     this.random = random ?? Math.random;
     this.onDead = onDead ?? (() => {});
   }

@@ -1,9 +1,9 @@
 import { z } from "zod";
+import type { Clock } from "../clock.js";
 import type { Digest } from "../digest/digest.js";
 import type { DigestService } from "../digest/digest.service.js";
 import type { DirectorySync, SyncResult } from "../directory/sync.service.js";
 import { GongopsError, LockHeldError } from "../errors.js";
-import { type Clock, systemClock } from "../jobs/clock.js";
 import { defineJob } from "../jobs/define.js";
 import { enqueueJob } from "../jobs/enqueue.js";
 import { RetryAfterError } from "../jobs/errors.js";
@@ -65,7 +65,7 @@ export interface ScheduleRunnerDeps {
   /** GONGOPS_SCHEDULE_MAX_LATE_HOURS. */
   maxLateMs: number;
   defaultDays: number;
-  clock?: Clock;
+  clock: Clock;
   /** Called after a tick enqueued something (the worker looks for it at once). */
   onEnqueued?: () => void;
 }
@@ -86,7 +86,7 @@ export class ScheduleRunner {
   private running = false;
 
   constructor(private readonly deps: ScheduleRunnerDeps) {
-    this.clock = deps.clock ?? systemClock;
+    this.clock = deps.clock;
   }
 
   /**

@@ -1,3 +1,4 @@
+import { type Clock, nowDate } from "../clock.js";
 import { NotFoundError, UsageError } from "../errors.js";
 import type { ScheduleRow, SchedulesRepo } from "../store/schedules.repo.js";
 import { SCHEDULE_KINDS, type ScheduleKind, type ScheduleOptions } from "../store/schema.js";
@@ -28,9 +29,9 @@ export class SchedulesService {
 
   constructor(
     private readonly repo: SchedulesRepo,
-    options: { now?: () => Date; maxDays?: number } = {},
+    options: { clock: Clock; maxDays?: number },
   ) {
-    this.now = options.now ?? (() => new Date());
+    this.now = () => nowDate(options.clock);
   }
 
   add(r: NewScheduleRequest): ScheduleView {

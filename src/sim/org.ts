@@ -194,6 +194,11 @@ function emailPart(name: string): string {
 
 export class SimOrg {
   readonly now: Date;
+  /**
+   * Whether the org was made for a chosen instant (a test's pinned "now") rather than the wall clock's
+   * present: whoever talks to it should then share that instant (test/helpers/context.ts).
+   */
+  readonly nowPinned: boolean;
   readonly domain: string;
   /** In listing order (GET /v2/users pages through this). */
   private readonly userList: SimUser[] = [];
@@ -212,6 +217,7 @@ export class SimOrg {
 
   constructor(options: { now?: Date; domain?: string; seed?: number; timeZone?: string } = {}) {
     this.now = options.now ?? new Date();
+    this.nowPinned = options.now !== undefined;
     this.domain = options.domain ?? "acme.example";
     this.timeZone = options.timeZone ?? "America/Los_Angeles";
     this.rng = new Random((options.seed ?? 1) * 7919 + 17);

@@ -1,4 +1,5 @@
 import type { webApi } from "@slack/bolt";
+import type { Clock } from "../clock.js";
 import type { Logger } from "../log.js";
 import { SUBCOMMANDS, type Subcommand } from "./blocks/help.js";
 
@@ -22,17 +23,17 @@ export class SlackAccess {
   constructor(
     private readonly settings: AccessSettings,
     private readonly log: Logger,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Pick<Clock, "now">,
   ) {}
 
   async isAdmin(userId: string, client: webApi.WebClient): Promise<boolean> {
     if (this.settings.adminUserIds.includes(userId)) return true;
     const groupId = this.settings.adminUsergroupId;
     if (!groupId) return false;
-    if (!this.group || this.now() - this.group.at > GROUP_TTL_MS) {
+    if (!this.group || this.clock.now() - this.group.at > GROUP_TTL_MS) {
       try {
         const res = await client.usergroups.users.list({ usergroup: groupId });
-        this.group = { members: new Set(res.users ?? []), at: this.now() };
+        this.group = { members: new Set(res.users ?? []), at: this.clock.now() };
       } catch (error) {
         this.log.warn("could not read the admin user group; treating the user as not an admin", {
           usergroup: groupId,
@@ -59,7 +60,7 @@ export class SlackAccess {
         user: userId,
         command: what,
         where,
-        at: new Date(this.now()).toISOString(),
+        at: new Date(this.clock.now()).toISOString(),
       });
     return ok;
   }

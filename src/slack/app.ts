@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel } from "@slack/bolt";
+import { systemClock } from "../clock.js";
 import type { GongContext } from "../context.js";
 import { GongopsError } from "../errors.js";
 import { JobWorker } from "../jobs/index.js";
@@ -187,7 +188,9 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
     if (path === "/slack/events" && req.method === "POST") {
       const rawBody = await readBody(req, BODY_LIMIT);
       if (rawBody === null) return void res.writeHead(413).end();
-      const check = checkSlackRequest({ headers: req.headers, rawBody, signingSecret, nowMs: Date.now() });
+      // Slack's signature timestamp is checked against the real time, never a pinned or virtual clock.
+      const nowMs = systemClock.now();
+      const check = checkSlackRequest({ headers: req.headers, rawBody, signingSecret, nowMs });
       if (!check.ok) {
         log.warn("refused a request to /slack/events", { status: check.status, reason: check.reason });
         return void res.writeHead(check.status).end();
@@ -198,7 +201,7 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
     receiver!.requestListener(req, res);
   };
 
-  const access = new SlackAccess(ctx.config.access, log.child("access"));
+  const access = new SlackAccess(ctx.config.access, log.child("access"), ctx.clock);
   const home = new HomePublisher({
     syncRuns: ctx.repos.syncRuns,
     audits: ctx.repos.audits,
@@ -216,6 +219,7 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
     approvals: ctx.repos.approvals,
     directory: ctx.repos.directory,
     log: log.child("audit"),
+    clock: ctx.clock,
     onChange: () => void home.refreshAll(app.client),
     updateEveryMs: options.updateEveryMs,
   });
@@ -228,8 +232,9 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
   });
   const worker = new JobWorker({
     repo: ctx.repos.jobs,
-    jobs: [audits.resumeJob, ...ctx.approvals.jobs, schedules.job],
+    jobs: ctx.jobKinds.register(audits.resumeJob).register(schedules.job),
     log: log.child("jobs"),
+    clock: ctx.clock,
     leaseMs: ctx.config.leaseSeconds * 2000,
   });
   const approvals = new SlackApprovalsNotifier(
@@ -237,9 +242,10 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
     ctx.repos.approvals,
     () => app.client,
     log.child("approvals"),
+    ctx.clock,
   );
   ctx.approvals.connect({
-    slack: new SlackPeopleDirectory(() => app.client, log.child("approvals")),
+    slack: new SlackPeopleDirectory(() => app.client, log.child("approvals"), ctx.clock),
     notifier: approvals,
     wake: () => worker.wake(),
   });
@@ -248,7 +254,7 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
     access,
     audits,
     home,
-    liveLookups: new LiveLookupBudget(),
+    liveLookups: new LiveLookupBudget(10, 10 * 60_000, ctx.clock),
     log,
     approvals,
     schedules,

@@ -1,6 +1,7 @@
 import type { webApi } from "@slack/bolt";
 import type { ApprovalEvent, ApprovalsNotifier, ApprovalsService } from "../approvals/approvals.service.js";
 import type { SlackPeople } from "../approvals/approver.js";
+import type { Clock } from "../clock.js";
 import type { Logger } from "../log.js";
 import type { ApprovalsRepo } from "../store/approvals.repo.js";
 import { approvalMessages, approverKey, taskText } from "./blocks/approvals.js";
@@ -21,13 +22,13 @@ export class SlackPeopleDirectory implements SlackPeople {
   constructor(
     private readonly client: () => webApi.WebClient,
     private readonly log: Logger,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Pick<Clock, "now">,
   ) {}
 
   async byEmail(email: string): Promise<{ userId: string; deleted: boolean } | null> {
     const key = email.toLowerCase();
     const hit = this.cache.get(key);
-    if (hit && this.now() - hit.at < PEOPLE_TTL_MS) return hit.value;
+    if (hit && this.clock.now() - hit.at < PEOPLE_TTL_MS) return hit.value;
     let value: { userId: string; deleted: boolean } | null;
     try {
       const res = await this.client().users.lookupByEmail({ email: key });
@@ -40,7 +41,7 @@ export class SlackPeopleDirectory implements SlackPeople {
       }
       value = null;
     }
-    this.cache.set(key, { value, at: this.now() });
+    this.cache.set(key, { value, at: this.clock.now() });
     return value;
   }
 }
@@ -51,6 +52,7 @@ export class SlackApprovalsNotifier implements ApprovalsNotifier {
     private readonly repo: ApprovalsRepo,
     private readonly client: () => webApi.WebClient,
     private readonly log: Logger,
+    private readonly clock: Pick<Clock, "now">,
   ) {}
 
   private async channelFor(key: string): Promise<string | null> {
@@ -66,7 +68,7 @@ export class SlackApprovalsNotifier implements ApprovalsNotifier {
     const keys = [...new Set(view.subjects.filter((s) => s.approverKind !== "unassigned").map(approverKey))];
     const posted = this.repo.messages(requestId);
     for (const key of keys) {
-      const parts = approvalMessages(view, key);
+      const parts = approvalMessages(view, key, new Date(this.clock.now()));
       for (const [part, msg] of parts.entries()) {
         const existing = posted.find((m) => m.approverKey === key && m.part === part);
         if (existing) {

@@ -4,6 +4,7 @@ import { STATE_LABEL } from "../approvals/states.js";
 import { AuditPausedError, type AuditProgress, type AuditService } from "../audit/audit.service.js";
 import { type AuditReport, inactiveCsv } from "../audit/report.js";
 import type { ActivityRule } from "../audit/state.js";
+import type { Clock } from "../clock.js";
 import { displayName } from "../directory/names.js";
 import { InterruptedError, LockHeldError, UsageError } from "../errors.js";
 import { defineJob, enqueueJob, RetryAfterError } from "../jobs/index.js";
@@ -37,6 +38,8 @@ export interface AuditRunnerDeps {
   approvals?: ApprovalsRepo;
   directory: DirectoryRepo;
   log: Logger;
+  /** The one clock (src/clock.ts). */
+  clock: Clock;
   /** Called after each audit ends or pauses (App Home refresh). */
   onChange: () => void;
   updateEveryMs?: number;
@@ -146,7 +149,7 @@ export class SlackAuditRunner {
     const post = run ? this.deps.audits.postOf(run.id) : null;
     if (!run || !post || run.status === "failed") return;
     this.deps.log.info("resuming the audit a Slack message follows", { run: run.id, status: run.status });
-    const at = run.status === "paused" && run.resumeAt ? Date.parse(run.resumeAt) : Date.now();
+    const at = run.status === "paused" && run.resumeAt ? Date.parse(run.resumeAt) : this.deps.clock.now();
     // Keyed by how far the run got: every process that recovers the same interruption enqueues one job.
     this.enqueueResume(post, run.lookbackDays, at, `${run.resumeAt ?? "interrupted"}:${run.requestsUsed}`);
   }
@@ -219,7 +222,7 @@ export class SlackAuditRunner {
         // this one waits its turn instead of being dropped.
         if (entry.runId !== null) {
           const holder = audit.running();
-          const at = (holder?.until.getTime() ?? Date.now()) + 1000;
+          const at = (holder?.until.getTime() ?? this.deps.clock.now()) + 1000;
           this.enqueueResume(
             { runId: entry.runId, channel, ts, startedBy: userId },
             days,
@@ -335,14 +338,14 @@ export class SlackAuditRunner {
     text: string,
     blocks: Block[],
   ): Promise<void> {
-    const deadline = Date.now() + (this.deps.finalUpdateWindowMs ?? 15 * 60_000);
+    const deadline = this.deps.clock.now() + (this.deps.finalUpdateWindowMs ?? 15 * 60_000);
     for (let attempt = 0; ; attempt++) {
       try {
         await client.chat.update({ channel, ts, text, blocks });
         return;
       } catch (error) {
         const e = error as { code?: string; retryAfter?: number };
-        if (e.code === "slack_webapi_platform_error" || Date.now() > deadline) throw error;
+        if (e.code === "slack_webapi_platform_error" || this.deps.clock.now() > deadline) throw error;
         const wait =
           e.code === "slack_webapi_rate_limited_error" && typeof e.retryAfter === "number"
             ? e.retryAfter * 1000
@@ -371,7 +374,8 @@ export class SlackAuditRunner {
       this.resumeJob,
       { ...post, days },
       {
-        runAt: new Date(Math.max(at, Date.now())),
+        runAt: new Date(Math.max(at, this.deps.clock.now())),
+        now: new Date(this.deps.clock.now()),
         idempotencyKey: `slack-audit-resume:${post.runId}:${key}`,
       },
     );
@@ -510,6 +514,7 @@ export class SlackAuditRunner {
       send: (text, blocks) => client.chat.update({ channel, ts, text, blocks }),
       everyMs: this.deps.updateEveryMs ?? 2000,
       onError: (error) => this.deps.log.warn("could not update the audit message", { err: error }),
+      clock: this.deps.clock,
     });
   }
 }

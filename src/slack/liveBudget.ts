@@ -1,3 +1,4 @@
+import type { Clock } from "../clock.js";
 /**
  * Live Gong lookups a member who is not an admin may cause: a few per user per window. Every member can
  * run /gong user, and each live answer (a fresh record for a stale snapshot, an id not in it) is a Gong
@@ -10,12 +11,12 @@ export class LiveLookupBudget {
   constructor(
     private readonly perWindow = 10,
     private readonly windowMs = 10 * 60_000,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Pick<Clock, "now">,
   ) {}
 
   /** Takes one live lookup for `userId`; false when they have used their share for now. */
   take(userId: string): boolean {
-    const t = this.now();
+    const t = this.clock.now();
     const recent = (this.used.get(userId) ?? []).filter((at) => t - at < this.windowMs);
     if (recent.length >= this.perWindow) {
       this.used.set(userId, recent);

@@ -1,3 +1,4 @@
+import type { Clock } from "../clock.js";
 import type { Block } from "./blocks/common.js";
 
 /**
@@ -11,9 +12,8 @@ export interface UpdaterOptions {
   send: (text: string, blocks: Block[]) => Promise<unknown>;
   everyMs: number;
   onError: (error: unknown) => void;
-  now?: () => number;
-  setTimer?: (fn: () => void, ms: number) => unknown;
-  clearTimer?: (timer: unknown) => void;
+  /** The one clock: the throttle's instants and its timer. */
+  clock: Clock;
 }
 
 export interface MessageUpdater {
@@ -23,9 +23,10 @@ export interface MessageUpdater {
 }
 
 export function messageUpdater(options: UpdaterOptions): MessageUpdater {
-  const now = options.now ?? Date.now;
-  const setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
-  const clearTimer = options.clearTimer ?? ((t) => clearTimeout(t as NodeJS.Timeout));
+  const { clock } = options;
+  const now = () => clock.now();
+  const setTimer = (fn: () => void, ms: number) => clock.setTimeout(fn, ms);
+  const clearTimer = (t: unknown) => clock.clearTimeout(t);
   let pending: { text: string; blocks: Block[] } | null = null;
   let lastSent = Number.NEGATIVE_INFINITY;
   let chain: Promise<void> = Promise.resolve();

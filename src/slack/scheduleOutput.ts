@@ -256,6 +256,7 @@ export function slackScheduleRunner(
     digests: ctx.digests,
     output,
     log: o.log,
+    clock: ctx.clock,
     maxLateMs: ctx.config.schedules.maxLateHours * 3_600_000,
     defaultDays: ctx.config.audit.days,
     onEnqueued: o.onEnqueued,

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
+import type { Clock } from "../clock.js";
 import { GongopsError, LockHeldError } from "../errors.js";
 import type { Db } from "./db.js";
 import { PROCESS_OWNER_ID } from "./owner.js";
@@ -56,12 +57,12 @@ function releaseOnExit(release: () => void): void {
 export class LocksRepo {
   constructor(
     private readonly db: Db,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Pick<Clock, "now">,
   ) {}
 
   /** Takes the lease or throws LockHeldError naming who holds it and since when. */
   acquire(name: string, ttlMs: number, note?: string, holder = newHolderId()): Lease {
-    const now = this.now();
+    const now = this.clock.now();
     this.db.transaction((tx) => {
       const current = tx.select().from(locks).where(eq(locks.name, name)).get();
       if (current && Date.parse(current.expiresAt) > now) {
@@ -80,7 +81,7 @@ export class LocksRepo {
     const renew = () =>
       this.db
         .update(locks)
-        .set({ expiresAt: new Date(this.now() + ttlMs).toISOString() })
+        .set({ expiresAt: new Date(this.clock.now() + ttlMs).toISOString() })
         .where(mine)
         .run().changes === 1;
     const timer = setInterval(renew, Math.max(1000, Math.floor(ttlMs / 3)));
@@ -103,7 +104,7 @@ export class LocksRepo {
   /** Who holds `name` now, if anyone (an expired lease counts as nobody), and until when. */
   holderOf(name: string): { holder: string; acquiredAt: Date; expiresAt: Date; note: string | null } | null {
     const current = this.db.select().from(locks).where(eq(locks.name, name)).get();
-    if (!current || Date.parse(current.expiresAt) <= this.now()) return null;
+    if (!current || Date.parse(current.expiresAt) <= this.clock.now()) return null;
     return {
       holder: current.holder,
       acquiredAt: new Date(current.acquiredAt),

@@ -1,6 +1,5 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import type { IdpSnapshot } from "../approvals/deprovision.js";
 import type { ActivityCounts } from "../gong/schemas.js";
 
 /**
@@ -361,6 +360,23 @@ export const SUBJECT_STATES = [
 ] as const;
 export type SubjectState = (typeof SUBJECT_STATES)[number];
 
+/**
+ * Subjects still in flight: a user in one of these cannot be put in another request. The one list: the
+ * unique index below is built from it, and approvals/states.ts reads it from here.
+ */
+export const OPEN_STATES = [
+  "pending",
+  "approved",
+  "executing",
+  "awaiting_idp",
+] as const satisfies readonly SubjectState[];
+
+/** Whatever an IdP adapter needs to undo its unassignment, stored as JSON on the subject. */
+export interface IdpSnapshot {
+  kind: "scim" | "okta" | "entra" | "manual";
+  [key: string]: unknown;
+}
+
 /** A request to deactivate some Gong users: who asked, why, and whether it is a dry run. */
 export const approvalRequests = sqliteTable("approval_requests", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -423,7 +439,7 @@ export const approvalSubjects = sqliteTable(
     // At most one open subject per Gong user, whatever the race.
     uniqueIndex("approval_subjects_one_open")
       .on(t.userId)
-      .where(sql`state IN ('pending','approved','executing','awaiting_idp')`),
+      .where(sql.raw(`state IN (${OPEN_STATES.map((s) => `'${s}'`).join(",")})`)),
   ],
 );
 

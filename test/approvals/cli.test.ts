@@ -49,7 +49,12 @@ describe("gongops deactivate | requests | trail | reactivate", () => {
     const { log } = captureLog();
     const app = createContext({ config: loadConfig(env), log });
     const posted: number[] = [];
-    const worker = new JobWorker({ repo: app.repos.jobs, jobs: app.approvals.jobs, pollMs: 10 });
+    const worker = new JobWorker({
+      repo: app.repos.jobs,
+      jobs: app.jobKinds,
+      clock: app.clock,
+      pollMs: 10,
+    });
     app.approvals.connect({
       slack: {
         byEmail: async (e) => ({

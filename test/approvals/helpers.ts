@@ -57,7 +57,8 @@ export async function rig(
   const events: ApprovalEvent[] = [];
   const worker = new JobWorker({
     repo: ctx.repos.jobs,
-    jobs: ctx.approvals.jobs,
+    jobs: ctx.jobKinds,
+    clock: ctx.clock,
     pollMs: 10,
     leaseMs: 5_000,
     backoff: { baseMs: 5, maxMs: 20 },

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Strategy } from "../../src/audit/audit.service.js";
 import type { AuditReport } from "../../src/audit/report.js";
+import { clockFrom } from "../../src/clock.js";
 import type { AppContext } from "../../src/context.js";
 import { startOfZonedDay, zonedDate } from "../../src/gong/days.js";
 import { DAY_MS } from "../../src/gong/windows.js";
@@ -89,7 +90,7 @@ afterEach(async () => {
 
 async function setup(env: Record<string, string> = {}, simOptions: Parameters<typeof startSim>[0] = {}) {
   sim = await startSim({ org: org(), clock: () => NOW, ...simOptions });
-  ctx = simContext(sim, { GONG_MAX_CONCURRENT: "3", ...env }, { now: () => new Date(NOW) });
+  ctx = simContext(sim, { GONG_MAX_CONCURRENT: "3", ...env }, { clock: clockFrom(NOW) });
 }
 
 const ids = (r: AuditReport) => r.inactive.map((u) => u.id).sort();
@@ -222,7 +223,7 @@ describe("the any rule", () => {
     const clean = ids(await ctx.audit!.start({ days: DAYS, activity: "any", strategy: "per-user" }));
     await ctx.close();
     // Sync (2 pages) + the time zone (1) + one batch of the statistics, then the budget is spent.
-    ctx = simContext(sim, { ...db, GONG_DAILY_QUOTA: "4" }, { now: () => new Date(NOW) });
+    ctx = simContext(sim, { ...db, GONG_DAILY_QUOTA: "4" }, { clock: clockFrom(NOW) });
     const paused = await ctx.audit!.start({ days: DAYS, activity: "any", strategy: "per-user" });
     expect(paused.status).toBe("paused");
     expect(paused.inactive).toEqual([]);
@@ -230,7 +231,7 @@ describe("the any rule", () => {
     const answered = ctx.repos.audits.subjects(run.id, "candidate").filter((s) => s.activityChecked).length;
     expect(answered).toBeGreaterThan(0);
     await ctx.close();
-    ctx = simContext(sim, { ...db, GONG_DAILY_QUOTA: "100000" }, { now: () => new Date(NOW + DAY_MS) });
+    ctx = simContext(sim, { ...db, GONG_DAILY_QUOTA: "100000" }, { clock: clockFrom(NOW + DAY_MS) });
     sim.stats.reset();
     const done = await ctx.audit!.resume(paused.runId);
     expect(done.status).toBe("succeeded");

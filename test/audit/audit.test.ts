@@ -2,12 +2,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Strategy } from "../../src/audit/audit.service.js";
+import type { AuditService, Strategy } from "../../src/audit/audit.service.js";
 import type { AuditReport } from "../../src/audit/report.js";
+import { clockFrom } from "../../src/clock.js";
 import type { AppContext } from "../../src/context.js";
 import { DAY_MS } from "../../src/gong/windows.js";
 import { SimOrg } from "../../src/sim/org.js";
 import type { GongSim } from "../../src/sim/server.js";
+import { ShiftableClock } from "../helpers/clock.js";
 import { simContext } from "../helpers/context.js";
 import { startSim } from "../helpers/gong.js";
 
@@ -77,13 +79,11 @@ afterEach(async () => {
   await sim?.close();
 });
 
+let clock: ShiftableClock;
 async function setup(days: number, simOptions: Parameters<typeof startSim>[0] = {}) {
   sim = await startSim({ org: org(days), ...simOptions });
-  ctx = simContext(
-    sim,
-    { GONGOPS_AUDIT_ACTIVITY: "hosted", GONG_MAX_CONCURRENT: "3" },
-    { now: () => new Date(NOW) },
-  );
+  clock = new ShiftableClock(NOW);
+  ctx = simContext(sim, { GONGOPS_AUDIT_ACTIVITY: "hosted", GONG_MAX_CONCURRENT: "3" }, { clock });
   ctx.repos.exemptions.add(
     { kind: "email", value: "ceo.assistant@acme.example", reason: "shared inbox" },
     new Date(NOW),
@@ -91,6 +91,12 @@ async function setup(days: number, simOptions: Parameters<typeof startSim>[0] = 
 }
 
 const ids = (r: AuditReport) => r.inactive.map((u) => u.id).sort();
+
+/** Each audit of a boundary test starts exactly at NOW: its window ends there, to the millisecond. */
+function startAtNow(options: Parameters<AuditService["start"]>[0]) {
+  clock.jumpTo(NOW);
+  return ctx.audit!.start(options);
+}
 
 describe("the inactive set is exactly right", () => {
   for (const strategy of ["per-user", "bulk", "auto"] as Strategy[]) {
@@ -137,15 +143,13 @@ describe("the inactive set is exactly right", () => {
     await setup(200);
     const results: string[][] = [];
     for (const strategy of ["per-user", "bulk", "auto"] as Strategy[]) {
-      const r = await ctx.audit!.start({ days: 200, strategy });
+      const r = await startAtNow({ days: 200, strategy });
       expect(r.windows.map((w) => (Date.parse(w.to) - Date.parse(w.from)) / DAY_MS)).toEqual([90, 90, 20]);
       results.push(ids(r));
     }
     sim.settings.mode = "public-docs";
-    results.push(ids(await ctx.audit!.start({ days: 200, strategy: "auto" })));
-    const grace = new Set(
-      (await ctx.audit!.start({ days: 200, strategy: "per-user" })).exempt.map((e) => e.id),
-    );
+    results.push(ids(await startAtNow({ days: 200, strategy: "auto" })));
+    const grace = new Set((await startAtNow({ days: 200, strategy: "per-user" })).exempt.map((e) => e.id));
     for (const r of results) expect(r).toEqual(truth(sim, 200, grace));
     expect(results[0]).not.toContain(SPECIAL.old);
     expect(sim.stats.byStatus["400"]).toBeUndefined();
@@ -156,7 +160,7 @@ describe("the inactive set is exactly right", () => {
     ctx = simContext(
       sim,
       { GONGOPS_AUDIT_ACTIVITY: "hosted", GONG_MAX_CONCURRENT: "3" },
-      { now: () => new Date(NOW) },
+      { clock: clockFrom(NOW) },
     );
     const per = await ctx.audit!.start({ days: 120, strategy: "per-user" });
     const bulk = await ctx.audit!.start({ days: 120, strategy: "bulk" });
@@ -205,17 +209,33 @@ describe("durable and resumable", () => {
       after: 2,
       times: 1000,
     });
-    const paused = await ctx.audit!.start({ days: 90, strategy: "per-user" });
+    // The back-off counts from the pause, an instant between these two readings of the clock.
+    const during = async <T>(work: () => Promise<T>) => {
+      const before = clock.now();
+      const result = await work();
+      return { result, before, after: clock.now() };
+    };
+    const first = await during(() => ctx.audit!.start({ days: 90, strategy: "per-user" }));
+    const paused = first.result;
     expect(paused.status).toBe("paused");
     expect(paused.inactive).toEqual([]);
     expect(paused.error).toMatch(/5xx|503/);
     const row = ctx.repos.audits.latest()!;
     expect(row.pauseKind).toBe("transient");
-    // The first back-off is 30 s from the (virtual) now; a second pause without progress waits 60 s.
-    expect(Date.parse(row.resumeAt!) - NOW).toBe(30_000);
-    const again = await ctx.audit!.resume(null);
-    expect(again.status).toBe("paused");
-    expect(Date.parse(ctx.repos.audits.latest()!.resumeAt!) - NOW).toBe(60_000);
+    // The first back-off is 30 s from the pause; a second pause without progress waits 60 s.
+    const backoff = (at: string, w: { before: number; after: number }) => {
+      const from = Date.parse(at);
+      return [from - w.after, from - w.before];
+    };
+    const [firstMin, firstMax] = backoff(row.resumeAt!, first);
+    expect(firstMin).toBeLessThanOrEqual(30_000);
+    expect(firstMax).toBeGreaterThanOrEqual(30_000);
+    const second = await during(() => ctx.audit!.resume(null));
+    expect(second.result.status).toBe("paused");
+    const [secondMin, secondMax] = backoff(ctx.repos.audits.latest()!.resumeAt!, second);
+    expect(secondMin).toBeLessThanOrEqual(60_000);
+    expect(secondMax).toBeGreaterThanOrEqual(60_000);
+    expect(secondMin).toBeGreaterThan(30_000);
     sim.clearFaults();
     const resumed = await ctx.audit!.resume(null);
     expect(ids(resumed)).toEqual(ids(clean));
@@ -229,7 +249,7 @@ describe("durable and resumable", () => {
       const clean = simContext(
         sim,
         { GONGOPS_AUDIT_ACTIVITY: "hosted", GONG_MAX_CONCURRENT: "3" },
-        { now: () => new Date(NOW) },
+        { clock: clockFrom(NOW) },
       );
       const expected = ids(await clean.audit!.start({ days: 90, strategy: "per-user" }));
       await clean.close();
@@ -237,7 +257,7 @@ describe("durable and resumable", () => {
       ctx = simContext(
         sim,
         { GONGOPS_AUDIT_ACTIVITY: "hosted", ...db, GONG_DAILY_QUOTA: "12" },
-        { now: () => new Date(NOW) },
+        { clock: clockFrom(NOW) },
       );
       const paused = await ctx.audit!.start({ days: 90, strategy: "per-user" });
       expect(paused.status).toBe("paused");
@@ -254,7 +274,7 @@ describe("durable and resumable", () => {
       ctx = simContext(
         sim,
         { GONGOPS_AUDIT_ACTIVITY: "hosted", ...db, GONG_DAILY_QUOTA: "100000" },
-        { now: () => later },
+        { clock: clockFrom(later) },
       );
       const resumed = await ctx.audit!.resume(null);
       expect(resumed.runId).toBe(paused.runId);
@@ -283,7 +303,7 @@ describe("robust against awkward servers", () => {
     ctx = simContext(
       sim,
       { GONGOPS_AUDIT_ACTIVITY: "hosted", GONG_MAX_CONCURRENT: "3" },
-      { now: () => new Date(NOW) },
+      { clock: clockFrom(NOW) },
     );
     const report = await ctx.audit!.start({ days: 90, strategy: "per-user" });
     expect(ids(report)).toContain(stuck);
@@ -300,7 +320,7 @@ describe("robust against awkward servers", () => {
     ctx = simContext(
       sim,
       { GONGOPS_AUDIT_ACTIVITY: "hosted", GONG_MAX_CONCURRENT: "3", GONG_MAX_RPS: "40" },
-      { now: () => new Date(NOW) },
+      { clock: clockFrom(NOW) },
     );
     const perUser = await ctx.audit!.start({ days: 90, strategy: "per-user" });
     sim.addFault({

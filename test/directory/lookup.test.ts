@@ -1,17 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AppContext } from "../../src/context.js";
 import type { GongSim } from "../../src/sim/server.js";
+import { ShiftableClock } from "../helpers/clock.js";
 import { simContext } from "../helpers/context.js";
 import { startSim } from "../helpers/gong.js";
 import { ID, knownOrg } from "../helpers/org.js";
 
 let sim: GongSim;
 let ctx: AppContext;
-let clock: number;
+let clock: ShiftableClock;
 beforeEach(async () => {
   sim = await startSim({ org: knownOrg() });
-  clock = Date.now();
-  ctx = simContext(sim, { GONGOPS_FRESHNESS_MINUTES: "60" }, { now: () => new Date(clock) });
+  clock = new ShiftableClock(sim.org.now);
+  ctx = simContext(sim, { GONGOPS_FRESHNESS_MINUTES: "60" }, { clock });
   await ctx.directory.sync!.run();
   sim.stats.reset();
 });
@@ -92,7 +93,7 @@ describe("lookups that must not answer stale", () => {
 
   it("refreshes a match from Gong when the snapshot is older than the freshness setting", async () => {
     sim.org.updateUser(ID.dana, { title: "Senior AE" });
-    clock += 2 * 60 * 60 * 1000;
+    clock.jump(2 * 60 * 60 * 1000);
     const byId = await ctx.directory.lookup.find(ID.dana);
     expect(byId.match === "one" && byId.user.title).toBe("Senior AE");
     expect(byId.freshness.source).toBe("gong");
@@ -103,14 +104,14 @@ describe("lookups that must not answer stale", () => {
 
   it("syncs when a stale snapshot finds nothing, then answers", async () => {
     sim.org.addUser({ firstName: "Brand", lastName: "Newcomer" });
-    clock += 2 * 60 * 60 * 1000;
+    clock.jump(2 * 60 * 60 * 1000);
     const r = await ctx.directory.lookup.find("newcomer");
     expect(r.match === "one" && r.user.name).toBe("Brand Newcomer");
     expect(r.freshness.note).toMatch(/synced for this lookup/);
   });
 
   it("falls back to the snapshot, clearly marked, when Gong cannot be asked", async () => {
-    clock += 2 * 60 * 60 * 1000;
+    clock.jump(2 * 60 * 60 * 1000);
     sim.addFault({ fault: { kind: "status", status: 503 }, times: 100 });
     const r = await ctx.directory.lookup.find(ID.dana);
     expect(r.match === "one" && r.user.id).toBe(ID.dana);
@@ -124,7 +125,7 @@ describe("lookups that must not answer stale", () => {
 
 describe("how far a lookup may go (members' lookups in Slack)", () => {
   it("live: a stale snapshot and an unknown name never sync the whole directory", async () => {
-    clock += 2 * 60 * 60_000;
+    clock.jump(2 * 60 * 60_000);
     const r = await ctx.directory.lookup.find("nobody by this name", { refresh: "live" });
     expect(r.match).toBe("none");
     expect(sim.stats.byEndpoint["GET /v2/users"] ?? 0).toBe(0);
@@ -135,7 +136,7 @@ describe("how far a lookup may go (members' lookups in Slack)", () => {
   });
 
   it("none: the snapshot alone, dated, with no Gong request at all", async () => {
-    clock += 2 * 60 * 60_000;
+    clock.jump(2 * 60 * 60_000);
     const r = await ctx.directory.lookup.find(ID.dana, { refresh: "none", note: "live lookups used up" });
     expect(r.match).toBe("one");
     expect(r.freshness).toMatchObject({ source: "snapshot", stale: true });

@@ -1,5 +1,6 @@
 import { MockAgent } from "undici";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Clock, systemClock } from "../../src/clock.js";
 import type { GongAuth } from "../../src/config.js";
 import { connectGong, type GongConnection } from "../../src/gong/connect.js";
 import {
@@ -10,7 +11,6 @@ import {
   GongRetryAfterTooLongError,
   GongServerError,
 } from "../../src/gong/errors.js";
-import type { Timing } from "../../src/gong/retry.js";
 import { Secret } from "../../src/secret.js";
 import { captureLog } from "../helpers/log.js";
 
@@ -20,13 +20,13 @@ const SECRET = "live-secret-abcdefghijklmnop";
 const BASIC = Buffer.from(`${KEY}:${SECRET}`).toString("base64");
 
 /** Virtual time: sleeps return at once and move the clock, and are recorded. */
-function fakeTiming(): Timing & { sleeps: number[] } {
+function fakeTiming(): Clock & { sleeps: number[] } {
   let t = Date.parse("2026-03-01T12:00:00Z");
   const sleeps: number[] = [];
   return {
     sleeps,
+    ...systemClock,
     now: () => t,
-    random: () => 0.5,
     sleep: async (ms) => {
       sleeps.push(ms);
       t += ms;
@@ -71,7 +71,8 @@ beforeEach(() => {
     dailyQuota: 1_000,
     windowDays: 90,
     dispatcher: agent,
-    timing,
+    clock: timing,
+    random: () => 0.5,
     retry: { maxRetries: 3, baseDelayMs: 100, maxDelayMs: 1_000, retryAfterMaxMs: 60_000 },
     log: captured.log,
   });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { type Clock, systemClock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
 import { createContext } from "../../src/context.js";
 import {
@@ -9,17 +10,16 @@ import {
   MemoryBudgetStore,
   MemoryRateWindow,
 } from "../../src/gong/limiter.js";
-import type { Timing } from "../../src/gong/retry.js";
 
 /**
  * Virtual time: `now` moves only when a sleeper wakes (to the time it asked for), so the spacing and
  * the window's arithmetic are exact and each test runs in milliseconds.
  */
-function virtualTiming(): Timing & { t: number } {
+function virtualTiming(): Clock & { t: number } {
   const clock = {
+    ...systemClock,
     t: 0,
     now: () => clock.t,
-    random: () => 0.5,
     sleep: async (ms: number) => {
       const target = clock.t + ms;
       await new Promise((r) => setImmediate(r));
@@ -34,14 +34,14 @@ afterEach(() => {
   while (limiters.length) limiters.pop()!.stop();
 });
 
-function limiter(timing: Timing, overrides: Partial<LimiterOptions> = {}): GongLimiter {
+function limiter(timing: Clock, overrides: Partial<LimiterOptions> = {}): GongLimiter {
   const l = new GongLimiter({
     maxConcurrent: 3,
     maxPerSecond: 3,
     dailyQuota: 1_000_000,
     budget: new MemoryBudgetStore(),
     scope: "company",
-    timing,
+    clock: timing,
     lag: () => 0,
     ...overrides,
   });
@@ -50,7 +50,7 @@ function limiter(timing: Timing, overrides: Partial<LimiterOptions> = {}): GongL
 }
 
 /** Sends `n` requests at once through `l`, recording the (virtual) time each one starts. */
-async function burst(l: GongLimiter, timing: Timing, n: number, starts: number[]): Promise<void> {
+async function burst(l: GongLimiter, timing: Clock, n: number, starts: number[]): Promise<void> {
   await Promise.all(
     Array.from({ length: n }, () =>
       l.run({ method: "GET", path: "/v2/users" }, async () => {

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { systemClock } from "../../src/clock.js";
 import { connectGong, type GongConnection } from "../../src/gong/connect.js";
 import { ScimError } from "../../src/gong/errors.js";
 import { scimEmailFilter } from "../../src/gong/scim.js";
@@ -24,6 +25,7 @@ function connect(token: string): GongConnection {
     dailyQuota: 1000,
     windowDays: 90,
     retry: { baseDelayMs: 1, maxDelayMs: 2 },
+    clock: systemClock,
     log: captured.log,
   });
 }

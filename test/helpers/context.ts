@@ -1,3 +1,4 @@
+import { clockFrom, systemClock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
 import { type ContextOptions, createContext, type GongContext, requireGong } from "../../src/context.js";
 import type { GongSim } from "../../src/sim/server.js";
@@ -5,7 +6,9 @@ import { captureLog } from "./log.js";
 
 /**
  * A full application context against `sim`: an in-memory database running the real migrations, limits
- * high enough to run at full speed, fast back-off, captured logs.
+ * high enough to run at full speed, fast back-off, captured logs. The context and the simulator share
+ * one "now" whatever the machine's date: an org made for a pinned instant gets a clock that starts
+ * there; an org made for the present gets the system clock, which processes the test starts read too.
  */
 export function simContext(
   sim: GongSim,
@@ -21,7 +24,13 @@ export function simContext(
   });
   const { log, lines } = captureLog();
   const ctx = requireGong(
-    createContext({ config, log, retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...options }),
+    createContext({
+      config,
+      log,
+      clock: sim.org.nowPinned ? clockFrom(sim.org.now) : systemClock,
+      retry: { baseDelayMs: 1, maxDelayMs: 5 },
+      ...options,
+    }),
   );
   return Object.assign(ctx, { lines });
 }

@@ -1,3 +1,4 @@
+import { clockFrom, systemClock } from "../../src/clock.js";
 import type { GongAuth } from "../../src/config.js";
 import { connectGong, type GongConnection, type GongConnectionOptions } from "../../src/gong/connect.js";
 import { Secret } from "../../src/secret.js";
@@ -47,6 +48,7 @@ export function connectToSim(
     ...FAST,
     windowDays: 90,
     retry: { baseDelayMs: 1, maxDelayMs: 5 },
+    clock: sim.org.nowPinned ? clockFrom(sim.org.now) : systemClock,
     log,
     ...overrides,
   });

@@ -26,7 +26,7 @@ export const ID = {
   big: "18446744073709551615",
 } as const;
 
-export function knownOrg(now = new Date()): SimOrg {
+export function knownOrg(now?: Date): SimOrg {
   const org = new SimOrg({ now, domain: "acme.example" });
   const add = (
     id: string,

@@ -80,7 +80,7 @@ describe("JobWorker", () => {
 
   it("validates payloads at enqueue and again at claim", async () => {
     const { job, runs } = recorder(async () => {});
-    expect(() => enqueueJob(repo, job, { n: 1.5 })).toThrow(z.ZodError);
+    expect(() => enqueueJob(repo, job, { n: 1.5 }, { now: new Date(T0) })).toThrow(z.ZodError);
     expect(repo.list()).toEqual([]);
     // A row the current schema refuses (written by another version, say) is dead at once, never run.
     const bad = repo.enqueue(

@@ -44,13 +44,20 @@ function setup(ctx: AppContext, clock: VirtualClock, output = new RecordingOutpu
     defaultDays: 90,
     clock,
   });
-  const service = new SchedulesService(ctx.repos.schedules, { now: () => new Date(clock.now()) });
+  const service = new SchedulesService(ctx.repos.schedules, { clock });
   return { runner, service, output };
 }
 
 /** A worker on real time (the runs do real HTTP to the simulator), polling fast. */
 function worker(ctx: AppContext, runner: ScheduleRunner, owner: string) {
-  return new JobWorker({ repo: ctx.repos.jobs, jobs: [runner.job], log: ctx.log, owner, pollMs: 20 });
+  return new JobWorker({
+    repo: ctx.repos.jobs,
+    jobs: [runner.job],
+    log: ctx.log,
+    clock: ctx.clock,
+    owner,
+    pollMs: 20,
+  });
 }
 
 const scheduleJobs = (ctx: AppContext) =>

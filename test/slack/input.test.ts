@@ -79,7 +79,7 @@ describe("checkSlackRequest", () => {
 describe("LiveLookupBudget", () => {
   it("gives each member a few live lookups per window, then none until it passes", () => {
     let now = 0;
-    const budget = new LiveLookupBudget(2, 60_000, () => now);
+    const budget = new LiveLookupBudget(2, 60_000, { now: () => now });
     expect([budget.take("U1"), budget.take("U1"), budget.take("U1")]).toEqual([true, true, false]);
     expect(budget.take("U2")).toBe(true);
     now += 60_001;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { systemClock } from "../../src/clock.js";
 import type { Block } from "../../src/slack/blocks/common.js";
 import { messageUpdater } from "../../src/slack/messageUpdater.js";
 
@@ -17,13 +18,16 @@ function harness(everyMs = 1000) {
       }),
     everyMs,
     onError: (e) => errors.push(e),
-    now: () => now,
-    setTimer: (fn, ms) => {
-      timer = { fn, at: now + ms };
-      return timer;
-    },
-    clearTimer: () => {
-      timer = null;
+    clock: {
+      ...systemClock,
+      now: () => now,
+      setTimeout: (fn, ms) => {
+        timer = { fn, at: now + ms };
+        return timer;
+      },
+      clearTimeout: () => {
+        timer = null;
+      },
     },
   });
   const tick = async (ms: number) => {
@@ -97,6 +101,7 @@ describe("messageUpdater", () => {
       },
       everyMs: 0,
       onError: (e) => errors.push(e),
+      clock: systemClock,
     });
     updater.push("v1", blocks);
     updater.push("v2", blocks);

@@ -67,7 +67,7 @@ describe("the daily budget store", () => {
 describe("locks", () => {
   it("refuses a second holder until the first releases or its lease expires", () => {
     let now = Date.parse("2026-01-01T00:00:00Z");
-    const locks = new LocksRepo(openDatabase(":memory:"), () => now);
+    const locks = new LocksRepo(openDatabase(":memory:"), { now: () => now });
     const a = locks.acquire("sync", 60_000, "first");
     expect(() => locks.acquire("sync", 60_000, "second")).toThrow(LockHeldError);
     a.release();
@@ -83,7 +83,7 @@ describe("locks", () => {
     // In a container node is PID 1 under the same host name after every restart: a holder that looks
     // like "this host, a pid that is gone" (or "this host, my own pid") proves nothing either way.
     let now = Date.parse("2026-01-01T00:00:00Z");
-    const locks = new LocksRepo(openDatabase(":memory:"), () => now);
+    const locks = new LocksRepo(openDatabase(":memory:"), { now: () => now });
     locks.acquire("sync", 60_000, "before the restart", `${hostname()}/999999/x`);
     expect(locks.holderOf("sync")?.note).toBe("before the restart");
     expect(() => locks.acquire("sync", 60_000, "after the restart")).toThrow(LockHeldError);

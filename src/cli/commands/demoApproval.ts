@@ -51,7 +51,12 @@ export async function demoApproval(
   const say = (t: string) => {
     if (!quiet) io.stdout(`${t}\n`);
   };
-  const worker = new JobWorker({ repo: ctx.repos.jobs, jobs: ctx.approvals.jobs, pollMs: 20 });
+  const worker = new JobWorker({
+    repo: ctx.repos.jobs,
+    jobs: ctx.jobKinds,
+    pollMs: 20,
+    clock: ctx.clock,
+  });
   const seen: ApprovalEvent[] = [];
   // Everyone "is in Slack" under a made-up id, so approvers are found up the simulated reporting line.
   ctx.approvals.connect({
@@ -87,9 +92,10 @@ export async function demoApproval(
       const [o] = await ctx.approvals.decide({ subjectIds: [s.id], decision: "approve", actor });
       say(`  [simulated click] ${actor.label} approves ${s.name}: ${o?.message}`);
     }
-    const end = Date.now() + 30_000;
+    // Waits are durations, measured on the monotonic clock.
+    const end = performance.now() + 30_000;
     while (
-      Date.now() < end &&
+      performance.now() < end &&
       ctx.approvals
         .view(view.request.id)!
         .subjects.some((s) => s.state === "approved" || s.state === "executing")
@@ -131,8 +137,8 @@ async function idpSteps(
   const waiting = ctx.approvals.view(requestId)!.subjects.filter((s) => s.state === "awaiting_idp");
   say(`${idp.label} (simulated) received ${count(idp.unassign)} unassignment(s): ${idp.unassign}.`);
   const wait = async (ok: () => boolean) => {
-    const end = Date.now() + 10_000;
-    while (Date.now() < end && !ok()) await new Promise((r) => setTimeout(r, 50));
+    const end = performance.now() + 10_000;
+    while (performance.now() < end && !ok()) await new Promise((r) => setTimeout(r, 50));
   };
   await wait(() => waiting.every((s) => sim.org.user(s.userId)?.active === false));
   const sync = ctx.directory.sync;

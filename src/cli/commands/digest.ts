@@ -36,7 +36,7 @@ inactive list.`,
       } catch (error) {
         // The audit paused (Gong's quota, a long Retry-After, an outage): `gongops digest` resumes it.
         if (!(error instanceof RetryAfterError)) throw error;
-        const at = error.at(Date.now()).toISOString();
+        const at = error.at(ctx.clock.now()).toISOString();
         const message = `${error.message}; run gongops digest again after ${at} to continue`;
         io.stderr(`${message}\n`);
         if (flag(args, "json")) printJson(io, { status: "paused", resumeAt: at, message });

@@ -94,7 +94,7 @@ dead or retrying job now; a dead job gets a fresh set of attempts. Times are UTC
       const id = parseId(rest[0]);
       return withContext(io, [], async (ctx) => {
         const repo = ctx.repos.jobs;
-        const job = repo.retryNow(id, new Date());
+        const job = repo.retryNow(id, new Date(ctx.clock.now()));
         if (!job) {
           const existing = repo.get(id);
           if (!existing) throw new NotFoundError(`no job ${id}`);

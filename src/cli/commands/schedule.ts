@@ -96,6 +96,7 @@ none when it would be more than GONGOPS_SCHEDULE_MAX_LATE_HOURS late. run queues
             digests: null,
             output: null,
             log: ctx.log,
+            clock: ctx.clock,
             maxLateMs: ctx.config.schedules.maxLateHours * 3_600_000,
             defaultDays: ctx.config.audit.days,
           });

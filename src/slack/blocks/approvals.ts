@@ -73,7 +73,7 @@ function subjectBlocks(s: SubjectRow, v: RequestView, now: Date): Block[] {
 export function approvalMessages(
   v: RequestView,
   key: string,
-  now = new Date(),
+  now: Date,
 ): { text: string; blocks: Block[] }[] {
   const mine = v.subjects.filter((s) => approverKey(s) === key);
   const parts: { text: string; blocks: Block[] }[] = [];

@@ -1,0 +1,174 @@
+import { UsageError } from "../errors.js";
+import { enqueueJob } from "../jobs/index.js";
+import type { RequestRow, SubjectRow } from "../store/approvals.repo.js";
+import type { SubjectState } from "../store/schema.js";
+import type { ApprovalsCore } from "./core.js";
+import type { Actor, DecisionOutcome } from "./types.js";
+
+/**
+ * Who may decide, and the decision itself: one conditional update from pending, so that of two clicks
+ * (or two processes) exactly one wins; an approval enqueues its execution in the same transaction.
+ */
+
+/** Why `actor` may not decide on `s` (null when they may), and whether it is an override. */
+async function authority(
+  core: ApprovalsCore,
+  s: SubjectRow,
+  request: RequestRow,
+  actor: Actor,
+  override: { reason: string | null } | null,
+): Promise<{ refused: string } | { override: boolean }> {
+  if (actor.slackUserId && s.email && core.slack) {
+    const subjectSlack = await core.slack.byEmail(s.email);
+    if (subjectSlack?.userId === actor.slackUserId) return { refused: "you cannot decide on yourself" };
+  }
+  if (actor.slackUserId && actor.slackUserId === request.requestedBySlack && !core.settings.allowSelfApproval)
+    return {
+      refused: "you asked for this deactivation; someone else decides (GONGOPS_ALLOW_SELF_APPROVAL)",
+    };
+  if (s.approverKind === "user" && s.approverSlackId === actor.slackUserId && actor.slackUserId)
+    return { override: false };
+  if (s.approverKind === "channel" && actor.isAdmin) return { override: false };
+  if (override && actor.isAdmin) {
+    if (!override.reason?.trim()) return { refused: "an admin override needs a reason" };
+    return { override: true };
+  }
+  return { refused: "not yours to decide" };
+}
+
+/** Why `actor` may not decide on subject `id` now (null when they may), e.g. before asking for a reason. */
+export async function refusal(core: ApprovalsCore, id: number, actor: Actor): Promise<string | null> {
+  const s = core.repo.subject(id);
+  if (!s) return "no such subject";
+  if (s.state !== "pending") return `already decided: ${s.state}`;
+  const auth = await authority(core, s, core.repo.request(s.requestId)!, actor, null);
+  return "refused" in auth ? auth.refused : null;
+}
+
+export interface DecideInput {
+  subjectIds: readonly number[];
+  decision: "approve" | "keep";
+  actor: Actor;
+  reason?: string | null;
+  /** An admin deciding in place of the assigned approver (reason required). */
+  override?: boolean;
+}
+
+/** Approves or keeps subjects; each outcome says what happened to that one. */
+export async function decide(core: ApprovalsCore, input: DecideInput): Promise<DecisionOutcome[]> {
+  const { repo } = core;
+  const out: DecisionOutcome[] = [];
+  const touched = new Map<number, number[]>();
+  for (const id of input.subjectIds) {
+    const s = repo.subject(id);
+    if (!s) {
+      out.push({ subjectId: id, name: `#${id}`, outcome: "refused", message: "no such subject" });
+      continue;
+    }
+    const request = repo.request(s.requestId)!;
+    const auth = await authority(
+      core,
+      s,
+      request,
+      input.actor,
+      input.override ? { reason: input.reason ?? null } : null,
+    );
+    if ("refused" in auth) {
+      core.log.warn("refused a decision", {
+        subject: s.id,
+        request: s.requestId,
+        actor: input.actor.label,
+        why: auth.refused,
+      });
+      out.push({ subjectId: id, name: s.name, outcome: "refused", message: auth.refused });
+      continue;
+    }
+    const now = core.now();
+    const to: SubjectState = input.decision === "approve" ? "approved" : "kept";
+    const decidedBy = input.actor.slackUserId ?? input.actor.label;
+    const moved = repo.tx((tx) => {
+      const row = core.transition(tx, {
+        subjectId: id,
+        from: ["pending"],
+        to,
+        actor: input.actor.label,
+        why: input.reason?.trim() || (auth.override ? "admin override" : null),
+        override: auth.override,
+        set: { decidedBy, decidedAt: now.toISOString(), stateReason: input.reason?.trim() || null },
+        now,
+      });
+      if (!row) return null;
+      if (to === "approved")
+        enqueueJob(
+          core.deps.jobs,
+          core.jobs.execute,
+          { subjectId: id },
+          { tx, now, idempotencyKey: `approval-execute:${id}` },
+        );
+      return row;
+    });
+    if (!moved) {
+      const current = repo.subject(id)!;
+      out.push({
+        subjectId: id,
+        name: s.name,
+        outcome: "already",
+        message: `already decided: ${current.state}${current.decidedBy ? ` by ${current.decidedBy}` : ""}`,
+      });
+      continue;
+    }
+    touched.set(s.requestId, [...(touched.get(s.requestId) ?? []), id]);
+    out.push({
+      subjectId: id,
+      name: s.name,
+      outcome: to === "approved" ? "approved" : "kept",
+      message: to === "approved" ? `approved by ${input.actor.label}` : `kept by ${input.actor.label}`,
+    });
+  }
+  for (const [requestId, subjectIds] of touched) {
+    repo.tx((tx) =>
+      core.enqueueNotify(tx, {
+        kind: "changed",
+        requestId,
+        subjectIds,
+        summary: `decided by ${input.actor.label}`,
+      }),
+    );
+  }
+  if (touched.size > 0) core.wake();
+  return out;
+}
+
+/** An admin lets an approved subject past today's cap. */
+export function releaseFromCap(
+  core: ApprovalsCore,
+  subjectId: number,
+  actor: Actor,
+  reason: string,
+): boolean {
+  if (!actor.isAdmin) throw new UsageError("only admins can let a deactivation past the daily cap");
+  if (!reason.trim()) throw new UsageError("letting a deactivation past the daily cap needs a reason");
+  const now = core.now();
+  const row = core.repo.tx((tx) =>
+    core.transition(tx, {
+      subjectId,
+      from: ["approved"],
+      to: "approved",
+      actor: actor.label,
+      why: `past the daily cap: ${reason.trim()}`,
+      override: true,
+      set: { capOverride: true },
+      now,
+    }),
+  );
+  if (!row) return false;
+  const { job } = enqueueJob(
+    core.deps.jobs,
+    core.jobs.execute,
+    { subjectId },
+    { now, idempotencyKey: `approval-execute:${subjectId}` },
+  );
+  core.deps.jobs.retryNow(job.id, now);
+  core.wake();
+  return true;
+}
