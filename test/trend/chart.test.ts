@@ -47,7 +47,9 @@ function darkPixels(png: Buffer, fromRow: number, toRow: number): number {
 
 const savedTz = process.env.TZ;
 afterEach(() => {
-  process.env.TZ = savedTz;
+  // Assigning undefined would set the string "undefined".
+  if (savedTz === undefined) delete process.env.TZ;
+  else process.env.TZ = savedTz;
 });
 
 describe("the trend chart", () => {

@@ -14,7 +14,9 @@ import { cli } from "../helpers/cli.js";
 const DAY = 86_400_000;
 const dir = mkdtempSync(join(tmpdir(), "gongops-trend-cli-"));
 const env = { GONGOPS_DB_PATH: join(dir, "g.db"), GONGOPS_CURRENCY: "EUR" };
-const day = (daysAgo: number) => new Date(Date.now() - daysAgo * DAY).toISOString().slice(0, 10);
+// One "now" for the rows and what the test expects of them, even across a midnight.
+const NOW = Date.now();
+const day = (daysAgo: number) => new Date(NOW - daysAgo * DAY).toISOString().slice(0, 10);
 
 beforeAll(async () => {
   const db = openDatabase(env.GONGOPS_DB_PATH);
