@@ -20,7 +20,9 @@ ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Production dependencies only; the compiler is removed again in the same layer.
+# Production dependencies only; the compiler is removed again in the same layer. They include the trend
+# chart's renderer (@resvg/resvg-js, a prebuilt binary for glibc) and its font (dejavu-fonts-ttf): the image
+# needs no system fonts, and draws the chart exactly as a developer's machine does.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && npm ci --omit=dev --no-audit --no-fund \

@@ -30,6 +30,8 @@ import { LocksRepo } from "./store/locks.repo.js";
 import { SqliteRateWindow } from "./store/rate.repo.js";
 import { SchedulesRepo } from "./store/schedules.repo.js";
 import { SyncRunsRepo } from "./store/syncRuns.repo.js";
+import { TrendRepo } from "./store/trend.repo.js";
+import { TrendService } from "./trend/trend.service.js";
 
 /**
  * The composition root: config, database, the Gong connection and the services, built once and handed
@@ -51,6 +53,7 @@ export interface AppContext {
     jobs: JobsRepo;
     approvals: ApprovalsRepo;
     schedules: SchedulesRepo;
+    trend: TrendRepo;
   };
   /** null when no Gong credentials are configured (commands that need Gong refuse earlier). */
   gong: GongConnection | null;
@@ -75,6 +78,8 @@ export interface AppContext {
   schedules: SchedulesService;
   /** null without Gong credentials. */
   digests: DigestService | null;
+  /** The trend of unused seats and what deactivations reclaimed (history, chart, sparkline). */
+  trend: TrendService;
   close(): Promise<void>;
 }
 
@@ -127,6 +132,7 @@ export function createContext(options: ContextOptions): AppContext {
     jobs: new JobsRepo(db),
     approvals: new ApprovalsRepo(db),
     schedules: new SchedulesRepo(db),
+    trend: new TrendRepo(db),
   };
   const metrics = options.metrics ?? new Metrics();
   const gong = config.gong.auth
@@ -156,6 +162,15 @@ export function createContext(options: ContextOptions): AppContext {
         observer: metrics.gongObserver(),
       })
     : null;
+  const trend = new TrendService({
+    trend: repos.trend,
+    approvals: repos.approvals,
+    audits: repos.audits,
+    directory: repos.directory,
+    settings: config.digest,
+    clock,
+    log: log.child("trend"),
+  });
   const hierarchy = new Hierarchy(repos.directory);
   const sync = gong
     ? new DirectorySync({
@@ -212,6 +227,8 @@ export function createContext(options: ContextOptions): AppContext {
           log: log.child("audit"),
           leaseMs: config.leaseSeconds * 1000,
           clock,
+          // Every finished run is a point of the trend, whoever started it.
+          onSucceeded: (runId) => trend.record(runId),
         })
       : null;
   const exemptions = new ExemptionsService({
@@ -288,6 +305,7 @@ export function createContext(options: ContextOptions): AppContext {
     jobKinds: new JobRegistry(approvals.jobs),
     schedules: new SchedulesService(repos.schedules, { clock }),
     digests,
+    trend,
     close: async () => {
       // Idempotent: faces and tests may both close on the way out.
       if (closed) return;

@@ -49,6 +49,8 @@ export interface AuditServiceDeps {
   pausePolicy?: PausePolicy;
   /** Knows the company's time zone (one built from `gong` when absent). */
   activity?: ActivityService;
+  /** Told of each run that finished (the trend keeps its figures); must not throw. */
+  onSucceeded?: (runId: number) => void;
 }
 
 export type { AuditRequest, AuditSettings } from "./request.js";
@@ -279,6 +281,7 @@ export class AuditService {
         pauseKind: null,
         transientPauses: 0,
       });
+      this.deps.onSucceeded?.(run.id);
       w.progress("done");
       log.info("audit finished", {
         run: run.id,

@@ -211,6 +211,7 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
     log,
     approvals: ctx.approvals,
     schedules: ctx.repos.schedules,
+    trend: ctx.trend,
   });
   const audits = new SlackAuditRunner({
     audit: ctx.audit,

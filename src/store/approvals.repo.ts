@@ -259,6 +259,32 @@ export class ApprovalsRepo {
       .all();
   }
 
+  /**
+   * Every move into `done` or `reactivated`, oldest first, with whether its request was marked a dry run:
+   * what the trend counts reclaimed seats from (approvals are small: thousands of rows at most).
+   */
+  deactivationMoves(): {
+    subjectId: number;
+    at: string;
+    fromState: string | null;
+    toState: "done" | "reactivated";
+    dryRun: boolean;
+  }[] {
+    return this.db
+      .select({
+        subjectId: approvalTrail.subjectId,
+        at: approvalTrail.at,
+        fromState: approvalTrail.fromState,
+        toState: approvalTrail.toState,
+        dryRun: approvalRequests.dryRun,
+      })
+      .from(approvalTrail)
+      .innerJoin(approvalRequests, eq(approvalRequests.id, approvalTrail.requestId))
+      .where(inArray(approvalTrail.toState, ["done", "reactivated"]))
+      .orderBy(asc(approvalTrail.id))
+      .all() as ReturnType<ApprovalsRepo["deactivationMoves"]>;
+  }
+
   messages(requestId: number): (typeof approvalMessages.$inferSelect)[] {
     return this.db.select().from(approvalMessages).where(eq(approvalMessages.requestId, requestId)).all();
   }

@@ -249,6 +249,15 @@ export class DirectoryRepo {
     return this.db.select({ n: sql<number>`count(*)` }).from(directoryUsers).where(inSnapshot(gen)).get()!.n;
   }
 
+  /** Users Gong marks active in snapshot `gen` (the digest's "active users"). */
+  activeCount(gen: number): number {
+    return this.db
+      .select({ n: sql<number>`count(*)` })
+      .from(directoryUsers)
+      .where(and(inSnapshot(gen), eq(directoryUsers.active, true)))
+      .get()!.n;
+  }
+
   byId(gen: number, id: string): DirectoryUserRow | null {
     return this.q.byId.get({ gen, id }) ?? null;
   }

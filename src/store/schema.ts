@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { ActivityCounts } from "../gong/schemas.js";
 
 /**
@@ -557,3 +557,50 @@ export const digests = sqliteTable(
   },
   (t) => [uniqueIndex("digests_run_key").on(t.runKey), index("digests_schedule").on(t.scheduleId)],
 );
+
+// ---- the trend of unused seats (src/trend/) --------------------------------------------------------
+
+/**
+ * One point of the trend per finished audit run (whoever started it: a digest, `gongops audit`, Slack):
+ * its figures as they were when it finished, at the seat price in force then, and the seats gongops had
+ * reclaimed by then (finished deactivations, net of reactivations, from the approvals trail). Kept after
+ * the run's own rows would be gone: the history is the point.
+ */
+export const trendPoints = sqliteTable(
+  "trend_points",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    auditRunId: integer("audit_run_id").notNull(),
+    /** When the audit finished (ISO instant), and its UTC day (the chart draws each day's last run). */
+    at: text("at").notNull(),
+    day: text("day").notNull(),
+    trigger: text("trigger").notNull(),
+    lookbackDays: integer("lookback_days").notNull(),
+    rule: text("rule", { enum: ["hosted", "any"] }).notNull(),
+    /** Active Gong users in the audit's directory snapshot. */
+    activeUsers: integer("active_users").notNull(),
+    inactive: integer("inactive").notNull(),
+    /** Inactive users who have left the company per the IdP; null until leavers are known. */
+    leavers: integer("leavers"),
+    /** New, exempt and (on request) managing users the audit set aside. */
+    setAside: integer("set_aside").notNull(),
+    /** GONGOPS_SEAT_PRICE_PER_YEAR when the run finished, and what the inactive seats cost a year then. */
+    seatPrice: real("seat_price"),
+    currency: text("currency").notNull(),
+    yearlyCost: real("yearly_cost"),
+    reclaimedSeats: integer("reclaimed_seats").notNull(),
+    reclaimedCost: real("reclaimed_cost"),
+  },
+  (t) => [uniqueIndex("trend_points_run").on(t.auditRunId), index("trend_points_day").on(t.day)],
+);
+
+/** Each chart uploaded to Slack with a digest: App Home shows the newest by its file id (slack_file). */
+export const trendCharts = sqliteTable("trend_charts", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  fileId: text("file_id").notNull(),
+  channel: text("channel").notNull(),
+  /** The digest message it was uploaded under. */
+  threadTs: text("thread_ts"),
+  uploadedAt: integer("uploaded_at", { mode: "timestamp_ms" }).notNull(),
+  altText: text("alt_text").notNull(),
+});

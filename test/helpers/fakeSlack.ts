@@ -8,7 +8,24 @@ import type { AddressInfo } from "node:net";
  * who has which email and which user group members there are. It refuses what Slack refuses: blocks past
  * Block Kit's limits (invalid_blocks), a file shared to a channel the bot is not in (not_in_channel),
  * joining a private channel, and, when told to, a method with 429 and Retry-After.
+ *
+ * Uploads go as Slack's do (files.getUploadURLExternal, the bytes to the upload URL, then
+ * files.completeUploadExternal) and the fake keeps the bytes exactly (`uploads`, `files`); an image block
+ * may show a Slack file (slack_file) only when that file was completed and is a PNG, JPEG or GIF.
  */
+export interface FakeFile {
+  id: string;
+  filename: string;
+  /** The length announced by files.getUploadURLExternal. */
+  length: number;
+  altText: string | null;
+  bytes: Buffer | null;
+  completed: boolean;
+  title: string | null;
+  channel: string | null;
+  threadTs: string | null;
+  initialComment: string | null;
+}
 export interface ApiCall {
   method: string;
   args: Record<string, any>;
@@ -19,7 +36,12 @@ export class FakeSlack {
   url = "";
   readonly calls: ApiCall[] = [];
   readonly responses: { id: string; body: any }[] = [];
-  readonly uploads = new Map<string, string>();
+  /** The bytes sent to each upload URL, by file id. */
+  readonly uploads = new Map<string, Buffer>();
+  /** Every file started with files.getUploadURLExternal, by id. */
+  readonly files = new Map<string, FakeFile>();
+  /** Messages posted, by channel, with their ts. */
+  readonly messages = new Map<string, Set<string>>();
   readonly emails = new Map<string, string>();
   readonly groups = new Map<string, string[]>();
   /** Users Slack reports as deactivated (users.lookupByEmail answers deleted: true). */
@@ -91,6 +113,61 @@ export class FakeSlack {
     }
   }
 
+  /** files.completeUploadExternal: every file started here and fully uploaded, shared where the bot is. */
+  private completeUpload(args: Record<string, any>): unknown {
+    const listed = (typeof args.files === "string" ? JSON.parse(args.files) : (args.files ?? [])) as {
+      id?: string;
+      title?: string;
+    }[];
+    if (!Array.isArray(listed) || listed.length === 0) return { ok: false, error: "invalid_arguments" };
+    const files = listed.map((f) => this.files.get(String(f.id)));
+    if (files.some((f) => !f || f.completed)) return { ok: false, error: "file_not_found" };
+    const channel = args.channel_id ?? null;
+    if (channel && !this.members.has(channel)) return { ok: false, error: "not_in_channel" };
+    if (!args.initial_comment && !this.blocksOk(args.blocks, 50))
+      return { ok: false, error: "invalid_blocks" };
+    files.forEach((f, i) => {
+      Object.assign(f!, {
+        completed: true,
+        title: listed[i]!.title ?? f!.filename,
+        channel,
+        threadTs: args.thread_ts ?? null,
+        initialComment: args.initial_comment ?? null,
+      });
+    });
+    return { ok: true, files: files.map((f) => ({ id: f!.id, title: f!.title })) };
+  }
+
+  /**
+   * Block Kit's limits that gongops could cross: blocks per message or view, text lengths, and image
+   * blocks (alt text, one source; a slack_file must be a completed image file).
+   */
+  blocksOk(raw: unknown, max: number): boolean {
+    if (raw === undefined) return true;
+    const blocks = typeof raw === "string" ? (JSON.parse(raw) as unknown) : raw;
+    if (!Array.isArray(blocks) || blocks.length > max) return false;
+    for (const b of blocks as Record<string, any>[]) {
+      if (b.type === "section" && (b.text?.text?.length ?? 0) > 3000) return false;
+      if (b.type === "header" && (b.text?.text?.length ?? 0) > 150) return false;
+      if ((b.fields?.length ?? 0) > 10 || (b.fields ?? []).some((f: any) => (f.text?.length ?? 0) > 2000))
+        return false;
+      if (b.type === "image" && !this.imageOk(b)) return false;
+    }
+    return true;
+  }
+
+  private imageOk(b: Record<string, any>): boolean {
+    if (typeof b.alt_text !== "string" || b.alt_text.length === 0 || b.alt_text.length > 2000) return false;
+    if ((b.title?.text?.length ?? 0) > 2000 || (b.title && b.title.type !== "plain_text")) return false;
+    if ((b.image_url === undefined) === (b.slack_file === undefined)) return false;
+    if (b.image_url !== undefined) return typeof b.image_url === "string" && b.image_url.length <= 3000;
+    const { id, url } = b.slack_file as { id?: string; url?: string };
+    if ((id === undefined) === (url === undefined)) return false;
+    if (url !== undefined) return true;
+    const file = this.files.get(String(id));
+    return Boolean(file?.completed && isImage(file.bytes));
+  }
+
   private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -106,10 +183,12 @@ export class FakeSlack {
       return { status: 200, body: { ok: true } };
     }
     if (path.startsWith("/upload/")) {
-      this.uploads.set(
-        path.slice("/upload/".length),
-        fileContent(raw.toString("utf8"), req.headers["content-type"] ?? ""),
-      );
+      const id = path.slice("/upload/".length);
+      const file = this.files.get(id);
+      if (!file) return { status: 404, body: { ok: false, error: "file_not_found" } };
+      const bytes = await fileContent(raw, req.headers["content-type"] ?? "");
+      this.uploads.set(id, bytes);
+      file.bytes = bytes;
       return { status: 200, body: { ok: true } };
     }
     const method = path.replace(/^\/api\//, "");
@@ -138,14 +217,17 @@ export class FakeSlack {
     switch (method) {
       case "auth.test":
         return { ok: true, user_id: "UBOT", bot_id: "BBOT", team_id: "T1", user: "gongops" };
-      case "chat.postMessage":
+      case "chat.postMessage": {
         if (this.closedChannels.has(args.channel)) return { ok: false, error: "not_in_channel" };
         if (this.privateChannels.has(args.channel) && !this.members.has(args.channel))
           return { ok: false, error: "not_in_channel" };
-        if (!blocksOk(args.blocks, 50)) return { ok: false, error: "invalid_blocks" };
-        return { ok: true, channel: args.channel, ts: `1700000000.${String(++this.seq).padStart(6, "0")}` };
+        if (!this.blocksOk(args.blocks, 50)) return { ok: false, error: "invalid_blocks" };
+        const ts = `1700000000.${String(++this.seq).padStart(6, "0")}`;
+        this.messages.set(args.channel, (this.messages.get(args.channel) ?? new Set()).add(ts));
+        return { ok: true, channel: args.channel, ts };
+      }
       case "chat.update":
-        if (!blocksOk(args.blocks, 50)) return { ok: false, error: "invalid_blocks" };
+        if (!this.blocksOk(args.blocks, 50)) return { ok: false, error: "invalid_blocks" };
         return { ok: true, channel: args.channel, ts: args.ts };
       case "conversations.join":
         if (this.privateChannels.has(args.channel) || this.joinRefused.has(args.channel))
@@ -180,51 +262,58 @@ export class FakeSlack {
       case "usergroups.users.list":
         return { ok: true, users: this.groups.get(args.usergroup) ?? [] };
       case "views.publish":
-        if (!blocksOk((args.view as { blocks?: unknown })?.blocks, 100))
+        if (!this.blocksOk((args.view as { blocks?: unknown })?.blocks, 100))
           return { ok: false, error: "invalid_blocks" };
         return { ok: true, view: { id: "V1" } };
       case "views.open":
-        if (!blocksOk((args.view as { blocks?: unknown })?.blocks, 100))
+        if (!this.blocksOk((args.view as { blocks?: unknown })?.blocks, 100))
           return { ok: false, error: "invalid_blocks" };
         return { ok: true, view: { id: `V${++this.seq}` } };
       case "files.getUploadURLExternal": {
+        const length = Number(args.length);
+        if (!args.filename || !Number.isInteger(length) || length <= 0)
+          return { ok: false, error: "invalid_arguments" };
         const id = `F${++this.seq}`;
+        this.files.set(id, {
+          id,
+          filename: String(args.filename),
+          length,
+          altText: args.alt_text ?? null,
+          bytes: null,
+          completed: false,
+          title: null,
+          channel: null,
+          threadTs: null,
+          initialComment: null,
+        });
         return { ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id };
       }
       case "files.completeUploadExternal":
-        if (args.channel_id && !this.members.has(args.channel_id))
-          return { ok: false, error: "not_in_channel" };
-        return { ok: true, files: JSON.parse(args.files ?? "[]") };
+        return this.completeUpload(args);
       default:
         return { ok: false, error: "unknown_method" };
     }
   }
 }
 
-/** Block Kit's limits that gongops could cross: blocks per message or view, and text lengths. */
-function blocksOk(raw: unknown, max: number): boolean {
-  if (raw === undefined) return true;
-  const blocks = typeof raw === "string" ? (JSON.parse(raw) as unknown) : raw;
-  if (!Array.isArray(blocks) || blocks.length > max) return false;
-  for (const b of blocks as { type?: string; text?: { text?: string }; fields?: { text?: string }[] }[]) {
-    if (b.type === "section" && (b.text?.text?.length ?? 0) > 3000) return false;
-    if (b.type === "header" && (b.text?.text?.length ?? 0) > 150) return false;
-    if ((b.fields?.length ?? 0) > 10 || (b.fields ?? []).some((f) => (f.text?.length ?? 0) > 2000))
-      return false;
-  }
-  return true;
+/** The uploaded file's bytes, out of a multipart/form-data body (or the body as sent), byte for byte. */
+async function fileContent(body: Buffer, contentType: string): Promise<Buffer> {
+  if (!contentType.startsWith("multipart/form-data")) return body;
+  const form = await new Response(new Uint8Array(body), {
+    headers: { "content-type": contentType },
+  }).formData();
+  for (const value of form.values())
+    if (typeof value !== "string") return Buffer.from(await value.arrayBuffer());
+  return body;
 }
 
-/** The uploaded file itself, out of a multipart/form-data body (or the body as sent). */
-function fileContent(body: string, contentType: string): string {
-  const boundary = /boundary=(.+)$/.exec(contentType)?.[1];
-  if (!boundary) return body;
-  for (const part of body.split(`--${boundary}`)) {
-    const split = part.indexOf("\r\n\r\n");
-    if (split > 0 && /filename=/.test(part.slice(0, split)))
-      return part.slice(split + 4).replace(/\r\n$/, "");
-  }
-  return body;
+/** PNG, JPEG and GIF: the only files an image block may show (Slack's slack_file object). */
+function isImage(bytes: Buffer | null): boolean {
+  if (!bytes) return false;
+  const png = bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
+  const gif = bytes.subarray(0, 4).toString("latin1") === "GIF8";
+  return png || jpeg || gif;
 }
 
 function parseArgs(body: string, contentType: string): Record<string, any> {
@@ -285,6 +374,19 @@ export function slashCommand(fields: {
     response_url: fields.responseUrl,
     trigger_id: "1.2.3",
   }).toString();
+}
+
+/** The Events API body of `user` opening the app's Home tab (signed and posted like a slash command). */
+export function appHomeOpened(user: string, eventId = "Ev1"): string {
+  return JSON.stringify({
+    token: "legacy-unused",
+    team_id: "T1",
+    api_app_id: "A1",
+    type: "event_callback",
+    event_id: eventId,
+    event_time: Math.floor(Date.now() / 1000),
+    event: { type: "app_home_opened", user, channel: "D1", tab: "home", event_ts: "1700000000.1" },
+  });
 }
 
 export function buttonClick(fields: {

@@ -1,24 +1,50 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { AuditProgress } from "../../audit/audit.service.js";
 import { loadConfig } from "../../config.js";
 import { createContext, requireGong } from "../../context.js";
+import { UsageError } from "../../errors.js";
 import { DAY_MS, splitWindowsNewestFirst } from "../../gong/windows.js";
 import { createLogger } from "../../log.js";
 import { GraphSim } from "../../sim/graph.js";
 import { OktaSim } from "../../sim/okta.js";
 import { GongSim } from "../../sim/server.js";
-import { type Command, choiceOption, flag, intOption } from "../command.js";
+import { type Command, choiceOption, flag, intOption, stringOption } from "../command.js";
 import { printJson } from "../io.js";
 import { progressReporter } from "../progress.js";
 import { auditJson, printAudit } from "./audit.js";
 import { type DemoIdp, demoApproval } from "./demoApproval.js";
+import { demoTrend } from "./demoTrend.js";
+
+/** The seat price the demo assumes (GONGOPS_SEAT_PRICE_PER_YEAR), for the costs in its chart. */
+const DEMO_SEAT_PRICE = 1200;
+
+/**
+ * Where trend.png goes: --out (a folder that must exist and be writable), else the current folder, else
+ * (a read-only one, as in the Docker image) the system's temporary folder.
+ */
+function demoOutDir(out: string | undefined): string {
+  const writable = (dir: string) => {
+    try {
+      accessSync(dir, constants.W_OK);
+      return statSync(dir).isDirectory();
+    } catch {
+      return false;
+    }
+  };
+  if (out !== undefined) {
+    const dir = resolve(out);
+    if (!writable(dir)) throw new UsageError(`--out must be a folder gongops can write to, got ${dir}`);
+    return dir;
+  }
+  return writable(process.cwd()) ? process.cwd() : tmpdir();
+}
 
 export const demoCommand: Command = {
   name: "demo",
   summary: "run gongops end to end on the built-in Gong simulator (no credentials needed)",
-  usage: `gongops demo [--users 1000] [--seed 1] [--days 90] [--latency 50] [--via scim|okta|entra] [--json]
+  usage: `gongops demo [--users 1000] [--seed 1] [--days 90] [--latency 50] [--via scim|okta|entra] [--out DIR] [--json]
 
 Starts the Gong simulator on loopback with a generated org (enforcing Gong's limits: 3 in flight,
 3 per second), points a fresh temporary database at it, syncs the directory, runs the inactive-user
@@ -26,7 +52,8 @@ audit with a live progress bar, and prints the report and what it cost. Then it 
 request for a few of the inactive users, simulates each approver's click in the terminal, and shows
 the SCIM PATCH the simulator received (no Slack needed). With --via okta or --via entra, the users are
 unassigned in the simulator's Okta or Graph face instead; the demo waits for the IdP's push to Gong, runs
-the directory sync that proves it, and undoes one of them.`,
+the directory sync that proves it, and undoes one of them. It ends with the seats reclaimed and writes
+the trend chart the digest would upload, trend.png, in --out (the current directory by default).`,
   maxPositionals: 0,
   options: {
     users: { type: "string" },
@@ -34,10 +61,12 @@ the directory sync that proves it, and undoes one of them.`,
     days: { type: "string" },
     latency: { type: "string" },
     via: { type: "string" },
+    out: { type: "string" },
     json: { type: "boolean" },
   },
   async run(args, io) {
     const users = intOption(args, "users", 1000, 1, 200_000);
+    const outDir = demoOutDir(stringOption(args, "out"));
     const days = intOption(args, "days", 90, 1, 2000);
     const sim = await GongSim.start({
       orgOptions: { users, seed: intOption(args, "seed", 1) },
@@ -83,6 +112,8 @@ the directory sync that proves it, and undoes one of them.`,
       ...idpEnv,
       GONGOPS_DB_PATH: join(dir, "gongops.db"),
       GONGOPS_LOG_LEVEL: "warn",
+      // A made-up price, so that the demo's chart shows what seats cost (the report says so).
+      GONGOPS_SEAT_PRICE_PER_YEAR: String(DEMO_SEAT_PRICE),
     });
     const ctx = requireGong(
       createContext({
@@ -123,6 +154,7 @@ the directory sync that proves it, and undoes one of them.`,
       if (flag(args, "json")) {
         const approval =
           report.status === "succeeded" ? await demoApproval(ctx, sim, report, io, true, idp) : null;
+        const trend = await demoTrend(ctx, outDir);
         const simulator = {
           requests: sim.stats.requests,
           rateLimited429: sim.stats.sent429,
@@ -137,6 +169,7 @@ the directory sync that proves it, and undoes one of them.`,
             listingEveryCallWouldCost: listing,
             simulator,
             approval,
+            trend,
           },
         });
         return 0;
@@ -148,6 +181,11 @@ the directory sync that proves it, and undoes one of them.`,
           `${days} days would have taken ${listing} requests for the audit alone.\n`,
       );
       if (report.status === "succeeded") await demoApproval(ctx, sim, report, io, false, idp);
+      const trend = await demoTrend(ctx, outDir);
+      io.stdout(
+        `\nReclaimed so far: ${trend.reclaimed} (at a demo seat price of $${DEMO_SEAT_PRICE.toLocaleString("en-US")} a year).\n` +
+          `The trend chart a digest uploads to Slack: ${trend.chart}\n`,
+      );
       return code;
     } finally {
       progress.end();

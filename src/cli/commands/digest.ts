@@ -1,6 +1,7 @@
 import { renderDigest } from "../../digest/render.js";
 import { InterruptedError } from "../../errors.js";
 import { RetryAfterError } from "../../jobs/errors.js";
+import { TREND_DAYS } from "../../trend/trend.service.js";
 import { type Command, flag, intOption } from "../command.js";
 import { withContext } from "../context.js";
 import { printJson } from "../io.js";
@@ -13,8 +14,10 @@ export const digestCommand: Command = {
 
 Runs the inactive-user audit and prints the digest a schedule posts in Slack: inactive seats out of
 active users (and their yearly cost with GONGOPS_SEAT_PRICE_PER_YEAR), what changed since the newest
-scheduled digest, and the managers with the most inactive reports. Nothing is saved: schedules keep
-comparing with their own previous digest. --json includes the full inactive list.`,
+scheduled digest, the managers with the most inactive reports, and a one-line sparkline of inactive
+seats over the last 180 days (gongops trend shows it all). The digest itself is not saved: schedules keep
+comparing with their own previous digest; its audit is a point of the trend. --json includes the full
+inactive list.`,
   maxPositionals: 0,
   options: { days: { type: "string" }, json: { type: "boolean" } },
   async run(args, io) {
@@ -40,7 +43,7 @@ comparing with their own previous digest. --json includes the full inactive list
         return EXIT_PAUSED;
       }
       if (flag(args, "json")) printJson(io, { digest });
-      else io.stdout(renderDigest(digest));
+      else io.stdout(renderDigest(digest, ctx.trend.sparkline(TREND_DAYS)));
       return 0;
     });
   },

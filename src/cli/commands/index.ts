@@ -12,6 +12,7 @@ import { scheduleCommand } from "./schedule.js";
 import { simCommand } from "./sim.js";
 import { startCommand } from "./start.js";
 import { syncCommand } from "./sync.js";
+import { trendCommand } from "./trend.js";
 import { userCommand } from "./user.js";
 
 /** Every command, in the order `gongops --help` lists them. */
@@ -32,5 +33,6 @@ export const commands: Command[] = [
   jobsCommand,
   scheduleCommand,
   digestCommand,
+  trendCommand,
   simCommand,
 ];
