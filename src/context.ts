@@ -10,10 +10,10 @@ import { Hierarchy } from "./directory/hierarchy.service.js";
 import { DirectoryLookup } from "./directory/lookup.service.js";
 import { DirectorySync } from "./directory/sync.service.js";
 import { GongopsError } from "./errors.js";
-import { JobRegistry } from "./jobs/index.js";
 import { connectGong, type GongConnection } from "./gong/connect.js";
 import type { RetryPolicy } from "./gong/retry.js";
 import { createIdpDeprovisioner, type IdpOverrides } from "./idp/index.js";
+import { JobRegistry } from "./jobs/index.js";
 import { createLogger, type Logger } from "./log.js";
 import { Metrics } from "./metrics.js";
 import { SchedulesService } from "./schedules/schedules.service.js";
@@ -235,6 +235,7 @@ export function createContext(options: ContextOptions): AppContext {
     scim: gong?.scim ?? null,
     deprovisioner: idp,
     settings: config.approvals,
+    lookback: { days: config.audit.days, rule: config.audit.activity },
     log: log.child("approvals"),
     clock,
   });
