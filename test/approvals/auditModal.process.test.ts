@@ -154,7 +154,10 @@ describe("Request deactivation… under the any rule, gongops start as a process
       requestId = Number(/#(\d+)/.exec(told.args.text)![1]);
     } finally {
       app.child.kill("SIGTERM");
+      // Never leave it behind: a stop that hangs is issue 18 §5's, not this test's.
+      const hard = setTimeout(() => app.child.kill("SIGKILL"), 15_000);
       await app.done;
+      clearTimeout(hard);
     }
 
     // What the run found, read back from the database the process wrote.
