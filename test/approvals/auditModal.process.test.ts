@@ -7,7 +7,13 @@ import { createContext } from "../../src/context.js";
 import { SimOrg } from "../../src/sim/org.js";
 import type { GongSim } from "../../src/sim/server.js";
 import { ACTIONS } from "../../src/slack/ids.js";
-import { buttonClick, FakeSlack, postSigned, slashCommand } from "../helpers/fakeSlack.js";
+import {
+  buttonClick,
+  FakeSlack,
+  postSigned,
+  requestModalSubmission,
+  slashCommand,
+} from "../helpers/fakeSlack.js";
 import { startSim } from "../helpers/gong.js";
 import { captureLog } from "../helpers/log.js";
 import { listeningPort, spawnGongops } from "../helpers/process.js";
@@ -55,32 +61,6 @@ const env = {
     };
   },
 };
-
-function modalSubmission(runId: number) {
-  return {
-    type: "view_submission",
-    team: { id: "T1", domain: "acme" },
-    user: { id: ADMIN, username: "admin", team_id: "T1" },
-    api_app_id: "A1",
-    token: "legacy-unused",
-    trigger_id: "1.2.3",
-    view: {
-      id: "V1",
-      type: "modal",
-      team_id: "T1",
-      callback_id: "gong_approval_request_modal",
-      private_metadata: String(runId),
-      hash: "h",
-      state: {
-        values: {
-          users: { users: { type: "multi_static_select", selected_options: [] } },
-          reason: { reason: { type: "plain_text_input", value: "no activity this quarter" } },
-          dry: { dry: { type: "checkboxes", selected_options: [] } },
-        },
-      },
-    },
-  };
-}
 
 describe("Request deactivation… under the any rule, gongops start as a process", () => {
   it("offers and files exactly the report's inactive list, none of those who only listen, score or comment", async () => {
@@ -139,7 +119,7 @@ describe("Request deactivation… under the any rule, gongops start as a process
       await postSigned(
         events,
         SECRET,
-        new URLSearchParams({ payload: JSON.stringify(modalSubmission(runId)) }).toString(),
+        requestModalSubmission({ user: ADMIN, runId, reason: "no activity this quarter" }),
         "application/x-www-form-urlencoded",
       );
       const told = await fake.waitFor(

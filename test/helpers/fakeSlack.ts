@@ -383,3 +383,53 @@ export function buttonClick(fields: {
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
+
+/** The "Request deactivation…" modal submitted (form-encoded, as Slack posts it to /slack/events). */
+export function requestModalSubmission(fields: {
+  user: string;
+  runId: number;
+  reason: string;
+  /** The users picked (empty: all the audit's inactive users). */
+  users?: string[];
+  dryRun?: boolean;
+}): string {
+  const payload = {
+    type: "view_submission",
+    team: { id: "T1", domain: "acme" },
+    user: { id: fields.user, username: fields.user.toLowerCase(), team_id: "T1" },
+    api_app_id: "A1",
+    token: "legacy-unused",
+    trigger_id: "1.2.3",
+    view: {
+      id: "V1",
+      type: "modal",
+      team_id: "T1",
+      callback_id: "gong_approval_request_modal",
+      private_metadata: String(fields.runId),
+      hash: "h",
+      state: {
+        values: {
+          users: {
+            users: {
+              type: "multi_static_select",
+              selected_options: (fields.users ?? []).map((value) => ({
+                value,
+                text: { type: "plain_text", text: value },
+              })),
+            },
+          },
+          reason: { reason: { type: "plain_text_input", value: fields.reason } },
+          dry: {
+            dry: {
+              type: "checkboxes",
+              selected_options: fields.dryRun
+                ? [{ value: "dry", text: { type: "plain_text", text: "Dry run" } }]
+                : [],
+            },
+          },
+        },
+      },
+    },
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
