@@ -33,8 +33,9 @@ async function authority(
   request: RequestRow,
   actor: Actor,
   override: { reason: string | null } | null,
-  slack: SlackPeople | null,
+  pass: Pass,
 ): Promise<Authority> {
+  const { slack } = pass;
   if (actor.slackUserId && slack) {
     const subject = await slackIdsOf(slack, { ...core.personOf(s), aliases: s.aliases });
     if (subject.has(actor.slackUserId)) return { refused: "you cannot decide on yourself" };
@@ -47,7 +48,7 @@ async function authority(
       refused: "you asked for this deactivation; someone else decides (GONGOPS_ALLOW_SELF_APPROVAL)",
     };
   if (s.approverKind === "user" && s.approverSlackId === actor.slackUserId && actor.slackUserId) {
-    const why = await approverUnfit(core, s);
+    const why = await approverUnfit(core, s, pass);
     if (why) {
       const moved = await reassign(core, s, `${s.approverName} ${why}`, { slack, excludeWhy: why });
       const now =
@@ -68,15 +69,30 @@ async function authority(
   return { refused: "not yours to decide" };
 }
 
+/** One decision pass (a click, "Approve all listed"): Slack's people and Gong's answers, asked once. */
+interface Pass {
+  slack: SlackPeople | null;
+  active: Map<string, Promise<boolean | null | undefined>>;
+}
+
+function pass(core: ApprovalsCore): Pass {
+  return { slack: peopleFor(core), active: new Map() };
+}
+
 /** Why the assigned approver may not decide now (words after their name), or null. */
-async function approverUnfit(core: ApprovalsCore, s: SubjectRow): Promise<string | null> {
+async function approverUnfit(core: ApprovalsCore, s: SubjectRow, p: Pass): Promise<string | null> {
   const id = s.approverGongId;
   if (!id) return null;
   const open = disqualifier(core)(id);
   if (open) return open;
   // Fresh from Gong where it can be asked: the snapshot may predate their deactivation.
   const gong = core.deps.gong;
-  const active = gong ? (await gong.getUser(id))?.active : core.person(id)?.active;
+  let asked = p.active.get(id);
+  if (!asked) {
+    asked = gong ? gong.getUser(id).then((u) => u?.active) : Promise.resolve(core.person(id)?.active);
+    p.active.set(id, asked);
+  }
+  const active = await asked;
   return active === true || (active == null && !gong) ? null : "is no longer active in Gong";
 }
 
@@ -85,7 +101,7 @@ export async function refusal(core: ApprovalsCore, id: number, actor: Actor): Pr
   const s = core.repo.subject(id);
   if (!s) return "no such subject";
   if (s.state !== "pending") return `already decided: ${s.state}`;
-  const auth = await authority(core, s, core.repo.request(s.requestId)!, actor, null, peopleFor(core));
+  const auth = await authority(core, s, core.repo.request(s.requestId)!, actor, null, pass(core));
   return "refused" in auth ? auth.refused : null;
 }
 
@@ -103,7 +119,7 @@ export async function decide(core: ApprovalsCore, input: DecideInput): Promise<D
   const { repo } = core;
   const out: DecisionOutcome[] = [];
   const touched = new Map<number, number[]>();
-  const slack = peopleFor(core);
+  const one = pass(core);
   for (const id of input.subjectIds) {
     const s = repo.subject(id);
     if (!s) {
@@ -117,7 +133,7 @@ export async function decide(core: ApprovalsCore, input: DecideInput): Promise<D
       request,
       input.actor,
       input.override ? { reason: input.reason ?? null } : null,
-      slack,
+      one,
     );
     if ("refused" in auth) {
       core.log.warn("refused a decision", {
