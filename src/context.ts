@@ -1,5 +1,6 @@
 import type { Dispatcher } from "undici";
 import { ApprovalsService } from "./approvals/approvals.service.js";
+import { ActivityService } from "./audit/activity.js";
 import { AuditService } from "./audit/audit.service.js";
 import { ExemptionsService } from "./audit/exemptions.service.js";
 import { AuditHistory } from "./audit/history.js";
@@ -189,9 +190,12 @@ export function createContext(options: ContextOptions): AppContext {
     log: log.child("lookup"),
     clock,
   });
+  // One reader of the company's time zone for the activity statistics, shared by audits and approvals.
+  const activity = gong ? new ActivityService({ gong: gong.client, days: config.audit.days, clock }) : null;
   const audit =
-    gong && sync
+    gong && sync && activity
       ? new AuditService({
+          activity,
           gong: gong.client,
           directory: repos.directory,
           audits: repos.audits,
@@ -231,11 +235,14 @@ export function createContext(options: ContextOptions): AppContext {
     lookup,
     exemptions,
     audits: repos.audits,
+    syncRuns: repos.syncRuns,
+    activity,
+    activityRule: config.audit.activity,
     gong: gong?.client ?? null,
     scim: gong?.scim ?? null,
     deprovisioner: idp,
     settings: config.approvals,
-    lookback: { days: config.audit.days, rule: config.audit.activity },
+    lookbackDays: config.audit.days,
     log: log.child("approvals"),
     clock,
   });

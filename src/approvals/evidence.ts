@@ -51,7 +51,8 @@ export async function checkOwnActivity(
 ): Promise<Map<string, OwnCheck>> {
   const out = new Map<string, OwnCheck>();
   const gong = core.deps.gong;
-  const { days, rule } = core.deps.lookback ?? { days: 90, rule: "hosted" as const };
+  const days = core.deps.lookbackDays ?? 90;
+  const rule = core.deps.activityRule ?? "hosted";
   const now = core.now();
   const from = new Date(now.getTime() - days * DAY_MS);
   if (userIds.length === 0) return out;
@@ -76,8 +77,10 @@ export async function checkOwnActivity(
   let stats: { counts: Map<string, ActivityCounts>; days: string } | { unavailable: string } | null = null;
   if (rule === "any") {
     try {
-      const service = new ActivityService({ gong, days, clock: core.clock });
-      const zone = await service.timeZone();
+      // The app's one ActivityService knows the company's zone once it was asked (one request).
+      const zone = await (
+        core.deps.activity ?? new ActivityService({ gong, days, clock: core.clock })
+      ).timeZone();
       const d = activityDays(now, days, zone);
       const counts = new Map<string, ActivityCounts>();
       for (let i = 0; i < userIds.length; i += BATCH) {

@@ -1,8 +1,10 @@
 import { nextUtcMidnight, utcDay } from "../clock.js";
+import { GongQuotaExhaustedError, GongRetryAfterTooLongError } from "../gong/errors.js";
 import { enqueueJob, RetryAfterError } from "../jobs/index.js";
-import type { RequestRow, SubjectRow } from "../store/approvals.repo.js";
+import type { SubjectRow } from "../store/approvals.repo.js";
 import type { ApprovalsCore } from "./core.js";
 import type { ApiDeprovisioner } from "./deprovision.js";
+import { whyNotNow } from "./stillWanted.js";
 
 /**
  * The approval-execute job: the checks that come before a change, the daily cap, then the change
@@ -12,33 +14,29 @@ import type { ApiDeprovisioner } from "./deprovision.js";
 
 class LostClaim {}
 
-/** Fresh from Gong: why the subject must not be deactivated now (null: go ahead). */
-async function cameBack(core: ApprovalsCore, s: SubjectRow, request: RequestRow): Promise<string | null> {
-  const gong = core.deps.gong;
-  if (!gong) return null;
-  const user = await gong.getUser(s.userId);
-  if (!user) return `${s.name} is no longer in Gong`;
-  const from = new Date(request.activitySince);
-  const to = core.now();
-  if (to <= from) return null;
-  let latest: string | null = null;
-  for await (const call of gong.callsExtensive({ from, to, primaryUserIds: [s.userId] })) {
-    if (call.primaryUserId !== s.userId) continue;
-    const at = call.started ?? call.scheduled ?? null;
-    if (at && (!latest || at > latest)) latest = at;
-    if (!at && !latest) latest = "an unknown date";
-  }
-  return latest ? `hosted a call on ${latest.slice(0, 10)}` : null;
+/** Gong's spent daily budget or a long Retry-After: the job waits without spending an attempt. */
+function asWait(error: unknown): RetryAfterError | null {
+  if (error instanceof GongQuotaExhaustedError) return new RetryAfterError(error.resetAt, error.message);
+  if (error instanceof GongRetryAfterTooLongError) return new RetryAfterError(error.retryAt, error.message);
+  return null;
 }
 
 /** `signal`: the job's lease was lost or given back; another process may run it now, so no change. */
 export async function execute(core: ApprovalsCore, subjectId: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await run(core, subjectId, signal);
+  } catch (error) {
+    throw asWait(error) ?? error;
+  }
+}
+
+async function run(core: ApprovalsCore, subjectId: number, signal?: AbortSignal): Promise<void> {
   const { repo, settings } = core;
   let s = repo.subject(subjectId);
   if (!s) return;
   const request = repo.request(s.requestId)!;
   if (s.state === "approved") {
-    const reason = await cameBack(core, s, request);
+    const reason = await whyNotNow(core, s, request, { inactiveOk: false });
     if (reason) {
       core.move(s, ["approved"], "cancelled", reason);
       return;
@@ -99,6 +97,21 @@ export async function execute(core: ApprovalsCore, subjectId: number, signal?: A
       throw new RetryAfterError(until, note);
     }
     s = claimed;
+  } else if (s.state === "executing") {
+    // A retry, or a takeover after a crash: the same checks again before any change goes out. The
+    // person may already be inactive because an earlier attempt's change landed: the way out says.
+    const reason = await whyNotNow(core, s, request, { inactiveOk: true });
+    if (reason) {
+      if (s.changeSentAt == null && s.idpSnapshot == null) core.move(s, ["executing"], "cancelled", reason);
+      else
+        core.move(
+          s,
+          ["executing"],
+          "failed",
+          `${reason}. An earlier attempt sent the change at ${s.changeSentAt ?? "an unknown time"}: check ${s.name} at the way out, or undo it with gongops reactivate`,
+        );
+      return;
+    }
   }
   if (s.state !== "executing") return;
   await change(core, s, signal);
@@ -171,6 +184,18 @@ async function unassign(
     );
     return;
   }
+  // The person is their Gong id; the way out finds them by email, which can move to someone else.
+  // The user found first is pinned, and every later attempt must find the same one.
+  if (s.wayOutId != null && s.wayOutId !== user.id) {
+    core.move(
+      s,
+      ["executing"],
+      "failed",
+      `${dep.label} now finds user ${user.id} for ${s.email}, not user ${s.wayOutId} it found first: the address moved to someone else, so gongops changes nobody.${unchanged}`,
+    );
+    return;
+  }
+  if (s.wayOutId == null && !repo.annotate(s.id, "executing", { wayOutId: user.id })) return;
   const assignment = await dep.assignment(user);
   if (assignment.kind === "group" || assignment.kind === "both") {
     const groups = assignment.groups.length > 0 ? assignment.groups.join(", ") : "an unnamed group";
@@ -186,15 +211,19 @@ async function unassign(
   }
   if (scim) {
     if (assignment.kind === "none") {
-      core.move(s, ["executing"], "done", "already inactive in Gong SCIM; no PATCH made", {
-        scimId: user.id,
-      });
+      core.move(
+        s,
+        ["executing"],
+        "done",
+        s.changeSentAt
+          ? `deactivated through SCIM: the PATCH sent at ${s.changeSentAt} got no good answer, but it landed (SCIM shows the user inactive)`
+          : "already inactive in Gong SCIM; no PATCH made",
+      );
       return;
     }
-    await dep.unassign(user, assignment);
-    core.move(s, ["executing"], "done", "deactivated through SCIM (PATCH active=false, verified)", {
-      scimId: user.id,
-    });
+    if (signal?.aborted) return;
+    await sendChange(core, s, "PATCH active=false", () => dep.unassign(user, assignment));
+    core.move(s, ["executing"], "done", "deactivated through SCIM (PATCH active=false, verified)");
     core.log.info("deactivated a Gong user through SCIM", { subject: s.id, user: s.userId });
     return;
   }
@@ -211,7 +240,7 @@ async function unassign(
     if (signal?.aborted) return;
     if (!earlier && !repo.annotate(s.id, "executing", { idpSnapshot: assignment.snapshot })) return;
     if (signal?.aborted) return;
-    const out = await dep.unassign(user, assignment);
+    const out = await sendChange(core, s, "unassignment", () => dep.unassign(user, assignment));
     why =
       out === "already"
         ? `already removed in ${dep.label}; waiting for a Gong directory sync that shows ${s.name} inactive`
@@ -251,5 +280,75 @@ async function unassign(
       },
     );
   });
+  core.wake();
+}
+
+/**
+ * Sends the change, recorded before (the subject's changeSentAt, and a trail note) and after (the
+ * failure): a change that landed but answered an error is then told truthfully by the next attempt,
+ * and nothing claims "nothing was changed" once it may have been.
+ */
+async function sendChange<T>(
+  core: ApprovalsCore,
+  s: SubjectRow,
+  what: string,
+  send: () => Promise<T>,
+): Promise<T> {
+  const label = core.deprovisioner.label;
+  const at = core.now().toISOString();
+  if (s.changeSentAt == null) core.repo.annotate(s.id, "executing", { changeSentAt: at });
+  core.repo.note(s.id, { actor: "gongops", why: `${label}: sending the ${what}`, now: core.now() });
+  try {
+    return await send();
+  } catch (error) {
+    core.repo.note(s.id, {
+      actor: "gongops",
+      why: `${label}: the ${what} sent at ${at} failed or got no good answer (${(error as Error).message}); it may have landed`,
+      now: core.now(),
+    });
+    throw error;
+  }
+}
+
+/**
+ * The execute job died (every attempt failed): the subject must not sit in approved or executing
+ * forever. It fails, in words that say whether a change may have gone out (a slot taken for nothing
+ * goes back: store/approvals.repo.ts), and the faces tell the requester and the admins.
+ */
+export function executeDied(core: ApprovalsCore, subjectId: number, lastError: string | null): void {
+  const s = core.repo.subject(subjectId);
+  if (!s || (s.state !== "approved" && s.state !== "executing")) return;
+  const sent = s.changeSentAt != null || s.idpSnapshot != null;
+  const why =
+    `the deactivation job gave up after its last attempt (${lastError ?? "no error recorded"}); ` +
+    (sent
+      ? `the change was sent at ${s.changeSentAt ?? "an earlier attempt"} and may have landed: check ${s.name} at the way out, or undo it with gongops reactivate`
+      : "nothing was changed; an admin can run it again with gongops jobs retry once the cause is fixed");
+  core.move(s, [s.state], "failed", why);
+  core.log.error("a deactivation failed: its job died", { subject: s.id, request: s.requestId });
+}
+
+/**
+ * An admin runs a subject's deactivation again (`gongops jobs retry`): a failed subject goes back to
+ * approved, and the job re-runs every check before any change; either way the trail says who did it.
+ */
+export function executeRetried(core: ApprovalsCore, subjectId: number, by: string): void {
+  const s = core.repo.subject(subjectId);
+  if (!s) return;
+  const now = core.now();
+  if (s.state === "failed") {
+    core.repo.tx((tx) =>
+      core.transition(tx, {
+        subjectId,
+        from: ["failed"],
+        to: "approved",
+        actor: by,
+        why: "run again by an admin; every check before a change runs again",
+        override: true,
+        set: { stateReason: null, waitingNote: null },
+        now,
+      }),
+    );
+  } else core.repo.note(subjectId, { actor: by, why: "the deactivation job was run again by hand", now });
   core.wake();
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineJob } from "../jobs/index.js";
 import type { ApprovalJobs, ApprovalsCore } from "./core.js";
-import { execute } from "./execute.js";
+import { execute, executeDied, executeRetried } from "./execute.js";
 import { assignUnassigned } from "./file.js";
 import { timer } from "./timers.js";
 import { type ApprovalEvent, approvalEventSchema } from "./types.js";
@@ -16,7 +16,9 @@ export function defineApprovalJobs(core: ApprovalsCore): ApprovalJobs {
     notify: defineJob({
       kind: "approval-notify",
       payload: approvalEventSchema,
-      maxAttempts: 8,
+      // Backing off up to 15 minutes a try (jobs/backoff.ts), 48 attempts outlast a Slack outage of
+      // about ten hours: a request filed meanwhile still gets posted.
+      maxAttempts: 48,
       run: async (event) => {
         if (event.kind === "filed") await assignUnassigned(core, event.requestId);
         await core.notifier?.notify(event as ApprovalEvent);
@@ -27,6 +29,8 @@ export function defineApprovalJobs(core: ApprovalsCore): ApprovalJobs {
       payload: z.object({ subjectId: z.number().int() }),
       maxAttempts: 10,
       run: async ({ subjectId }, { signal }) => execute(core, subjectId, signal),
+      onDead: ({ subjectId }, lastError) => executeDied(core, subjectId, lastError),
+      onRetry: ({ subjectId }, by) => executeRetried(core, subjectId, by),
     }),
     timer: defineJob({
       kind: "approval-timer",

@@ -5,24 +5,25 @@ import { OPEN_STATES, type SubjectState } from "../store/schema.js";
  * named here (store/approvals.repo.ts), so two deciders, two processes or a Slack retry cannot both win.
  *
  *   pending ─→ approved | kept | expired | cancelled
- *   approved ─→ executing | awaiting_idp (manual) | done (dry run) | cancelled (came back)
+ *   approved ─→ executing | awaiting_idp (manual) | done (dry run) | cancelled (came back) | failed (job died)
  *   executing ─→ done | failed | cancelled | awaiting_idp (unassigned in Okta or Entra ID: a sync confirms)
  *   awaiting_idp ─→ done | cancelled
  *   done ─→ reactivated
  *   failed ─→ reactivated (only one whose IdP change may have landed: its undo snapshot was stored)
+ *           | approved (run again by an admin: every check before a change runs again)
  */
 export type { SubjectState };
 
 export const TRANSITIONS: Readonly<Record<SubjectState, readonly SubjectState[]>> = {
   pending: ["approved", "kept", "expired", "cancelled", "pending"],
-  approved: ["executing", "awaiting_idp", "done", "cancelled", "approved"],
+  approved: ["executing", "awaiting_idp", "done", "cancelled", "approved", "failed"],
   executing: ["done", "failed", "cancelled", "awaiting_idp"],
   awaiting_idp: ["done", "cancelled"],
   done: ["reactivated"],
   kept: [],
   expired: [],
   cancelled: [],
-  failed: ["reactivated"],
+  failed: ["reactivated", "approved"],
   reactivated: [],
 };
 

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import type { ActivityService } from "../audit/activity.js";
 import type { ExemptionsService } from "../audit/exemptions.service.js";
+import type { ActivityRule } from "../audit/state.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { DirectoryLookup } from "../directory/lookup.service.js";
@@ -10,6 +12,7 @@ import type { ApprovalsRepo, RequestRow, SubjectRow } from "../store/approvals.r
 import type { AuditsRepo } from "../store/audits.repo.js";
 import type { DirectoryRepo } from "../store/directory.repo.js";
 import type { JobsRepo } from "../store/jobs.repo.js";
+import type { SyncRunsRepo } from "../store/syncRuns.repo.js";
 import type { Deprovisioner } from "./deprovision.js";
 
 /**
@@ -79,8 +82,14 @@ export interface ApprovalsDeps {
   /** The way out for okta/entra (scim and manual are built from `scim` when absent). */
   deprovisioner?: Deprovisioner | null;
   settings: ApprovalsSettings;
-  /** A direct filing's own check of each person: the look-back and rule an audit would use. */
-  lookback?: { days: number; rule: "any" | "hosted" };
+  /** Directory changes (a reactivation since the audit) and sync times (a snapshot after the change). */
+  syncRuns: SyncRunsRepo;
+  /** The company's time zone for the activity statistics, when a request has no audit that knew it. */
+  activity?: ActivityService | null;
+  /** What counts as activity for a request filed without an audit (GONGOPS_AUDIT_ACTIVITY). */
+  activityRule?: ActivityRule;
+  /** A direct filing's own check of each person looks back this many days (GONGOPS_AUDIT_DAYS). */
+  lookbackDays?: number;
   log?: Logger;
   /** The one clock (src/clock.ts). */
   clock: Clock;

@@ -1,6 +1,7 @@
 import { NotFoundError, UsageError } from "../errors.js";
 import type { SubjectRow } from "../store/approvals.repo.js";
 import type { ApprovalsCore } from "./core.js";
+import { identityProblem } from "./stillWanted.js";
 import type { Actor } from "./types.js";
 
 /**
@@ -41,7 +42,10 @@ export async function reactivateSubject(
   const request = repo.request(s.requestId)!;
   if (!input.actor.isAdmin && input.actor.slackUserId !== s.decidedBy)
     throw new UsageError("only admins and the approver can reactivate");
-  const dry = core.isDryRun(request) && !s.scimId && !s.idpSnapshot;
+  const dry = core.isDryRun(request) && !s.changeSentAt && !s.idpSnapshot;
+  // Undo changes someone too: the Gong id must still carry the address the request was filed for.
+  const identity = dry ? null : await identityProblem(core, s, { inactiveOk: true });
+  if (identity) throw new UsageError(`${s.name} is left as they are: ${identity}`);
   let how = "reactivated through SCIM (active=true)";
   if (!dry && s.idpSnapshot) {
     const dep = core.deprovisioner;
@@ -74,8 +78,14 @@ export async function reactivateSubject(
   } else if (!dry) {
     const scim = core.deps.scim;
     if (!scim) throw new UsageError("GONG_SCIM_TOKEN is not set: reactivate the user in the IdP or in Gong");
-    const user = await scim.findUserByEmail(s.email!);
-    if (!user) throw new NotFoundError(`Gong SCIM has no user with userName ${s.email}`);
+    // The SCIM user gongops deactivated, by the id pinned then; the email is only for older subjects.
+    const user = s.wayOutId ? await scim.getUser(s.wayOutId) : await scim.findUserByEmail(s.email!);
+    if (!user)
+      throw new NotFoundError(
+        s.wayOutId
+          ? `Gong SCIM has no user ${s.wayOutId} (the one gongops deactivated for ${s.email})`
+          : `Gong SCIM has no user with userName ${s.email}`,
+      );
     if (user.active !== true) await scim.setActive(user.id, true);
   }
   const row = core.move(

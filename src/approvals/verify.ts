@@ -5,13 +5,20 @@ import type { ApprovalsCore } from "./core.js";
  * shows the user inactive closes the subject; past the deadline the admins hear what to check.
  */
 
-/** Closes subjects waiting for the IdP whose user the current directory snapshot shows inactive. */
+/**
+ * Closes subjects waiting for the IdP whose user the current directory snapshot shows inactive. Only a
+ * snapshot whose listing started after the change counts: an older one says nothing about it.
+ */
 export function closeVerified(core: ApprovalsCore): number {
-  const { directory } = core.deps;
+  const { directory, syncRuns } = core.deps;
   const state = directory.state();
   if (!state) return 0;
+  const listedFrom = syncRuns.get(state.gen)?.startedAt ?? null;
+  if (!listedFrom) return 0;
   let closed = 0;
   for (const s of core.repo.subjectsIn(["awaiting_idp"])) {
+    const changed = s.changeSentAt ?? core.repo.enteredAt(s.id, "awaiting_idp");
+    if (!changed || listedFrom <= changed) continue;
     const row = directory.byId(state.gen, s.userId);
     if (row && row.active === false) {
       if (

@@ -325,6 +325,9 @@ export class JobWorker {
       error: job.lastError,
     });
     try {
+      const definition = this.registry.get(job.kind);
+      const payload = definition?.payload.safeParse(job.payload);
+      if (definition?.onDead && payload?.success) definition.onDead(payload.data, job.lastError);
       this.onDead(job);
     } catch (error) {
       this.log.error("onDead hook failed", { id: job.id, error: describeError(error) });

@@ -7,7 +7,8 @@ import { GongopsError } from "../errors.js";
 import { JobWorker } from "../jobs/index.js";
 import type { Logger } from "../log.js";
 import { SlackAccess } from "./access.js";
-import { SlackApprovalsNotifier, SlackPeopleDirectory } from "./approvals.js";
+import { SlackPeopleDirectory } from "./approvals.js";
+import { SlackApprovalsNotifier } from "./approvalsNotifier.js";
 import { SlackAuditRunner } from "./auditRunner.js";
 import { checkSlackRequest } from "./guard.js";
 import { HomePublisher } from "./home.js";
@@ -242,6 +243,7 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
     () => app.client,
     log.child("approvals"),
     ctx.clock,
+    ctx.config.access.adminUserIds,
   );
   ctx.approvals.connect({
     slack: new SlackPeopleDirectory(() => app.client, log.child("approvals"), ctx.clock),

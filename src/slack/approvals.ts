@@ -1,17 +1,11 @@
 import type { webApi } from "@slack/bolt";
-import type { ApprovalEvent, ApprovalsNotifier, ApprovalsService } from "../approvals/approvals.service.js";
 import type { SlackPeople, SlackPerson } from "../approvals/approver.js";
-import { stateLabel } from "../approvals/states.js";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../log.js";
-import type { ApprovalsRepo } from "../store/approvals.repo.js";
-import { approvalMessages, approverKey, taskText } from "./blocks/approvals.js";
-import { literal } from "./mrkdwn.js";
 
 /**
- * The Slack side of approvals: finds people by email, posts one message per approver per request (a
- * DM, or the approvals channel), and updates it as the state moves, including the message of an
- * approver the subject was taken from (no buttons; who decides now).
+ * The Slack side of approvals: finds people by email. Posting and updating the approvers' messages is
+ * approvalsNotifier.ts.
  *
  * People are read fresh for each pass (a filing, a round of escalations, a decision), never from a
  * long-lived cache: a manager deactivated in Slack a minute ago is not asked. Within a pass each address
@@ -123,101 +117,5 @@ export class SlackPeopleDirectory implements SlackPeople {
         return found;
       },
     };
-  }
-}
-
-export class SlackApprovalsNotifier implements ApprovalsNotifier {
-  constructor(
-    private readonly approvals: ApprovalsService,
-    private readonly repo: ApprovalsRepo,
-    private readonly client: () => webApi.WebClient,
-    private readonly log: Logger,
-    private readonly clock: Pick<Clock, "now">,
-  ) {}
-
-  private async channelFor(key: string): Promise<string | null> {
-    if (key === "channel") return this.approvals.settings.channel;
-    const res = await this.client().conversations.open({ users: key });
-    return res.channel?.id ?? null;
-  }
-
-  /** Posts or updates every approver's message for a request, from the stored state. */
-  async render(requestId: number): Promise<void> {
-    const view = this.approvals.view(requestId);
-    if (!view) return;
-    const posted = this.repo.messages(requestId);
-    // Every current approver's message, and the posted message of every approver a subject was taken
-    // from: it loses its buttons and says who decides now.
-    const keys = [
-      ...new Set([
-        ...view.subjects.filter((s) => s.approverKind !== "unassigned").map(approverKey),
-        ...view.subjects
-          .flatMap((s) => s.formerApprovers)
-          .filter((k) => posted.some((m) => m.approverKey === k)),
-      ]),
-    ];
-    for (const key of keys) {
-      const parts = approvalMessages(view, key, new Date(this.clock.now()));
-      for (const [part, msg] of parts.entries()) {
-        const existing = posted.find((m) => m.approverKey === key && m.part === part);
-        if (existing) {
-          await this.client().chat.update({
-            channel: existing.channel,
-            ts: existing.ts,
-            text: msg.text,
-            blocks: msg.blocks,
-          });
-          continue;
-        }
-        const channel = await this.channelFor(key);
-        if (!channel) {
-          this.log.warn("no approvals channel (GONGOPS_APPROVALS_CHANNEL) to post a request to", {
-            request: requestId,
-          });
-          continue;
-        }
-        const res = await this.client().chat.postMessage({ channel, text: msg.text, blocks: msg.blocks });
-        if (res.ts)
-          this.repo.saveMessage({
-            requestId,
-            approverKey: key,
-            part,
-            channel: res.channel ?? channel,
-            ts: res.ts,
-          });
-      }
-    }
-  }
-
-  async notify(event: ApprovalEvent): Promise<void> {
-    await this.render(event.requestId);
-    const view = this.approvals.view(event.requestId);
-    if (!view) return;
-    const subjects = view.subjects.filter((s) => "subjectIds" in event && event.subjectIds.includes(s.id));
-    if (event.kind === "remind") {
-      for (const key of new Set(subjects.filter((s) => s.state === "pending").map(approverKey))) {
-        const channel = await this.channelFor(key);
-        if (channel)
-          await this.client().chat.postMessage({
-            channel,
-            text: `Reminder: deactivation request #${view.request.id} waits for your decision (it moves up the reporting line if nobody decides).`,
-          });
-      }
-    }
-    if (event.kind === "task" && this.approvals.settings.channel) {
-      for (const s of subjects)
-        await this.client().chat.postMessage({ channel: this.approvals.settings.channel, text: taskText(s) });
-    }
-    if (event.kind === "changed" && view.request.requestedBySlack) {
-      // The requester hears about outcomes that need no click: cancelled, failed, done.
-      for (const s of subjects.filter((x) => ["cancelled", "failed", "done"].includes(x.state))) {
-        const channel = await this.channelFor(view.request.requestedBySlack);
-        if (channel)
-          await this.client().chat.postMessage({
-            channel,
-            text: `Request #${view.request.id}: ${literal(s.name)}: ${stateLabel(s.state, view.dryRun)}${s.stateReason ? `: ${literal(s.stateReason)}` : ""}`,
-          });
-      }
-    }
   }
 }

@@ -114,9 +114,14 @@ export class ApprovalsRepo {
       .returning()
       .get();
     if (!row) return null;
-    // A subject that fails from executing before any change gives the daily slot its claim took back
-    // to the day it was taken. A stored undo snapshot or SCIM id means a change may have been made.
-    if (before?.state === "executing" && t.to === "failed" && row.idpSnapshot == null && row.scimId == null)
+    // A subject that leaves executing before any change was sent (failed, cancelled) gives the daily
+    // slot its claim took back to the day it was taken.
+    if (
+      before?.state === "executing" &&
+      (t.to === "failed" || t.to === "cancelled") &&
+      row.changeSentAt == null &&
+      row.idpSnapshot == null
+    )
       this.giveBackDailySlot(tx, row.id);
     tx.insert(approvalTrail)
       .values({
@@ -197,6 +202,19 @@ export class ApprovalsRepo {
       .set({ used: sql`${approvalDaily.used} - 1` })
       .where(and(eq(approvalDaily.day, claim.at.slice(0, 10)), sql`${approvalDaily.used} > 0`))
       .run();
+  }
+
+  /** When the subject last moved into `state` (its trail), if it ever did. */
+  enteredAt(subjectId: number, state: SubjectState): string | null {
+    return (
+      this.db
+        .select({ at: approvalTrail.at })
+        .from(approvalTrail)
+        .where(and(eq(approvalTrail.subjectId, subjectId), eq(approvalTrail.toState, state)))
+        .orderBy(desc(approvalTrail.id))
+        .limit(1)
+        .get()?.at ?? null
+    );
   }
 
   dailyUsed(day: string): number {
@@ -301,7 +319,7 @@ export class ApprovalsRepo {
       .values(m)
       .onConflictDoUpdate({
         target: [approvalMessages.requestId, approvalMessages.approverKey, approvalMessages.part],
-        set: { channel: m.channel, ts: m.ts },
+        set: { channel: m.channel, ts: m.ts, digest: m.digest ?? null },
       })
       .run();
   }

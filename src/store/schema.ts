@@ -446,7 +446,14 @@ export const approvalSubjects = sqliteTable(
     waitingNote: text("waiting_note"),
     /** An admin let it past the daily cap. */
     capOverride: integer("cap_override", { mode: "boolean" }).notNull().default(false),
-    scimId: text("scim_id"),
+    /**
+     * The user's id at the way out (SCIM id, Okta user id, Entra object id), pinned at the first lookup
+     * by email: every later attempt and the undo must find the same one. (The column's name is older
+     * than the IdP adapters.)
+     */
+    wayOutId: text("scim_id"),
+    /** When gongops first sent the change (PATCH, DELETE), written before sending it. */
+    changeSentAt: text("change_sent_at"),
     /** What an IdP adapter needs to undo its unassignment (taken before it; approvals/deprovision.ts). */
     idpSnapshot: text("idp_snapshot", { mode: "json" }).$type<IdpSnapshot>(),
     updatedAt: text("updated_at").notNull(),
@@ -497,6 +504,8 @@ export const approvalMessages = sqliteTable(
     part: integer("part").notNull().default(0),
     channel: text("channel").notNull(),
     ts: text("ts").notNull(),
+    /** A hash of the content last sent: an update whose content did not change is not sent again. */
+    digest: text("digest"),
   },
   (t) => [primaryKey({ columns: [t.requestId, t.approverKey, t.part] })],
 );

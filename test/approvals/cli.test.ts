@@ -146,7 +146,15 @@ describe("gongops deactivate | requests | trail | reactivate", () => {
     expect(shown.stdout).toMatch(/done/);
     const trail = await cli(["trail", "--format", "json"], env);
     const rows = JSON.parse(trail.stdout) as { to: string; actor: string; why: string }[];
-    expect(rows.map((t) => t.to)).toEqual(["pending", "pending", "approved", "executing", "done"]);
+    // "executing" twice: the PATCH is recorded before it goes out, then the move to done.
+    expect(rows.map((t) => t.to)).toEqual([
+      "pending",
+      "pending",
+      "approved",
+      "executing",
+      "executing",
+      "done",
+    ]);
     // Filed by the terminal's operator; the app's assignment is a trail row naming the approver.
     expect(rows[0]!.actor).toBe("cli (ana@desk)");
     expect(rows[1]!.why).toMatch(new RegExp(`assigned: approver: Émile Zola <@${slackIdOf(ID.mgr)}>`));

@@ -17,8 +17,10 @@ describe("transitions", () => {
     expect(canTransition("reactivated", "done")).toBe(false);
     for (const s of ["kept", "expired", "cancelled", "reactivated"] as const)
       expect(TRANSITIONS[s]).toEqual([]);
-    // Undo of an IdP change that may have landed before the subject failed.
-    expect(TRANSITIONS.failed).toEqual(["reactivated"]);
+    // Undo of an IdP change that may have landed before the subject failed; an admin's run-again.
+    expect(TRANSITIONS.failed).toEqual(["reactivated", "approved"]);
+    // A job that died before the claim.
+    expect(canTransition("approved", "failed")).toBe(true);
     expect([...OPEN_STATES].sort()).toEqual(["approved", "awaiting_idp", "executing", "pending"]);
     expect(Object.keys(TRANSITIONS).sort()).toEqual([...SUBJECT_STATES].sort());
   });
@@ -136,7 +138,8 @@ describe("approval message blocks", () => {
       stateReason: null,
       waitingNote: null,
       capOverride: false,
-      scimId: null,
+      wayOutId: null,
+      changeSentAt: null,
       idpSnapshot: null,
       updatedAt: "2026-11-27T11:00:00Z",
     }));
