@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { hostname, userInfo } from "node:os";
 import { z } from "zod";
 import { GongopsError } from "./errors.js";
 import { KeyFormatError, signingKeyOf } from "./idp/jose.js";
@@ -76,6 +77,10 @@ export interface Config {
     dryRun: boolean;
     remindHours: number;
     expireDays: number;
+    /** After a manager's Keep, how long the user cannot be filed again. */
+    keepCooldownDays: number;
+    /** Who sits at this terminal, for the trail of every CLI action (GONGOPS_OPERATOR, or user@host). */
+    operator: string;
   };
   /** The identity providers (GONGOPS_DEACTIVATE_VIA=okta|entra); null when not configured. */
   idp: {
@@ -144,6 +149,26 @@ const splitList = (v: string) =>
     .filter(Boolean);
 const list = z.string().transform(splitList).describe("a comma-separated list");
 const text = z.string().min(1).describe("a non-empty value");
+const nonNegativeNumber = z.coerce.number().min(0).describe("a number of 0 or more");
+const operatorName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(/^[^\s<>]+$/)
+  .describe("who sits at this terminal, one word of at most 100 characters (jane, jane@acme.example)");
+
+/** The terminal's operator when GONGOPS_OPERATOR is not set: the OS user at this host. */
+function osOperator(): string {
+  let user: string;
+  try {
+    user = userInfo().username;
+  } catch {
+    // No passwd entry (a container started with an arbitrary uid).
+    user = process.env.USER ?? process.env.LOGNAME ?? `uid ${process.getuid?.() ?? "?"}`;
+  }
+  return `${user}@${hostname()}`;
+}
 const slackUserId = z
   .string()
   .transform(splitList)
@@ -253,6 +278,8 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
       dryRun: r.get("GONGOPS_DRY_RUN", bool, false),
       remindHours: r.get("GONGOPS_APPROVAL_REMIND_HOURS", positiveNumber, 48),
       expireDays: r.get("GONGOPS_APPROVAL_EXPIRE_DAYS", positiveNumber, 7),
+      keepCooldownDays: r.get("GONGOPS_KEEP_COOLDOWN_DAYS", nonNegativeNumber, 90),
+      operator: r.get("GONGOPS_OPERATOR", operatorName) ?? osOperator(),
     },
     idp: readIdp(r),
     logLevel: r.get("GONGOPS_LOG_LEVEL", logLevel, "info"),

@@ -259,6 +259,7 @@ export function createContext(options: ContextOptions): AppContext {
     scim: gong?.scim ?? null,
     deprovisioner: idp,
     settings: config.approvals,
+    lookbackDays: config.audit.days,
     log: log.child("approvals"),
     clock,
   });

@@ -23,6 +23,17 @@ describe("loadConfig", () => {
     expect(c.gong.auth).toBeNull();
   });
 
+  it("the terminal's operator and the keep cool-down: set, defaulted, or refused", () => {
+    const c = loadConfig({ GONGOPS_OPERATOR: "jane@acme.example", GONGOPS_KEEP_COOLDOWN_DAYS: "30" });
+    expect(c.approvals).toMatchObject({ operator: "jane@acme.example", keepCooldownDays: 30 });
+    const d = loadConfig({});
+    expect(d.approvals.keepCooldownDays).toBe(90);
+    expect(d.approvals.operator).toMatch(/^.+@.+$/);
+    const bad = () => loadConfig({ GONGOPS_OPERATOR: "two words", GONGOPS_KEEP_COOLDOWN_DAYS: "-1" });
+    expect(bad).toThrow(/GONGOPS_OPERATOR: expected who sits at this terminal/);
+    expect(bad).toThrow(/GONGOPS_KEEP_COOLDOWN_DAYS: expected a number of 0 or more/);
+  });
+
   it("names every bad variable in one message, and what it expects", () => {
     let error: unknown;
     try {

@@ -1,9 +1,11 @@
+import type { InactiveUser } from "../audit/report.js";
 import type { JobDefinition } from "../jobs/index.js";
 import type { RequestRow, SubjectRow, TrailRow } from "../store/approvals.repo.js";
 import type { SlackPeople } from "./approver.js";
 import { ApprovalsCore } from "./core.js";
 import { type DecideInput, decide, refusal, releaseFromCap } from "./decide.js";
 import type { Deprovisioner } from "./deprovision.js";
+import { auditInactive } from "./eligibility.js";
 import { execute } from "./execute.js";
 import { type FileInput, fileRequest } from "./file.js";
 import { defineApprovalJobs } from "./jobs.js";
@@ -76,6 +78,11 @@ export class ApprovalsService {
   async request(input: FileInput): Promise<{ view: RequestView; refused: { who: string; why: string }[] }> {
     const filed = await fileRequest(this.core, input);
     return { view: this.view(filed.request.id)!, refused: filed.refused };
+  }
+
+  /** The users an audit found inactive under its own rule: what "Request deactivation…" files. */
+  auditInactive(runId: number): InactiveUser[] {
+    return auditInactive(this.core, runId);
   }
 
   refusal(id: number, actor: Actor): Promise<string | null> {

@@ -52,3 +52,12 @@ export const STATE_LABEL: Readonly<Record<SubjectState, string>> = {
   failed: "failed",
   reactivated: "reactivated",
 };
+
+/** How a state reads for a request: a dry run's "done" would have deactivated, and never did. */
+export function stateLabel(state: SubjectState, dryRun: boolean): string {
+  if (!dryRun) return STATE_LABEL[state];
+  if (state === "done") return "would be deactivated (dry run: nothing changed in Gong)";
+  if (state === "approved") return "approved (dry run: nobody is deactivated)";
+  if (state === "executing") return "being checked (dry run: nobody is deactivated)";
+  return `${STATE_LABEL[state]} (dry run)`;
+}

@@ -25,7 +25,7 @@ export async function whyNotNow(
 ): Promise<string | null> {
   const identity = await identityProblem(core, s, options);
   if (identity !== null) return identity || null;
-  const back = reactivatedSince(core, s.userId, request.activitySince);
+  const back = reactivatedSince(core, s.userId, evidenceEnd(s, request));
   if (back)
     return `${s.name} was reactivated in Gong since the audit (seen by the directory sync of ${back})`;
   return activeSince(core, s, request);
@@ -55,6 +55,11 @@ export async function identityProblem(
   return null;
 }
 
+/** The end of the evidence the subject was filed on (its own; older subjects have the request's). */
+function evidenceEnd(s: SubjectRow, request: RequestRow): string {
+  return s.activitySince ?? request.activitySince;
+}
+
 /** When a directory sync after `since` saw the user reactivated, if one did. */
 function reactivatedSince(core: ApprovalsCore, userId: string, since: string): string | null {
   const seen = core.deps.syncRuns.changesOfUser(userId, "reactivated", since);
@@ -64,7 +69,7 @@ function reactivatedSince(core: ApprovalsCore, userId: string, since: string): s
 /** What the subject did since the audit, under the audit's rule (null: nothing). */
 async function activeSince(core: ApprovalsCore, s: SubjectRow, request: RequestRow): Promise<string | null> {
   const gong = core.deps.gong!;
-  const from = new Date(request.activitySince);
+  const from = new Date(evidenceEnd(s, request));
   const to = core.now();
   if (to <= from) return null;
   let latest: string | null = null;
@@ -75,7 +80,8 @@ async function activeSince(core: ApprovalsCore, s: SubjectRow, request: RequestR
     if (!at && !latest) latest = "an unknown date";
   }
   if (latest) return `${s.name} hosted a call on ${latest.slice(0, 10)}, after the audit`;
-  const audit = request.auditRunId ? core.deps.audits.get(request.auditRunId) : undefined;
+  const auditRunId = s.activitySince ? s.auditRunId : request.auditRunId;
+  const audit = auditRunId ? core.deps.audits.get(auditRunId) : undefined;
   const rule = audit?.activityRule ?? core.deps.activityRule ?? "hosted";
   if (rule !== "any") return null;
   // Whole company days from the first day the audit's statistics did not cover, to yesterday (Gong

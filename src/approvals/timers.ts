@@ -1,5 +1,5 @@
+import { peopleFor, reassign } from "./assign.js";
 import type { ApprovalsCore } from "./core.js";
-import { assign } from "./file.js";
 import { closeVerified } from "./verify.js";
 
 /**
@@ -27,34 +27,16 @@ export async function timer(
       core.move(s, ["pending"], "expired", `no decision in ${days} day${days === 1 ? "" : "s"}`);
     return;
   }
-  const request = repo.request(requestId)!;
+  // One pass over Slack's people for the whole round; each move names who decides now (assign.ts).
+  const slack = peopleFor(core);
+  const hours = 2 * settings.remindHours;
   const moved: number[] = [];
   for (const s of pending) {
     if (s.approverKind !== "user") continue;
-    const above = s.approverGongId ? (core.person(s.approverGongId)?.managerId ?? null) : null;
-    const a = await assign(core, core.personOf(s), request.requestedBySlack, {
-      startFrom: above,
-      exclude: s.approverSlackId ? [s.approverSlackId] : [],
+    const row = await reassign(core, s, `${s.approverName} did not decide in ${hours} h`, {
+      slack,
+      escalation: true,
     });
-    const now = core.now();
-    const row = repo.tx((tx) =>
-      core.transition(tx, {
-        subjectId: s.id,
-        from: ["pending"],
-        to: "pending",
-        actor: "gongops",
-        why: `escalated after ${2 * settings.remindHours} h without a decision from ${s.approverName}: ${a.name ?? "the approvals channel"} (${a.reason})`,
-        set: {
-          approverKind: a.kind,
-          approverSlackId: a.slackUserId,
-          approverGongId: a.gongId,
-          approverName: a.name,
-          approverReason: `${s.approverName} did not decide in ${2 * settings.remindHours} h; ${a.reason}`,
-          escalations: s.escalations + 1,
-        },
-        now,
-      }),
-    );
     if (row) moved.push(s.id);
   }
   if (moved.length > 0) await core.notifier?.notify({ kind: "escalated", requestId, subjectIds: moved });

@@ -15,15 +15,31 @@ import type { JobsRepo } from "../store/jobs.repo.js";
 import type { SyncRunsRepo } from "../store/syncRuns.repo.js";
 import type { Deprovisioner } from "./deprovision.js";
 
-/** The approval settings (README, Settings); `verifyMinutes` defaults to 90 where it is not given. */
-export type ApprovalsSettings = Omit<Config["approvals"], "verifyMinutes"> & { verifyMinutes?: number };
+/**
+ * The approval settings (README, Settings); `verifyMinutes` defaults to 90 and `keepCooldownDays` to 90
+ * where they are not given. The operator is the CLI's (it builds its Actor from it).
+ */
+export type ApprovalsSettings = Omit<
+  Config["approvals"],
+  "verifyMinutes" | "keepCooldownDays" | "operator"
+> & {
+  verifyMinutes?: number;
+  keepCooldownDays?: number;
+};
 
-/** Who acts: a Slack user (with their admin standing) or the CLI. */
+/** Who acts: a Slack user (with their admin standing) or the terminal's operator. */
 export interface Actor {
   slackUserId: string | null;
-  /** In words, for the trail: "<@U123>" or "cli". */
+  /** The terminal's operator (GONGOPS_OPERATOR, or user@host); null or absent in Slack. */
+  operator?: string | null;
+  /** In words, for the trail: "<@U123>" or "cli (jane@laptop)". */
   label: string;
   isAdmin: boolean;
+}
+
+/** The CLI's actor: the operator at this terminal, named in the trail of everything they do. */
+export function terminalActor(operator: string): Actor {
+  return { slackUserId: null, operator, label: `cli (${operator})`, isAdmin: true };
 }
 
 export type ApprovalEvent =
@@ -72,6 +88,8 @@ export interface ApprovalsDeps {
   activity?: ActivityService | null;
   /** What counts as activity for a request filed without an audit (GONGOPS_AUDIT_ACTIVITY). */
   activityRule?: ActivityRule;
+  /** A direct filing's own check of each person looks back this many days (GONGOPS_AUDIT_DAYS). */
+  lookbackDays?: number;
   log?: Logger;
   /** The one clock (src/clock.ts). */
   clock: Clock;

@@ -1,43 +1,121 @@
 import type { webApi } from "@slack/bolt";
-import type { SlackPeople } from "../approvals/approver.js";
+import type { SlackPeople, SlackPerson } from "../approvals/approver.js";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../log.js";
 
 /**
- * The Slack side of approvals: finds people by email (users.lookupByEmail, cached). Posting and
- * updating the approvers' messages is approvalsNotifier.ts.
+ * The Slack side of approvals: finds people by email. Posting and updating the approvers' messages is
+ * approvalsNotifier.ts.
+ *
+ * People are read fresh for each pass (a filing, a round of escalations, a decision), never from a
+ * long-lived cache: a manager deactivated in Slack a minute ago is not asked. Within a pass each address
+ * is asked once, and past a few lookups the pass reads the whole workspace in one paged users.list
+ * instead (filing 500 subjects costs a few pages, not ~1,000 lookups). Rate limits are honoured: a 429
+ * waits its Retry-After and the call is made again.
  */
-const PEOPLE_TTL_MS = 10 * 60_000;
+const LOOKUPS_BEFORE_LISTING = 20;
+const LIST_PAGE = 1000;
+const RATE_LIMIT_TRIES = 8;
+
+interface SlackUser {
+  id?: string;
+  deleted?: boolean;
+  is_bot?: boolean;
+  is_app_user?: boolean;
+  is_restricted?: boolean;
+  is_ultra_restricted?: boolean;
+  profile?: { email?: string };
+}
+
+function personOf(u: SlackUser): SlackPerson | null {
+  if (!u.id) return null;
+  return {
+    userId: u.id,
+    deleted: Boolean(u.deleted),
+    bot: Boolean(u.is_bot || u.is_app_user) || u.id === "USLACKBOT",
+    guest: Boolean(u.is_restricted || u.is_ultra_restricted),
+  };
+}
+
+/** Seconds Slack asked to wait, when `error` is a rate limit (after the Web client's own retries). */
+export function retryAfterOf(error: unknown): number | null {
+  const e = error as { code?: string; retryAfter?: number; message?: string };
+  if (e?.code === "slack_webapi_rate_limited_error" && typeof e.retryAfter === "number") return e.retryAfter;
+  const m = /rate limit was exceeded.*retry-after: (\d+)/i.exec(e?.message ?? "");
+  return m ? Number(m[1]) : null;
+}
 
 export class SlackPeopleDirectory implements SlackPeople {
-  private readonly cache = new Map<
-    string,
-    { value: { userId: string; deleted: boolean } | null; at: number }
-  >();
-
   constructor(
     private readonly client: () => webApi.WebClient,
     private readonly log: Logger,
-    private readonly clock: Pick<Clock, "now">,
+    private readonly clock: Pick<Clock, "now" | "sleep">,
   ) {}
 
-  async byEmail(email: string): Promise<{ userId: string; deleted: boolean } | null> {
+  /** Calls Slack, waiting out rate limits (Retry-After) rather than failing the pass. */
+  private async paced<T>(what: string, call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        const wait = retryAfterOf(error);
+        if (wait === null || attempt >= RATE_LIMIT_TRIES) throw error;
+        this.log.info("Slack asked to wait; waiting", { method: what, seconds: wait });
+        await this.clock.sleep(wait * 1000);
+      }
+    }
+  }
+
+  async byEmail(email: string): Promise<SlackPerson | null> {
     const key = email.toLowerCase();
-    const hit = this.cache.get(key);
-    if (hit && this.clock.now() - hit.at < PEOPLE_TTL_MS) return hit.value;
-    let value: { userId: string; deleted: boolean } | null;
     try {
-      const res = await this.client().users.lookupByEmail({ email: key });
-      value = res.user?.id ? { userId: res.user.id, deleted: Boolean(res.user.deleted) } : null;
+      const res = await this.paced("users.lookupByEmail", () =>
+        this.client().users.lookupByEmail({ email: key }),
+      );
+      return personOf((res.user ?? {}) as SlackUser);
     } catch (error) {
       const code = (error as { data?: { error?: string } }).data?.error;
-      if (code !== "users_not_found") {
-        this.log.warn("users.lookupByEmail failed", { reason: code ?? (error as Error).message });
-        throw error;
-      }
-      value = null;
+      if (code === "users_not_found") return null;
+      this.log.warn("users.lookupByEmail failed", { reason: code ?? (error as Error).message });
+      throw error;
     }
-    this.cache.set(key, { value, at: this.clock.now() });
-    return value;
+  }
+
+  /** Everyone in the workspace by email (lower-cased), in one paged pass. */
+  async everyone(): Promise<Map<string, SlackPerson>> {
+    const out = new Map<string, SlackPerson>();
+    let cursor: string | undefined;
+    do {
+      const page = await this.paced("users.list", () =>
+        this.client().users.list({ limit: LIST_PAGE, ...(cursor ? { cursor } : {}) }),
+      );
+      for (const u of (page.members ?? []) as SlackUser[]) {
+        const email = u.profile?.email?.toLowerCase();
+        const p = personOf(u);
+        if (!email || !p) continue;
+        // Two accounts with one address (an old deactivated one): the live one counts.
+        const had = out.get(email);
+        if (!had || (had.deleted && !p.deleted)) out.set(email, p);
+      }
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+    return out;
+  }
+
+  session(): SlackPeople {
+    const asked = new Map<string, Promise<SlackPerson | null>>();
+    let everyone: Promise<Map<string, SlackPerson>> | null = null;
+    return {
+      byEmail: (email) => {
+        const key = email.toLowerCase();
+        let found = asked.get(key);
+        if (!found) {
+          if (!everyone && asked.size >= LOOKUPS_BEFORE_LISTING) everyone = this.everyone();
+          found = everyone ? everyone.then((all) => all.get(key) ?? null) : this.byEmail(key);
+          asked.set(key, found);
+        }
+        return found;
+      },
+    };
   }
 }

@@ -6,6 +6,7 @@ import type {
   ApprovalsService,
   RequestView,
 } from "../approvals/approvals.service.js";
+import { stateLabel } from "../approvals/states.js";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../log.js";
 import type { ApprovalsRepo, SubjectRow } from "../store/approvals.repo.js";
@@ -111,7 +112,17 @@ export class SlackApprovalsNotifier implements ApprovalsNotifier {
     const view = this.approvals.view(requestId);
     if (!view) return;
     const pending: unknown[] = [];
-    const keys = [...new Set(view.subjects.filter((s) => s.approverKind !== "unassigned").map(approverKey))];
+    // Every current approver's message, and the posted message of every approver a subject was taken
+    // from: it loses its buttons and says who decides now.
+    const posted = this.repo.messages(requestId);
+    const keys = [
+      ...new Set([
+        ...view.subjects.filter((s) => s.approverKind !== "unassigned").map(approverKey),
+        ...view.subjects
+          .flatMap((s) => s.formerApprovers)
+          .filter((k) => posted.some((m) => m.approverKey === k)),
+      ]),
+    ];
     for (const key of keys) {
       const where = key === "channel" ? "the approvals channel" : `<@${key}>`;
       await this.isolated(where, `request #${requestId}`, () => this.renderFor(view, key), pending);
@@ -218,5 +229,5 @@ function reminderText(view: RequestView): string {
 }
 
 function outcomeText(view: RequestView, s: SubjectRow): string {
-  return `Request #${view.request.id}: ${literal(s.name)} is ${s.state}${view.dryRun ? " (dry run)" : ""}${s.stateReason ? `: ${literal(s.stateReason)}` : ""}`;
+  return `Request #${view.request.id}: ${literal(s.name)}: ${stateLabel(s.state, view.dryRun)}${s.stateReason ? `: ${literal(s.stateReason)}` : ""}`;
 }

@@ -1,6 +1,6 @@
 import type { webApi } from "@slack/bolt";
 import { z } from "zod";
-import { STATE_LABEL } from "../approvals/states.js";
+import { stateLabel } from "../approvals/states.js";
 import { AuditPausedError, type AuditProgress, type AuditService } from "../audit/audit.service.js";
 import { type AuditReport, inactiveCsv } from "../audit/report.js";
 import type { ActivityRule } from "../audit/state.js";
@@ -438,7 +438,8 @@ export class SlackAuditRunner {
     if (!repo) return states;
     for (const u of report.inactive) {
       const latest = repo.subjectsOfUser(u.id)[0];
-      if (latest) states.set(u.id, `${STATE_LABEL[latest.state]} (request ${latest.requestId})`);
+      if (latest)
+        states.set(u.id, `${stateLabel(latest.state, latest.dryRun)} (request ${latest.requestId})`);
     }
     return states;
   }

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "./db.js";
 import type { DbOrTx } from "./jobs.repo.js";
 import {
@@ -19,7 +19,10 @@ import {
 export type RequestRow = typeof approvalRequests.$inferSelect;
 export type SubjectRow = typeof approvalSubjects.$inferSelect;
 export type TrailRow = typeof approvalTrail.$inferSelect;
-export type NewSubject = Omit<typeof approvalSubjects.$inferInsert, "requestId" | "state" | "updatedAt">;
+export type NewSubject = Omit<
+  typeof approvalSubjects.$inferInsert,
+  "requestId" | "state" | "updatedAt" | "dryRun"
+>;
 
 export interface Transition {
   subjectId: number;
@@ -30,6 +33,11 @@ export interface Transition {
   override?: boolean;
   /** Other columns to set in the same UPDATE. */
   set?: Partial<typeof approvalSubjects.$inferInsert>;
+  /**
+   * The approver the caller checked (a decision, an escalation): the UPDATE matches only while the
+   * subject still has that one, so a reassignment that landed first wins over a late click.
+   */
+  approver?: { kind: SubjectRow["approverKind"]; slackId: string | null };
   now: Date;
 }
 
@@ -51,7 +59,13 @@ export class ApprovalsRepo {
     const rows = subjects.map((s) =>
       tx
         .insert(approvalSubjects)
-        .values({ ...s, requestId: row.id, state: "pending", updatedAt: request.createdAt })
+        .values({
+          ...s,
+          requestId: row.id,
+          dryRun: request.dryRun ?? false,
+          state: "pending",
+          updatedAt: request.createdAt,
+        })
         .returning()
         .get(),
     );
@@ -64,7 +78,7 @@ export class ApprovalsRepo {
           actor,
           fromState: null,
           toState: "pending",
-          why: `${request.reason}; approver: ${s.approverName ?? "the approvals channel"} (${s.approverReason})`,
+          why: `${request.reason}; ${approverWords(s)}`,
         })
         .run();
     }
@@ -83,10 +97,20 @@ export class ApprovalsRepo {
       .from(approvalSubjects)
       .where(eq(approvalSubjects.id, t.subjectId))
       .get();
+    const approver = t.approver
+      ? and(
+          eq(approvalSubjects.approverKind, t.approver.kind),
+          t.approver.slackId === null
+            ? isNull(approvalSubjects.approverSlackId)
+            : eq(approvalSubjects.approverSlackId, t.approver.slackId),
+        )
+      : undefined;
     const row = tx
       .update(approvalSubjects)
       .set({ ...t.set, state: t.to, updatedAt: at })
-      .where(and(eq(approvalSubjects.id, t.subjectId), inArray(approvalSubjects.state, [...t.from])))
+      .where(
+        and(eq(approvalSubjects.id, t.subjectId), inArray(approvalSubjects.state, [...t.from]), approver),
+      )
       .returning()
       .get();
     if (!row) return null;
@@ -223,12 +247,38 @@ export class ApprovalsRepo {
       .all();
   }
 
-  /** The open subject of a Gong user, if any. */
-  openFor(userId: string, tx: DbOrTx = this.db): SubjectRow | undefined {
-    return tx
+  /**
+   * The open subject of a Gong user, if any: a real one by default (the one a user may have), or an
+   * open dry run (which holds nothing but is not filed twice).
+   */
+  openFor(userId: string, options: { dryRun?: boolean } = {}): SubjectRow | undefined {
+    return this.db
       .select()
       .from(approvalSubjects)
-      .where(and(eq(approvalSubjects.userId, userId), inArray(approvalSubjects.state, [...OPEN_STATES])))
+      .where(
+        and(
+          eq(approvalSubjects.userId, userId),
+          inArray(approvalSubjects.state, [...OPEN_STATES]),
+          eq(approvalSubjects.dryRun, options.dryRun ?? false),
+        ),
+      )
+      .get();
+  }
+
+  /** The latest Keep of a Gong user decided at or after `since` (ISO), if any: the keep cool-down. */
+  keptSince(userId: string, since: string): SubjectRow | undefined {
+    return this.db
+      .select()
+      .from(approvalSubjects)
+      .where(
+        and(
+          eq(approvalSubjects.userId, userId),
+          eq(approvalSubjects.state, "kept"),
+          gte(approvalSubjects.decidedAt, since),
+        ),
+      )
+      .orderBy(desc(approvalSubjects.decidedAt))
+      .limit(1)
       .get();
   }
 
@@ -299,4 +349,13 @@ export class ApprovalsRepo {
       })
       .run();
   }
+}
+
+/** Who decides on a subject, in words, naming them (every assignment's trail row says this). */
+export function approverWords(
+  s: Pick<SubjectRow, "approverKind" | "approverName" | "approverSlackId" | "approverReason">,
+): string {
+  if (s.approverKind === "unassigned") return `approver: not assigned yet (${s.approverReason})`;
+  if (s.approverKind === "channel") return `approver: the approvals channel, any admin (${s.approverReason})`;
+  return `approver: ${s.approverName ?? "?"} <@${s.approverSlackId}> (${s.approverReason})`;
 }

@@ -384,11 +384,16 @@ export const approvalRequests = sqliteTable("approval_requests", {
   source: text("source", { enum: ["slack", "cli"] }).notNull(),
   /** The requester's Slack user id (null from the CLI). */
   requestedBySlack: text("requested_by_slack"),
-  /** Who asked, in words ("<@U123>", "cli (jane)"). */
+  /** Who asked, in words ("<@U123>", "cli (jane@laptop)"). */
   requestedBy: text("requested_by").notNull(),
+  /** The terminal's operator who filed it (GONGOPS_OPERATOR, or user@host); null from Slack. */
+  requestedByOperator: text("requested_by_operator"),
   reason: text("reason").notNull(),
   dryRun: integer("dry_run", { mode: "boolean" }).notNull().default(false),
-  /** The audit it came from, and that audit's end: a hosted call after it cancels the subject. */
+  /**
+   * The audit it came from, and that audit's end: a hosted call after it cancels the subject. Each
+   * subject also keeps its own evidence (a direct filing checks each person itself).
+   */
   auditRunId: integer("audit_run_id"),
   activitySince: text("activity_since").notNull(),
   /** The audit's look-back, for "no call in N days". */
@@ -411,6 +416,17 @@ export const approvalSubjects = sqliteTable(
     managerId: text("manager_id"),
     lastCallAt: text("last_call_at"),
     created: text("created"),
+    /** Every address Gong has for them besides `email` (aliases): they are the subject by any of them. */
+    aliases: text("aliases", { mode: "json" }).$type<string[]>().notNull().default([]),
+    /** Copied from the request: a dry-run subject never holds the user's one open request. */
+    dryRun: integer("dry_run", { mode: "boolean" }).notNull().default(false),
+    /** The evidence they were filed on: the audit that found them inactive (null: their own check). */
+    auditRunId: integer("audit_run_id"),
+    /** The end of that evidence: activity after it means they came back. */
+    activitySince: text("activity_since"),
+    lookbackDays: integer("lookback_days"),
+    /** The evidence in words ("audit #3: no activity on the whole days …"; "--force: listened to …"). */
+    evidence: text("evidence"),
     state: text("state", { enum: SUBJECT_STATES }).notNull(),
     /** Who decides: a Slack user, or the approvals channel (any admin). */
     approverKind: text("approver_kind", { enum: ["user", "channel", "unassigned"] }).notNull(),
@@ -419,6 +435,8 @@ export const approvalSubjects = sqliteTable(
     approverName: text("approver_name"),
     /** Why it came to them, in words. */
     approverReason: text("approver_reason").notNull(),
+    /** Approver keys (Slack user ids, or "channel") it was taken from: their messages say who decides now. */
+    formerApprovers: text("former_approvers", { mode: "json" }).$type<string[]>().notNull().default([]),
     escalations: integer("escalations").notNull().default(0),
     decidedBy: text("decided_by"),
     decidedAt: text("decided_at"),
@@ -443,10 +461,10 @@ export const approvalSubjects = sqliteTable(
   (t) => [
     index("approval_subjects_request").on(t.requestId),
     index("approval_subjects_state").on(t.state),
-    // At most one open subject per Gong user, whatever the race.
+    // At most one open subject per Gong user, whatever the race; a dry run holds nothing.
     uniqueIndex("approval_subjects_one_open")
       .on(t.userId)
-      .where(sql.raw(`state IN (${OPEN_STATES.map((s) => `'${s}'`).join(",")})`)),
+      .where(sql.raw(`state IN (${OPEN_STATES.map((s) => `'${s}'`).join(",")}) AND dry_run = 0`)),
   ],
 );
 

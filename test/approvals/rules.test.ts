@@ -119,6 +119,13 @@ describe("approval message blocks", () => {
       managerId: "1",
       lastCallAt: null,
       created: "2024-01-01T00:00:00Z",
+      aliases: [],
+      dryRun: true,
+      auditRunId: 1,
+      activitySince: "2026-11-01T00:00:00Z",
+      lookbackDays: 90,
+      evidence: null,
+      formerApprovers: [],
       state: i === 0 ? ("done" as const) : ("pending" as const),
       approverKind: "user" as const,
       approverSlackId: "UMGR",
@@ -142,6 +149,7 @@ describe("approval message blocks", () => {
         source: "slack" as const,
         requestedBySlack: "UADMIN",
         requestedBy: "<@UADMIN>",
+        requestedByOperator: null,
         reason: "no calls",
         dryRun: true,
         auditRunId: 1,
@@ -163,7 +171,10 @@ describe("approval message blocks", () => {
     expect(first).toContain("User &lt;!channel&gt; 0"); // Gong text escaped
     expect(first).not.toContain("<!channel>");
     expect(first).toContain("<@UADMIN> asks");
-    expect(first).toMatch(/deactivated\*? by <@UMGR>/);
+    // A dry run's done reads "would be deactivated", never "deactivated".
+    expect(first).toMatch(/would be deactivated \(dry run[^*]*\* by <@UMGR>/);
+    expect(first).not.toMatch(/\*deactivated\*/);
+    expect(first).not.toMatch(/loses their Gong seat|will be deactivated/);
     expect(first.match(/gong_approval_approve"/g)).toHaveLength(SUBJECTS_PER_MESSAGE - 1);
     expect(first).toContain("gong_approval_approve_all");
   });

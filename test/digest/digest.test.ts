@@ -24,6 +24,8 @@ beforeAll(async () => {
     GONGOPS_SEAT_PRICE_PER_YEAR: "1200",
     GONGOPS_CURRENCY: "eur",
     GONGOPS_AUDIT_ACTIVITY: "hosted",
+    // Where a request nobody up the line can decide goes (without one it is refused at filing).
+    GONGOPS_APPROVALS_CHANNEL: "C0APPROVALS",
   });
   scheduleId = ctx.schedules.add({
     kind: "audit-digest",

@@ -7,7 +7,9 @@ import type { AddressInfo } from "node:net";
  * methods gongops calls, records every call, takes response_url posts and file uploads, and can be told
  * who has which email and which user group members there are. It refuses what Slack refuses: blocks past
  * Block Kit's limits (invalid_blocks), a file shared to a channel the bot is not in (not_in_channel),
- * joining a private channel, and, when told to, a method with 429 and Retry-After.
+ * joining a private channel, and, when told to, a method with 429 and Retry-After: a number of calls
+ * (`rateLimits`), or Slack's own way (`limitRate`): at most N calls of a method per window, the rest
+ * answered 429 with the Retry-After that the window still has to run.
  *
  * Uploads go as Slack's do (files.getUploadURLExternal, the bytes to the upload URL, then
  * files.completeUploadExternal) and the fake keeps the bytes exactly (`uploads`, `files`); an image block
@@ -46,6 +48,9 @@ export class FakeSlack {
   readonly groups = new Map<string, string[]>();
   /** Users Slack reports as deactivated (users.lookupByEmail answers deleted: true). */
   readonly deletedUsers = new Set<string>();
+  /** Bot users and guests (is_bot; is_restricted), as users.lookupByEmail and users.list say. */
+  readonly botUsers = new Set<string>();
+  readonly guestUsers = new Set<string>();
   /** Channels the bot may not post in (chat.postMessage answers not_in_channel). */
   readonly closedChannels = new Set<string>();
   /** Private channels: the bot cannot join them, and is in them only when added to `members`. */
@@ -61,17 +66,43 @@ export class FakeSlack {
   /** Calls of a method (those that `match`, when given) to refuse with 429 and Retry-After: 1. */
   readonly rateLimits: { method: string; match?: (args: Record<string, any>) => boolean; times: number }[] =
     [];
+  /** Slack's rate limits per method: at most `perWindow` calls in each `windowMs` (tiers, scaled). */
+  private readonly tiers = new Map<
+    string,
+    { perWindow: number; windowMs: number; start: number; used: number }
+  >();
   private server: Server | null = null;
   private seq = 1000;
+
+  /** Limits `method` as Slack does: past `perWindow` calls in a window, 429 with Retry-After. */
+  limitRate(method: string, perWindow: number, windowMs: number): void {
+    this.tiers.set(method, { perWindow, windowMs, start: 0, used: 0 });
+  }
+
+  /** Seconds to wait when `method` is over its limit now, else null (and the call is counted). */
+  private overLimit(method: string): number | null {
+    const t = this.tiers.get(method);
+    if (!t) return null;
+    const now = Date.now();
+    if (now - t.start >= t.windowMs) {
+      t.start = now;
+      t.used = 0;
+    }
+    if (t.used < t.perWindow) {
+      t.used++;
+      return null;
+    }
+    return Math.max(1, Math.ceil((t.start + t.windowMs - now) / 1000));
+  }
 
   static async start(): Promise<FakeSlack> {
     const fake = new FakeSlack();
     fake.server = createServer((req, res) => {
       void fake.handle(req).then(
-        ({ status, body }) => {
+        ({ status, body, retryAfter }) => {
           res.writeHead(status, {
             "content-type": "application/json",
-            ...(status === 429 ? { "retry-after": "1" } : {}),
+            ...(status === 429 ? { "retry-after": String(retryAfter ?? 1) } : {}),
           });
           res.end(JSON.stringify(body));
         },
@@ -168,7 +199,19 @@ export class FakeSlack {
     return Boolean(file?.completed && isImage(file.bytes));
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
+  private user(id: string, email: string) {
+    return {
+      id,
+      deleted: this.deletedUsers.has(id),
+      is_bot: this.botUsers.has(id),
+      is_restricted: this.guestUsers.has(id),
+      profile: { email },
+    };
+  }
+
+  private async handle(
+    req: IncomingMessage,
+  ): Promise<{ status: number; body: unknown; retryAfter?: number }> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks);
@@ -207,6 +250,11 @@ export class FakeSlack {
       limit.times--;
       this.calls.push({ method, args, result: { ok: false, error: "ratelimited" } });
       return { status: 429, body: { ok: false, error: "ratelimited" } };
+    }
+    const wait = this.overLimit(method);
+    if (wait !== null) {
+      this.calls.push({ method, args, result: { ok: false, error: "ratelimited" } });
+      return { status: 429, body: { ok: false, error: "ratelimited" }, retryAfter: wait };
     }
     const result = this.answer(method, args);
     this.calls.push({ method, args, result });
@@ -253,11 +301,23 @@ export class FakeSlack {
       case "users.lookupByEmail": {
         const found = [...this.emails].find(([, e]) => e.toLowerCase() === String(args.email).toLowerCase());
         return found
-          ? {
-              ok: true,
-              user: { id: found[0], deleted: this.deletedUsers.has(found[0]), profile: { email: found[1] } },
-            }
+          ? { ok: true, user: this.user(found[0], found[1]) }
           : { ok: false, error: "users_not_found" };
+      }
+      case "users.list": {
+        // Cursor paging as Slack does it: an opaque cursor, `limit` per page (Slack caps it at 1000).
+        const all = [...this.emails].sort(([a], [b]) => a.localeCompare(b));
+        const limit = Math.min(Number(args.limit ?? 0) || 1000, 1000);
+        const from = args.cursor ? Number(Buffer.from(String(args.cursor), "base64").toString("utf8")) : 0;
+        if (!Number.isInteger(from) || from < 0 || from > all.length)
+          return { ok: false, error: "invalid_cursor" };
+        const page = all.slice(from, from + limit);
+        const next = from + limit < all.length ? Buffer.from(String(from + limit)).toString("base64") : "";
+        return {
+          ok: true,
+          members: page.map(([id, email]) => this.user(id, email)),
+          response_metadata: { next_cursor: next },
+        };
       }
       case "usergroups.users.list":
         return { ok: true, users: this.groups.get(args.usergroup) ?? [] };
@@ -422,6 +482,56 @@ export function buttonClick(fields: {
         action_ts: "1700000001.0",
       },
     ],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/** The "Request deactivation…" modal submitted (form-encoded, as Slack posts it to /slack/events). */
+export function requestModalSubmission(fields: {
+  user: string;
+  runId: number;
+  reason: string;
+  /** The users picked (empty: all the audit's inactive users). */
+  users?: string[];
+  dryRun?: boolean;
+}): string {
+  const payload = {
+    type: "view_submission",
+    team: { id: "T1", domain: "acme" },
+    user: { id: fields.user, username: fields.user.toLowerCase(), team_id: "T1" },
+    api_app_id: "A1",
+    token: "legacy-unused",
+    trigger_id: "1.2.3",
+    view: {
+      id: "V1",
+      type: "modal",
+      team_id: "T1",
+      callback_id: "gong_approval_request_modal",
+      private_metadata: String(fields.runId),
+      hash: "h",
+      state: {
+        values: {
+          users: {
+            users: {
+              type: "multi_static_select",
+              selected_options: (fields.users ?? []).map((value) => ({
+                value,
+                text: { type: "plain_text", text: value },
+              })),
+            },
+          },
+          reason: { reason: { type: "plain_text_input", value: fields.reason } },
+          dry: {
+            dry: {
+              type: "checkboxes",
+              selected_options: fields.dryRun
+                ? [{ value: "dry", text: { type: "plain_text", text: "Dry run" } }]
+                : [],
+            },
+          },
+        },
+      },
+    },
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }

@@ -1,6 +1,7 @@
-import type { Actor, RequestView } from "../../approvals/approvals.service.js";
+import type { RequestView } from "../../approvals/approvals.service.js";
 import { checkWayOut, type WayOutPerson } from "../../approvals/check.js";
-import { STATE_LABEL } from "../../approvals/states.js";
+import { stateLabel } from "../../approvals/states.js";
+import { terminalActor } from "../../approvals/types.js";
 import { toCsv } from "../../csv.js";
 import { UsageError } from "../../errors.js";
 import type { SubjectRow } from "../../store/approvals.repo.js";
@@ -11,8 +12,6 @@ import type { CliIo } from "../io.js";
 import { printJson } from "../io.js";
 
 /** `gongops deactivate | requests | trail | reactivate`: the terminal face of src/approvals/. */
-
-const CLI_ACTOR: Actor = { slackUserId: null, label: "cli", isAdmin: true };
 
 function approverText(s: SubjectRow): string {
   if (s.approverKind === "channel") return "approvals channel";
@@ -27,7 +26,7 @@ function subjectRows(v: RequestView) {
     email: s.email ?? "",
     state: s.state,
     approver: approverText(s),
-    note: s.waitingNote ?? s.stateReason ?? "",
+    note: s.waitingNote ?? s.stateReason ?? (v.dryRun && s.state === "done" ? "would be deactivated" : ""),
   }));
 }
 
@@ -43,12 +42,17 @@ function printView(io: CliIo, v: RequestView): void {
 export const deactivateCommand: Command = {
   name: "deactivate",
   summary: "ask for Gong users to be deactivated (their managers approve in Slack)",
-  usage: `gongops deactivate <who>… --reason "…" [--dry-run] [--audit <id>] [--json]
+  usage: `gongops deactivate <who>… --reason "…" [--dry-run] [--audit <id>] [--force] [--json]
 gongops deactivate --check [<who>…] [--json]
 
 Who: emails, Gong ids or names, as in lookups. The request is stored; the running Slack app
 (gongops start) posts it to each approver within seconds. Nobody is deactivated until approved.
-Refused: users not active in Gong, not found, exempt, or already in an open request.
+Refused, each with the reason: users not active in Gong now (read from Gong as it is filed), not
+found, exempt, already in an open request, or kept by a manager within GONGOPS_KEEP_COOLDOWN_DAYS.
+With --audit, only users that audit found inactive under its own rule; without it, each person's own
+activity in the look-back is checked now, and someone active is filed only with --force (it says what
+the activity was). GONGOPS_DRY_RUN=true files a dry run, as --dry-run does. Every action is recorded
+in the trail with the operator (GONGOPS_OPERATOR, or user@host).
 
 --check changes nothing: it signs in to the way out (GONGOPS_DEACTIVATE_VIA), runs the checks that
 come before a change (Okta: the Gong app pushes deactivations; Entra ID: its provisioning job runs and
@@ -58,6 +62,7 @@ when a deactivation would go through, 1 when it would be refused.`,
     check: { type: "boolean" },
     reason: { type: "string" },
     "dry-run": { type: "boolean" },
+    force: { type: "boolean" },
     audit: { type: "string" },
     json: { type: "boolean" },
   },
@@ -74,7 +79,8 @@ when a deactivation would go through, 1 when it would be refused.`,
         who: args.positionals,
         reason,
         dryRun: flag(args, "dry-run"),
-        actor: CLI_ACTOR,
+        force: flag(args, "force"),
+        actor: terminalActor(ctx.config.approvals.operator),
         source: "cli",
         auditRunId: audit ? Number(audit) : null,
       });
@@ -184,7 +190,7 @@ gongops requests approve|keep <subject> --reason "…"   (an admin override, rec
           printView(io, v);
           for (const s of v.subjects)
             io.stdout(
-              `  #${s.id} ${s.name}: ${STATE_LABEL[s.state]}; approver because ${s.approverReason}\n`,
+              `  #${s.id} ${s.name}: ${stateLabel(s.state, v.dryRun)}; approver because ${s.approverReason}${s.evidence ? `; filed on: ${s.evidence}` : ""}\n`,
             );
         }
         return 0;
@@ -193,7 +199,11 @@ gongops requests approve|keep <subject> --reason "…"   (an admin override, rec
         const reason = stringOption(args, "reason");
         if (!arg || !/^\d+$/.test(arg) || !reason)
           throw new UsageError('gongops requests release <subject> --reason "…"');
-        const ok = ctx.approvals.releaseFromCap(Number(arg), CLI_ACTOR, reason);
+        const ok = ctx.approvals.releaseFromCap(
+          Number(arg),
+          terminalActor(ctx.config.approvals.operator),
+          reason,
+        );
         io.stdout(
           ok ? `Subject #${arg} goes past today's cap.\n` : `Subject #${arg} is not approved and waiting.\n`,
         );
@@ -206,7 +216,7 @@ gongops requests approve|keep <subject> --reason "…"   (an admin override, rec
         const [o] = await ctx.approvals.decide({
           subjectIds: [Number(arg)],
           decision: action,
-          actor: CLI_ACTOR,
+          actor: terminalActor(ctx.config.approvals.operator),
           reason,
           override: true,
         });
@@ -279,7 +289,11 @@ export const reactivateCommand: Command = {
     const who = args.positionals.join(" ");
     if (!who) throw new UsageError("say who to reactivate");
     return withContext(io, ["gong"], async (ctx) => {
-      const s = await ctx.approvals.reactivate({ who, reason, actor: CLI_ACTOR });
+      const s = await ctx.approvals.reactivate({
+        who,
+        reason,
+        actor: terminalActor(ctx.config.approvals.operator),
+      });
       if (flag(args, "json")) printJson(io, s);
       else io.stdout(`${s.name} is active again in Gong (${s.stateReason}).\n`);
       return 0;
