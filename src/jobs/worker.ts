@@ -152,6 +152,18 @@ export class JobWorker {
       await Promise.race([this.idle(), grace]);
       this.clock.clearTimeout(graceTimer);
     }
+    this.giveBackRunning();
+    this.log.info("job worker stopped", { owner: this.owner });
+  }
+
+  /**
+   * Gives every job still running here back to the queue (due now, the attempt not spent) and aborts
+   * its handler, synchronously: stop() does it after its grace, and a process that must exit before
+   * then (its own stop grace is over) calls it on the way out, so no job waits for its lease to expire.
+   */
+  giveBackRunning(): void {
+    this.running = false;
+    this.clock.clearTimeout(this.pollTimer);
     for (const r of this.inFlight.values()) {
       if (r.givenBack) continue;
       r.givenBack = true;
@@ -168,7 +180,6 @@ export class JobWorker {
         });
       }
     }
-    this.log.info("job worker stopped", { owner: this.owner });
   }
 
   private readonly tick = (): void => {

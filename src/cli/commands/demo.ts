@@ -39,11 +39,12 @@ the directory sync that proves it, and undoes one of them.`,
   async run(args, io) {
     const users = intOption(args, "users", 1000, 1, 200_000);
     const days = intOption(args, "days", 90, 1, 2000);
-    const sim = await GongSim.start({
-      orgOptions: { users, seed: intOption(args, "seed", 1) },
-      latencyMs: intOption(args, "latency", 50, 0, 10_000),
-    });
+    // Every option is checked before anything starts: a simulator left listening kept the process
+    // alive after its usage error, deaf to the first Ctrl-C.
     const via = choiceOption(args, "via", ["scim", "okta", "entra"] as const, "scim");
+    const seed = intOption(args, "seed", 1);
+    const latencyMs = intOption(args, "latency", 50, 0, 10_000);
+    const sim = await GongSim.start({ orgOptions: { users, seed }, latencyMs });
     let idp: DemoIdp | null = null;
     if (via === "okta") {
       // The least-privilege way in: a service app with a private key, and DPoP, as new Okta apps require.
