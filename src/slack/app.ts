@@ -218,6 +218,7 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
     leaseMs: ctx.config.leaseSeconds * 2000,
     // Half of the stop's grace for running jobs; then they are given back and the rest can close.
     stopGraceMs: (ctx.config.stopGraceSeconds * 1000) / 2,
+    retentionMs: ctx.config.jobRetentionDays * 86_400_000,
   });
   const approvals = new SlackApprovalsNotifier(
     ctx.approvals,
