@@ -1,4 +1,4 @@
-import type { SubjectState } from "../store/schema.js";
+import { OPEN_SUBJECT_STATES, type SubjectState } from "../store/schema.js";
 
 /**
  * The life of one subject of a deactivation request. Every move is one conditional UPDATE from the state
@@ -26,8 +26,8 @@ export const TRANSITIONS: Readonly<Record<SubjectState, readonly SubjectState[]>
   reactivated: [],
 };
 
-/** Subjects still in flight: a user in one of these cannot be put in another request. */
-export const OPEN_STATES: readonly SubjectState[] = ["pending", "approved", "executing", "awaiting_idp"];
+/** Subjects still in flight: a user in one of these cannot be put in another request (schema.ts's list). */
+export const OPEN_STATES: readonly SubjectState[] = OPEN_SUBJECT_STATES;
 
 /** Whether `from → to` is a move the state machine allows (pending → pending is an escalation). */
 export function canTransition(from: SubjectState, to: SubjectState): boolean {

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gte, inArray, sql } from "drizzle-orm";
-import { canTransition, OPEN_STATES } from "../approvals/states.js";
+import { canTransition } from "../approvals/states.js";
 import type { Db } from "./db.js";
 import type { DbOrTx } from "./jobs.repo.js";
 import {
@@ -8,6 +8,7 @@ import {
   approvalRequests,
   approvalSubjects,
   approvalTrail,
+  OPEN_SUBJECT_STATES,
   type SubjectState,
 } from "./schema.js";
 
@@ -211,7 +212,9 @@ export class ApprovalsRepo {
     return tx
       .select()
       .from(approvalSubjects)
-      .where(and(eq(approvalSubjects.userId, userId), inArray(approvalSubjects.state, [...OPEN_STATES])))
+      .where(
+        and(eq(approvalSubjects.userId, userId), inArray(approvalSubjects.state, [...OPEN_SUBJECT_STATES])),
+      )
       .get();
   }
 

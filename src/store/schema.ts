@@ -361,6 +361,18 @@ export const SUBJECT_STATES = [
 ] as const;
 export type SubjectState = (typeof SUBJECT_STATES)[number];
 
+/**
+ * Subjects still in flight: a user in one of these cannot be put in another request. The one list: the
+ * state machine (approvals/states.ts), the queries and the unique index below all read it. (A change here
+ * changes that index: generate a migration.)
+ */
+export const OPEN_SUBJECT_STATES = [
+  "pending",
+  "approved",
+  "executing",
+  "awaiting_idp",
+] as const satisfies readonly SubjectState[];
+
 /** A request to deactivate some Gong users: who asked, why, and whether it is a dry run. */
 export const approvalRequests = sqliteTable("approval_requests", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -420,10 +432,12 @@ export const approvalSubjects = sqliteTable(
   (t) => [
     index("approval_subjects_request").on(t.requestId),
     index("approval_subjects_state").on(t.state),
+    // A person's requests, open or not (their card, reactivation, the trail by person).
+    index("approval_subjects_user").on(t.userId),
     // At most one open subject per Gong user, whatever the race.
     uniqueIndex("approval_subjects_one_open")
       .on(t.userId)
-      .where(sql`state IN ('pending','approved','executing','awaiting_idp')`),
+      .where(sql.raw(`state IN (${OPEN_SUBJECT_STATES.map((s) => `'${s}'`).join(",")})`)),
   ],
 );
 
@@ -443,7 +457,12 @@ export const approvalTrail = sqliteTable(
     why: text("why"),
     override: integer("override", { mode: "boolean" }).notNull().default(false),
   },
-  (t) => [index("approval_trail_at").on(t.at), index("approval_trail_subject").on(t.subjectId)],
+  (t) => [
+    index("approval_trail_at").on(t.at),
+    index("approval_trail_subject").on(t.subjectId),
+    // `requests show`, a request's messages and its trail read it by request.
+    index("approval_trail_request").on(t.requestId),
+  ],
 );
 
 /** PATCHes made per UTC day, for GONGOPS_MAX_DEACTIVATIONS_PER_DAY. */
