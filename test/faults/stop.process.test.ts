@@ -1,4 +1,6 @@
+import { spawn as spawnProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -9,7 +11,7 @@ import { slackIdOf } from "../approvals/helpers.js";
 import { buttonClick, FakeSlack, postSigned, slashCommand } from "../helpers/fakeSlack.js";
 import { startSim } from "../helpers/gong.js";
 import { ID, knownOrg } from "../helpers/org.js";
-import { listeningPort, type Running, runGongops, spawnGongops, until } from "../helpers/process.js";
+import { BIN, listeningPort, type Running, runGongops, spawnGongops, until } from "../helpers/process.js";
 
 /**
  * `gongops start` (and the one-shot commands) as real processes whose surroundings go away: the reader
@@ -70,6 +72,15 @@ function logLines(run: Running): Record<string, any>[] {
     .map((l) => JSON.parse(l) as Record<string, any>);
 }
 
+/** A port nothing listens on just now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 /** CPU seconds a process has used so far (user + system), from /proc. */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
@@ -97,27 +108,43 @@ function jobRows(db: string): { kind: string; status: string; lease_owner: strin
 }
 
 describe("a broken output pipe", () => {
-  it("the reader of the app's output goes away: no spin, and SIGTERM still exits 0 within the grace", async () => {
-    const app = spawn(["start"], env("pipe.db"));
-    const port = await listeningPort(app);
-    // The reader exits (as `head -c 200` does once it has its bytes).
-    app.child.stdout!.destroy();
-    app.child.stderr!.destroy();
-    // Something to log: requests the guard refuses (each one a warning on the closed stderr).
-    for (let i = 0; i < 3; i++)
-      await fetch(`http://127.0.0.1:${port}/slack/events`, {
-        method: "POST",
-        body: "x",
-        signal: AbortSignal.timeout(2000),
-      }).catch(() => {});
-    await new Promise((r) => setTimeout(r, 300));
-    const before = cpuSeconds(app.child.pid!);
-    await new Promise((r) => setTimeout(r, 2000));
-    // An idle app uses next to nothing; the EPIPE loop used a whole core.
-    expect(cpuSeconds(app.child.pid!) - before).toBeLessThan(0.5);
-    const { code, ms } = await terminate(app);
-    expect(code).toBe(0);
-    expect(ms).toBeLessThan(GRACE_MS);
+  it("`gongops start 2>&1 | head -c 200`: once head exits, no spin, and SIGTERM still exits 0 within the grace", async () => {
+    const head = spawnProcess("head", ["-c", "200"], { stdio: ["pipe", "ignore", "ignore"] });
+    const port = await freePort();
+    const app = spawnProcess(process.execPath, [BIN, "start"], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env("pipe.db", { PORT: String(port) }) },
+      stdio: ["ignore", head.stdin!, head.stdin!],
+    });
+    // Only the app writes into head now; head exits once it has its 200 bytes (the first log lines).
+    head.stdin!.destroy();
+    try {
+      await new Promise((resolve) => head.once("exit", resolve));
+      await until(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok, 30_000);
+      // Something to log: requests the guard refuses (each one a warning on the closed pipe).
+      for (let i = 0; i < 3; i++)
+        await fetch(`http://127.0.0.1:${port}/slack/events`, {
+          method: "POST",
+          body: "x",
+          signal: AbortSignal.timeout(2000),
+        }).catch(() => {});
+      await new Promise((r) => setTimeout(r, 300));
+      const before = cpuSeconds(app.pid!);
+      await new Promise((r) => setTimeout(r, 2000));
+      // An idle app uses next to nothing; the EPIPE loop used a whole core.
+      expect(cpuSeconds(app.pid!) - before).toBeLessThan(0.5);
+      const at = Date.now();
+      app.kill("SIGTERM");
+      const code = await Promise.race([
+        new Promise<number | null>((resolve) => app.once("exit", (c) => resolve(c))),
+        new Promise<"still running">((resolve) =>
+          setTimeout(() => resolve("still running"), GRACE_MS + 5_000),
+        ),
+      ]);
+      expect(code).toBe(0);
+      expect(Date.now() - at).toBeLessThan(GRACE_MS);
+    } finally {
+      if (app.exitCode === null) app.kill("SIGKILL");
+    }
   }, 60_000);
 
   it("a one-shot command whose reader left (`gongops … | head`) exits quietly: its own code, no stack trace", async () => {
