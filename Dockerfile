@@ -39,8 +39,9 @@ USER node
 VOLUME ["/data"]
 EXPOSE 3000
 # Alive, nothing more (GET /ready says whether Slack and the database are there too). Node's fetch, so
-# no curl in the image.
+# no curl in the image. /health answers on PORT and on GONGOPS_METRICS_ADDR's port (when it is set to
+# loopback or every interface); Socket Mode serves it only there.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "const a=process.env.GONGOPS_METRICS_ADDR;fetch('http://127.0.0.1:'+(a?a.slice(a.lastIndexOf(':')+1):process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["node", "bin/gongops.js"]
 CMD ["start"]

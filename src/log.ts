@@ -7,6 +7,7 @@
  */
 import pino from "pino";
 import { prettyFactory } from "pino-pretty";
+import { processOutput } from "./stdio.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -42,7 +43,8 @@ function serializeFields(fields: LogFields | undefined): LogFields {
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const redact = options.redact ?? ((t: string) => t);
-  const sink = options.sink ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // A closed stderr ends the writing quietly (stdio.ts): a log line about it could only hit it again.
+  const sink = options.sink ?? ((line: string) => processOutput().write("stderr", `${line}\n`));
   const prettify = options.pretty ? prettyFactory({ colorize: false, ignore: "pid,hostname" }) : null;
   const root = pino(
     {

@@ -31,6 +31,16 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   onRetry?(payload: z.output<S>, by: string): void;
   /** Attempts before the job is dead (default 5). */
   maxAttempts?: number;
+  /**
+   * Jobs of this kind one worker runs at once (default: the worker's `concurrency`). Each kind has its
+   * own room: long audits never hold the slots that notifications, approvals and timers need.
+   */
+  concurrency?: number;
+  /**
+   * How long one run may take (default: the worker's `deadlineMs`). A run past it is aborted and counts
+   * as a failed attempt (retried after the back-off); its slot is free at once.
+   */
+  deadlineMs?: number;
 }
 
 export function defineJob<S extends z.ZodType>(definition: JobDefinition<S>): JobDefinition<S> {

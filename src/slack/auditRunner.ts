@@ -86,6 +86,9 @@ export class SlackAuditRunner {
     kind: "slack-audit-resume",
     payload: resumePayload,
     maxAttempts: 5,
+    // One audit runs at a time anyway (its lock); a whole audit of a large org may take hours.
+    concurrency: 1,
+    deadlineMs: 6 * 3_600_000,
     run: (p, job) => this.resumeFromJob(p, job.signal),
   });
   /** Finished reports by run, for turning pages without rebuilding them (a few, newest kept). */

@@ -21,6 +21,7 @@ import { type Block, context, section } from "./blocks/common.js";
 import { digestBlocks } from "./blocks/digest.js";
 import { ACTIONS } from "./ids.js";
 import { escapeMrkdwn } from "./mrkdwn.js";
+import { slackClientOptions } from "./webClient.js";
 
 /**
  * Posts schedule runs in Slack. Its own WebClient rejects a 429 instead of sleeping through it, so that
@@ -50,12 +51,13 @@ export interface SlackScheduleOutputDeps {
 
 /** A WebClient for schedule posts: Slack's 429 comes back as an error, not a sleep. */
 export function scheduleClient(config: Config): webApi.WebClient {
-  const { slack } = config;
-  return new webApi.WebClient(slack.botToken?.reveal(), {
-    ...(slack.apiUrl ? { slackApiUrl: `${slack.apiUrl}/` } : {}),
-    rejectRateLimitedCalls: true,
-    retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 1000 },
-  });
+  return new webApi.WebClient(
+    config.slack.botToken?.reveal(),
+    slackClientOptions(config, {
+      rejectRateLimitedCalls: true,
+      retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 1000 },
+    }),
+  );
 }
 
 function slackError(error: unknown): { code: string | null; retryAfter: number | null } {

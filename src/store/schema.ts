@@ -461,6 +461,8 @@ export const approvalSubjects = sqliteTable(
   (t) => [
     index("approval_subjects_request").on(t.requestId),
     index("approval_subjects_state").on(t.state),
+    // A person's requests, open or not (their card, reactivation, the trail by person).
+    index("approval_subjects_user").on(t.userId),
     // At most one open subject per Gong user, whatever the race; a dry run holds nothing.
     uniqueIndex("approval_subjects_one_open")
       .on(t.userId)
@@ -484,7 +486,12 @@ export const approvalTrail = sqliteTable(
     why: text("why"),
     override: integer("override", { mode: "boolean" }).notNull().default(false),
   },
-  (t) => [index("approval_trail_at").on(t.at), index("approval_trail_subject").on(t.subjectId)],
+  (t) => [
+    index("approval_trail_at").on(t.at),
+    index("approval_trail_subject").on(t.subjectId),
+    // `requests show`, a request's messages and its trail read it by request.
+    index("approval_trail_request").on(t.requestId),
+  ],
 );
 
 /** PATCHes made per UTC day, for GONGOPS_MAX_DEACTIVATIONS_PER_DAY. */

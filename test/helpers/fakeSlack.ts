@@ -265,6 +265,9 @@ export class FakeSlack {
     switch (method) {
       case "auth.test":
         return { ok: true, user_id: "UBOT", bot_id: "BBOT", team_id: "T1", user: "gongops" };
+      case "apps.connections.open":
+        // No WebSocket here: the answer without a URL that Socket Mode's client retries without end.
+        return { ok: true };
       case "chat.postMessage": {
         if (this.closedChannels.has(args.channel)) return { ok: false, error: "not_in_channel" };
         if (this.privateChannels.has(args.channel) && !this.members.has(args.channel))

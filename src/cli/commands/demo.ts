@@ -68,11 +68,12 @@ the trend chart the digest would upload, trend.png, in --out (the current direct
     const users = intOption(args, "users", 1000, 1, 200_000);
     const outDir = demoOutDir(stringOption(args, "out"));
     const days = intOption(args, "days", 90, 1, 2000);
-    const sim = await GongSim.start({
-      orgOptions: { users, seed: intOption(args, "seed", 1) },
-      latencyMs: intOption(args, "latency", 50, 0, 10_000),
-    });
+    // Every option is checked before anything starts: a simulator left listening kept the process
+    // alive after its usage error, deaf to the first Ctrl-C.
     const via = choiceOption(args, "via", ["scim", "okta", "entra"] as const, "scim");
+    const seed = intOption(args, "seed", 1);
+    const latencyMs = intOption(args, "latency", 50, 0, 10_000);
+    const sim = await GongSim.start({ orgOptions: { users, seed }, latencyMs });
     let idp: DemoIdp | null = null;
     if (via === "okta") {
       // The least-privilege way in: a service app with a private key, and DPoP, as new Okta apps require.

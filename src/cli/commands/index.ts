@@ -1,6 +1,7 @@
 import type { Command } from "../command.js";
 import { deactivateCommand, reactivateCommand, requestsCommand, trailCommand } from "./approvals.js";
 import { auditCommand } from "./audit.js";
+import { backupCommand } from "./backup.js";
 import { chainCommand } from "./chain.js";
 import { demoCommand } from "./demo.js";
 import { digestCommand } from "./digest.js";
@@ -34,5 +35,6 @@ export const commands: Command[] = [
   scheduleCommand,
   digestCommand,
   trendCommand,
+  backupCommand,
   simCommand,
 ];
