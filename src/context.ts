@@ -211,6 +211,7 @@ export function createContext(options: ContextOptions): AppContext {
     gong && sync && activity
       ? new AuditService({
           activity,
+          syncRuns: repos.syncRuns,
           gong: gong.client,
           directory: repos.directory,
           audits: repos.audits,

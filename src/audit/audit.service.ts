@@ -7,6 +7,7 @@ import type { AuditRunRow, AuditsRepo } from "../store/audits.repo.js";
 import type { DirectoryRepo } from "../store/directory.repo.js";
 import type { ExemptionsRepo } from "../store/exemptions.repo.js";
 import { LeaseLostError, type LocksRepo } from "../store/locks.repo.js";
+import type { SyncRunsRepo } from "../store/syncRuns.repo.js";
 import { ActivityService, activityLineOrReason } from "./activity.js";
 import { activityPhase } from "./activityPhase.js";
 import { bulkWindow } from "./bulk.js";
@@ -47,6 +48,8 @@ export interface AuditServiceDeps {
   batchSize?: number;
   /** Back-off after an outage (tests shorten it). */
   pausePolicy?: PausePolicy;
+  /** When each directory snapshot was synced (the report says how old its list of users is). */
+  syncRuns?: SyncRunsRepo;
   /** Knows the company's time zone (one built from `gong` when absent). */
   activity?: ActivityService;
   /** Told of each run that finished (the trend keeps its figures); must not throw. */
@@ -196,7 +199,8 @@ export class AuditService {
               .map((s) => s.userId),
           )
         : new Map<string, string>();
-    return buildReport(run, windows, subjects, lastCalls);
+    const syncedAt = this.deps.syncRuns?.get(run.snapshotGen)?.finishedAt ?? null;
+    return buildReport(run, windows, subjects, lastCalls, syncedAt);
   }
 
   /** A user's activity over the default look-back (for `gongops user` and `/gong user`). */

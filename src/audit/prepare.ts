@@ -34,9 +34,11 @@ export async function prepareRun(
 ): Promise<AuditRunRow> {
   const { settings, directory, audits, sync, log } = deps;
   const { days, rules } = request;
+  // The look-back ends when the audit was asked for, not when its directory sync finished.
+  const now = nowDate(deps.clock);
   let state = directory.state();
-  const ageMin = state ? (deps.clock.now() - Date.parse(state.syncedAt)) / 60_000 : Number.POSITIVE_INFINITY;
-  if (!state || ageMin > settings.freshnessMinutes) {
+  const ageMin = state ? (now.getTime() - Date.parse(state.syncedAt)) / 60_000 : Number.POSITIVE_INFINITY;
+  if (!state || request.fresh || ageMin > settings.freshnessMinutes) {
     request.onProgress?.({ phase: "syncing", done: 0, total: null, requestsUsed: 0, etaMs: null });
     await sync.run({
       trigger: "audit",
@@ -53,7 +55,6 @@ export async function prepareRun(
     state = directory.state()!;
   }
 
-  const now = nowDate(deps.clock);
   const to = new Date(Math.floor(now.getTime() / 1000) * 1000);
   const from = new Date(to.getTime() - days * DAY_MS);
   const rule = request.activity ?? settings.activity;

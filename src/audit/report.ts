@@ -70,6 +70,8 @@ export interface AuditReport {
   };
   startedAt: string;
   finishedAt: string | null;
+  /** When the directory snapshot the run read was synced (how old its list of users is). */
+  directorySyncedAt: string | null;
   durationMs: number;
   /** Candidates settled so far (all of them once finished). */
   settled: number;
@@ -106,6 +108,7 @@ export function buildReport(
   windows: AuditWindowRow[],
   subjects: AuditSubjectRow[],
   lastCalls: ReadonlyMap<string, string> = new Map(),
+  directorySyncedAt: string | null = null,
 ): AuditReport {
   const fullMask = 2 ** windows.length - 1;
   const any = run.activityRule === "any";
@@ -170,6 +173,7 @@ export function buildReport(
     },
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
+    directorySyncedAt,
     durationMs: run.activeMs,
     settled: candidates.filter(isSettled).length,
     windows: windows.map((w) => ({

@@ -216,7 +216,7 @@ export class SlackAuditRunner {
     try {
       report =
         entry.runId === null
-          ? await audit.start({ ...request, days, activity: entry.activity })
+          ? await audit.start({ ...request, days, activity: entry.activity, fresh: true })
           : await audit.resume(entry.runId, request);
     } catch (error) {
       await updater.stop();
