@@ -19,6 +19,33 @@ export async function approvedFay(r: Rig): Promise<number> {
   return id;
 }
 
+/**
+ * Fay (by her manager) and Olga (no manager: by an admin) filed in one request and approved, with the
+ * worker stopped first so that the test runs their executions itself; their subject ids.
+ */
+export async function approvedFayAndOlga(r: Rig): Promise<{ fay: number; olga: number }> {
+  await r.worker.stop();
+  const { view } = await r.ctx.approvals.request({
+    who: [r.emailOf(ID.fay), r.emailOf(ID.olga)],
+    reason: "no calls in 90 days",
+    actor: asUser("UREQUESTER", true),
+    source: "slack",
+  });
+  const idOf = (gongId: string) => view.subjects.find((s) => s.userId === gongId)!.id;
+  const ids = { fay: idOf(ID.fay), olga: idOf(ID.olga) };
+  await r.ctx.approvals.decide({
+    subjectIds: [ids.fay],
+    decision: "approve",
+    actor: asUser(slackIdOf(ID.mgr)),
+  });
+  await r.ctx.approvals.decide({
+    subjectIds: [ids.olga],
+    decision: "approve",
+    actor: asUser("UADMIN", true),
+  });
+  return ids;
+}
+
 /** Fay approved, and the jobs that follow settled; her subject id. */
 export async function approveFay(r: Rig): Promise<number> {
   const id = await approvedFay(r);

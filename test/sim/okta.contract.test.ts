@@ -118,7 +118,17 @@ describe("sim Okta contract", () => {
     const gone = await call("DELETE", `${app}/users/${idb}`);
     expect([gone.status, gone.body]).toEqual([204, undefined]);
     expect((await call("DELETE", `${app}/users/${idb}`)).status).toBe(404);
-    expect((await call("POST", `${app}/users`, { id: idb, scope: "USER" })).status).toBe(200);
+    // A mapped profile property is the profile push's: a changed value is refused, as Okta refuses it.
+    const changed = await call("POST", `${app}/users`, {
+      id: idb,
+      scope: "USER",
+      profile: { lastName: "Else" },
+    });
+    expect([changed.status, oktaErrorSchema.parse(changed.body).errorCode]).toEqual([403, "E0000075"]);
+    expect(okta.isDirect(b!.id)).toBe(false);
+    const assigned = await call("POST", `${app}/users`, { id: idb, scope: "USER" });
+    expect(assigned.status).toBe(200);
+    expect(oktaAppUserSchema.parse(assigned.body).profile).toMatchObject({ lastName: b!.lastName });
     okta.rateLimit(1);
     const limited = await call("GET", app);
     expect([limited.status, oktaErrorSchema.parse(limited.body).errorCode]).toEqual([429, "E0000047"]);
