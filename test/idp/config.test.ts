@@ -4,6 +4,16 @@ import { ConfigError, configSecrets, loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/log.js";
 import { redactor } from "../../src/secret.js";
 
+/** What loadConfig refuses, one problem a line ("" when it reads the environment). */
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    return (error as ConfigError).problems.join("\n");
+  }
+  return "";
+};
+
 describe("config: GONGOPS_DEACTIVATE_VIA=okta|entra", () => {
   it("names what okta and entra need, without echoing a value", () => {
     const token = "00abcdefOKTATOKENvalue";
@@ -58,14 +68,6 @@ describe("config: a bearer token never goes over plain HTTP (OKTA_ORG_URL, ENTRA
     ENTRA_CLIENT_SECRET: "entra~SECRET~value",
     ENTRA_GONG_SP_ID: "sp",
   };
-  const problemsOf = (env: Record<string, string>) => {
-    try {
-      loadConfig(env);
-    } catch (error) {
-      return (error as ConfigError).problems.join("\n");
-    }
-    return "";
-  };
 
   it("plain http to another host is refused in plain words; https, and http on loopback (the simulator), are read", () => {
     for (const [name, env] of [
@@ -107,14 +109,6 @@ describe("config: Okta's OAuth service app (OKTA_CLIENT_ID, OKTA_PRIVATE_KEY) in
   };
   /** The lines of a PEM's base64 body: any one of them in a message is a leak. */
   const bodyLines = (pem: string) => pem.split("\n").filter((l) => l.length > 20 && !l.startsWith("-----"));
-  const problemsOf = (env: Record<string, string>) => {
-    try {
-      loadConfig(env);
-    } catch (error) {
-      return (error as ConfigError).problems.join("\n");
-    }
-    return "";
-  };
 
   it("reads the key as PKCS#8, PKCS#1 RSA, SEC1 EC, one-line PEM with \\n, or Okta's JWK (its kid kept)", () => {
     const keys = {

@@ -13,7 +13,16 @@ import {
   GraphSim,
 } from "../../src/sim/graph.js";
 import { asUser, ID, type Rig, rig } from "../approvals/helpers.js";
-import { approvedFay, approvedFayAndOlga, approveFay, claimedByCrashed, trailOf, until } from "./helpers.js";
+import {
+  approvedFay,
+  approvedFayAndOlga,
+  approveFay,
+  claimedByCrashed,
+  fayDeactivated,
+  reactivateFay,
+  trailOf,
+  until,
+} from "./helpers.js";
 
 /**
  * GONGOPS_DEACTIVATE_VIA=entra end to end: the approvals service, the Entra adapter (its Graph part; the
@@ -154,16 +163,9 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
 
   it("undo when the assignment is already back → no second POST (Graph refuses a duplicate), reactivated", async () => {
     await setup();
-    const id = await approveFay(r);
-    await until(() => r.sim.org.user(ID.fay)!.active === false);
-    await r.ctx.directory.sync!.run({ trigger: "test" });
-    expect(subject(id).state).toBe("done");
+    const id = await fayDeactivated(r);
     graph.setDirect(ID.fay, true); // an admin put it back by hand (or an undo landed before a crash)
-    await r.ctx.approvals.reactivate({
-      who: r.emailOf(ID.fay),
-      reason: "back",
-      actor: asUser("UADMIN", true),
-    });
+    await reactivateFay(r);
     expect(calls(POST)).toBe(0);
     expect(subject(id).state).toBe("reactivated");
   });

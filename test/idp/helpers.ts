@@ -53,6 +53,19 @@ export async function approveFay(r: Rig): Promise<number> {
   return id;
 }
 
+/** Fay approved, unassigned in the IdP, and confirmed by the sync that shows her inactive; her subject id. */
+export async function fayDeactivated(r: Rig): Promise<number> {
+  const id = await approveFay(r);
+  await until(() => r.sim.org.user(ID.fay)!.active === false);
+  await r.ctx.directory.sync!.run({ trigger: "test" });
+  expect(r.ctx.repos.approvals.subject(id)!.state).toBe("done");
+  return id;
+}
+
+/** An admin undoes Fay's deactivation. */
+export const reactivateFay = (r: Rig, reason = "back") =>
+  r.ctx.approvals.reactivate({ who: r.emailOf(ID.fay), reason, actor: asUser("UADMIN", true) });
+
 /**
  * What a process that crashed mid-execution left: the subject claimed (with today's slot) and its
  * undo snapshot stored, as before the DELETE it may have sent.

@@ -9,6 +9,8 @@ import {
   approvedFayAndOlga,
   approveFay,
   claimedByCrashed,
+  fayDeactivated,
+  reactivateFay,
   trailOf,
   until,
   usedToday,
@@ -106,16 +108,9 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
 
   it("undo after Fay's name changed in Okta: no mapped profile property is sent (Okta refuses a changed one, E0000075)", async () => {
     await setup();
-    const id = await approveFay(r);
-    await until(() => r.sim.org.user(ID.fay)!.active === false);
-    await r.ctx.directory.sync!.run({ trigger: "test" });
-    expect(subject(id).state).toBe("done");
+    const id = await fayDeactivated(r);
     okta.setName(ID.fay, "Fay", "Ng-Lee"); // married while away; the profile push maps the new name
-    await r.ctx.approvals.reactivate({
-      who: r.emailOf(ID.fay),
-      reason: "back from leave",
-      actor: asUser("UADMIN", true),
-    });
+    await reactivateFay(r, "back from leave");
     expect(calls(POST)).toBe(1);
     expect(subject(id).state).toBe("reactivated");
     expect(okta.isDirect(ID.fay)).toBe(true);
