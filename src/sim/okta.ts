@@ -201,10 +201,9 @@ export class OktaSim extends IdpSimServer {
   }
 
   /**
-   * Okta's rate limits: a bucket per endpoint, `limit` requests per window (a minute, from the bucket's
-   * first request), every answer carrying X-Rate-Limit-Limit / -Remaining / -Reset (the window's end,
-   * epoch seconds, on this server's clock like its Date header), and E0000047 past the limit. Tests
-   * shrink the window.
+   * Okta's rate limits: a bucket per endpoint, `limit` requests per window (a minute), every answer
+   * carrying X-Rate-Limit-Limit / -Remaining / -Reset (the window's end, epoch seconds, on this server's
+   * clock like its Date header), and E0000047 past the limit. Tests shrink the window.
    */
   private buckets = { limit: 600, windowMs: 60_000 };
   private readonly used = new Map<string, { until: number; n: number }>();
@@ -219,7 +218,7 @@ export class OktaSim extends IdpSimServer {
     const now = Date.now();
     let b = this.used.get(endpoint);
     if (!b || b.until <= now) {
-      b = { until: now + this.buckets.windowMs, n: 0 };
+      b = { until: (Math.floor(now / this.buckets.windowMs) + 1) * this.buckets.windowMs, n: 0 };
       this.used.set(endpoint, b);
     }
     return b;
