@@ -245,7 +245,7 @@ export function createContext(options: ContextOptions): AppContext {
     auditRuns: () => repos.audits.countByStatus(),
     jobs: () => repos.jobs.counts(),
   });
-  const idp = createIdpDeprovisioner(config, log.child("idp"), options.idp);
+  const idp = createIdpDeprovisioner(config, log.child("idp"), clock, options.idp);
   const approvals = new ApprovalsService({
     repo: repos.approvals,
     jobs: repos.jobs,
