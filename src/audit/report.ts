@@ -1,6 +1,7 @@
 import { toCsv, toCsvInChunks } from "../csv.js";
 import { addDays } from "../gong/days.js";
 import type { ActivityCounts } from "../gong/schemas.js";
+import { inChunks } from "../pace.js";
 import type { AuditRunRow, AuditSubjectRow, AuditWindowRow } from "../store/audits.repo.js";
 import { countColumns, describeActivity } from "./activity.js";
 
@@ -201,24 +202,30 @@ const CSV_COLUMNS = [
 
 /** The inactive users as CSV: who, the last hosted call known, and ("any" runs) every activity count. */
 export function inactiveCsv(r: AuditReport): string {
-  const { rows, columns } = csvTable(r);
-  return toCsv(rows, columns);
+  return toCsv(
+    r.inactive.map((u) => csvRow(r, u)),
+    csvColumns(r),
+  );
 }
 
 /** The same, built a chunk of rows at a time between turns of the event loop (the Slack app). */
-export function inactiveCsvInChunks(r: AuditReport): Promise<string> {
-  const { rows, columns } = csvTable(r);
-  return toCsvInChunks(rows, columns);
+export async function inactiveCsvInChunks(r: AuditReport): Promise<string> {
+  const rows: CsvRow[] = [];
+  await inChunks(r.inactive, (chunk) => {
+    for (const u of chunk) rows.push(csvRow(r, u));
+  });
+  return toCsvInChunks(rows, csvColumns(r));
 }
 
 type CsvRow = FlaggedUser & Partial<ReturnType<typeof countColumns>>;
 
-function csvTable(r: AuditReport): { rows: CsvRow[]; columns: (keyof CsvRow & string)[] } {
-  if (r.rule !== "any") return { rows: r.inactive, columns: [...CSV_COLUMNS] };
-  const rows = r.inactive.map((u) => ({
-    ...u,
-    ...countColumns(u.activity, Object.keys(u.activity ?? {}).length > 0),
-  }));
+function csvRow(r: AuditReport, u: FlaggedUser): CsvRow {
+  if (r.rule !== "any") return u;
+  return { ...u, ...countColumns(u.activity, Object.keys(u.activity ?? {}).length > 0) };
+}
+
+function csvColumns(r: AuditReport): (keyof CsvRow & string)[] {
+  if (r.rule !== "any") return [...CSV_COLUMNS];
   const counts = Object.keys(countColumns(null, false)) as (keyof ReturnType<typeof countColumns>)[];
-  return { rows, columns: [...CSV_COLUMNS, ...counts] };
+  return [...CSV_COLUMNS, ...counts];
 }
