@@ -118,6 +118,8 @@ export class DirectorySync {
       const pager = this.deps.gong.listUsers({ meter, signal: options.signal });
       progress("listing", 0, null);
       for (let page = await pager.next(); page !== null; page = await pager.next()) {
+        // A page arrives parsed and validated in one turn; comparing it waits for the next.
+        await yieldToLoop();
         const rows = page.map((u) => toSnapshotRow(u, gen, before.get(u.id)?.firstSeenAt ?? seenAt));
         diff.add(rows as ComparableUser[]);
         for (const [i, row] of rows.entries()) {
