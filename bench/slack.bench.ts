@@ -2,8 +2,8 @@
  * npm run bench:slack: how fast the Slack app acks while it works. 200 signed `/gong user` commands,
  * 20 at a time (after 40 unmeasured warm-up ones), sent while an inactive-user audit of 10,000 users runs
  * in the same process (started with `/gong audit`). Reports ack latency p50/p99/max beside the floor (the
- * same sender against a server that only answers). Targets: ack p50 at most 3x and p99 at most 2x the
- * floor's.
+ * same sender against a server that only answers, measured first and last: the ratios take the lower).
+ * Targets: ack p50 at most 3x and p99 at most 2x the floor's.
  *
  * The same audit also runs once alone, before, from `/gong audit` to its final message: its wall time
  * alone and beside the lookups (target: at most 10% longer), and the event-loop delay
@@ -84,22 +84,27 @@ const delayColumns = (h: IntervalHistogram) => ({
 const dir = mkdtempSync(join(tmpdir(), "gongops-bench-slack-"));
 const emailsFile = join(dir, "emails.json");
 
-// The floor: the same sender against a server that does nothing but answer.
-writeFileSync(emailsFile, JSON.stringify(["nobody@acme.example"]));
-const echo = await child([TSX, PEERS, "echo"]);
-const floorRun = await child([
-  TSX,
-  PEERS,
-  "load",
-  echo.first.url,
-  SECRET,
-  String(COMMANDS),
-  String(PARALLEL),
-  "http://127.0.0.1:9/respond",
-  emailsFile,
-]);
-const floor = (floorRun.first as number[]).sort((a, b) => a - b);
-echo.proc.kill();
+// The floor: the same sender against a server that does nothing but answer. Measured first and again
+// last, since a shared machine's load moves in between; the ratios take the lower (the stricter) of each.
+const floorEmails = join(dir, "floor-emails.json");
+writeFileSync(floorEmails, JSON.stringify(["nobody@acme.example"]));
+async function measureFloor(): Promise<number[]> {
+  const echo = await child([TSX, PEERS, "echo"]);
+  const run = await child([
+    TSX,
+    PEERS,
+    "load",
+    echo.first.url,
+    SECRET,
+    String(COMMANDS),
+    String(PARALLEL),
+    "http://127.0.0.1:9/respond",
+    floorEmails,
+  ]);
+  echo.proc.kill();
+  return (run.first as number[]).sort((a, b) => a - b);
+}
+const floorFirst = await measureFloor();
 
 const sim = await child([BIN, "sim", "--port", "0", "--users", String(USERS), "--latency", "50", "--json"]);
 const fake = await child([TSX, PEERS, "fake"]);
@@ -204,17 +209,20 @@ const latencies = (load.first as number[]).sort((a, b) => a - b);
 const expected = COMMANDS + PARALLEL * 2;
 for (let i = 0; i < 600 && (await stats()).responses < expected; i++) await sleep(100);
 const answered = (await stats()).responses >= expected;
+const withLookupsMs = audit ? await auditEnd(audit, "audit with lookups") : null;
+const floorLast = await measureFloor();
+const floorRow = (label: string, floor: number[]) => ({
+  commands: floor.length,
+  parallel: PARALLEL,
+  "audit running": label,
+  "ack p50 ms": percentile(floor, 50).toFixed(1),
+  "ack p99 ms": percentile(floor, 99).toFixed(1),
+  "ack max ms": floor.at(-1)!.toFixed(1),
+  "all answered": "-",
+  "audit requests meanwhile": "-",
+});
 console.table([
-  {
-    commands: floor.length,
-    parallel: PARALLEL,
-    "audit running": "(floor: a server that only answers)",
-    "ack p50 ms": percentile(floor, 50).toFixed(1),
-    "ack p99 ms": percentile(floor, 99).toFixed(1),
-    "ack max ms": floor.at(-1)!.toFixed(1),
-    "all answered": "-",
-    "audit requests meanwhile": "-",
-  },
+  floorRow("(floor, first: a server that only answers)", floorFirst),
   {
     commands: latencies.length,
     parallel: PARALLEL,
@@ -225,11 +233,12 @@ console.table([
     "all answered": answered,
     "audit requests meanwhile": meanwhile,
   },
+  floorRow("(floor, last)", floorLast),
 ]);
-const withLookupsMs = audit ? await auditEnd(audit, "audit with lookups") : null;
 console.table(phases);
-const p50 = percentile(latencies, 50) / percentile(floor, 50);
-const p99 = percentile(latencies, 99) / percentile(floor, 99);
+const floorAt = (p: number) => Math.min(percentile(floorFirst, p), percentile(floorLast, p));
+const p50 = percentile(latencies, 50) / floorAt(50);
+const p99 = percentile(latencies, 99) / floorAt(99);
 console.log(
   `ack p50 ${p50.toFixed(2)}x the floor (target <= 3), p99 ${p99.toFixed(2)}x (target <= 2)` +
     (aloneMs && withLookupsMs
