@@ -130,7 +130,7 @@ describe("approvals in Slack", () => {
         .callsOf("chat.postMessage")
         .find((c) => c.args.channel === CHANNEL && JSON.stringify(c.args.blocks).includes("Olga Alone")),
     );
-    expect(JSON.stringify(inChannel.args.blocks)).toMatch(/any admin may/);
+    expect(JSON.stringify(inChannel.args.blocks)).toMatch(/any admin may decide in the approvals channel/);
     expect(patches()).toBe(1);
   });
 
