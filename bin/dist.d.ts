@@ -1,0 +1,4 @@
+/** Types for bin/dist.js (plain JavaScript: it runs before anything is compiled). */
+export declare const DIGEST_FILE: string;
+export declare function sourceDigest(root: string): string;
+export declare function distState(root: string): { current: true } | { current: false; why: string };
