@@ -1,61 +1,31 @@
-import type { Dispatcher } from "undici";
 import { ApprovalsService } from "./approvals/approvals.service.js";
 import { AuditService } from "./audit/audit.service.js";
 import { ExemptionsService } from "./audit/exemptions.service.js";
 import { AuditHistory } from "./audit/history.js";
-import { type Clock, systemClock } from "./clock.js";
-import { type Config, configSecrets } from "./config.js";
+import { type ContextOptions, type CoreContext, createCoreContext } from "./coreContext.js";
 import { DigestService } from "./digest/digest.service.js";
-import { Hierarchy } from "./directory/hierarchy.service.js";
-import { DirectoryLookup } from "./directory/lookup.service.js";
 import { DirectorySync } from "./directory/sync.service.js";
 import { GongopsError } from "./errors.js";
 import { connectGong, type GongConnection } from "./gong/connect.js";
-import type { RetryPolicy } from "./gong/retry.js";
-import { createIdpDeprovisioner, type IdpOverrides } from "./idp/index.js";
-import { createLogger, type Logger } from "./log.js";
+import { createIdpDeprovisioner } from "./idp/index.js";
 import { Metrics } from "./metrics.js";
 import { SchedulesService } from "./schedules/schedules.service.js";
-import { redactor } from "./secret.js";
-import { ApprovalsRepo } from "./store/approvals.repo.js";
-import { AuditsRepo } from "./store/audits.repo.js";
 import { SqliteBudgetStore } from "./store/budget.repo.js";
-import { closeDatabase, type Db, openDatabase } from "./store/db.js";
-import { DirectoryRepo } from "./store/directory.repo.js";
-import { ExemptionsRepo } from "./store/exemptions.repo.js";
-import { JobsRepo } from "./store/jobs.repo.js";
-import { LocksRepo } from "./store/locks.repo.js";
 import { SqliteRateWindow } from "./store/rate.repo.js";
-import { SchedulesRepo } from "./store/schedules.repo.js";
-import { SyncRunsRepo } from "./store/syncRuns.repo.js";
+
+export type { ContextOptions, CoreContext } from "./coreContext.js";
 
 /**
  * The composition root: config, database, the Gong connection and the services, built once and handed
  * to whichever face starts. No globals: tests build their own context (an in-memory database, the
- * simulator, fast timings).
+ * simulator, fast timings). It grows from the core (coreContext.ts: config, database, directory lookups),
+ * which a command that needs no more builds alone.
  */
-export interface AppContext {
-  config: Config;
-  /** The one clock: everything that reads the time takes it from here. */
-  clock: Clock;
-  log: Logger;
-  db: Db;
-  repos: {
-    directory: DirectoryRepo;
-    syncRuns: SyncRunsRepo;
-    locks: LocksRepo;
-    audits: AuditsRepo;
-    exemptions: ExemptionsRepo;
-    jobs: JobsRepo;
-    approvals: ApprovalsRepo;
-    schedules: SchedulesRepo;
-  };
+export interface AppContext extends CoreContext {
   /** null when no Gong credentials are configured (commands that need Gong refuse earlier). */
   gong: GongConnection | null;
-  directory: {
+  directory: CoreContext["directory"] & {
     sync: DirectorySync | null;
-    lookup: DirectoryLookup;
-    hierarchy: Hierarchy;
   };
   /** null without Gong credentials. */
   audit: AuditService | null;
@@ -67,7 +37,6 @@ export interface AppContext {
   schedules: SchedulesService;
   /** null without Gong credentials. */
   digests: DigestService | null;
-  close(): Promise<void>;
 }
 
 /** A context with Gong credentials: everything that talks to Gong is there (see requireGong). */
@@ -88,38 +57,17 @@ export function requireGong(ctx: AppContext): GongContext {
   return ctx as GongContext;
 }
 
-export interface ContextOptions {
-  config: Config;
-  log?: Logger;
-  /** Overrides for tests: an undici MockAgent, a pinned or virtual clock, fast back-off. */
-  dispatcher?: Dispatcher;
-  /** The one clock; the system's by default. Tests pin it with `clockFrom(instant)`. */
-  clock?: Clock;
-  /** Back-off jitter (tests pin it). */
-  random?: () => number;
-  retry?: Partial<RetryPolicy>;
-  /** One registry per process: a test that builds several contexts may share or separate them. */
-  metrics?: Metrics;
-  /** The Okta / Entra ID adapters' overrides (an injected Entra token, fast back-off). */
-  idp?: IdpOverrides;
+export function createContext(options: ContextOptions): AppContext {
+  return growContext(createCoreContext(options), options);
 }
 
-export function createContext(options: ContextOptions): AppContext {
-  const { config } = options;
-  const log =
-    options.log ?? createLogger({ level: config.logLevel, redact: redactor(configSecrets(config)) });
-  const clock = options.clock ?? systemClock;
-  const db = openDatabase(config.dbPath);
-  const repos = {
-    directory: new DirectoryRepo(db),
-    syncRuns: new SyncRunsRepo(db),
-    locks: new LocksRepo(db, clock),
-    audits: new AuditsRepo(db),
-    exemptions: new ExemptionsRepo(db),
-    jobs: new JobsRepo(db),
-    approvals: new ApprovalsRepo(db),
-    schedules: new SchedulesRepo(db),
-  };
+/**
+ * Grows a core into the whole context, in place: the same object, now with Gong's connection and every
+ * service (CoreContext.full() calls this once; createContext at once). Closing it closes them all.
+ */
+export function growContext(core: CoreContext, options: ContextOptions): AppContext {
+  const { config, clock, log, db, repos } = core;
+  const { hierarchy, lookup } = core.directory;
   const metrics = options.metrics ?? new Metrics();
   const gong = config.gong.auth
     ? connectGong({
@@ -148,7 +96,6 @@ export function createContext(options: ContextOptions): AppContext {
         observer: metrics.gongObserver(),
       })
     : null;
-  const hierarchy = new Hierarchy(repos.directory);
   const sync = gong
     ? new DirectorySync({
         gong: gong.client,
@@ -169,19 +116,6 @@ export function createContext(options: ContextOptions): AppContext {
         },
       })
     : null;
-  const lookup = new DirectoryLookup({
-    directory: repos.directory,
-    names: async () => (await hierarchy.index())?.names() ?? [],
-    gong: gong?.client ?? null,
-    refresh: sync
-      ? async () => {
-          await sync.run({ trigger: "lookup" });
-        }
-      : null,
-    freshnessMinutes: config.directory.freshnessMinutes,
-    log: log.child("lookup"),
-    clock,
-  });
   const audit =
     gong && sync
       ? new AuditService({
@@ -257,15 +191,11 @@ export function createContext(options: ContextOptions): AppContext {
         clock,
       })
     : null;
+  const closeCore = core.close;
   let closed = false;
-  return {
-    config,
-    clock,
-    log,
-    db,
-    repos,
+  const app: AppContext = Object.assign(core, {
     gong,
-    directory: { sync, lookup, hierarchy },
+    directory: Object.assign(core.directory, { sync }),
     audit,
     exemptions,
     auditHistory: new AuditHistory(repos),
@@ -273,13 +203,15 @@ export function createContext(options: ContextOptions): AppContext {
     approvals,
     schedules: new SchedulesService(repos.schedules, { clock }),
     digests,
+    full: async () => app,
     close: async () => {
       // Idempotent: faces and tests may both close on the way out.
       if (closed) return;
       closed = true;
       await gong?.close();
       await idp?.close();
-      await closeDatabase(db);
+      await closeCore();
     },
-  };
+  });
+  return app;
 }

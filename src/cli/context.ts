@@ -1,5 +1,6 @@
 import { configSecrets, loadConfig, loadDotEnv, type Requirement } from "../config.js";
-import { type AppContext, createContext, type GongContext, requireGong } from "../context.js";
+import type { AppContext, GongContext } from "../context.js";
+import { type CoreContext, createCoreContext } from "../coreContext.js";
 import { createLogger } from "../log.js";
 import { redactor } from "../secret.js";
 import { DbError, dbProblem } from "../store/db.js";
@@ -8,11 +9,14 @@ import type { CliIo } from "./io.js";
 /** The context a command gets: with Gong typed as present when it required the credentials. */
 export type ContextFor<R extends Requirement> = "gong" extends R ? GongContext : AppContext;
 
-/** Builds the app context for one command from the environment, runs `fn`, and always closes it. */
-export async function withContext<T, R extends Requirement = never>(
+/**
+ * Builds the core of the app context (config, database, directory lookups: coreContext.ts) for one
+ * command from the environment, runs `fn`, and always closes it, with whatever `fn` grew it into.
+ */
+export async function withCoreContext<T>(
   io: CliIo,
-  requirements: readonly R[],
-  fn: (ctx: ContextFor<R>) => Promise<T>,
+  requirements: readonly Requirement[],
+  fn: (ctx: CoreContext) => Promise<T>,
 ): Promise<T> {
   if (io.env === process.env) loadDotEnv();
   const config = loadConfig(io.env, requirements);
@@ -22,9 +26,9 @@ export async function withContext<T, R extends Requirement = never>(
     sink: (line) => io.stderr(`${line}\n`),
     pretty: io.stderrIsTTY,
   });
-  const ctx = createContext({ config, log });
+  const ctx = createCoreContext({ config, log });
   try {
-    return await fn((requirements.includes("gong" as R) ? requireGong(ctx) : ctx) as ContextFor<R>);
+    return await fn(ctx);
   } catch (error) {
     // A database fault mid-command (read-only file, disk full, I/O error) in one plain line naming it.
     const reason = dbProblem(error);
@@ -32,4 +36,21 @@ export async function withContext<T, R extends Requirement = never>(
   } finally {
     await ctx.close();
   }
+}
+
+/** The whole app context (Gong's connection and every service, loaded now) for one command. */
+export async function withContext<T, R extends Requirement = never>(
+  io: CliIo,
+  requirements: readonly R[],
+  fn: (ctx: ContextFor<R>) => Promise<T>,
+): Promise<T> {
+  return withCoreContext(io, requirements, async (core) =>
+    fn((requirements.includes("gong" as R) ? await grownWithGong(core) : await core.full()) as ContextFor<R>),
+  );
+}
+
+/** A core grown into the whole context, typed with Gong (for commands whose configuration required it). */
+export async function grownWithGong(core: CoreContext): Promise<GongContext> {
+  const { requireGong } = await import("../context.js");
+  return requireGong(await core.full());
 }

@@ -23,9 +23,14 @@ export interface Running {
   done: Promise<Finished>;
 }
 
-export function spawnGongops(args: string[], env: Record<string, string | undefined>): Running {
+export function spawnGongops(
+  args: string[],
+  env: Record<string, string | undefined>,
+  /** Node's own options, before the script (`--import` a recorder). */
+  nodeArgs: string[] = [],
+): Running {
   const started = Date.now();
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, GONGOPS_LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,20 +1,10 @@
-import { type Command, intOption } from "../command.js";
+import { type CommandCode, intOption } from "../command.js";
 import { withContext } from "../context.js";
 
 /** How long a stop may take before gongops exits anyway (Docker's default grace is 10 s). */
 const STOP_GRACE_MS = 8_000;
 
-export const startCommand: Command = {
-  name: "start",
-  summary: "run the Slack app (/gong, buttons, App Home)",
-  usage: `gongops start [--port N]
-
-Connects to Slack with Socket Mode when SLACK_APP_TOKEN is set, otherwise listens for Slack's requests on
-PORT (/slack/events, signed with SLACK_SIGNING_SECRET). Both serve GET /health (alive), GET /ready (the
-database, Slack's auth.test and the job worker) and GET /metrics (Prometheus). Needs SLACK_BOT_TOKEN
-and the Gong credentials. Runs until Ctrl-C or SIGTERM, then stops within 10 s and exits 0.`,
-  maxPositionals: 0,
-  options: { port: { type: "string" } },
+export const startCommand: CommandCode = {
   async run(args, io) {
     return withContext(io, ["gong", "slack"], async (ctx) => {
       // Bolt and the Slack face load only for this command: every other command starts faster.
