@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { z } from "zod";
+import * as z from "zod";
 import { GongopsError } from "./errors.js";
 import { KeyFormatError, signingKeyOf } from "./idp/jose.js";
 import { Secret } from "./secret.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { exemptionMatcher } from "../audit/exemptions.js";
 import type { ExemptionsService } from "../audit/exemptions.service.js";
 import { type Clock, nextUtcMidnight, nowDate, utcDay } from "../clock.js";

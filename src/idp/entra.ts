@@ -1,5 +1,5 @@
 import Bottleneck from "bottleneck";
-import { z } from "zod";
+import * as z from "zod";
 import type {
   ApiDeprovisioner,
   IdpAssignment,

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type Dispatcher, request } from "undici";
-import { z } from "zod";
+import * as z from "zod";
 import type { IdpCall } from "../approvals/deprovision.js";
 import type { OktaCredentials } from "../config.js";
 import { realTiming, type Timing } from "../gong/retry.js";

@@ -1,5 +1,5 @@
 import type { webApi } from "@slack/bolt";
-import { z } from "zod";
+import * as z from "zod";
 import { STATE_LABEL } from "../approvals/states.js";
 import { AuditPausedError, type AuditProgress, type AuditService } from "../audit/audit.service.js";
 import { type AuditReport, inactiveCsv } from "../audit/report.js";

@@ -4,6 +4,7 @@ import {
   copyFileSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -31,7 +32,11 @@ function setUp(): void {
   for (const f of ["bin/gongops.js", "bin/dist.js", "tsconfig.json", "tsconfig.build.json"])
     copyFileSync(join(ROOT, f), join(tree, f));
   writeFileSync(join(tree, "package.json"), JSON.stringify({ type: "module" }));
-  symlinkSync(join(ROOT, "node_modules"), join(tree, "node_modules"));
+  // The packages (tsx for src/), but a zod of its own: a build has it inside, so its version counts.
+  mkdirSync(join(tree, "node_modules", "zod"), { recursive: true });
+  for (const pkg of readdirSync(join(ROOT, "node_modules")).filter((p) => p !== "zod"))
+    symlinkSync(join(ROOT, "node_modules", pkg), join(tree, "node_modules", pkg));
+  writeFileSync(join(tree, "node_modules", "zod", "package.json"), '{ "name": "zod", "version": "4.0.0" }');
   // Type annotations: only tsx can run this one.
   writeFileSync(
     join(tree, "src", "cli.ts"),
@@ -78,11 +83,15 @@ describe("bin/gongops.js: dist/ while it is current, src/ otherwise", () => {
     expect(ran(), "the build's settings changed").toBe("src user ana");
     stamp();
     expect(ran()).toBe("dist user ana");
+    writeFileSync(join(tree, "node_modules", "zod", "package.json"), '{ "name": "zod", "version": "4.1.0" }');
+    expect(ran(), "a package built into dist/ upgraded").toBe("src user ana");
+    stamp();
+    expect(ran()).toBe("dist user ana");
   });
 
   it("says what to do when dist/ is stale and tsx is not installed, and runs dist/ where there is no src/", () => {
     rmSync(join(tree, DIGEST_FILE));
-    rmSync(join(tree, "node_modules"));
+    rmSync(join(tree, "node_modules"), { recursive: true });
     mkdirSync(join(tree, "node_modules"));
     const r = spawnSync(process.execPath, [join(tree, "bin", "gongops.js"), "--help"], { encoding: "utf8" });
     expect(r.status).toBe(2);

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { type Finished, oneJson, runGongops, spawnGongops } from "../helpers/process.js";
@@ -9,7 +9,8 @@ import { cliRig } from "./cliRig.js";
  * What a `gongops` process loads before it answers (npm run bench:cli times it): `--help` and a usage
  * error read the command table and nothing else; a lookup the local directory answers loads no Gong
  * client, no Slack, no identity provider and no metrics. Recorded by test/helpers/recordLoads.mjs, in
- * whichever code bin/gongops.js runs (dist/ when it is current, src/ through tsx otherwise).
+ * whichever code bin/gongops.js runs: the bundle in dist/ when it is current (the command table in
+ * dist/cli.js, the rest in dist/chunks/), src/ through tsx otherwise.
  */
 const RECORDER = fileURLToPath(new URL("../helpers/recordLoads.mjs", import.meta.url));
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -33,14 +34,20 @@ function packages(loaded: string[]): string[] {
   return [...new Set(names)].sort();
 }
 
-/** gongops' own modules among `loaded`: their paths under src/ or dist/, without the extension. */
+/**
+ * gongops' own modules among `loaded`, as their sources (`src/cli/io`): a file of the bundle in dist/
+ * stands for the sources its source map names.
+ */
 function ownModules(loaded: string[]): string[] {
   const mods = loaded.flatMap((m) => {
-    const path = relative(ROOT, m.startsWith("file:") ? fileURLToPath(m) : m);
-    const hit = /^(?:src|dist)\/(.+)\.(?:ts|js)$/.exec(path);
-    return hit ? [hit[1]!] : [];
+    const path = m.startsWith("file:") ? fileURLToPath(m) : m;
+    const rel = relative(ROOT, path);
+    if (rel.startsWith("src/")) return [rel];
+    if (!rel.startsWith("dist/")) return [];
+    const map = JSON.parse(readFileSync(`${path}.map`, "utf8")) as { sources: string[] };
+    return map.sources.map((s) => relative(ROOT, join(dirname(path), s))).filter((s) => s.startsWith("src/"));
   });
-  return [...new Set(mods)].sort();
+  return [...new Set(mods.map((m) => m.replace(/\.ts$/, "")))].sort();
 }
 
 /** A first name several users share: looking it up lists them, from the snapshot alone. */
@@ -77,7 +84,14 @@ describe("what a gongops process loads before it answers", () => {
       });
       expect({ args, own: ownModules(r.loaded) }).toEqual({
         args,
-        own: ["cli", "cli/command", "cli/commands/index", "cli/io", "errors", "printable"],
+        own: [
+          "src/cli",
+          "src/cli/command",
+          "src/cli/commands/index",
+          "src/cli/io",
+          "src/errors",
+          "src/printable",
+        ],
       });
     }
   }, 90_000);
@@ -90,8 +104,8 @@ describe("what a gongops process loads before it answers", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(oneJson(r.stdout)).toMatchObject({ match: "many", freshness: { source: "snapshot" } });
     expect(packages(r.loaded).filter((p) => NOT_FOR_A_LOOKUP.includes(p))).toEqual([]);
-    // The whole context, Gong's client, Slack, the IdP adapters and the metrics registry.
-    const services = /^(gong|slack)\/|^(context|metrics|idp\/index)$/;
+    // The whole context (with Gong's client, the services, the IdP adapters and the metrics), and Slack.
+    const services = /^src\/((gong|slack)\/.*|context|metrics|idp\/index)$/;
     expect(ownModules(r.loaded).filter((m) => services.test(m))).toEqual([]);
   }, 90_000);
 });
