@@ -23,7 +23,9 @@ ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Production dependencies only; the compiler is removed again in the same layer.
+# Production dependencies only; the compiler is removed again in the same layer. They include the trend
+# chart's renderer (@resvg/resvg-js, a prebuilt binary for glibc) and its font (dejavu-fonts-ttf): the image
+# needs no system fonts, and draws the chart exactly as a developer's machine does.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && npm ci --omit=dev --no-audit --no-fund \
@@ -40,8 +42,9 @@ USER node
 VOLUME ["/data"]
 EXPOSE 3000
 # Alive, nothing more (GET /ready says whether Slack and the database are there too). Node's fetch, so
-# no curl in the image.
+# no curl in the image. /health answers on PORT and on GONGOPS_METRICS_ADDR's port (when it is set to
+# loopback or every interface); Socket Mode serves it only there.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "const a=process.env.GONGOPS_METRICS_ADDR;fetch('http://127.0.0.1:'+(a?a.slice(a.lastIndexOf(':')+1):process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["node", "bin/gongops.js"]
 CMD ["start"]

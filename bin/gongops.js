@@ -33,3 +33,8 @@ if (existsSync(source)) {
 }
 const { runCli } = await import(entry.href);
 process.exitCode = await runCli(process.argv.slice(2));
+// The command is done: from now on Ctrl-C or SIGTERM ends the process at once. (A command's first
+// signal only asks it to stop; once it has returned, something it left open must not make a signal
+// look ignored.)
+process.removeAllListeners("SIGINT");
+process.removeAllListeners("SIGTERM");

@@ -54,8 +54,9 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
 
 function reportFailure(command: Command, error: unknown, io: CliIo, wantsJson: boolean): number {
   const coded = asCodedError(error);
-  // Bad usage or configuration (a setting Slack or the config check refused) is exit 2.
-  const usage = coded.code === "USAGE" || coded.code === "CONFIG_INVALID";
+  // Bad usage or configuration (a setting Slack or the config check refused, a database that a newer
+  // gongops migrated) is exit 2.
+  const usage = ["USAGE", "CONFIG_INVALID", "DB_NEWER_VERSION"].includes(coded.code);
   if (wantsJson) printJson(io, { error: { code: coded.code, message: coded.message } });
   if (error instanceof UsageError)
     io.stderr(`gongops ${command.name}: ${coded.message}\n\nUsage: ${command.usage}\n`);

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
+import { hostname, userInfo } from "node:os";
 import * as z from "zod";
 import { GongopsError } from "./errors.js";
-import { KeyFormatError, signingKeyOf } from "./idp/jose.js";
+import { KeyFormatError, signingKeyOf } from "./idp/oktaKey.js";
 import { Secret } from "./secret.js";
 
 /**
@@ -44,12 +45,20 @@ export interface Config {
   dbPath: string;
   /** How long a sync or audit lease lasts without renewal: how soon a crashed holder is taken over. */
   leaseSeconds: number;
+  /** How long `gongops start` may take to stop (SIGTERM) before it exits anyway. */
+  stopGraceSeconds: number;
+  /** Succeeded and dead jobs are deleted this long after they finished. */
+  jobRetentionDays: number;
   slack: {
     botToken: Secret | null;
     appToken: Secret | null;
     signingSecret: Secret | null;
     apiUrl: string | null;
     port: number;
+    /** One Web API request's timeout. */
+    timeoutMs: number;
+    /** Where /ready and /metrics listen, when not on PORT's server (Socket Mode: loopback by default). */
+    metricsAddr: { host: string; port: number } | null;
   };
   directory: { freshnessMinutes: number };
   audit: {
@@ -76,6 +85,10 @@ export interface Config {
     dryRun: boolean;
     remindHours: number;
     expireDays: number;
+    /** After a manager's Keep, how long the user cannot be filed again. */
+    keepCooldownDays: number;
+    /** Who sits at this terminal, for the trail of every CLI action (GONGOPS_OPERATOR, or user@host). */
+    operator: string;
   };
   /** The identity providers (GONGOPS_DEACTIVATE_VIA=okta|entra); null when not configured. */
   idp: {
@@ -124,6 +137,32 @@ const httpUrl = z
   .url({ protocol: /^https?$/ })
   .transform((u) => u.replace(/\/+$/, ""))
   .describe("an http(s) URL");
+
+/**
+ * True for an https URL, or an http one whose host is this machine (the simulator, a test double): a
+ * bearer token or an API key never crosses a network in plain HTTP.
+ */
+export function httpsOrLoopback(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  if (protocol === "https:") return true;
+  return (
+    protocol === "http:" &&
+    (hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname))
+  );
+}
+const secureUrl = httpUrl
+  .refine(httpsOrLoopback)
+  .describe("an https URL (plain http only on loopback: credentials never go over plain HTTP)");
+/** `host:port` (`127.0.0.1:9464`, `0.0.0.0:9464`, `[::1]:9464`). */
+const listenAddress = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[\w.-]+):\d{1,5}$/)
+  .transform((v) => ({
+    host: v.slice(0, v.lastIndexOf(":")).replace(/^\[|\]$/g, ""),
+    port: Number(v.slice(v.lastIndexOf(":") + 1)),
+  }))
+  .refine((a) => a.port <= 65535)
+  .describe("host:port (127.0.0.1:9464, 0.0.0.0:9464, [::1]:9464)");
 const positiveInt = z.coerce.number().int().min(1).describe("a whole number of 1 or more");
 const positiveNumber = z.coerce.number().positive().describe("a number above 0");
 const nonNegativeInt = z.coerce.number().int().min(0).describe("a whole number of 0 or more");
@@ -144,6 +183,26 @@ const splitList = (v: string) =>
     .filter(Boolean);
 const list = z.string().transform(splitList).describe("a comma-separated list");
 const text = z.string().min(1).describe("a non-empty value");
+const nonNegativeNumber = z.coerce.number().min(0).describe("a number of 0 or more");
+const operatorName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(/^[^\s<>]+$/)
+  .describe("who sits at this terminal, one word of at most 100 characters (jane, jane@acme.example)");
+
+/** The terminal's operator when GONGOPS_OPERATOR is not set: the OS user at this host. */
+function osOperator(): string {
+  let user: string;
+  try {
+    user = userInfo().username;
+  } catch {
+    // No passwd entry (a container started with an arbitrary uid).
+    user = process.env.USER ?? process.env.LOGNAME ?? `uid ${process.getuid?.() ?? "?"}`;
+  }
+  return `${user}@${hostname()}`;
+}
 const slackUserId = z
   .string()
   .transform(splitList)
@@ -208,9 +267,9 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
   const scimToken = r.secret("GONG_SCIM_TOKEN");
   const config: Config = {
     gong: {
-      baseUrl: r.get("GONG_API_BASE_URL", httpUrl, "https://api.gong.io"),
+      baseUrl: r.get("GONG_API_BASE_URL", secureUrl, "https://api.gong.io"),
       auth,
-      scimBaseUrl: r.get("GONG_SCIM_BASE_URL", httpUrl, "https://app.gong.io/scim/v2"),
+      scimBaseUrl: r.get("GONG_SCIM_BASE_URL", secureUrl, "https://app.gong.io/scim/v2"),
       scimToken,
       maxConcurrent: r.get("GONG_MAX_CONCURRENT", positiveInt, 3),
       maxRps: r.get("GONG_MAX_RPS", positiveNumber, 3),
@@ -223,12 +282,16 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
     },
     dbPath: r.get("GONGOPS_DB_PATH", text, "./data/gongops.db"),
     leaseSeconds: r.get("GONGOPS_LEASE_SECONDS", positiveInt, 30),
+    stopGraceSeconds: r.get("GONGOPS_STOP_GRACE_SECONDS", positiveInt, 10),
+    jobRetentionDays: r.get("GONGOPS_JOB_RETENTION_DAYS", positiveInt, 30),
     slack: {
       botToken: r.secret("SLACK_BOT_TOKEN"),
       appToken: r.secret("SLACK_APP_TOKEN"),
       signingSecret: r.secret("SLACK_SIGNING_SECRET"),
       apiUrl: r.get("SLACK_API_URL", httpUrl) ?? null,
       port: r.get("PORT", port, 3000),
+      timeoutMs: r.get("SLACK_TIMEOUT_MS", positiveInt, 20_000),
+      metricsAddr: r.get("GONGOPS_METRICS_ADDR", listenAddress) ?? null,
     },
     directory: { freshnessMinutes: r.get("GONGOPS_FRESHNESS_MINUTES", positiveInt, 60) },
     audit: {
@@ -253,6 +316,8 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
       dryRun: r.get("GONGOPS_DRY_RUN", bool, false),
       remindHours: r.get("GONGOPS_APPROVAL_REMIND_HOURS", positiveNumber, 48),
       expireDays: r.get("GONGOPS_APPROVAL_EXPIRE_DAYS", positiveNumber, 7),
+      keepCooldownDays: r.get("GONGOPS_KEEP_COOLDOWN_DAYS", nonNegativeNumber, 90),
+      operator: r.get("GONGOPS_OPERATOR", operatorName) ?? osOperator(),
     },
     idp: readIdp(r),
     logLevel: r.get("GONGOPS_LOG_LEVEL", logLevel, "info"),
@@ -305,7 +370,7 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
 
 /** Okta and Entra ID settings: each is complete or null (the check above names what is missing). */
 function readIdp(r: Reader): Config["idp"] {
-  const orgUrl = r.get("OKTA_ORG_URL", httpUrl);
+  const orgUrl = r.get("OKTA_ORG_URL", secureUrl);
   const appId = r.get("OKTA_GONG_APP_ID", text);
   const credentials = readOktaCredentials(r);
   const okta = orgUrl && appId && credentials ? { orgUrl, appId, credentials } : null;
@@ -331,7 +396,7 @@ function readIdp(r: Reader): Config["idp"] {
           clientSecret,
           certificate,
           spId,
-          graphUrl: r.get("ENTRA_GRAPH_URL", httpUrl, "https://graph.microsoft.com/v1.0"),
+          graphUrl: r.get("ENTRA_GRAPH_URL", secureUrl, "https://graph.microsoft.com/v1.0"),
           authorityHost: r.get("ENTRA_AUTHORITY_HOST", httpsUrl, "https://login.microsoftonline.com"),
           provisionOnDemand: r.get("ENTRA_PROVISION_ON_DEMAND", bool, false),
         }

@@ -1,4 +1,5 @@
 import { ApprovalsService } from "./approvals/approvals.service.js";
+import { ActivityService } from "./audit/activity.js";
 import { AuditService } from "./audit/audit.service.js";
 import { ExemptionsService } from "./audit/exemptions.service.js";
 import { AuditHistory } from "./audit/history.js";
@@ -8,10 +9,12 @@ import { DirectorySync } from "./directory/sync.service.js";
 import { GongopsError } from "./errors.js";
 import { connectGong, type GongConnection } from "./gong/connect.js";
 import { createIdpDeprovisioner } from "./idp/index.js";
+import { JobRegistry } from "./jobs/index.js";
 import { Metrics } from "./metrics.js";
 import { SchedulesService } from "./schedules/schedules.service.js";
 import { SqliteBudgetStore } from "./store/budget.repo.js";
 import { SqliteRateWindow } from "./store/rate.repo.js";
+import { TrendService } from "./trend/trend.service.js";
 
 export type { ContextOptions, CoreContext } from "./coreContext.js";
 
@@ -34,9 +37,17 @@ export interface AppContext extends CoreContext {
   metrics: Metrics;
   /** Deactivation requests with approval (faces connect Slack people, a notifier and a job worker). */
   approvals: ApprovalsService;
+  /**
+   * Every job kind this process runs, in one registry: the services' kinds are registered here, a face
+   * adds its own (the Slack app: audit resumes, schedules) where it is wired, and every worker runs
+   * this list.
+   */
+  jobKinds: JobRegistry;
   schedules: SchedulesService;
   /** null without Gong credentials. */
   digests: DigestService | null;
+  /** The trend of unused seats and what deactivations reclaimed (history, chart, sparkline). */
+  trend: TrendService;
 }
 
 /** A context with Gong credentials: everything that talks to Gong is there (see requireGong). */
@@ -96,6 +107,15 @@ export function growContext(core: CoreContext, options: ContextOptions): AppCont
         observer: metrics.gongObserver(),
       })
     : null;
+  const trend = new TrendService({
+    trend: repos.trend,
+    approvals: repos.approvals,
+    audits: repos.audits,
+    directory: repos.directory,
+    settings: config.digest,
+    clock,
+    log: log.child("trend"),
+  });
   const sync = gong
     ? new DirectorySync({
         gong: gong.client,
@@ -116,9 +136,13 @@ export function growContext(core: CoreContext, options: ContextOptions): AppCont
         },
       })
     : null;
+  // One reader of the company's time zone for the activity statistics, shared by audits and approvals.
+  const activity = gong ? new ActivityService({ gong: gong.client, days: config.audit.days, clock }) : null;
   const audit =
-    gong && sync
+    gong && sync && activity
       ? new AuditService({
+          activity,
+          syncRuns: repos.syncRuns,
           gong: gong.client,
           directory: repos.directory,
           audits: repos.audits,
@@ -135,6 +159,8 @@ export function growContext(core: CoreContext, options: ContextOptions): AppCont
           log: log.child("audit"),
           leaseMs: config.leaseSeconds * 1000,
           clock,
+          // Every finished run is a point of the trend, whoever started it.
+          onSucceeded: (runId) => trend.record(runId),
         })
       : null;
   const exemptions = new ExemptionsService({
@@ -150,7 +176,7 @@ export function growContext(core: CoreContext, options: ContextOptions): AppCont
     auditRuns: () => repos.audits.countByStatus(),
     jobs: () => repos.jobs.counts(),
   });
-  const idp = createIdpDeprovisioner(config, log.child("idp"), options.idp);
+  const idp = createIdpDeprovisioner(config, log.child("idp"), clock, options.idp);
   const approvals = new ApprovalsService({
     repo: repos.approvals,
     jobs: repos.jobs,
@@ -158,10 +184,14 @@ export function growContext(core: CoreContext, options: ContextOptions): AppCont
     lookup,
     exemptions,
     audits: repos.audits,
+    syncRuns: repos.syncRuns,
+    activity,
+    activityRule: config.audit.activity,
     gong: gong?.client ?? null,
     scim: gong?.scim ?? null,
     deprovisioner: idp,
     settings: config.approvals,
+    lookbackDays: config.audit.days,
     log: log.child("approvals"),
     clock,
   });
@@ -201,8 +231,10 @@ export function growContext(core: CoreContext, options: ContextOptions): AppCont
     auditHistory: new AuditHistory(repos),
     metrics,
     approvals,
+    jobKinds: new JobRegistry(approvals.jobs),
     schedules: new SchedulesService(repos.schedules, { clock }),
     digests,
+    trend,
     full: async () => app,
     close: async () => {
       // Idempotent: faces and tests may both close on the way out.

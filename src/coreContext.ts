@@ -18,6 +18,7 @@ import { JobsRepo } from "./store/jobs.repo.js";
 import { LocksRepo } from "./store/locks.repo.js";
 import { SchedulesRepo } from "./store/schedules.repo.js";
 import { SyncRunsRepo } from "./store/syncRuns.repo.js";
+import { TrendRepo } from "./store/trend.repo.js";
 
 /**
  * The core of the application context: config, clock, logger, database and the directory's questions
@@ -41,6 +42,7 @@ export interface CoreContext {
     jobs: JobsRepo;
     approvals: ApprovalsRepo;
     schedules: SchedulesRepo;
+    trend: TrendRepo;
   };
   directory: {
     lookup: DirectoryLookup;
@@ -82,6 +84,7 @@ export function createCoreContext(options: ContextOptions): CoreContext {
     jobs: new JobsRepo(db),
     approvals: new ApprovalsRepo(db),
     schedules: new SchedulesRepo(db),
+    trend: new TrendRepo(db),
   };
   const hierarchy = new Hierarchy(repos.directory);
   // Without Gong credentials there is no Gong to ask; with them, the Gong side loads when first asked.

@@ -7,6 +7,7 @@
  */
 import { createRequire } from "node:module";
 import pino from "pino";
+import { processOutput } from "./stdio.js";
 
 /** pino-pretty (dozens of modules) is loaded only for a terminal: a CLI answering into a pipe skips it. */
 const prettyFactory: typeof import("pino-pretty").prettyFactory = (options) =>
@@ -46,7 +47,8 @@ function serializeFields(fields: LogFields | undefined): LogFields {
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const redact = options.redact ?? ((t: string) => t);
-  const sink = options.sink ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // A closed stderr ends the writing quietly (stdio.ts): a log line about it could only hit it again.
+  const sink = options.sink ?? ((line: string) => processOutput().write("stderr", `${line}\n`));
   const prettify = options.pretty ? prettyFactory({ colorize: false, ignore: "pid,hostname" }) : null;
   const root = pino(
     {

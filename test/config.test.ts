@@ -1,6 +1,6 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { ConfigError, configSecrets, loadConfig } from "../src/config.js";
+import { ConfigError, configSecrets, httpsOrLoopback, loadConfig } from "../src/config.js";
 import { createLogger } from "../src/log.js";
 import { redactor } from "../src/secret.js";
 
@@ -21,6 +21,17 @@ describe("loadConfig", () => {
     expect([c.gong.maxConcurrent, c.gong.maxRps, c.gong.dailyQuota]).toEqual([3, 3, 10_000]);
     expect(c.dbPath).toBe("./data/gongops.db");
     expect(c.gong.auth).toBeNull();
+  });
+
+  it("the terminal's operator and the keep cool-down: set, defaulted, or refused", () => {
+    const c = loadConfig({ GONGOPS_OPERATOR: "jane@acme.example", GONGOPS_KEEP_COOLDOWN_DAYS: "30" });
+    expect(c.approvals).toMatchObject({ operator: "jane@acme.example", keepCooldownDays: 30 });
+    const d = loadConfig({});
+    expect(d.approvals.keepCooldownDays).toBe(90);
+    expect(d.approvals.operator).toMatch(/^.+@.+$/);
+    const bad = () => loadConfig({ GONGOPS_OPERATOR: "two words", GONGOPS_KEEP_COOLDOWN_DAYS: "-1" });
+    expect(bad).toThrow(/GONGOPS_OPERATOR: expected who sits at this terminal/);
+    expect(bad).toThrow(/GONGOPS_KEEP_COOLDOWN_DAYS: expected a number of 0 or more/);
   });
 
   it("names every bad variable in one message, and what it expects", () => {
@@ -113,5 +124,79 @@ describe("loadConfig", () => {
     log.warn(`key ${SECRETS.GONG_ACCESS_KEY}`, { users: 3 });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^\[[\d:.]+\] WARN: key \[redacted\]\n {4}component: "sync"\n {4}users: 3$/);
+  });
+});
+
+describe("exposure", () => {
+  const problems = (env: Record<string, string>): string[] => {
+    try {
+      loadConfig(env);
+      return [];
+    } catch (e) {
+      return (e as ConfigError).problems;
+    }
+  };
+
+  it("Gong's REST and SCIM base URLs must be https, except on loopback (the simulator)", () => {
+    for (const [name, url] of [
+      ["GONG_API_BASE_URL", "http://api.gong.example"],
+      ["GONG_SCIM_BASE_URL", "http://app.gong.example/scim/v2"],
+      ["GONG_SCIM_BASE_URL", "http://10.0.0.7:8080/scim/v2"],
+      ["GONG_API_BASE_URL", "http://127.0.0.1.nip.io"],
+    ] as const) {
+      const found = problems({ [name]: url });
+      expect(found, url).toHaveLength(1);
+      expect(found[0]).toMatch(new RegExp(`^${name}: expected an https URL \\(plain http only on loopback`));
+    }
+    const ok = loadConfig({
+      GONG_API_BASE_URL: "http://127.0.0.1:4010",
+      GONG_SCIM_BASE_URL: "http://localhost:4010/scim/v2",
+    });
+    expect([ok.gong.baseUrl, ok.gong.scimBaseUrl]).toEqual([
+      "http://127.0.0.1:4010",
+      "http://localhost:4010/scim/v2",
+    ]);
+    expect(loadConfig({ GONG_API_BASE_URL: "https://us-1234.api.gong.io/" }).gong.baseUrl).toBe(
+      "https://us-1234.api.gong.io",
+    );
+  });
+
+  it("httpsOrLoopback: https anywhere, plain http only to this machine", () => {
+    const verdicts = [
+      "https://api.gong.io",
+      "http://127.0.0.1:4010",
+      "http://127.1.2.3",
+      "http://localhost:3000/x",
+      "http://[::1]:9",
+      "http://api.gong.io",
+      "http://127.0.0.1.evil.example",
+      "http://192.168.1.10",
+      "ftp://127.0.0.1",
+    ].map((u) => [u, httpsOrLoopback(u)]);
+    expect(verdicts.filter(([, v]) => v).map(([u]) => u)).toEqual([
+      "https://api.gong.io",
+      "http://127.0.0.1:4010",
+      "http://127.1.2.3",
+      "http://localhost:3000/x",
+      "http://[::1]:9",
+    ]);
+  });
+
+  it("GONGOPS_METRICS_ADDR is host:port; the stop grace, Slack's timeout and the job retention have defaults", () => {
+    const c = loadConfig({});
+    expect(c.slack.metricsAddr).toBeNull();
+    expect([c.stopGraceSeconds, c.slack.timeoutMs, c.jobRetentionDays]).toEqual([10, 20_000, 30]);
+    expect(loadConfig({ GONGOPS_METRICS_ADDR: "0.0.0.0:9464" }).slack.metricsAddr).toEqual({
+      host: "0.0.0.0",
+      port: 9464,
+    });
+    expect(loadConfig({ GONGOPS_METRICS_ADDR: "[::1]:9464" }).slack.metricsAddr).toEqual({
+      host: "::1",
+      port: 9464,
+    });
+    for (const bad of ["9464", "localhost", "host:99999", "http://0.0.0.0:9464"])
+      expect(problems({ GONGOPS_METRICS_ADDR: bad }), bad).toEqual([
+        "GONGOPS_METRICS_ADDR: expected host:port (127.0.0.1:9464, 0.0.0.0:9464, [::1]:9464)",
+      ]);
   });
 });

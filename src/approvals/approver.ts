@@ -4,9 +4,26 @@
  * rules are tested without Slack or a database. Every answer says why, in words.
  */
 
-/** The Slack side of a person, found by email (the Slack face: users.lookupByEmail, cached). */
+/** A Slack user found by email, with what makes them unfit to decide. */
+export interface SlackPerson {
+  userId: string;
+  /** Deactivated in Slack. */
+  deleted: boolean;
+  /** A bot user (Slackbot, an app): never an approver. */
+  bot?: boolean;
+  /** A guest (single- or multi-channel): never an approver. */
+  guest?: boolean;
+}
+
+/** The Slack side of a person, found by email (the Slack face: slack/approvals.ts). */
 export interface SlackPeople {
-  byEmail(email: string): Promise<{ userId: string; deleted: boolean } | null>;
+  byEmail(email: string): Promise<SlackPerson | null>;
+  /**
+   * A view for one pass (a filing, a round of escalations): each address is asked at most once, and a
+   * large pass reads the workspace in one paged listing instead of one lookup per address. Fresh each
+   * time: someone deactivated in Slack a minute ago is seen as deactivated.
+   */
+  session?(): SlackPeople;
 }
 
 export interface OrgPerson {
@@ -15,6 +32,8 @@ export interface OrgPerson {
   name: string;
   active: boolean | null;
   managerId: string | null;
+  /** Other addresses of theirs in Gong: the same person in Slack by any of them. */
+  aliases?: readonly string[];
 }
 
 export type Assignment =
@@ -33,16 +52,31 @@ export interface ChooseInput {
   allowSelfApproval: boolean;
   /** Slack users who must not get it (the approver it is escalated away from). */
   exclude?: readonly string[];
+  /** Why a Gong user may not decide now (in this or another open request), or null. */
+  disqualified?: (gongId: string) => string | null;
+  /** Why `exclude` applies, in words (default: "did not answer in time"). */
+  excludeWhy?: string;
   /** Longest walk up (a deep org chart still ends). */
   maxDepth?: number;
 }
 
 export const APPROVER_DEFAULTS = { maxDepth: 25 } as const;
 
+/** The Slack users a person is, by every address Gong has for them. */
+export async function slackIdsOf(slack: SlackPeople, p: OrgPerson): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const address of [p.email, ...(p.aliases ?? [])]) {
+    if (!address) continue;
+    const found = await slack.byEmail(address);
+    if (found) ids.add(found.userId);
+  }
+  return ids;
+}
+
 export async function chooseApprover(input: ChooseInput): Promise<Assignment> {
   const { subject, slack } = input;
   const maxDepth = input.maxDepth ?? APPROVER_DEFAULTS.maxDepth;
-  const subjectSlack = subject.email ? await slack.byEmail(subject.email) : null;
+  const subjectSlack = await slackIdsOf(slack, subject);
   const skipped: string[] = [];
   const visited = new Set<string>([subject.id]);
   let nextId = input.startFrom === undefined ? subject.managerId : input.startFrom;
@@ -63,40 +97,21 @@ export async function chooseApprover(input: ChooseInput): Promise<Assignment> {
     const label = `the ${role} ${p.name}`;
     role = "next manager up";
     nextId = p.managerId;
-    if (p.active === false) {
-      skipped.push(`${label} is inactive in Gong`);
-      continue;
-    }
-    if (!p.email) {
-      skipped.push(`${label} has no email in Gong to find them in Slack`);
-      continue;
-    }
-    const s = await slack.byEmail(p.email);
-    if (!s) {
-      skipped.push(`${label} is not in Slack`);
-      continue;
-    }
-    if (s.deleted) {
-      skipped.push(`${label} is deactivated in Slack`);
-      continue;
-    }
-    if (subjectSlack && s.userId === subjectSlack.userId) {
-      skipped.push(`${label} is the subject`);
-      continue;
-    }
-    if (s.userId === input.requesterSlackId && !input.allowSelfApproval) {
-      skipped.push(`${label} asked for this deactivation`);
-      continue;
-    }
-    if (input.exclude?.includes(s.userId)) {
-      skipped.push(`${label} did not answer in time`);
+    const why = unfit(
+      p,
+      await (p.email ? slack.byEmail(p.email) : Promise.resolve(null)),
+      input,
+      subjectSlack,
+    );
+    if (typeof why === "string") {
+      skipped.push(`${label} ${why}`);
       continue;
     }
     const reason =
       skipped.length === 0 && input.startFrom === undefined
         ? `you are ${subject.name}'s manager in Gong`
-        : `${skipped.join("; ")}; you are next up ${subject.name}'s reporting line`;
-    return { kind: "user", slackUserId: s.userId, gongId: p.id, name: p.name, reason };
+        : [...skipped, `you are next up ${subject.name}'s reporting line`].join("; ");
+    return { kind: "user", slackUserId: why.userId, gongId: p.id, name: p.name, reason };
   }
   if (nextId && skipped.length > 0 && visited.size > maxDepth) skipped.push("the reporting line is too long");
   return {
@@ -106,4 +121,25 @@ export async function chooseApprover(input: ChooseInput): Promise<Assignment> {
     name: null,
     reason: `nobody up ${subject.name}'s reporting line can decide (${skipped.join("; ") || "no manager"}); any admin may`,
   };
+}
+
+/** Why this person on the line cannot decide (words after their name), or their Slack user. */
+function unfit(
+  p: OrgPerson,
+  s: SlackPerson | null,
+  input: ChooseInput,
+  subjectSlack: ReadonlySet<string>,
+): string | SlackPerson {
+  if (p.active === false) return "is inactive in Gong";
+  const out = input.disqualified?.(p.id);
+  if (out) return out;
+  if (!p.email) return "has no email in Gong to find them in Slack";
+  if (!s) return "is not in Slack";
+  if (s.deleted) return "is deactivated in Slack";
+  if (s.bot) return "is a bot in Slack";
+  if (s.guest) return "is a guest in Slack";
+  if (subjectSlack.has(s.userId)) return "is the subject";
+  if (s.userId === input.requesterSlackId && !input.allowSelfApproval) return "asked for this deactivation";
+  if (input.exclude?.includes(s.userId)) return input.excludeWhy ?? "did not answer in time";
+  return s;
 }

@@ -1,33 +1,34 @@
-import type { SubjectState } from "../store/schema.js";
+import { OPEN_STATES, type SubjectState } from "../store/schema.js";
 
 /**
  * The life of one subject of a deactivation request. Every move is one conditional UPDATE from the state
  * named here (store/approvals.repo.ts), so two deciders, two processes or a Slack retry cannot both win.
  *
  *   pending ─→ approved | kept | expired | cancelled
- *   approved ─→ executing | awaiting_idp (manual) | done (dry run) | cancelled (came back)
+ *   approved ─→ executing | awaiting_idp (manual) | done (dry run) | cancelled (came back) | failed (job died)
  *   executing ─→ done | failed | cancelled | awaiting_idp (unassigned in Okta or Entra ID: a sync confirms)
  *   awaiting_idp ─→ done | cancelled
  *   done ─→ reactivated
  *   failed ─→ reactivated (only one whose IdP change may have landed: its undo snapshot was stored)
+ *           | approved (run again by an admin: every check before a change runs again)
  */
 export type { SubjectState };
 
 export const TRANSITIONS: Readonly<Record<SubjectState, readonly SubjectState[]>> = {
   pending: ["approved", "kept", "expired", "cancelled", "pending"],
-  approved: ["executing", "awaiting_idp", "done", "cancelled", "approved"],
+  approved: ["executing", "awaiting_idp", "done", "cancelled", "approved", "failed"],
   executing: ["done", "failed", "cancelled", "awaiting_idp"],
   awaiting_idp: ["done", "cancelled"],
   done: ["reactivated"],
   kept: [],
   expired: [],
   cancelled: [],
-  failed: ["reactivated"],
+  failed: ["reactivated", "approved"],
   reactivated: [],
 };
 
-/** Subjects still in flight: a user in one of these cannot be put in another request. */
-export const OPEN_STATES: readonly SubjectState[] = ["pending", "approved", "executing", "awaiting_idp"];
+/** Subjects still in flight (store/schema.ts holds the list: its unique index is built from it). */
+export { OPEN_STATES };
 
 /** Whether `from → to` is a move the state machine allows (pending → pending is an escalation). */
 export function canTransition(from: SubjectState, to: SubjectState): boolean {
@@ -35,7 +36,7 @@ export function canTransition(from: SubjectState, to: SubjectState): boolean {
 }
 
 export function isOpen(state: SubjectState): boolean {
-  return OPEN_STATES.includes(state);
+  return (OPEN_STATES as readonly SubjectState[]).includes(state);
 }
 
 /** How a state reads in a message or a table. */
@@ -51,3 +52,12 @@ export const STATE_LABEL: Readonly<Record<SubjectState, string>> = {
   failed: "failed",
   reactivated: "reactivated",
 };
+
+/** How a state reads for a request: a dry run's "done" would have deactivated, and never did. */
+export function stateLabel(state: SubjectState, dryRun: boolean): string {
+  if (!dryRun) return STATE_LABEL[state];
+  if (state === "done") return "would be deactivated (dry run: nothing changed in Gong)";
+  if (state === "approved") return "approved (dry run: nobody is deactivated)";
+  if (state === "executing") return "being checked (dry run: nobody is deactivated)";
+  return `${STATE_LABEL[state]} (dry run)`;
+}

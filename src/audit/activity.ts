@@ -126,6 +126,16 @@ export class ActivityService {
     return zone;
   }
 
+  /**
+   * The zone, or null when Gong's statistics show no activity at all in the last 90 days (they then
+   * name no zone, and nobody was active: nothing to count).
+   */
+  async timeZoneIfAny(opts: CallOptions = {}): Promise<string | null> {
+    if (this.zone) return this.zone;
+    this.zone = await this.deps.gong.companyTimeZone(this.now(), opts);
+    return this.zone;
+  }
+
   /** Drops the zone learned before (Gong answered in another one: the company changed it). */
   forget(): void {
     this.zone = null;

@@ -3,10 +3,12 @@ import type { DirectorySync } from "../directory/sync.service.js";
 import { GongopsError, NotFoundError, UsageError } from "../errors.js";
 import type { GongClient } from "../gong/client.js";
 import type { Logger } from "../log.js";
-import type { AuditRunRow, AuditsRepo } from "../store/audits.repo.js";
+import { readInPages } from "../pace.js";
+import type { AuditRunRow, AuditSubjectRow, AuditsRepo } from "../store/audits.repo.js";
 import type { DirectoryRepo } from "../store/directory.repo.js";
 import type { ExemptionsRepo } from "../store/exemptions.repo.js";
 import { LeaseLostError, type LocksRepo } from "../store/locks.repo.js";
+import type { SyncRunsRepo } from "../store/syncRuns.repo.js";
 import { ActivityService, activityLineOrReason } from "./activity.js";
 import { activityPhase } from "./activityPhase.js";
 import { bulkWindow } from "./bulk.js";
@@ -16,8 +18,9 @@ import { perUserWindow } from "./perUser.js";
 import { decideWindow } from "./planner.js";
 import { prepareRun } from "./prepare.js";
 import { type AuditReport, buildReport } from "./report.js";
+import type { AuditRequest, AuditSettings } from "./request.js";
 import { type AuditProgress, AuditRun, type Strategy } from "./run.js";
-import { type ActivityRule, AuditState, type AuditWindow, type CandidateState } from "./state.js";
+import { AuditState, type AuditWindow, type CandidateState } from "./state.js";
 
 /**
  * The inactive-user audit: active Gong users who hosted no call in [now - days, now). It spends as few
@@ -28,29 +31,6 @@ import { type ActivityRule, AuditState, type AuditWindow, type CandidateState } 
  */
 
 export type { AuditProgress, Strategy };
-
-export interface AuditRequest {
-  days?: number;
-  strategy?: Strategy;
-  /** What counts as activity; the setting's (GONGOPS_AUDIT_ACTIVITY) when absent. */
-  activity?: ActivityRule;
-  trigger?: string;
-  onProgress?: (p: AuditProgress) => void;
-  signal?: AbortSignal;
-}
-
-export interface AuditSettings {
-  days: number;
-  graceDays: number | null;
-  exempt: readonly string[];
-  exemptManagers: boolean;
-  freshnessMinutes: number;
-  windowDays: number;
-  maxConcurrent: number;
-  maxRps: number;
-  /** The default rule (GONGOPS_AUDIT_ACTIVITY). */
-  activity: ActivityRule;
-}
 
 export interface AuditServiceDeps {
   /** Lease length (GONGOPS_LEASE_SECONDS). */
@@ -69,9 +49,15 @@ export interface AuditServiceDeps {
   batchSize?: number;
   /** Back-off after an outage (tests shorten it). */
   pausePolicy?: PausePolicy;
+  /** When each directory snapshot was synced (the report says how old its list of users is). */
+  syncRuns?: SyncRunsRepo;
   /** Knows the company's time zone (one built from `gong` when absent). */
   activity?: ActivityService;
+  /** Told of each run that finished (the trend keeps its figures); must not throw. */
+  onSucceeded?: (runId: number) => void;
 }
+
+export type { AuditRequest, AuditSettings } from "./request.js";
 
 export const AUDIT_LOCK = "inactive-user audit";
 /** Renewed every third of it; after a crash, the next process takes over once it runs out. */
@@ -201,10 +187,27 @@ export class AuditService {
   }
 
   report(runId: number): AuditReport {
+    return this.reportOf(this.runOrThrow(runId), this.deps.audits.subjects(runId));
+  }
+
+  /** The same, its subjects read a page at a time: what the app's event loop can afford for a big run. */
+  async reportInPages(runId: number): Promise<AuditReport> {
+    const run = this.runOrThrow(runId);
+    const subjects = await readInPages(
+      (after: string | null, n) => this.deps.audits.subjectsAfter(runId, after ?? "", n),
+      (s) => s.userId,
+    );
+    return this.reportOf(run, subjects);
+  }
+
+  private runOrThrow(runId: number): AuditRunRow {
     const run = this.deps.audits.get(runId);
     if (!run) throw new NotFoundError(`there is no audit ${runId}`);
-    const subjects = this.deps.audits.subjects(runId);
-    const windows = this.deps.audits.windows(runId);
+    return run;
+  }
+
+  private reportOf(run: AuditRunRow, subjects: AuditSubjectRow[]): AuditReport {
+    const windows = this.deps.audits.windows(run.id);
     // The last hosted call known for the users it flags: only finished runs flag anyone.
     const lastCalls =
       run.status === "succeeded"
@@ -214,7 +217,8 @@ export class AuditService {
               .map((s) => s.userId),
           )
         : new Map<string, string>();
-    return buildReport(run, windows, subjects, lastCalls);
+    const syncedAt = this.deps.syncRuns?.get(run.snapshotGen)?.finishedAt ?? null;
+    return buildReport(run, windows, subjects, lastCalls, syncedAt);
   }
 
   /** A user's activity over the default look-back (for `gongops user` and `/gong user`). */
@@ -241,16 +245,21 @@ export class AuditService {
       slices: w.slices,
       slicesDone: w.slicesDone,
     }));
-    const candidates: [string, CandidateState][] = audits.subjects(run.id, "candidate").map((s) => [
-      s.userId,
-      {
-        hosted: s.hostedCall,
-        lastCallAt: s.lastCallAt ? Date.parse(s.lastCallAt) : null,
-        clearedMask: s.clearedMask,
-        activity: s.activitySeen,
-        checked: s.activityChecked,
-      },
-    ]);
+    // What is known of each candidate, read a page at a time (10,000 rows at once held the loop ~100 ms).
+    const candidates = await readInPages(
+      (after: string | null, n) =>
+        audits.subjectsAfter(run.id, after ?? "", n, "candidate").map((s): [string, CandidateState] => [
+          s.userId,
+          {
+            hosted: s.hostedCall,
+            lastCallAt: s.lastCallAt ? Date.parse(s.lastCallAt) : null,
+            clearedMask: s.clearedMask,
+            activity: s.activitySeen,
+            checked: s.activityChecked,
+          },
+        ]),
+      ([id]) => id,
+    );
     // An "any" run's windows start at the statistics' end; a run without windows checks no calls.
     const callsFrom =
       windows.length > 0 ? Math.min(...windows.map((x) => x.from.getTime())) : Date.parse(run.toAt);
@@ -299,6 +308,7 @@ export class AuditService {
         pauseKind: null,
         transientPauses: 0,
       });
+      this.deps.onSucceeded?.(run.id);
       w.progress("done");
       log.info("audit finished", {
         run: run.id,
@@ -335,7 +345,7 @@ export class AuditService {
         reason: decision.reason,
       });
     }
-    return this.report(run.id);
+    return this.reportInPages(run.id);
   }
 
   private async auditWindow(w: AuditRun, win: AuditWindow): Promise<void> {

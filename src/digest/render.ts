@@ -32,10 +32,12 @@ function changes(title: string, list: readonly DigestChange[], detail = false): 
   return [`  ${title} (${list.length}):`, ...lines];
 }
 
-export function renderDigest(d: Digest): string {
+/** `trend`: the inactive count over time as one line (a sparkline), when there is a trend to show. */
+export function renderDigest(d: Digest, trend: string | null = null): string {
   const out = [headlineText(d)];
   const cost = d.headline.yearlyCost;
   if (cost) out.push(`  (${money(cost.perSeat, cost.currency)} per seat a year)`);
+  if (trend) out.push(`  Trend: ${trend} (gongops trend)`);
   const s = d.since;
   if (s && !d.news) out.push(noNewsLine(d));
   if (s && d.news) {

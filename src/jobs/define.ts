@@ -22,8 +22,25 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   kind: string;
   payload: S;
   run(payload: z.output<S>, ctx: JobContext): Promise<void>;
+  /**
+   * The domain outcome of a job that died (every attempt failed, or its lease ran out on the last one):
+   * what it was doing must not stay stuck silently. Called once, with the last error.
+   */
+  onDead?(payload: z.output<S>, lastError: string | null): void;
+  /** Someone runs the job again by hand (`gongops jobs retry`): record it, and undo what onDead did. */
+  onRetry?(payload: z.output<S>, by: string): void;
   /** Attempts before the job is dead (default 5). */
   maxAttempts?: number;
+  /**
+   * Jobs of this kind one worker runs at once (default: the worker's `concurrency`). Each kind has its
+   * own room: long audits never hold the slots that notifications, approvals and timers need.
+   */
+  concurrency?: number;
+  /**
+   * How long one run may take (default: the worker's `deadlineMs`). A run past it is aborted and counts
+   * as a failed attempt (retried after the back-off); its slot is free at once.
+   */
+  deadlineMs?: number;
 }
 
 export function defineJob<S extends z.ZodType>(definition: JobDefinition<S>): JobDefinition<S> {

@@ -14,25 +14,33 @@ import { RetryAfterError } from "./errors.js";
  * works, and writes the outcome under that lease (succeeded; retrying after an exponential back-off;
  * waiting without spending an attempt on a RetryAfterError; dead when the attempts are spent). Every
  * process sharing the database may run one: a job runs in one of them at a time, and a job whose process
- * died is taken over once its lease expires. `gongops start` starts one and stops it on the way out.
+ * died is taken over once its lease expires. Each kind has its own room (its `concurrency`) and each run
+ * a deadline, so that long runs of one kind never keep another kind waiting. `gongops start` starts one
+ * and stops it on the way out.
  */
 export interface JobWorkerSettings {
-  /** Jobs run at once by this worker. */
+  /** Jobs of one kind run at once by this worker, for kinds that do not set their own. */
   concurrency: number;
+  /** How long one run may take, for kinds that do not set their own. */
+  deadlineMs: number;
   /** How often to look for due jobs when idle. A finished job looks again at once. */
   pollMs: number;
   /** How long a claim lasts without renewal: the wait before a dead process's job is taken over. */
   leaseMs: number;
   /** How long stop() waits for running jobs before giving them back to the queue. */
   stopGraceMs: number;
+  /** Succeeded and dead jobs are deleted this long after they finished (looked at once an hour). */
+  retentionMs: number;
   backoff: Backoff;
 }
 
 export const DEFAULT_WORKER_SETTINGS: Required<JobWorkerSettings> = {
   concurrency: 2,
+  deadlineMs: 15 * 60_000,
   pollMs: 1_000,
   leaseMs: 60_000,
   stopGraceMs: 10_000,
+  retentionMs: 30 * 86_400_000,
   backoff: DEFAULT_BACKOFF,
 };
 
@@ -55,12 +63,17 @@ interface Running {
   token: string;
   controller: AbortController;
   renewTimer: unknown;
-  /** Given back to the queue by stop(): whatever the handler does next is not recorded. */
+  deadlineTimer: unknown;
+  /**
+   * Its outcome is settled without the handler: given back to the queue by stop(), or failed at its
+   * deadline. Whatever the handler does next is not recorded.
+   */
   givenBack: boolean;
   done: Promise<void>;
 }
 
 const MAX_ERROR_LENGTH = 2_000;
+const PRUNE_EVERY_MS = 3_600_000;
 
 /** What last_error keeps: the code and message (coded errors carry no secrets), never a stack. */
 export function describeError(error: unknown): string {
@@ -88,6 +101,7 @@ export class JobWorker {
   private running = false;
   private pollTimer: unknown;
   private lastReap = Number.NEGATIVE_INFINITY;
+  private lastPrune = Number.NEGATIVE_INFINITY;
   private stopping: Promise<void> = Promise.resolve();
 
   constructor(options: JobWorkerOptions) {
@@ -109,7 +123,7 @@ export class JobWorker {
     this.log.info("job worker started", {
       owner: this.owner,
       kinds: this.registry.kinds(),
-      concurrency: this.settings.concurrency,
+      concurrencyPerKind: this.settings.concurrency,
     });
     this.tick();
   }
@@ -152,10 +166,23 @@ export class JobWorker {
       await Promise.race([this.idle(), grace]);
       this.clock.clearTimeout(graceTimer);
     }
+    this.giveBackRunning();
+    this.log.info("job worker stopped", { owner: this.owner });
+  }
+
+  /**
+   * Gives every job still running here back to the queue (due now, the attempt not spent) and aborts
+   * its handler, synchronously: stop() does it after its grace, and a process that must exit before
+   * then (its own stop grace is over) calls it on the way out, so no job waits for its lease to expire.
+   */
+  giveBackRunning(): void {
+    this.running = false;
+    this.clock.clearTimeout(this.pollTimer);
     for (const r of this.inFlight.values()) {
       if (r.givenBack) continue;
       r.givenBack = true;
       this.clock.clearTimeout(r.renewTimer);
+      this.clock.clearTimeout(r.deadlineTimer);
       r.controller.abort(new Error("the job worker is stopping"));
       const now = new Date(this.clock.now());
       try {
@@ -168,7 +195,6 @@ export class JobWorker {
         });
       }
     }
-    this.log.info("job worker stopped", { owner: this.owner });
   }
 
   private readonly tick = (): void => {
@@ -182,11 +208,18 @@ export class JobWorker {
         this.lastReap = now;
         for (const dead of this.repo.buryExpired(kinds, new Date(now))) this.reportDead(dead);
       }
-      while (this.inFlight.size < this.settings.concurrency) {
+      if (now - this.lastPrune >= PRUNE_EVERY_MS) {
+        this.lastPrune = now;
+        const pruned = this.repo.prune(new Date(now - this.settings.retentionMs));
+        if (pruned > 0) this.log.info("deleted finished jobs past their retention", { jobs: pruned });
+      }
+      for (;;) {
+        const room = this.kindsWithRoom();
+        if (room.length === 0) break;
         const job = this.repo.claim({
           owner: this.owner,
           token: `${this.owner}:${randomBytes(6).toString("hex")}`,
-          kinds,
+          kinds: room,
           now: new Date(this.clock.now()),
           leaseMs: this.settings.leaseMs,
         });
@@ -200,16 +233,31 @@ export class JobWorker {
     this.pollTimer = this.clock.setTimeout(this.tick, this.settings.pollMs);
   };
 
+  /** The kinds with a free slot: fewer of their jobs running here than their concurrency. */
+  private kindsWithRoom(): string[] {
+    const running = new Map<string, number>();
+    for (const r of this.inFlight.values()) running.set(r.job.kind, (running.get(r.job.kind) ?? 0) + 1);
+    return this.registry
+      .kinds()
+      .filter(
+        (kind) =>
+          (running.get(kind) ?? 0) < (this.registry.get(kind)!.concurrency ?? this.settings.concurrency),
+      );
+  }
+
   private launch(job: JobRow): void {
     const r: Running = {
       job,
       token: job.leaseToken!,
       controller: new AbortController(),
       renewTimer: undefined,
+      deadlineTimer: undefined,
       givenBack: false,
       done: Promise.resolve(),
     };
     this.inFlight.set(job.id, r);
+    const deadlineMs = this.registry.get(job.kind)!.deadlineMs ?? this.settings.deadlineMs;
+    r.deadlineTimer = this.clock.setTimeout(() => this.overrun(r, deadlineMs), deadlineMs);
     if (job.attempts > 1) this.log.info("job attempt", { id: job.id, kind: job.kind, attempt: job.attempts });
     r.done = this.execute(r)
       .catch((error) =>
@@ -220,9 +268,35 @@ export class JobWorker {
       )
       .finally(() => {
         this.clock.clearTimeout(r.renewTimer);
-        this.inFlight.delete(job.id);
+        this.clock.clearTimeout(r.deadlineTimer);
+        // Past its deadline the slot was freed already, and the job may be running here again.
+        if (this.inFlight.get(job.id) === r) this.inFlight.delete(job.id);
         this.tick();
       });
+  }
+
+  /**
+   * A run past its deadline: aborted, recorded as a failed attempt (retried after the back-off, or dead
+   * when it was the last), and its slot freed at once. A handler that ignores the abort records nothing:
+   * its lease is gone.
+   */
+  private overrun(r: Running, deadlineMs: number): void {
+    if (r.givenBack || this.inFlight.get(r.job.id) !== r) return;
+    r.givenBack = true;
+    this.clock.clearTimeout(r.renewTimer);
+    const error = `ran past its deadline of ${Math.round(deadlineMs / 1000)} s`;
+    r.controller.abort(new Error(`the job ${error}`));
+    this.log.warn("job ran past its deadline; stopped", { id: r.job.id, kind: r.job.kind, deadlineMs });
+    try {
+      this.finishFailed(r, error, false);
+    } catch (e) {
+      this.log.error("could not record a job past its deadline; it runs again once its lease expires", {
+        id: r.job.id,
+        error: describeError(e),
+      });
+    }
+    this.inFlight.delete(r.job.id);
+    this.tick();
   }
 
   private scheduleRenewal(r: Running): void {
@@ -325,6 +399,9 @@ export class JobWorker {
       error: job.lastError,
     });
     try {
+      const definition = this.registry.get(job.kind);
+      const payload = definition?.payload.safeParse(job.payload);
+      if (definition?.onDead && payload?.success) definition.onDead(payload.data, job.lastError);
       this.onDead(job);
     } catch (error) {
       this.log.error("onDead hook failed", { id: job.id, error: describeError(error) });

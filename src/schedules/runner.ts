@@ -77,6 +77,9 @@ export function scheduleJobKey(scheduleId: number, dueAt: Date): string {
 export class ScheduleRunner {
   readonly job = defineJob({
     kind: "schedule-run",
+    // A digest is an audit: one at a time, and it may take hours on a large org.
+    concurrency: 1,
+    deadlineMs: 6 * 3_600_000,
     payload: schedulePayload,
     maxAttempts: 3,
     run: (p, ctx) => this.run(p, ctx.signal, ctx.attempt >= ctx.maxAttempts),

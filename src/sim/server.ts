@@ -53,7 +53,9 @@ export type SimFault =
   | { kind: "truncate" }
   | { kind: "malformed" }
   | { kind: "reset" }
-  | { kind: "expireCursor" };
+  | { kind: "expireCursor" }
+  /** The request is carried out (a PATCH lands), then answered with this status anyway. */
+  | { kind: "landed"; status: number };
 
 export interface FaultRule {
   fault: SimFault;
@@ -305,6 +307,10 @@ export class GongSim {
       if (fault?.kind === "slow") await sleep(fault.delayMs);
       if (fault?.kind === "expireCursor") ctx.expireCursor = true;
       reply = isScim ? this.routeScim(ctx) : this.routeRest(ctx);
+      if (fault?.kind === "landed")
+        reply = isScim
+          ? scimError(fault.status, `simulated ${fault.status} after the change was made`)
+          : gongError(fault.status, requestId, `simulated ${fault.status}`);
     }
 
     if (reply === "reset") {

@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel } from "@slack/bolt";
 import { systemClock } from "../clock.js";
 import type { GongContext } from "../context.js";
@@ -7,20 +6,32 @@ import { GongopsError } from "../errors.js";
 import { JobWorker } from "../jobs/index.js";
 import type { Logger } from "../log.js";
 import { SlackAccess } from "./access.js";
-import { SlackApprovalsNotifier, SlackPeopleDirectory } from "./approvals.js";
+import { SlackPeopleDirectory } from "./approvals.js";
+import { SlackApprovalsNotifier } from "./approvalsNotifier.js";
 import { SlackAuditRunner } from "./auditRunner.js";
 import { checkSlackRequest } from "./guard.js";
 import { HomePublisher } from "./home.js";
 import { registerListeners } from "./listeners/index.js";
 import { LiveLookupBudget } from "./liveBudget.js";
+import {
+  closeServer,
+  healthRoute,
+  listen,
+  opsRoutes,
+  type Readiness,
+  type Route,
+  routesServer,
+} from "./opsServer.js";
 import { slackScheduleRunner } from "./scheduleOutput.js";
 import type { SlackServices } from "./services.js";
+import { slackClientOptions } from "./webClient.js";
 
 /**
  * Builds the Bolt app and registers the listeners. Socket Mode when SLACK_APP_TOKEN is set (no public URL
  * needed), otherwise our own HTTP server on PORT that checks each request to /slack/events (guard.ts)
- * before handing it to Bolt's HTTP receiver with SLACK_SIGNING_SECRET. Both serve GET /health. Slack's
- * auth.test must pass before anything listens: a bad token or an unreachable Slack is one plain line.
+ * before handing it to Bolt's HTTP receiver with SLACK_SIGNING_SECRET. Both serve GET /health, /ready
+ * and /metrics (opsServer.ts). Slack's auth.test must pass before Slack's requests are taken: a bad token
+ * or an unreachable Slack is one plain line.
  */
 
 /** Slack refused the bot token, or could not be reached, when gongops started. */
@@ -80,7 +91,10 @@ export interface SlackAppHandle {
   app: App;
   services: SlackServices;
   start(): Promise<{ port: number | null }>;
+  /** Stops taking work, pauses audits, gives running jobs back, closes what listens. */
   stop(): Promise<void>;
+  /** For an exit that cannot wait for stop(): gives the running jobs' leases back, synchronously. */
+  abandon(): void;
 }
 
 /** Bolt's logger on top of ours, so Bolt's lines are redacted and go to stderr like the rest. */
@@ -108,53 +122,21 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
   const log = ctx.log.child("slack");
   const port = options.port ?? slack.port;
   // Readiness: what must be true before gongops can do its work (GET /ready).
-  const readiness = { slack: false, worker: false };
-  const json = (res: ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { "content-type": "application/json" });
-    res.end(JSON.stringify(body));
-  };
-  /** Alive, and nothing else is checked (a container restarts a process that stops answering this). */
-  const health = (_req: unknown, res: ServerResponse) =>
-    json(res, 200, { ok: true, mode: slack.appToken ? "socket" : "http" });
-  /** Ready to serve: the database is open and answers, Slack's auth.test passed, the job worker runs. */
-  const ready = (_req: unknown, res: ServerResponse) => {
-    const problems: string[] = [];
-    try {
-      ctx.db.$client.prepare("SELECT count(*) FROM __drizzle_migrations").get();
-    } catch {
-      problems.push("the database is not open or not migrated");
-    }
-    if (!readiness.slack) problems.push("Slack's auth.test has not succeeded yet");
-    if (!readiness.worker) problems.push("the job worker is not running");
-    json(res, problems.length ? 503 : 200, { ready: problems.length === 0, problems });
-  };
-  const metrics = (_req: unknown, res: ServerResponse) => {
-    void ctx.metrics.render().then(
-      ({ contentType, body }) => {
-        res.writeHead(200, { "content-type": contentType });
-        res.end(body);
-      },
-      (error: unknown) => {
-        log.error("could not render the metrics", { err: error });
-        json(res, 500, { error: "metrics unavailable" });
-      },
-    );
-  };
-  const routes: Record<string, (req: unknown, res: ServerResponse) => void> = {
-    "/health": health,
-    "/ready": ready,
-    "/metrics": metrics,
-  };
+  const readiness: Readiness = { slack: false, worker: false };
+  const health = healthRoute(slack.appToken ? "socket" : "http");
+  const ops = opsRoutes(ctx, readiness, log);
+  // /ready and /metrics on an address of their own when one is set; in Socket Mode, where nothing else
+  // listens, on loopback unless told otherwise. HTTP mode serves them beside /slack/events otherwise.
+  const opsAddress = slack.metricsAddr ?? (slack.appToken ? { host: "127.0.0.1", port } : null);
+  const routes: Record<string, Route> = opsAddress ? { "/health": health } : { "/health": health, ...ops };
   const common = {
     token: slack.botToken!.reveal(),
     logger: boltLogger(log),
     logLevel: LogLevel.INFO,
     // Bolt's conversation-state middleware does work on every request that gongops never uses.
     convoStore: false as const,
-    clientOptions: {
-      ...(slack.apiUrl ? { slackApiUrl: `${slack.apiUrl}/` } : {}),
-      retryConfig: { retries: 2 },
-    },
+    // A timeout and a bounded retry (webClient.ts): Socket Mode's connection client gets them too.
+    clientOptions: slackClientOptions(ctx.config),
   };
   const signingSecret = slack.signingSecret?.reveal() ?? "";
   const receiver = slack.appToken
@@ -167,25 +149,25 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
         ...common,
         socketMode: true,
         appToken: slack.appToken!.reveal(),
-        installerOptions: { port },
-        // Socket Mode's own small server answers these; HTTP mode's are served by ours (serve()).
-        customRoutes: Object.entries(routes).map(([path, handler]) => ({ path, method: ["GET"], handler })),
         deferInitialization: true,
       });
+  /** PORT's server (HTTP mode), and the one on the operations address, once listening. */
   let server: Server | null = null;
-  const closeServer = async () => {
-    const s = server;
-    server = null;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
+  let opsServer: Server | null = null;
+  /** Set by stop(): a start still under way (Slack slow to answer) then starts no work. */
+  let stopping = false;
+  const closeServers = async () => {
+    const all = [server, opsServer];
+    server = opsServer = null;
+    await Promise.all(all.map(closeServer));
   };
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? "/", "http://local").pathname;
     const route = routes[path];
     if (req.method === "GET" && route) return route(req, res);
-    if (path === "/slack/events" && !readiness.slack) return void res.writeHead(503).end();
-    if (path === "/slack/events" && req.method === "POST") {
+    if (path !== "/slack/events") return void res.writeHead(404).end();
+    if (!readiness.slack) return void res.writeHead(503).end();
+    if (req.method === "POST") {
       const rawBody = await readBody(req, BODY_LIMIT);
       if (rawBody === null) return void res.writeHead(413).end();
       // Slack's signature timestamp is checked against the real time, never a pinned or virtual clock.
@@ -210,6 +192,7 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
     log,
     approvals: ctx.approvals,
     schedules: ctx.repos.schedules,
+    trend: ctx.trend,
   });
   const audits = new SlackAuditRunner({
     audit: ctx.audit,
@@ -231,10 +214,13 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
   });
   const worker = new JobWorker({
     repo: ctx.repos.jobs,
-    jobs: [audits.resumeJob, ...ctx.approvals.jobs, schedules.job],
+    jobs: ctx.jobKinds.register(audits.resumeJob).register(schedules.job),
     log: log.child("jobs"),
     clock: ctx.clock,
     leaseMs: ctx.config.leaseSeconds * 2000,
+    // Half of the stop's grace for running jobs; then they are given back and the rest can close.
+    stopGraceMs: (ctx.config.stopGraceSeconds * 1000) / 2,
+    retentionMs: ctx.config.jobRetentionDays * 86_400_000,
   });
   const approvals = new SlackApprovalsNotifier(
     ctx.approvals,
@@ -242,6 +228,7 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
     () => app.client,
     log.child("approvals"),
     ctx.clock,
+    ctx.config.access.adminUserIds,
   );
   ctx.approvals.connect({
     slack: new SlackPeopleDirectory(() => app.client, log.child("approvals"), ctx.clock),
@@ -278,34 +265,41 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
      */
     async start() {
       let bound: number | null = null;
-      if (!slack.appToken) {
-        const http = createServer((req, res) => {
-          serve(req, res).catch((error: unknown) => {
-            log.error("a request to the Slack endpoint failed", { err: error });
-            if (!res.headersSent) res.writeHead(500);
-            res.end();
+      try {
+        if (!slack.appToken) {
+          const http = createServer((req, res) => {
+            serve(req, res).catch((error: unknown) => {
+              log.error("a request to the Slack endpoint failed", { err: error });
+              if (!res.headersSent) res.writeHead(500);
+              res.end();
+            });
           });
-        });
-        server = http;
-        await new Promise<void>((resolve, reject) => {
-          http.once("error", reject);
-          http.listen(port, () => resolve());
-        });
-        const address = http.address() as AddressInfo | string | null;
-        bound = typeof address === "object" && address ? address.port : port;
-        log.info("serving health and readiness", { port: bound });
+          server = http;
+          bound = await listen(http, port);
+          log.info("serving health and readiness", { port: bound });
+        }
+        if (opsAddress) {
+          opsServer = routesServer({ "/health": health, ...ops });
+          const opsPort = await listen(opsServer, opsAddress.port, opsAddress.host);
+          log.info("serving /ready and /metrics", { host: opsAddress.host, port: opsPort });
+        }
+      } catch (error) {
+        await closeServers();
+        throw new GongopsError("CONFIG_INVALID", `cannot listen: ${(error as Error).message}`);
       }
       try {
         await app.init();
         readiness.slack = true;
       } catch (error) {
-        await closeServer();
+        await closeServers();
         throw startFailure(error, slack.apiUrl);
       }
+      if (stopping) return { port: bound };
       if (slack.appToken) {
         await app.start();
-        log.info("gongops is connected to Slack (Socket Mode)", { healthPort: port });
+        log.info("gongops is connected to Slack (Socket Mode)");
       } else log.info("gongops is listening for Slack", { port: bound, path: "/slack/events" });
+      if (stopping) return { port: bound };
       audits.recover(app.client);
       worker.start();
       readiness.worker = true;
@@ -313,13 +307,18 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
       return { port: bound };
     },
     async stop() {
-      // Audits first: they pause at once (and their resume jobs end), then the worker has nothing to wait for.
+      // Nothing new starts; running audits pause (their resume jobs then end), and the worker waits at
+      // most half the grace for its jobs before it gives them back. Both at once: a pause that hangs on
+      // Slack does not keep the jobs' leases.
+      stopping = true;
       readiness.worker = false;
-      await audits.stop();
       schedules.stop();
-      await worker.stop();
+      await Promise.all([audits.stop(), worker.stop()]);
       if (slack.appToken) await app.stop();
-      else await closeServer();
+      await closeServers();
+    },
+    abandon() {
+      worker.giveBackRunning();
     },
   };
 }

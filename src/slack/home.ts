@@ -4,8 +4,10 @@ import type { Logger } from "../log.js";
 import type { AuditsRepo } from "../store/audits.repo.js";
 import type { SchedulesRepo } from "../store/schedules.repo.js";
 import type { SyncRunsRepo } from "../store/syncRuns.repo.js";
+import { reclaimedText } from "../trend/chart.js";
+import type { TrendService } from "../trend/trend.service.js";
 import type { SlackAccess } from "./access.js";
-import { homeBlocks } from "./blocks/home.js";
+import { type HomeState, type HomeTrend, homeBlocks } from "./blocks/home.js";
 
 /**
  * App Home: published when someone opens it, and again for everyone who opened it (and the admins)
@@ -24,8 +26,21 @@ export class HomePublisher {
       approvals?: ApprovalsService;
       /** Failing schedules are shown to admins. */
       schedules?: SchedulesRepo;
+      /** The reclaimed total and the latest trend chart. */
+      trend?: Pick<TrendService, "reclaimed" | "latestChart">;
     },
   ) {}
+
+  private trend(): HomeTrend | undefined {
+    const trend = this.deps.trend;
+    if (!trend) return undefined;
+    const reclaimed = trend.reclaimed();
+    const chart = trend.latestChart();
+    return {
+      reclaimed: reclaimedText({ reclaimed, currency: reclaimed.currency }),
+      chart: chart && { fileId: chart.fileId, altText: chart.altText, uploadedAt: chart.uploadedAt },
+    };
+  }
 
   async publish(client: webApi.WebClient, userId: string): Promise<void> {
     this.viewers.add(userId);
@@ -41,30 +56,38 @@ export class HomePublisher {
     const allowed = await access.allowed(userId, client);
     const isAdmin = await access.isAdmin(userId, client);
     const approvals = this.deps.approvals;
-    await client.views.publish({
-      user_id: userId,
-      view: {
-        type: "home",
-        blocks: homeBlocks({
-          lastSync: syncRuns.lastSucceeded(),
-          lastAudit,
-          lastAuditLink: link,
-          allowed,
-          isAdmin,
-          approvals: approvals && {
-            pending: approvals.pendingFor(userId),
-            admin: isAdmin
-              ? {
-                  open: approvals.list({ open: true }).length,
-                  cap: approvals.capToday(),
-                  failed: approvals.failedRecently(),
-                }
-              : null,
-          },
-          failingSchedules: this.deps.schedules?.failing() ?? [],
-        }),
+    const state: HomeState = {
+      lastSync: syncRuns.lastSucceeded(),
+      lastAudit,
+      lastAuditLink: link,
+      allowed,
+      isAdmin,
+      approvals: approvals && {
+        pending: approvals.pendingFor(userId),
+        admin: isAdmin
+          ? {
+              open: approvals.list({ open: true }).length,
+              cap: approvals.capToday(),
+              failed: approvals.failedRecently(),
+            }
+          : null,
       },
-    });
+      failingSchedules: this.deps.schedules?.failing() ?? [],
+      trend: this.trend(),
+    };
+    const publish = (s: HomeState) =>
+      client.views.publish({ user_id: userId, view: { type: "home", blocks: homeBlocks(s) } });
+    try {
+      await publish(state);
+    } catch (error) {
+      // Slack refuses the whole view when the chart's file is gone (deleted in Slack): show the rest.
+      if (!state.trend?.chart || (error as { data?: { error?: string } }).data?.error !== "invalid_blocks")
+        throw error;
+      this.deps.log.warn("App Home refused the trend chart's image; published without it", {
+        file: state.trend.chart.fileId,
+      });
+      await publish({ ...state, trend: { ...state.trend, chart: null } });
+    }
   }
 
   /** Republishes for everyone who has looked, and the admins. Failures are logged, not thrown. */

@@ -15,10 +15,13 @@ import {
   ScheduleRunner,
 } from "../schedules/runner.js";
 import type { ScheduleRow } from "../store/schedules.repo.js";
+import { reclaimedText } from "../trend/chart.js";
+import { TREND_DAYS, type TrendService } from "../trend/trend.service.js";
 import { type Block, context, section } from "./blocks/common.js";
 import { digestBlocks } from "./blocks/digest.js";
 import { ACTIONS } from "./ids.js";
 import { escapeMrkdwn } from "./mrkdwn.js";
+import { slackClientOptions } from "./webClient.js";
 
 /**
  * Posts schedule runs in Slack. Its own WebClient rejects a 429 instead of sleeping through it, so that
@@ -40,16 +43,21 @@ export interface SlackScheduleOutputDeps {
    * "Request deactivation for these N", its value naming the audit run whose inactive users they are.
    */
   approvalsActionId?: string | null;
+  /** The trend chart, uploaded in each digest's thread (none when absent). */
+  trend?: Pick<TrendService, "chart" | "chartUploaded" | "reclaimed"> | null;
+  /** A chart was uploaded (App Home shows the newest). */
+  onChart?: () => void;
 }
 
 /** A WebClient for schedule posts: Slack's 429 comes back as an error, not a sleep. */
 export function scheduleClient(config: Config): webApi.WebClient {
-  const { slack } = config;
-  return new webApi.WebClient(slack.botToken?.reveal(), {
-    ...(slack.apiUrl ? { slackApiUrl: `${slack.apiUrl}/` } : {}),
-    rejectRateLimitedCalls: true,
-    retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 1000 },
-  });
+  return new webApi.WebClient(
+    config.slack.botToken?.reveal(),
+    slackClientOptions(config, {
+      rejectRateLimitedCalls: true,
+      retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 1000 },
+    }),
+  );
 }
 
 function slackError(error: unknown): { code: string | null; retryAfter: number | null } {
@@ -109,6 +117,7 @@ export class SlackScheduleOutput implements ScheduleOutput {
           }),
         );
     }
+    await this.attachChart(s, channel, ts);
     return { channel, ts };
   }
 
@@ -144,6 +153,40 @@ export class SlackScheduleOutput implements ScheduleOutput {
       }
     }
     this.deps.onFailing?.();
+  }
+
+  /**
+   * The trend chart, as a PNG in the digest's thread, its alt text carrying the numbers. Whatever goes
+   * wrong (drawing, a channel that refuses uploads, Slack asking to wait) is logged and the digest goes
+   * on without it: the chart is never a reason to post a digest again.
+   */
+  private async attachChart(s: ScheduleRow, channel: string, ts: string): Promise<void> {
+    const { client, log, trend } = this.deps;
+    if (!trend) return;
+    try {
+      const chart = await trend.chart(TREND_DAYS);
+      const reclaimed = trend.reclaimed();
+      await client.conversations.join({ channel }).catch(() => {});
+      const day = chart.data.today;
+      const uploaded = (await client.filesUploadV2({
+        channel_id: channel,
+        thread_ts: ts,
+        file: chart.png,
+        filename: `gong-unused-seats-${day}.png`,
+        title: `Unused Gong seats to ${day}`,
+        alt_text: chart.altText,
+        initial_comment: `:chart_with_downwards_trend: Unused Gong seats over time. Reclaimed so far: ${reclaimedText({ reclaimed, currency: reclaimed.currency })}.`,
+      })) as { files?: { files?: { id?: string }[] }[] };
+      const fileId = uploaded.files?.[0]?.files?.[0]?.id;
+      if (!fileId) throw new Error("Slack answered the upload without a file id");
+      trend.chartUploaded({ fileId, channel, threadTs: ts, altText: chart.altText });
+      this.deps.onChart?.();
+    } catch (error) {
+      log.warn("could not upload the trend chart with the digest", {
+        schedule: s.id,
+        reason: (error as Error).message,
+      });
+    }
   }
 
   private async attachCsv(
@@ -205,6 +248,8 @@ export function slackScheduleRunner(
     onFailing: o.onChange,
     // "Request deactivation for these N" opens the same request modal as an audit summary's button.
     approvalsActionId: ACTIONS.requestFromAudit,
+    trend: ctx.trend,
+    onChart: o.onChange,
   });
   return new ScheduleRunner({
     schedules: ctx.repos.schedules,

@@ -3,7 +3,7 @@ import type { GongContext } from "../context.js";
 import type { Logger } from "../log.js";
 import type { ScheduleRunner } from "../schedules/runner.js";
 import type { SlackAccess } from "./access.js";
-import type { SlackApprovalsNotifier } from "./approvals.js";
+import type { SlackApprovalsNotifier } from "./approvalsNotifier.js";
 import type { SlackAuditRunner } from "./auditRunner.js";
 import type { Block } from "./blocks/common.js";
 import type { HomePublisher } from "./home.js";

@@ -1,5 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, sql } from "drizzle-orm";
-import { canTransition, OPEN_STATES } from "../approvals/states.js";
+import { and, asc, desc, eq, gte, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "./db.js";
 import type { DbOrTx } from "./jobs.repo.js";
 import {
@@ -8,6 +7,7 @@ import {
   approvalRequests,
   approvalSubjects,
   approvalTrail,
+  OPEN_STATES,
   type SubjectState,
 } from "./schema.js";
 
@@ -19,7 +19,10 @@ import {
 export type RequestRow = typeof approvalRequests.$inferSelect;
 export type SubjectRow = typeof approvalSubjects.$inferSelect;
 export type TrailRow = typeof approvalTrail.$inferSelect;
-export type NewSubject = Omit<typeof approvalSubjects.$inferInsert, "requestId" | "state" | "updatedAt">;
+export type NewSubject = Omit<
+  typeof approvalSubjects.$inferInsert,
+  "requestId" | "state" | "updatedAt" | "dryRun"
+>;
 
 export interface Transition {
   subjectId: number;
@@ -30,6 +33,11 @@ export interface Transition {
   override?: boolean;
   /** Other columns to set in the same UPDATE. */
   set?: Partial<typeof approvalSubjects.$inferInsert>;
+  /**
+   * The approver the caller checked (a decision, an escalation): the UPDATE matches only while the
+   * subject still has that one, so a reassignment that landed first wins over a late click.
+   */
+  approver?: { kind: SubjectRow["approverKind"]; slackId: string | null };
   now: Date;
 }
 
@@ -51,7 +59,13 @@ export class ApprovalsRepo {
     const rows = subjects.map((s) =>
       tx
         .insert(approvalSubjects)
-        .values({ ...s, requestId: row.id, state: "pending", updatedAt: request.createdAt })
+        .values({
+          ...s,
+          requestId: row.id,
+          dryRun: request.dryRun ?? false,
+          state: "pending",
+          updatedAt: request.createdAt,
+        })
         .returning()
         .get(),
     );
@@ -64,7 +78,7 @@ export class ApprovalsRepo {
           actor,
           fromState: null,
           toState: "pending",
-          why: `${request.reason}; approver: ${s.approverName ?? "the approvals channel"} (${s.approverReason})`,
+          why: `${request.reason}; ${approverWords(s)}`,
         })
         .run();
     }
@@ -73,27 +87,41 @@ export class ApprovalsRepo {
 
   /**
    * Moves a subject from one of `t.from` to `t.to` and appends the trail row; returns the subject after
-   * the move, or null when it was not in an expected state (someone else moved it first).
+   * the move, or null when it was not in an expected state (someone else moved it first). Which moves
+   * exist is approvals' rule (approvals/states.ts, checked in approvals/core.ts), not the store's.
    */
   transition(tx: DbOrTx, t: Transition): SubjectRow | null {
-    for (const f of t.from)
-      if (!canTransition(f, t.to)) throw new Error(`no such transition: ${f} → ${t.to}`);
     const at = t.now.toISOString();
     const before = tx
       .select({ state: approvalSubjects.state })
       .from(approvalSubjects)
       .where(eq(approvalSubjects.id, t.subjectId))
       .get();
+    const approver = t.approver
+      ? and(
+          eq(approvalSubjects.approverKind, t.approver.kind),
+          t.approver.slackId === null
+            ? isNull(approvalSubjects.approverSlackId)
+            : eq(approvalSubjects.approverSlackId, t.approver.slackId),
+        )
+      : undefined;
     const row = tx
       .update(approvalSubjects)
       .set({ ...t.set, state: t.to, updatedAt: at })
-      .where(and(eq(approvalSubjects.id, t.subjectId), inArray(approvalSubjects.state, [...t.from])))
+      .where(
+        and(eq(approvalSubjects.id, t.subjectId), inArray(approvalSubjects.state, [...t.from]), approver),
+      )
       .returning()
       .get();
     if (!row) return null;
-    // A subject that fails from executing before any change gives the daily slot its claim took back
-    // to the day it was taken. A stored undo snapshot or SCIM id means a change may have been made.
-    if (before?.state === "executing" && t.to === "failed" && row.idpSnapshot == null && row.scimId == null)
+    // A subject that leaves executing before any change was sent (failed, cancelled) gives the daily
+    // slot its claim took back to the day it was taken.
+    if (
+      before?.state === "executing" &&
+      (t.to === "failed" || t.to === "cancelled") &&
+      row.changeSentAt == null &&
+      row.idpSnapshot == null
+    )
       this.giveBackDailySlot(tx, row.id);
     tx.insert(approvalTrail)
       .values({
@@ -176,6 +204,19 @@ export class ApprovalsRepo {
       .run();
   }
 
+  /** When the subject last moved into `state` (its trail), if it ever did. */
+  enteredAt(subjectId: number, state: SubjectState): string | null {
+    return (
+      this.db
+        .select({ at: approvalTrail.at })
+        .from(approvalTrail)
+        .where(and(eq(approvalTrail.subjectId, subjectId), eq(approvalTrail.toState, state)))
+        .orderBy(desc(approvalTrail.id))
+        .limit(1)
+        .get()?.at ?? null
+    );
+  }
+
   dailyUsed(day: string): number {
     return this.db.select().from(approvalDaily).where(eq(approvalDaily.day, day)).get()?.used ?? 0;
   }
@@ -206,12 +247,38 @@ export class ApprovalsRepo {
       .all();
   }
 
-  /** The open subject of a Gong user, if any. */
-  openFor(userId: string, tx: DbOrTx = this.db): SubjectRow | undefined {
-    return tx
+  /**
+   * The open subject of a Gong user, if any: a real one by default (the one a user may have), or an
+   * open dry run (which holds nothing but is not filed twice).
+   */
+  openFor(userId: string, options: { dryRun?: boolean } = {}): SubjectRow | undefined {
+    return this.db
       .select()
       .from(approvalSubjects)
-      .where(and(eq(approvalSubjects.userId, userId), inArray(approvalSubjects.state, [...OPEN_STATES])))
+      .where(
+        and(
+          eq(approvalSubjects.userId, userId),
+          inArray(approvalSubjects.state, [...OPEN_STATES]),
+          eq(approvalSubjects.dryRun, options.dryRun ?? false),
+        ),
+      )
+      .get();
+  }
+
+  /** The latest Keep of a Gong user decided at or after `since` (ISO), if any: the keep cool-down. */
+  keptSince(userId: string, since: string): SubjectRow | undefined {
+    return this.db
+      .select()
+      .from(approvalSubjects)
+      .where(
+        and(
+          eq(approvalSubjects.userId, userId),
+          eq(approvalSubjects.state, "kept"),
+          gte(approvalSubjects.decidedAt, since),
+        ),
+      )
+      .orderBy(desc(approvalSubjects.decidedAt))
+      .limit(1)
       .get();
   }
 
@@ -242,6 +309,32 @@ export class ApprovalsRepo {
       .all();
   }
 
+  /**
+   * Every move into `done` or `reactivated`, oldest first, with whether its request was marked a dry run:
+   * what the trend counts reclaimed seats from (approvals are small: thousands of rows at most).
+   */
+  deactivationMoves(): {
+    subjectId: number;
+    at: string;
+    fromState: string | null;
+    toState: "done" | "reactivated";
+    dryRun: boolean;
+  }[] {
+    return this.db
+      .select({
+        subjectId: approvalTrail.subjectId,
+        at: approvalTrail.at,
+        fromState: approvalTrail.fromState,
+        toState: approvalTrail.toState,
+        dryRun: approvalRequests.dryRun,
+      })
+      .from(approvalTrail)
+      .innerJoin(approvalRequests, eq(approvalRequests.id, approvalTrail.requestId))
+      .where(inArray(approvalTrail.toState, ["done", "reactivated"]))
+      .orderBy(asc(approvalTrail.id))
+      .all() as ReturnType<ApprovalsRepo["deactivationMoves"]>;
+  }
+
   messages(requestId: number): (typeof approvalMessages.$inferSelect)[] {
     return this.db.select().from(approvalMessages).where(eq(approvalMessages.requestId, requestId)).all();
   }
@@ -252,8 +345,17 @@ export class ApprovalsRepo {
       .values(m)
       .onConflictDoUpdate({
         target: [approvalMessages.requestId, approvalMessages.approverKey, approvalMessages.part],
-        set: { channel: m.channel, ts: m.ts },
+        set: { channel: m.channel, ts: m.ts, digest: m.digest ?? null },
       })
       .run();
   }
+}
+
+/** Who decides on a subject, in words, naming them (every assignment's trail row says this). */
+export function approverWords(
+  s: Pick<SubjectRow, "approverKind" | "approverName" | "approverSlackId" | "approverReason">,
+): string {
+  if (s.approverKind === "unassigned") return `approver: not assigned yet (${s.approverReason})`;
+  if (s.approverKind === "channel") return `approver: the approvals channel, any admin (${s.approverReason})`;
+  return `approver: ${s.approverName ?? "?"} <@${s.approverSlackId}> (${s.approverReason})`;
 }

@@ -214,6 +214,18 @@ export class JobsRepo {
       .get();
   }
 
+  /**
+   * Deletes succeeded and dead jobs that finished before `before`; returns how many. (Their idempotency
+   * keys go with them: the retention must outlast any window in which the same work could be enqueued
+   * again, which the longest of them, a schedule's catch-up, does by far.)
+   */
+  prune(before: Date): number {
+    return this.db
+      .delete(jobs)
+      .where(and(inArray(jobs.status, ["succeeded", "dead"]), lte(jobs.finishedAt, before)))
+      .run().changes;
+  }
+
   get(id: number): JobRow | undefined {
     return this.db.select().from(jobs).where(eq(jobs.id, id)).get();
   }

@@ -1,6 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import type { IdpSnapshot } from "../approvals/deprovision.js";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { ActivityCounts } from "../gong/schemas.js";
 
 /**
@@ -361,6 +360,23 @@ export const SUBJECT_STATES = [
 ] as const;
 export type SubjectState = (typeof SUBJECT_STATES)[number];
 
+/**
+ * Subjects still in flight: a user in one of these cannot be put in another request. The one list: the
+ * unique index below is built from it, and approvals/states.ts reads it from here.
+ */
+export const OPEN_STATES = [
+  "pending",
+  "approved",
+  "executing",
+  "awaiting_idp",
+] as const satisfies readonly SubjectState[];
+
+/** Whatever an IdP adapter needs to undo its unassignment, stored as JSON on the subject. */
+export interface IdpSnapshot {
+  kind: "scim" | "okta" | "entra" | "manual";
+  [key: string]: unknown;
+}
+
 /** A request to deactivate some Gong users: who asked, why, and whether it is a dry run. */
 export const approvalRequests = sqliteTable("approval_requests", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -368,11 +384,16 @@ export const approvalRequests = sqliteTable("approval_requests", {
   source: text("source", { enum: ["slack", "cli"] }).notNull(),
   /** The requester's Slack user id (null from the CLI). */
   requestedBySlack: text("requested_by_slack"),
-  /** Who asked, in words ("<@U123>", "cli (jane)"). */
+  /** Who asked, in words ("<@U123>", "cli (jane@laptop)"). */
   requestedBy: text("requested_by").notNull(),
+  /** The terminal's operator who filed it (GONGOPS_OPERATOR, or user@host); null from Slack. */
+  requestedByOperator: text("requested_by_operator"),
   reason: text("reason").notNull(),
   dryRun: integer("dry_run", { mode: "boolean" }).notNull().default(false),
-  /** The audit it came from, and that audit's end: a hosted call after it cancels the subject. */
+  /**
+   * The audit it came from, and that audit's end: a hosted call after it cancels the subject. Each
+   * subject also keeps its own evidence (a direct filing checks each person itself).
+   */
   auditRunId: integer("audit_run_id"),
   activitySince: text("activity_since").notNull(),
   /** The audit's look-back, for "no call in N days". */
@@ -395,6 +416,17 @@ export const approvalSubjects = sqliteTable(
     managerId: text("manager_id"),
     lastCallAt: text("last_call_at"),
     created: text("created"),
+    /** Every address Gong has for them besides `email` (aliases): they are the subject by any of them. */
+    aliases: text("aliases", { mode: "json" }).$type<string[]>().notNull().default([]),
+    /** Copied from the request: a dry-run subject never holds the user's one open request. */
+    dryRun: integer("dry_run", { mode: "boolean" }).notNull().default(false),
+    /** The evidence they were filed on: the audit that found them inactive (null: their own check). */
+    auditRunId: integer("audit_run_id"),
+    /** The end of that evidence: activity after it means they came back. */
+    activitySince: text("activity_since"),
+    lookbackDays: integer("lookback_days"),
+    /** The evidence in words ("audit #3: no activity on the whole days …"; "--force: listened to …"). */
+    evidence: text("evidence"),
     state: text("state", { enum: SUBJECT_STATES }).notNull(),
     /** Who decides: a Slack user, or the approvals channel (any admin). */
     approverKind: text("approver_kind", { enum: ["user", "channel", "unassigned"] }).notNull(),
@@ -403,6 +435,8 @@ export const approvalSubjects = sqliteTable(
     approverName: text("approver_name"),
     /** Why it came to them, in words. */
     approverReason: text("approver_reason").notNull(),
+    /** Approver keys (Slack user ids, or "channel") it was taken from: their messages say who decides now. */
+    formerApprovers: text("former_approvers", { mode: "json" }).$type<string[]>().notNull().default([]),
     escalations: integer("escalations").notNull().default(0),
     decidedBy: text("decided_by"),
     decidedAt: text("decided_at"),
@@ -412,7 +446,14 @@ export const approvalSubjects = sqliteTable(
     waitingNote: text("waiting_note"),
     /** An admin let it past the daily cap. */
     capOverride: integer("cap_override", { mode: "boolean" }).notNull().default(false),
-    scimId: text("scim_id"),
+    /**
+     * The user's id at the way out (SCIM id, Okta user id, Entra object id), pinned at the first lookup
+     * by email: every later attempt and the undo must find the same one. (The column's name is older
+     * than the IdP adapters.)
+     */
+    wayOutId: text("scim_id"),
+    /** When gongops first sent the change (PATCH, DELETE), written before sending it. */
+    changeSentAt: text("change_sent_at"),
     /** What an IdP adapter needs to undo its unassignment (taken before it; approvals/deprovision.ts). */
     idpSnapshot: text("idp_snapshot", { mode: "json" }).$type<IdpSnapshot>(),
     updatedAt: text("updated_at").notNull(),
@@ -420,10 +461,12 @@ export const approvalSubjects = sqliteTable(
   (t) => [
     index("approval_subjects_request").on(t.requestId),
     index("approval_subjects_state").on(t.state),
-    // At most one open subject per Gong user, whatever the race.
+    // A person's requests, open or not (their card, reactivation, the trail by person).
+    index("approval_subjects_user").on(t.userId),
+    // At most one open subject per Gong user, whatever the race; a dry run holds nothing.
     uniqueIndex("approval_subjects_one_open")
       .on(t.userId)
-      .where(sql`state IN ('pending','approved','executing','awaiting_idp')`),
+      .where(sql.raw(`state IN (${OPEN_STATES.map((s) => `'${s}'`).join(",")}) AND dry_run = 0`)),
   ],
 );
 
@@ -443,7 +486,12 @@ export const approvalTrail = sqliteTable(
     why: text("why"),
     override: integer("override", { mode: "boolean" }).notNull().default(false),
   },
-  (t) => [index("approval_trail_at").on(t.at), index("approval_trail_subject").on(t.subjectId)],
+  (t) => [
+    index("approval_trail_at").on(t.at),
+    index("approval_trail_subject").on(t.subjectId),
+    // `requests show`, a request's messages and its trail read it by request.
+    index("approval_trail_request").on(t.requestId),
+  ],
 );
 
 /** PATCHes made per UTC day, for GONGOPS_MAX_DEACTIVATIONS_PER_DAY. */
@@ -463,6 +511,8 @@ export const approvalMessages = sqliteTable(
     part: integer("part").notNull().default(0),
     channel: text("channel").notNull(),
     ts: text("ts").notNull(),
+    /** A hash of the content last sent: an update whose content did not change is not sent again. */
+    digest: text("digest"),
   },
   (t) => [primaryKey({ columns: [t.requestId, t.approverKey, t.part] })],
 );
@@ -532,3 +582,50 @@ export const digests = sqliteTable(
   },
   (t) => [uniqueIndex("digests_run_key").on(t.runKey), index("digests_schedule").on(t.scheduleId)],
 );
+
+// ---- the trend of unused seats (src/trend/) --------------------------------------------------------
+
+/**
+ * One point of the trend per finished audit run (whoever started it: a digest, `gongops audit`, Slack):
+ * its figures as they were when it finished, at the seat price in force then, and the seats gongops had
+ * reclaimed by then (finished deactivations, net of reactivations, from the approvals trail). Kept after
+ * the run's own rows would be gone: the history is the point.
+ */
+export const trendPoints = sqliteTable(
+  "trend_points",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    auditRunId: integer("audit_run_id").notNull(),
+    /** When the audit finished (ISO instant), and its UTC day (the chart draws each day's last run). */
+    at: text("at").notNull(),
+    day: text("day").notNull(),
+    trigger: text("trigger").notNull(),
+    lookbackDays: integer("lookback_days").notNull(),
+    rule: text("rule", { enum: ["hosted", "any"] }).notNull(),
+    /** Active Gong users in the audit's directory snapshot. */
+    activeUsers: integer("active_users").notNull(),
+    inactive: integer("inactive").notNull(),
+    /** Inactive users who have left the company per the IdP; null until leavers are known. */
+    leavers: integer("leavers"),
+    /** New, exempt and (on request) managing users the audit set aside. */
+    setAside: integer("set_aside").notNull(),
+    /** GONGOPS_SEAT_PRICE_PER_YEAR when the run finished, and what the inactive seats cost a year then. */
+    seatPrice: real("seat_price"),
+    currency: text("currency").notNull(),
+    yearlyCost: real("yearly_cost"),
+    reclaimedSeats: integer("reclaimed_seats").notNull(),
+    reclaimedCost: real("reclaimed_cost"),
+  },
+  (t) => [uniqueIndex("trend_points_run").on(t.auditRunId), index("trend_points_day").on(t.day)],
+);
+
+/** Each chart uploaded to Slack with a digest: App Home shows the newest by its file id (slack_file). */
+export const trendCharts = sqliteTable("trend_charts", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  fileId: text("file_id").notNull(),
+  channel: text("channel").notNull(),
+  /** The digest message it was uploaded under. */
+  threadTs: text("thread_ts"),
+  uploadedAt: integer("uploaded_at", { mode: "timestamp_ms" }).notNull(),
+  altText: text("alt_text").notNull(),
+});

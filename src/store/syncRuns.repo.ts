@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lte, notInArray } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, lte, notInArray } from "drizzle-orm";
 import { countBy } from "./countBy.js";
 import type { Db } from "./db.js";
 import { directoryChanges, syncRuns } from "./schema.js";
@@ -145,6 +145,25 @@ export class SyncRunsRepo {
       )
       .orderBy(asc(directoryChanges.id))
       .all();
+  }
+
+  /** One user's changes of a kind seen by succeeded syncs that finished at or after `since`, newest first. */
+  changesOfUser(userId: string, kind: ChangeKind, since: string): { at: string; runId: number }[] {
+    return this.db
+      .select({ at: syncRuns.finishedAt, runId: syncRuns.id })
+      .from(directoryChanges)
+      .innerJoin(syncRuns, eq(syncRuns.id, directoryChanges.syncRunId))
+      .where(
+        and(
+          eq(directoryChanges.userId, userId),
+          eq(directoryChanges.kind, kind),
+          eq(syncRuns.outcome, "succeeded"),
+          gte(syncRuns.finishedAt, since),
+        ),
+      )
+      .orderBy(desc(syncRuns.id))
+      .all()
+      .map((r) => ({ at: r.at ?? since, runId: r.runId }));
   }
 
   /** Failed runs that still have change records (only succeeded runs keep theirs). */

@@ -19,7 +19,14 @@ let env: Record<string, string>;
 beforeAll(async () => {
   sim = await startSim({ org: knownOrg() });
   dir = mkdtempSync(join(tmpdir(), "gongops-approvals-cli-"));
-  env = { ...sim.env(), GONGOPS_DB_PATH: join(dir, "g.db"), GONG_MAX_RPS: "1000", GONGOPS_LOG_LEVEL: "warn" };
+  env = {
+    ...sim.env(),
+    GONGOPS_DB_PATH: join(dir, "g.db"),
+    GONG_MAX_RPS: "1000",
+    GONGOPS_LOG_LEVEL: "warn",
+    GONGOPS_OPERATOR: "ana@desk",
+    GONGOPS_APPROVALS_CHANNEL: "C0APPROVALS",
+  };
 });
 afterAll(async () => {
   await sim.close();
@@ -27,6 +34,58 @@ afterAll(async () => {
 });
 
 const email = (id: string) => sim.org.user(id)!.emailAddress;
+
+describe("what the terminal files", () => {
+  // A database of its own: the suite below counts the requests the app posts.
+  const env2 = (): Record<string, string> => ({ ...env, GONGOPS_DB_PATH: join(dir, "terminal.db") });
+  it("GONGOPS_DRY_RUN=true files a dry run that an app without it does not carry out", async () => {
+    const dry = await cli(["deactivate", email(ID.will), "--reason", "rehearsal", "--json"], {
+      ...env2(),
+      GONGOPS_DRY_RUN: "true",
+    });
+    expect(dry.code, dry.stderr).toBe(0);
+    const doc = dry.json();
+    expect(doc.request.dryRun).toBe(true);
+    expect(doc.subjects[0].dryRun).toBe(true);
+    // The app runs without GONGOPS_DRY_RUN: the stored request still decides.
+    const { log } = captureLog();
+    const app = createContext({ config: loadConfig(env2()), log });
+    try {
+      expect(app.approvals.view(doc.request.id)!.dryRun).toBe(true);
+      const patches = sim.stats.byEndpoint[PATCH] ?? 0;
+      const [o] = await app.approvals.decide({
+        subjectIds: [doc.subjects[0].id],
+        decision: "approve",
+        actor: { slackUserId: "UADMIN9", label: "<@UADMIN9>", isAdmin: true },
+        override: true,
+        reason: "rehearsal approved",
+      });
+      expect(o!.outcome).toBe("approved");
+      await app.approvals.execute(doc.subjects[0].id);
+      expect(app.repos.approvals.subject(doc.subjects[0].id)!.state).toBe("done");
+      expect(sim.stats.byEndpoint[PATCH] ?? 0).toBe(patches);
+      expect(sim.org.user(ID.will)!.active).toBe(true);
+      // A dry run holds nothing: a real request for the same person can be filed beside it.
+      const real = await cli(["deactivate", email(ID.will), "--reason", "for real", "--json"], env2());
+      expect(real.code, real.stderr).toBe(0);
+      expect(real.json().request.dryRun).toBe(false);
+    } finally {
+      await app.close();
+    }
+    const shown = await cli(["requests", "show", String(doc.request.id)], env2());
+    expect(shown.stdout).toMatch(/DRY RUN/);
+    expect(shown.stdout).toMatch(/Will Under: would be deactivated/);
+    expect(shown.stdout).not.toMatch(/: deactivated/);
+  });
+
+  it("no approvals channel and nobody up the line: refused at filing, with the reason", async () => {
+    const { GONGOPS_APPROVALS_CHANNEL: _, ...noChannel } = env2();
+    const r = await cli(["deactivate", email(ID.zed), "--reason", "left"], noChannel);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Zed Lost: nobody up Zed Lost's reporting line can decide/);
+    expect(r.stderr).toMatch(/no approvals channel is set \(GONGOPS_APPROVALS_CHANNEL\)/);
+  });
+});
 
 describe("gongops deactivate | requests | trail | reactivate", () => {
   it("refuses without a reason, and names who cannot be included", async () => {
@@ -51,7 +110,7 @@ describe("gongops deactivate | requests | trail | reactivate", () => {
     const posted: number[] = [];
     const worker = new JobWorker({
       repo: app.repos.jobs,
-      jobs: app.approvals.jobs,
+      jobs: app.jobKinds,
       clock: app.clock,
       pollMs: 10,
     });
@@ -86,12 +145,19 @@ describe("gongops deactivate | requests | trail | reactivate", () => {
     expect(shown.stdout).toMatch(/Fay Ng/);
     expect(shown.stdout).toMatch(/done/);
     const trail = await cli(["trail", "--format", "json"], env);
-    expect(JSON.parse(trail.stdout).map((t: { to: string }) => t.to)).toEqual([
+    const rows = JSON.parse(trail.stdout) as { to: string; actor: string; why: string }[];
+    // "executing" twice: the PATCH is recorded before it goes out, then the move to done.
+    expect(rows.map((t) => t.to)).toEqual([
+      "pending",
       "pending",
       "approved",
       "executing",
+      "executing",
       "done",
     ]);
+    // Filed by the terminal's operator; the app's assignment is a trail row naming the approver.
+    expect(rows[0]!.actor).toBe("cli (ana@desk)");
+    expect(rows[1]!.why).toMatch(new RegExp(`assigned: approver: Émile Zola <@${slackIdOf(ID.mgr)}>`));
     const csv = await cli(["trail", "--since", "2000-01-01"], env);
     expect(csv.stdout.split("\r\n")[0]).toBe("at,request,subject,user,email,actor,from,to,why,override");
 
@@ -102,7 +168,7 @@ describe("gongops deactivate | requests | trail | reactivate", () => {
     expect(list.json().requests[0].subjects[0].state).toBe("reactivated");
   });
 
-  it("an admin override from the CLI needs a reason and is recorded as one", async () => {
+  it("an admin override from the CLI needs a reason and is recorded as one, with the operator", async () => {
     const filed = await cli(
       ["deactivate", email(ID.olga), "--reason", "seat review", "--dry-run", "--json"],
       env,
@@ -110,14 +176,25 @@ describe("gongops deactivate | requests | trail | reactivate", () => {
     expect(filed.code).toBe(0);
     const subject = String(filed.json().subjects[0].id);
     expect((await cli(["requests", "keep", subject], env)).code).toBe(2);
-    const kept = await cli(["requests", "keep", subject, "--reason", "still needed for Q1"], env);
+    // Olga has no manager: the approvals channel decides; from a terminal that is an override.
+    expect((await cli(["requests", "keep", subject, "--reason", "mine"], env)).stdout).toMatch(
+      /you asked for this deactivation/,
+    );
+    const other = { ...env, GONGOPS_OPERATOR: "bo@laptop" };
+    const kept = await cli(["requests", "keep", subject, "--reason", "still needed for Q1"], other);
     expect(kept.code).toBe(0);
-    expect(kept.stdout).toMatch(/kept by cli/);
+    expect(kept.stdout).toMatch(/kept by cli \(bo@laptop\)/);
     const trail = JSON.parse((await cli(["trail", "--format", "json"], env)).stdout) as {
       to: string;
       override: boolean;
       why: string;
+      actor: string;
     }[];
-    expect(trail.at(-1)).toMatchObject({ to: "kept", override: true, why: "still needed for Q1" });
+    expect(trail.at(-1)).toMatchObject({
+      to: "kept",
+      override: true,
+      why: "still needed for Q1",
+      actor: "cli (bo@laptop)",
+    });
   });
 });

@@ -38,7 +38,14 @@ describe("approvals: request → approve → one PATCH", () => {
       .trail()
       .filter((t) => t.subjectId === s.id)
       .map((t) => `${t.fromState}→${t.toState}`);
-    expect(trail).toEqual(["null→pending", "pending→approved", "approved→executing", "executing→done"]);
+    // The PATCH is recorded before it goes out (a note: executing → executing), then the move to done.
+    expect(trail).toEqual([
+      "null→pending",
+      "pending→approved",
+      "approved→executing",
+      "executing→executing",
+      "executing→done",
+    ]);
     expect(r.events.map((e) => e.kind)).toContain("filed");
   });
 
@@ -170,7 +177,7 @@ describe("approvals: before the PATCH", () => {
     await r.settle();
     const after = r.ctx.repos.approvals.subject(s.id)!;
     expect(after.state).toBe("cancelled");
-    expect(after.stateReason).toMatch(/^hosted a call on \d{4}-\d\d-\d\d/);
+    expect(after.stateReason).toMatch(/hosted a call on \d{4}-\d\d-\d\d, after the audit/);
     expect(r.patches()).toBe(0);
   });
 
@@ -233,17 +240,41 @@ describe("approvals: before the PATCH", () => {
     expect(r.sim.org.user(ID.olga)!.active).toBe(true);
   });
 
-  it("already inactive in SCIM: done with no PATCH (a takeover after a crash)", async () => {
+  it("deactivated by someone else before the claim: cancelled, no PATCH", async () => {
     r = await rig();
     const { view } = await file([r.emailOf(ID.olga)]);
-    await r.ctx.approvals.decide({ subjectIds: [view.subjects[0]!.id], decision: "approve", actor: admin });
-    // The PATCH landed but the process died before recording it.
     r.sim.org.updateUser(ID.olga, { active: false });
+    await r.ctx.approvals.decide({ subjectIds: [view.subjects[0]!.id], decision: "approve", actor: admin });
     await r.settle();
     const s = r.ctx.repos.approvals.subject(view.subjects[0]!.id)!;
-    expect(s.state).toBe("done");
-    expect(s.stateReason).toMatch(/no PATCH/);
+    expect(s.state).toBe("cancelled");
+    expect(s.stateReason).toMatch(/no longer active in Gong/);
     expect(r.patches()).toBe(0);
+  });
+
+  it("a PATCH that lands but answers 503 every time: the next attempt sees it landed and says so", async () => {
+    r = await rig();
+    r.sim.addFault({
+      fault: { kind: "landed", status: 503 },
+      endpoint: "PATCH /scim/v2/Users/{id}",
+      times: 50,
+    });
+    const { view } = await file([r.emailOf(ID.olga)]);
+    const id = view.subjects[0]!.id;
+    await r.ctx.approvals.decide({ subjectIds: [id], decision: "approve", actor: admin });
+    await r.settle();
+    const s = r.ctx.repos.approvals.subject(id)!;
+    expect(s.state).toBe("done");
+    expect(s.stateReason).toMatch(/PATCH sent at .* got no good answer, but it landed/);
+    expect(s.changeSentAt).not.toBeNull();
+    const trail = r.ctx.approvals
+      .trail()
+      .filter((t) => t.subjectId === id)
+      .map((t) => t.why ?? "");
+    expect(trail.some((w) => /sending the PATCH/.test(w))).toBe(true);
+    expect(trail.some((w) => /failed or got no good answer .*it may have landed/.test(w))).toBe(true);
+    expect(trail.some((w) => /no PATCH made/.test(w))).toBe(false);
+    expect(r.sim.org.user(ID.olga)!.active).toBe(false);
   });
 });
 

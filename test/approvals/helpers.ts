@@ -57,7 +57,7 @@ export async function rig(
   const events: ApprovalEvent[] = [];
   const worker = new JobWorker({
     repo: ctx.repos.jobs,
-    jobs: ctx.approvals.jobs,
+    jobs: ctx.jobKinds,
     clock: ctx.clock,
     pollMs: 10,
     leaseMs: 5_000,
@@ -72,10 +72,11 @@ export async function rig(
   const settle = async () => {
     for (let i = 0; i < 500; i++) {
       await worker.idle();
-      const now = Date.now();
+      // Due now, or soon: a failed attempt backs off a few ms here (a wait of hours is not "soon").
+      const soon = ctx.clock.now() + 1000;
       const due = ctx.repos.jobs
         .list({ statuses: ["queued", "running", "retrying"] })
-        .filter((j) => j.status === "running" || j.runAt.getTime() <= now);
+        .filter((j) => j.status === "running" || j.runAt.getTime() <= soon);
       if (due.length === 0 && worker.active() === 0) return;
       await new Promise((r) => setTimeout(r, 10));
     }

@@ -17,8 +17,10 @@ describe("transitions", () => {
     expect(canTransition("reactivated", "done")).toBe(false);
     for (const s of ["kept", "expired", "cancelled", "reactivated"] as const)
       expect(TRANSITIONS[s]).toEqual([]);
-    // Undo of an IdP change that may have landed before the subject failed.
-    expect(TRANSITIONS.failed).toEqual(["reactivated"]);
+    // Undo of an IdP change that may have landed before the subject failed; an admin's run-again.
+    expect(TRANSITIONS.failed).toEqual(["reactivated", "approved"]);
+    // A job that died before the claim.
+    expect(canTransition("approved", "failed")).toBe(true);
     expect([...OPEN_STATES].sort()).toEqual(["approved", "awaiting_idp", "executing", "pending"]);
     expect(Object.keys(TRANSITIONS).sort()).toEqual([...SUBJECT_STATES].sort());
   });
@@ -117,6 +119,13 @@ describe("approval message blocks", () => {
       managerId: "1",
       lastCallAt: null,
       created: "2024-01-01T00:00:00Z",
+      aliases: [],
+      dryRun: true,
+      auditRunId: 1,
+      activitySince: "2026-11-01T00:00:00Z",
+      lookbackDays: 90,
+      evidence: null,
+      formerApprovers: [],
       state: i === 0 ? ("done" as const) : ("pending" as const),
       approverKind: "user" as const,
       approverSlackId: "UMGR",
@@ -129,7 +138,8 @@ describe("approval message blocks", () => {
       stateReason: null,
       waitingNote: null,
       capOverride: false,
-      scimId: null,
+      wayOutId: null,
+      changeSentAt: null,
       idpSnapshot: null,
       updatedAt: "2026-11-27T11:00:00Z",
     }));
@@ -139,6 +149,7 @@ describe("approval message blocks", () => {
         source: "slack" as const,
         requestedBySlack: "UADMIN",
         requestedBy: "<@UADMIN>",
+        requestedByOperator: null,
         reason: "no calls",
         dryRun: true,
         auditRunId: 1,
@@ -160,7 +171,10 @@ describe("approval message blocks", () => {
     expect(first).toContain("User &lt;!channel&gt; 0"); // Gong text escaped
     expect(first).not.toContain("<!channel>");
     expect(first).toContain("<@UADMIN> asks");
-    expect(first).toMatch(/deactivated\*? by <@UMGR>/);
+    // A dry run's done reads "would be deactivated", never "deactivated".
+    expect(first).toMatch(/would be deactivated \(dry run[^*]*\* by <@UMGR>/);
+    expect(first).not.toMatch(/\*deactivated\*/);
+    expect(first).not.toMatch(/loses their Gong seat|will be deactivated/);
     expect(first.match(/gong_approval_approve"/g)).toHaveLength(SUBJECTS_PER_MESSAGE - 1);
     expect(first).toContain("gong_approval_approve_all");
   });

@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GongContext } from "../../src/context.js";
 import type { GongSim } from "../../src/sim/server.js";
 import { ACTIONS } from "../../src/slack/ids.js";
-import { buttonClick, type FakeSlack, postSigned, slashCommand } from "../helpers/fakeSlack.js";
+import {
+  buttonClick,
+  type FakeSlack,
+  postSigned,
+  requestModalSubmission,
+  slashCommand,
+} from "../helpers/fakeSlack.js";
 import { ID, knownOrg } from "../helpers/org.js";
 import { type SlackRig, startSlackRig } from "../helpers/slackRig.js";
 import { CHANNEL, PATCH, slackIdOf } from "./helpers.js";
@@ -135,38 +141,15 @@ describe("approvals in Slack", () => {
     const opened = await fake.waitFor(() => fake.callsOf("views.open").at(-1));
     expect(JSON.stringify(opened.args.view)).toContain("Émile Zola");
     void c;
-    const submission = {
-      type: "view_submission",
-      team: { id: "T1", domain: "acme" },
-      user: { id: ADMIN, username: "admin", team_id: "T1" },
-      api_app_id: "A1",
-      token: "legacy-unused",
-      trigger_id: "1.2.3",
-      view: {
-        id: "V1",
-        type: "modal",
-        team_id: "T1",
-        callback_id: "gong_approval_request_modal",
-        private_metadata: String(report.runId),
-        hash: "h",
-        state: {
-          values: {
-            users: {
-              users: {
-                type: "multi_static_select",
-                selected_options: [{ value: ID.mgr, text: { type: "plain_text", text: "x" } }],
-              },
-            },
-            reason: { reason: { type: "plain_text_input", value: "no calls this quarter" } },
-            dry: { dry: { type: "checkboxes", selected_options: [] } },
-          },
-        },
-      },
-    };
     const res = await postSigned(
       events,
       SECRET,
-      new URLSearchParams({ payload: JSON.stringify(submission) }).toString(),
+      requestModalSubmission({
+        user: ADMIN,
+        runId: report.runId,
+        users: [ID.mgr],
+        reason: "no calls this quarter",
+      }),
       "application/x-www-form-urlencoded",
     );
     expect(res.status).toBe(200);
@@ -276,5 +259,51 @@ describe("approvals in Slack", () => {
         .callsOf("chat.update")
         .find((u) => JSON.stringify(u.args.blocks).includes("*kept* by <@" + slackIdOf(ID.ceo))),
     );
+  });
+
+  it("/gong deactivate someone active: refused saying what the activity was; --force files them", async () => {
+    sim.org.addCall({ primaryUserId: ID.will, at: Date.now() - 10 * 86_400_000 });
+    const r = await gong(ADMIN, `deactivate ${email(ID.will)} --reason "seat review"`);
+    expect((await reply(r)).text).toMatch(
+      /Will Under was active in the last 90 days: hosted a call on \d{4}-\d\d-\d\d \(file with --force/,
+    );
+    const forced = await gong(ADMIN, `deactivate ${email(ID.will)} --reason "seat review" --force`);
+    expect((await reply(forced)).text).toMatch(/Request #\d+ filed for Will Under/);
+    expect(ctx.repos.approvals.subjectsOfUser(ID.will)[0]!.evidence).toMatch(/^filed with --force although/);
+  });
+
+  it("an approver who is put in a request themselves cannot decide: their message loses the buttons and says who decides now", async () => {
+    const ceo = slackIdOf(ID.ceo);
+    const before = patches();
+    const r = await gong(ADMIN, `deactivate ${email(ID.eli)} --reason "seat review"`);
+    await reply(r);
+    const subjectId = ctx.repos.approvals.subjectsOfUser(ID.eli)[0]!.id;
+    const dm = await fake.waitFor(() =>
+      fake
+        .callsOf("chat.postMessage")
+        .find((c) => c.args.channel === dmTo(ceo) && JSON.stringify(c.args.blocks).includes("Eli Park")),
+    );
+    await reply(await gong(ADMIN, `deactivate ${email(ID.ceo)} --reason "seat review"`));
+    const c = await click(ceo, ACTIONS.approve, String(subjectId));
+    expect((await reply(c)).text).toMatch(
+      /you may no longer decide on Eli Park: you are in open deactivation request #\d+; the approvals channel decides now/,
+    );
+    expect(ctx.repos.approvals.subject(subjectId)).toMatchObject({
+      state: "pending",
+      approverKind: "channel",
+    });
+    const moved = await fake.waitFor(() =>
+      fake
+        .callsOf("chat.update")
+        .filter((u) => u.args.ts === dm.result.ts)
+        .find((u) => JSON.stringify(u.args.blocks).includes("the approvals channel decides now")),
+    );
+    expect(JSON.stringify(moved.args.blocks)).not.toContain(`"value":"${subjectId}"`);
+    await fake.waitFor(() =>
+      fake
+        .callsOf("chat.postMessage")
+        .find((m) => m.args.channel === CHANNEL && JSON.stringify(m.args.blocks).includes("Eli Park")),
+    );
+    expect(patches()).toBe(before);
   });
 });

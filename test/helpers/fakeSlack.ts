@@ -7,8 +7,27 @@ import type { AddressInfo } from "node:net";
  * methods gongops calls, records every call, takes response_url posts and file uploads, and can be told
  * who has which email and which user group members there are. It refuses what Slack refuses: blocks past
  * Block Kit's limits (invalid_blocks), a file shared to a channel the bot is not in (not_in_channel),
- * joining a private channel, and, when told to, a method with 429 and Retry-After.
+ * joining a private channel, and, when told to, a method with 429 and Retry-After: a number of calls
+ * (`rateLimits`), or Slack's own way (`limitRate`): at most N calls of a method per window, the rest
+ * answered 429 with the Retry-After that the window still has to run.
+ *
+ * Uploads go as Slack's do (files.getUploadURLExternal, the bytes to the upload URL, then
+ * files.completeUploadExternal) and the fake keeps the bytes exactly (`uploads`, `files`); an image block
+ * may show a Slack file (slack_file) only when that file was completed and is a PNG, JPEG or GIF.
  */
+export interface FakeFile {
+  id: string;
+  filename: string;
+  /** The length announced by files.getUploadURLExternal. */
+  length: number;
+  altText: string | null;
+  bytes: Buffer | null;
+  completed: boolean;
+  title: string | null;
+  channel: string | null;
+  threadTs: string | null;
+  initialComment: string | null;
+}
 export interface ApiCall {
   method: string;
   args: Record<string, any>;
@@ -19,11 +38,19 @@ export class FakeSlack {
   url = "";
   readonly calls: ApiCall[] = [];
   readonly responses: { id: string; body: any }[] = [];
-  readonly uploads = new Map<string, string>();
+  /** The bytes sent to each upload URL, by file id. */
+  readonly uploads = new Map<string, Buffer>();
+  /** Every file started with files.getUploadURLExternal, by id. */
+  readonly files = new Map<string, FakeFile>();
+  /** Messages posted, by channel, with their ts. */
+  readonly messages = new Map<string, Set<string>>();
   readonly emails = new Map<string, string>();
   readonly groups = new Map<string, string[]>();
   /** Users Slack reports as deactivated (users.lookupByEmail answers deleted: true). */
   readonly deletedUsers = new Set<string>();
+  /** Bot users and guests (is_bot; is_restricted), as users.lookupByEmail and users.list say. */
+  readonly botUsers = new Set<string>();
+  readonly guestUsers = new Set<string>();
   /** Channels the bot may not post in (chat.postMessage answers not_in_channel). */
   readonly closedChannels = new Set<string>();
   /** Private channels: the bot cannot join them, and is in them only when added to `members`. */
@@ -39,17 +66,43 @@ export class FakeSlack {
   /** Calls of a method (those that `match`, when given) to refuse with 429 and Retry-After: 1. */
   readonly rateLimits: { method: string; match?: (args: Record<string, any>) => boolean; times: number }[] =
     [];
+  /** Slack's rate limits per method: at most `perWindow` calls in each `windowMs` (tiers, scaled). */
+  private readonly tiers = new Map<
+    string,
+    { perWindow: number; windowMs: number; start: number; used: number }
+  >();
   private server: Server | null = null;
   private seq = 1000;
+
+  /** Limits `method` as Slack does: past `perWindow` calls in a window, 429 with Retry-After. */
+  limitRate(method: string, perWindow: number, windowMs: number): void {
+    this.tiers.set(method, { perWindow, windowMs, start: 0, used: 0 });
+  }
+
+  /** Seconds to wait when `method` is over its limit now, else null (and the call is counted). */
+  private overLimit(method: string): number | null {
+    const t = this.tiers.get(method);
+    if (!t) return null;
+    const now = Date.now();
+    if (now - t.start >= t.windowMs) {
+      t.start = now;
+      t.used = 0;
+    }
+    if (t.used < t.perWindow) {
+      t.used++;
+      return null;
+    }
+    return Math.max(1, Math.ceil((t.start + t.windowMs - now) / 1000));
+  }
 
   static async start(): Promise<FakeSlack> {
     const fake = new FakeSlack();
     fake.server = createServer((req, res) => {
       void fake.handle(req).then(
-        ({ status, body }) => {
+        ({ status, body, retryAfter }) => {
           res.writeHead(status, {
             "content-type": "application/json",
-            ...(status === 429 ? { "retry-after": "1" } : {}),
+            ...(status === 429 ? { "retry-after": String(retryAfter ?? 1) } : {}),
           });
           res.end(JSON.stringify(body));
         },
@@ -91,7 +144,74 @@ export class FakeSlack {
     }
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
+  /** files.completeUploadExternal: every file started here and fully uploaded, shared where the bot is. */
+  private completeUpload(args: Record<string, any>): unknown {
+    const listed = (typeof args.files === "string" ? JSON.parse(args.files) : (args.files ?? [])) as {
+      id?: string;
+      title?: string;
+    }[];
+    if (!Array.isArray(listed) || listed.length === 0) return { ok: false, error: "invalid_arguments" };
+    const files = listed.map((f) => this.files.get(String(f.id)));
+    if (files.some((f) => !f || f.completed)) return { ok: false, error: "file_not_found" };
+    const channel = args.channel_id ?? null;
+    if (channel && !this.members.has(channel)) return { ok: false, error: "not_in_channel" };
+    if (!args.initial_comment && !this.blocksOk(args.blocks, 50))
+      return { ok: false, error: "invalid_blocks" };
+    files.forEach((f, i) => {
+      Object.assign(f!, {
+        completed: true,
+        title: listed[i]!.title ?? f!.filename,
+        channel,
+        threadTs: args.thread_ts ?? null,
+        initialComment: args.initial_comment ?? null,
+      });
+    });
+    return { ok: true, files: files.map((f) => ({ id: f!.id, title: f!.title })) };
+  }
+
+  /**
+   * Block Kit's limits that gongops could cross: blocks per message or view, text lengths, and image
+   * blocks (alt text, one source; a slack_file must be a completed image file).
+   */
+  blocksOk(raw: unknown, max: number): boolean {
+    if (raw === undefined) return true;
+    const blocks = typeof raw === "string" ? (JSON.parse(raw) as unknown) : raw;
+    if (!Array.isArray(blocks) || blocks.length > max) return false;
+    for (const b of blocks as Record<string, any>[]) {
+      if (b.type === "section" && (b.text?.text?.length ?? 0) > 3000) return false;
+      if (b.type === "header" && (b.text?.text?.length ?? 0) > 150) return false;
+      if ((b.fields?.length ?? 0) > 10 || (b.fields ?? []).some((f: any) => (f.text?.length ?? 0) > 2000))
+        return false;
+      if (b.type === "image" && !this.imageOk(b)) return false;
+    }
+    return true;
+  }
+
+  private imageOk(b: Record<string, any>): boolean {
+    if (typeof b.alt_text !== "string" || b.alt_text.length === 0 || b.alt_text.length > 2000) return false;
+    if ((b.title?.text?.length ?? 0) > 2000 || (b.title && b.title.type !== "plain_text")) return false;
+    if ((b.image_url === undefined) === (b.slack_file === undefined)) return false;
+    if (b.image_url !== undefined) return typeof b.image_url === "string" && b.image_url.length <= 3000;
+    const { id, url } = b.slack_file as { id?: string; url?: string };
+    if ((id === undefined) === (url === undefined)) return false;
+    if (url !== undefined) return true;
+    const file = this.files.get(String(id));
+    return Boolean(file?.completed && isImage(file.bytes));
+  }
+
+  private user(id: string, email: string) {
+    return {
+      id,
+      deleted: this.deletedUsers.has(id),
+      is_bot: this.botUsers.has(id),
+      is_restricted: this.guestUsers.has(id),
+      profile: { email },
+    };
+  }
+
+  private async handle(
+    req: IncomingMessage,
+  ): Promise<{ status: number; body: unknown; retryAfter?: number }> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks);
@@ -106,10 +226,12 @@ export class FakeSlack {
       return { status: 200, body: { ok: true } };
     }
     if (path.startsWith("/upload/")) {
-      this.uploads.set(
-        path.slice("/upload/".length),
-        fileContent(raw.toString("utf8"), req.headers["content-type"] ?? ""),
-      );
+      const id = path.slice("/upload/".length);
+      const file = this.files.get(id);
+      if (!file) return { status: 404, body: { ok: false, error: "file_not_found" } };
+      const bytes = await fileContent(raw, req.headers["content-type"] ?? "");
+      this.uploads.set(id, bytes);
+      file.bytes = bytes;
       return { status: 200, body: { ok: true } };
     }
     const method = path.replace(/^\/api\//, "");
@@ -129,6 +251,11 @@ export class FakeSlack {
       this.calls.push({ method, args, result: { ok: false, error: "ratelimited" } });
       return { status: 429, body: { ok: false, error: "ratelimited" } };
     }
+    const wait = this.overLimit(method);
+    if (wait !== null) {
+      this.calls.push({ method, args, result: { ok: false, error: "ratelimited" } });
+      return { status: 429, body: { ok: false, error: "ratelimited" }, retryAfter: wait };
+    }
     const result = this.answer(method, args);
     this.calls.push({ method, args, result });
     return { status: 200, body: result };
@@ -138,14 +265,20 @@ export class FakeSlack {
     switch (method) {
       case "auth.test":
         return { ok: true, user_id: "UBOT", bot_id: "BBOT", team_id: "T1", user: "gongops" };
-      case "chat.postMessage":
+      case "apps.connections.open":
+        // No WebSocket here: the answer without a URL that Socket Mode's client retries without end.
+        return { ok: true };
+      case "chat.postMessage": {
         if (this.closedChannels.has(args.channel)) return { ok: false, error: "not_in_channel" };
         if (this.privateChannels.has(args.channel) && !this.members.has(args.channel))
           return { ok: false, error: "not_in_channel" };
-        if (!blocksOk(args.blocks, 50)) return { ok: false, error: "invalid_blocks" };
-        return { ok: true, channel: args.channel, ts: `1700000000.${String(++this.seq).padStart(6, "0")}` };
+        if (!this.blocksOk(args.blocks, 50)) return { ok: false, error: "invalid_blocks" };
+        const ts = `1700000000.${String(++this.seq).padStart(6, "0")}`;
+        this.messages.set(args.channel, (this.messages.get(args.channel) ?? new Set()).add(ts));
+        return { ok: true, channel: args.channel, ts };
+      }
       case "chat.update":
-        if (!blocksOk(args.blocks, 50)) return { ok: false, error: "invalid_blocks" };
+        if (!this.blocksOk(args.blocks, 50)) return { ok: false, error: "invalid_blocks" };
         return { ok: true, channel: args.channel, ts: args.ts };
       case "conversations.join":
         if (this.privateChannels.has(args.channel) || this.joinRefused.has(args.channel))
@@ -171,60 +304,79 @@ export class FakeSlack {
       case "users.lookupByEmail": {
         const found = [...this.emails].find(([, e]) => e.toLowerCase() === String(args.email).toLowerCase());
         return found
-          ? {
-              ok: true,
-              user: { id: found[0], deleted: this.deletedUsers.has(found[0]), profile: { email: found[1] } },
-            }
+          ? { ok: true, user: this.user(found[0], found[1]) }
           : { ok: false, error: "users_not_found" };
+      }
+      case "users.list": {
+        // Cursor paging as Slack does it: an opaque cursor, `limit` per page (Slack caps it at 1000).
+        const all = [...this.emails].sort(([a], [b]) => a.localeCompare(b));
+        const limit = Math.min(Number(args.limit ?? 0) || 1000, 1000);
+        const from = args.cursor ? Number(Buffer.from(String(args.cursor), "base64").toString("utf8")) : 0;
+        if (!Number.isInteger(from) || from < 0 || from > all.length)
+          return { ok: false, error: "invalid_cursor" };
+        const page = all.slice(from, from + limit);
+        const next = from + limit < all.length ? Buffer.from(String(from + limit)).toString("base64") : "";
+        return {
+          ok: true,
+          members: page.map(([id, email]) => this.user(id, email)),
+          response_metadata: { next_cursor: next },
+        };
       }
       case "usergroups.users.list":
         return { ok: true, users: this.groups.get(args.usergroup) ?? [] };
       case "views.publish":
-        if (!blocksOk((args.view as { blocks?: unknown })?.blocks, 100))
+        if (!this.blocksOk((args.view as { blocks?: unknown })?.blocks, 100))
           return { ok: false, error: "invalid_blocks" };
         return { ok: true, view: { id: "V1" } };
       case "views.open":
-        if (!blocksOk((args.view as { blocks?: unknown })?.blocks, 100))
+        if (!this.blocksOk((args.view as { blocks?: unknown })?.blocks, 100))
           return { ok: false, error: "invalid_blocks" };
         return { ok: true, view: { id: `V${++this.seq}` } };
       case "files.getUploadURLExternal": {
+        const length = Number(args.length);
+        if (!args.filename || !Number.isInteger(length) || length <= 0)
+          return { ok: false, error: "invalid_arguments" };
         const id = `F${++this.seq}`;
+        this.files.set(id, {
+          id,
+          filename: String(args.filename),
+          length,
+          altText: args.alt_text ?? null,
+          bytes: null,
+          completed: false,
+          title: null,
+          channel: null,
+          threadTs: null,
+          initialComment: null,
+        });
         return { ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id };
       }
       case "files.completeUploadExternal":
-        if (args.channel_id && !this.members.has(args.channel_id))
-          return { ok: false, error: "not_in_channel" };
-        return { ok: true, files: JSON.parse(args.files ?? "[]") };
+        return this.completeUpload(args);
       default:
         return { ok: false, error: "unknown_method" };
     }
   }
 }
 
-/** Block Kit's limits that gongops could cross: blocks per message or view, and text lengths. */
-function blocksOk(raw: unknown, max: number): boolean {
-  if (raw === undefined) return true;
-  const blocks = typeof raw === "string" ? (JSON.parse(raw) as unknown) : raw;
-  if (!Array.isArray(blocks) || blocks.length > max) return false;
-  for (const b of blocks as { type?: string; text?: { text?: string }; fields?: { text?: string }[] }[]) {
-    if (b.type === "section" && (b.text?.text?.length ?? 0) > 3000) return false;
-    if (b.type === "header" && (b.text?.text?.length ?? 0) > 150) return false;
-    if ((b.fields?.length ?? 0) > 10 || (b.fields ?? []).some((f) => (f.text?.length ?? 0) > 2000))
-      return false;
-  }
-  return true;
+/** The uploaded file's bytes, out of a multipart/form-data body (or the body as sent), byte for byte. */
+async function fileContent(body: Buffer, contentType: string): Promise<Buffer> {
+  if (!contentType.startsWith("multipart/form-data")) return body;
+  const form = await new Response(new Uint8Array(body), {
+    headers: { "content-type": contentType },
+  }).formData();
+  for (const value of form.values())
+    if (typeof value !== "string") return Buffer.from(await value.arrayBuffer());
+  return body;
 }
 
-/** The uploaded file itself, out of a multipart/form-data body (or the body as sent). */
-function fileContent(body: string, contentType: string): string {
-  const boundary = /boundary=(.+)$/.exec(contentType)?.[1];
-  if (!boundary) return body;
-  for (const part of body.split(`--${boundary}`)) {
-    const split = part.indexOf("\r\n\r\n");
-    if (split > 0 && /filename=/.test(part.slice(0, split)))
-      return part.slice(split + 4).replace(/\r\n$/, "");
-  }
-  return body;
+/** PNG, JPEG and GIF: the only files an image block may show (Slack's slack_file object). */
+function isImage(bytes: Buffer | null): boolean {
+  if (!bytes) return false;
+  const png = bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
+  const gif = bytes.subarray(0, 4).toString("latin1") === "GIF8";
+  return png || jpeg || gif;
 }
 
 function parseArgs(body: string, contentType: string): Record<string, any> {
@@ -287,6 +439,19 @@ export function slashCommand(fields: {
   }).toString();
 }
 
+/** The Events API body of `user` opening the app's Home tab (signed and posted like a slash command). */
+export function appHomeOpened(user: string, eventId = "Ev1"): string {
+  return JSON.stringify({
+    token: "legacy-unused",
+    team_id: "T1",
+    api_app_id: "A1",
+    type: "event_callback",
+    event_id: eventId,
+    event_time: Math.floor(Date.now() / 1000),
+    event: { type: "app_home_opened", user, channel: "D1", tab: "home", event_ts: "1700000000.1" },
+  });
+}
+
 export function buttonClick(fields: {
   user: string;
   actionId: string;
@@ -320,6 +485,56 @@ export function buttonClick(fields: {
         action_ts: "1700000001.0",
       },
     ],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/** The "Request deactivation…" modal submitted (form-encoded, as Slack posts it to /slack/events). */
+export function requestModalSubmission(fields: {
+  user: string;
+  runId: number;
+  reason: string;
+  /** The users picked (empty: all the audit's inactive users). */
+  users?: string[];
+  dryRun?: boolean;
+}): string {
+  const payload = {
+    type: "view_submission",
+    team: { id: "T1", domain: "acme" },
+    user: { id: fields.user, username: fields.user.toLowerCase(), team_id: "T1" },
+    api_app_id: "A1",
+    token: "legacy-unused",
+    trigger_id: "1.2.3",
+    view: {
+      id: "V1",
+      type: "modal",
+      team_id: "T1",
+      callback_id: "gong_approval_request_modal",
+      private_metadata: String(fields.runId),
+      hash: "h",
+      state: {
+        values: {
+          users: {
+            users: {
+              type: "multi_static_select",
+              selected_options: (fields.users ?? []).map((value) => ({
+                value,
+                text: { type: "plain_text", text: value },
+              })),
+            },
+          },
+          reason: { reason: { type: "plain_text_input", value: fields.reason } },
+          dry: {
+            dry: {
+              type: "checkboxes",
+              selected_options: fields.dryRun
+                ? [{ value: "dry", text: { type: "plain_text", text: "Dry run" } }]
+                : [],
+            },
+          },
+        },
+      },
+    },
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }

@@ -23,6 +23,18 @@ export interface Running {
   done: Promise<Finished>;
 }
 
+/**
+ * What sets the system clock of a process (libfaketime's preload and its settings, the time zone): a
+ * suite run with a shifted clock (.ci/run) must shift the processes it starts too, so that the
+ * simulator and gongops share one "now". Nothing else of the test's environment leaks into gongops.
+ */
+export function clockEnv(): Record<string, string | undefined> {
+  const keys = Object.keys(process.env).filter(
+    (k) => k === "LD_PRELOAD" || k === "TZ" || k.startsWith("FAKETIME"),
+  );
+  return Object.fromEntries(keys.map((k) => [k, process.env[k]]));
+}
+
 export function spawnGongops(
   args: string[],
   env: Record<string, string | undefined>,
@@ -31,7 +43,7 @@ export function spawnGongops(
 ): Running {
   const started = Date.now();
   const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, GONGOPS_LOG_LEVEL: "warn", ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, GONGOPS_LOG_LEVEL: "warn", ...clockEnv(), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

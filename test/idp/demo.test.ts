@@ -1,10 +1,20 @@
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { cli } from "../helpers/cli.js";
 import { oneJson, runGongops } from "../helpers/process.js";
 
+// The demo writes trend.png in --out (the current folder otherwise): here, not in the checkout.
+const out = mkdtempSync(join(tmpdir(), "gongops-idp-demo-"));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
 describe("gongops demo --via okta|entra", () => {
   it("audit → approval → unassign in the fake Okta → the sync that proves it → undo", async () => {
-    const r = await cli(["demo", "--via", "okta", "--users", "150", "--latency", "0", "--json"], {});
+    const r = await cli(
+      ["demo", "--via", "okta", "--users", "150", "--latency", "0", "--out", out, "--json"],
+      {},
+    );
     expect(r.code).toBe(0);
     const approval = r.json().demo.approval;
     expect(approval.scimPatches).toBe(0);
@@ -21,11 +31,15 @@ describe("gongops demo --via okta|entra", () => {
       activeAgainAfterUndo: true,
     });
     expect(approval.subjects.map((s: { state: string }) => s.state).sort()[0]).toBe("done");
+    // The undo gave one seat back: reclaimed is the finished deactivations less the reactivated one.
+    const done = approval.subjects.filter((s: { state: string }) => s.state === "done").length;
+    expect(r.json().demo.trend.reclaimedSeats).toBe(done);
+    expect(approval.subjects.filter((s: { state: string }) => s.state === "reactivated")).toHaveLength(1);
   }, 30_000);
 
   it("as a real process through Entra ID: MSAL signs in at the sim's login authority; exit 0, one JSON document", async () => {
     const r = await runGongops(
-      ["demo", "--via", "entra", "--users", "150", "--latency", "0", "--json"],
+      ["demo", "--via", "entra", "--users", "150", "--latency", "0", "--out", out, "--json"],
       {},
       45_000,
     );

@@ -213,6 +213,102 @@ describe("JobWorker", () => {
     expect(repo.get(other.job.id)).toMatchObject({ status: "queued", attempts: 0 });
   });
 
+  it("each kind has its own room: long runs of one kind never keep another kind waiting", async () => {
+    const gate = deferred();
+    const audits = defineJob({
+      kind: "long-audit",
+      payload: z.object({ n: z.number().int() }),
+      concurrency: 1,
+      run: () => gate.promise,
+    });
+    const ran: string[] = [];
+    const notify = defineJob({
+      kind: "notify",
+      payload: z.object({}),
+      run: async () => void ran.push(`notify@${clock.now() - T0}`),
+    });
+    const timer = defineJob({
+      kind: "timer",
+      payload: z.object({}),
+      run: async () => void ran.push(`timer@${clock.now() - T0}`),
+    });
+    // Two audits queued first (the oldest jobs), then the work that must not wait behind them.
+    for (let n = 0; n < 2; n++) enqueueJob(repo, audits, { n }, { now: new Date(T0) });
+    enqueueJob(repo, notify, {}, { now: new Date(T0) });
+    enqueueJob(repo, timer, {}, { now: new Date(T0) });
+    const w = worker([audits, notify, timer], { concurrency: 2, deadlineMs: 3_600_000 });
+    w.start();
+    await clock.advance(2_000);
+    expect(ran).toEqual(["notify@0", "timer@0"]);
+    // One audit at a time (its kind's own limit); the other waits for it, not for the worker.
+    expect(repo.list({ statuses: ["running"] }).map((j) => j.kind)).toEqual(["long-audit"]);
+    gate.resolve();
+    await clock.advance(2_000);
+    expect(repo.counts()).toMatchObject({ succeeded: 4, running: 0 });
+  });
+
+  it("a run past its deadline is aborted, counted as a failed attempt, and its slot is free at once", async () => {
+    const hang = deferred();
+    let first: AbortSignal | undefined;
+    const job = defineJob({
+      kind: "stuck",
+      payload: z.object({ n: z.number().int() }),
+      concurrency: 1,
+      deadlineMs: 5_000,
+      run: async ({ n }, ctx) => {
+        if (n === 0 && ctx.attempt === 1) {
+          first = ctx.signal;
+          // Ignores the abort: its outcome must not be recorded when it does finish.
+          await hang.promise;
+        }
+      },
+    });
+    const stuck = enqueueJob(repo, job, { n: 0 }, { now: new Date(T0) }).job;
+    const next = enqueueJob(repo, job, { n: 1 }, { now: new Date(T0 + 1) }).job;
+    worker([job]).start();
+    await clock.advance(4_999);
+    expect(repo.get(next.id)!.status).toBe("queued");
+    await clock.advance(1);
+    expect(first?.aborted).toBe(true);
+    expect(repo.get(stuck.id)).toMatchObject({ status: "retrying", attempts: 1, leaseOwner: null });
+    expect(repo.get(stuck.id)!.lastError).toMatch(/ran past its deadline of 5 s/);
+    await clock.advance(10);
+    expect(repo.get(next.id)!.status).toBe("succeeded");
+    hang.resolve();
+    await settle();
+    expect(repo.get(stuck.id)!.status).toBe("retrying");
+    // The back-off passes and the next attempt runs and succeeds.
+    await clock.advance(5_000);
+    expect(repo.get(stuck.id)).toMatchObject({ status: "succeeded", attempts: 2 });
+    expect(lines.some((l) => /ran past its deadline/.test(l))).toBe(true);
+  });
+
+  it("deletes succeeded and dead jobs once they are past the retention, and nothing else", async () => {
+    const { job } = recorder(async () => {});
+    const DAY = 86_400_000;
+    const row = (status: string, finishedDaysAgo: number | null, runInDays = 1) => {
+      const { job: j } = enqueueJob(
+        repo,
+        job,
+        { n: 0 },
+        { now: new Date(T0 - 40 * DAY), runAt: new Date(T0 + runInDays * DAY) },
+      );
+      db.$client
+        .prepare("UPDATE jobs SET status = ?, finished_at = ? WHERE id = ?")
+        .run(status, finishedDaysAgo === null ? null : T0 - finishedDaysAgo * DAY, j.id);
+      return j.id;
+    };
+    const old = [row("succeeded", 31), row("dead", 30.5)];
+    const kept = [row("succeeded", 29), row("dead", 1), row("queued", null), row("retrying", null)];
+    worker([job], { retentionMs: 30 * DAY }).start();
+    await settle();
+    for (const id of old) expect(repo.get(id)).toBeUndefined();
+    for (const id of kept) expect(repo.get(id)).toBeDefined();
+    expect(
+      lines.some((l) => /deleted finished jobs past their retention/.test(l) && l.includes('"jobs":2')),
+    ).toBe(true);
+  });
+
   it("stop() waits for running jobs (bounded) and gives the rest back, due now, attempt unspent", async () => {
     const slow = deferred();
     const signals: AbortSignal[] = [];

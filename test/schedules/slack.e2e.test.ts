@@ -74,7 +74,8 @@ describe("/gong schedule", () => {
     const r = await gong(ADMIN, "schedule run 1");
     expect(r.text).toBe("Schedule 1 runs now.");
     const ok = await fake.waitFor(() => posts("C123").find((c) => c.result?.ok), 15_000);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Posted once the job has recorded it (after the CSV and the trend chart).
+    await fake.waitFor(() => ctx.repos.schedules.previousDigest(1)?.postedTs, 15_000);
     expect(posts("C123").map((c) => (c.result.ok ? true : c.result.error))).toEqual(["ratelimited", true]);
     const blocks = JSON.stringify(ok.args.blocks);
     const digest = ctx.repos.schedules.previousDigest(1)!;

@@ -8,7 +8,7 @@ import type { GongSim } from "../../src/sim/server.js";
 import { createSlackApp } from "../../src/slack/app.js";
 import { ACTIONS } from "../../src/slack/ids.js";
 import { simContext } from "../helpers/context.js";
-import { buttonClick, FakeSlack, postSigned, slashCommand } from "../helpers/fakeSlack.js";
+import { appHomeOpened, buttonClick, FakeSlack, postSigned, slashCommand } from "../helpers/fakeSlack.js";
 import { startSim } from "../helpers/gong.js";
 import { type SlackRig, startSlackRig } from "../helpers/slackRig.js";
 
@@ -238,7 +238,7 @@ describe("admin commands", () => {
     expect(report.inactive.length).toBeGreaterThan(15);
     const upload = await fake.waitFor(() => fake.callsOf("files.completeUploadExternal")[0]);
     expect(upload.args.channel_id).toBe("C1");
-    const csv = [...fake.uploads.values()].at(-1)!;
+    const csv = [...fake.uploads.values()].at(-1)!.toString("utf8");
     expect(csv.trim().split("\r\n")).toHaveLength(report.inactive.length + 1);
     expect(fake.repliesTo(id)).toEqual([]);
 
@@ -274,15 +274,7 @@ describe("admin commands", () => {
   });
 
   it("App Home shows the last sync and audit, and the admin's commands", async () => {
-    const body = JSON.stringify({
-      token: "legacy-unused",
-      team_id: "T1",
-      api_app_id: "A1",
-      type: "event_callback",
-      event_id: "Ev1",
-      event_time: Math.floor(Date.now() / 1000),
-      event: { type: "app_home_opened", user: ADMIN, channel: "D1", tab: "home", event_ts: "1700000000.1" },
-    });
+    const body = appHomeOpened(ADMIN);
     const before = fake.callsOf("views.publish").length;
     const res = await postSigned(events, SECRET, body, "application/json");
     expect(res.status).toBe(200);

@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { OPEN_STATES } from "../../src/approvals/states.js";
 import { LockHeldError } from "../../src/errors.js";
 import { SqliteBudgetStore } from "../../src/store/budget.repo.js";
 import { closeDatabase, DbNewerVersionError, openDatabase } from "../../src/store/db.js";
 import { LocksRepo } from "../../src/store/locks.repo.js";
 import { PROCESS_OWNER_ID } from "../../src/store/owner.js";
+import { OPEN_STATES as OPEN_SUBJECT_STATES } from "../../src/store/schema.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -44,6 +46,37 @@ describe("openDatabase", () => {
     await closeDatabase(db);
     expect(() => openDatabase(path)).toThrow(DbNewerVersionError);
     expect(() => openDatabase(path)).toThrow(/written by a newer gongops/);
+  });
+});
+
+describe("the schema's housekeeping", () => {
+  it("a request's trail and a person's subjects are read through an index, not a scan", async () => {
+    const db = openDatabase(":memory:");
+    const plan = (query: string) =>
+      (db.$client.prepare(`EXPLAIN QUERY PLAN ${query}`).all() as { detail: string }[])
+        .map((r) => r.detail)
+        .join("; ");
+    expect(plan("SELECT * FROM approval_trail WHERE request_id = 1")).toMatch(
+      /USING INDEX approval_trail_request/,
+    );
+    expect(plan("SELECT * FROM approval_subjects WHERE user_id = '42'")).toMatch(
+      /USING INDEX approval_subjects_user/,
+    );
+    await closeDatabase(db);
+  });
+
+  it("the open states are one list: the database's one-open-request index covers exactly them", async () => {
+    const db = openDatabase(":memory:");
+    const { sql } = db.$client
+      .prepare("SELECT sql FROM sqlite_master WHERE name = 'approval_subjects_one_open'")
+      .get() as { sql: string };
+    const inIndex = /state IN \(([^)]*)\)/
+      .exec(sql)![1]!
+      .split(",")
+      .map((s) => s.trim().replace(/'/g, ""));
+    expect(inIndex).toEqual([...OPEN_STATES]);
+    expect(OPEN_STATES).toBe(OPEN_SUBJECT_STATES);
+    await closeDatabase(db);
   });
 });
 

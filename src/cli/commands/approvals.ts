@@ -1,6 +1,7 @@
-import type { Actor, RequestView } from "../../approvals/approvals.service.js";
+import type { RequestView } from "../../approvals/approvals.service.js";
 import { checkWayOut, type WayOutPerson } from "../../approvals/check.js";
-import { STATE_LABEL } from "../../approvals/states.js";
+import { stateLabel } from "../../approvals/states.js";
+import { terminalActor } from "../../approvals/types.js";
 import { toCsv } from "../../csv.js";
 import { UsageError } from "../../errors.js";
 import type { SubjectRow } from "../../store/approvals.repo.js";
@@ -11,8 +12,6 @@ import type { CliIo } from "../io.js";
 import { printJson } from "../io.js";
 
 /** `gongops deactivate | requests | trail | reactivate`: the terminal face of src/approvals/. */
-
-const CLI_ACTOR: Actor = { slackUserId: null, label: "cli", isAdmin: true };
 
 function approverText(s: SubjectRow): string {
   if (s.approverKind === "channel") return "approvals channel";
@@ -27,7 +26,7 @@ function subjectRows(v: RequestView) {
     email: s.email ?? "",
     state: s.state,
     approver: approverText(s),
-    note: s.waitingNote ?? s.stateReason ?? "",
+    note: s.waitingNote ?? s.stateReason ?? (v.dryRun && s.state === "done" ? "would be deactivated" : ""),
   }));
 }
 
@@ -54,7 +53,8 @@ export const deactivateCommand: CommandCode = {
         who: args.positionals,
         reason,
         dryRun: flag(args, "dry-run"),
-        actor: CLI_ACTOR,
+        force: flag(args, "force"),
+        actor: terminalActor(ctx.config.approvals.operator),
         source: "cli",
         auditRunId: audit ? Number(audit) : null,
       });
@@ -156,7 +156,7 @@ export const requestsCommand: CommandCode = {
           printView(io, v);
           for (const s of v.subjects)
             io.stdout(
-              `  #${s.id} ${s.name}: ${STATE_LABEL[s.state]}; approver because ${s.approverReason}\n`,
+              `  #${s.id} ${s.name}: ${stateLabel(s.state, v.dryRun)}; approver because ${s.approverReason}${s.evidence ? `; filed on: ${s.evidence}` : ""}\n`,
             );
         }
         return 0;
@@ -165,7 +165,11 @@ export const requestsCommand: CommandCode = {
         const reason = stringOption(args, "reason");
         if (!arg || !/^\d+$/.test(arg) || !reason)
           throw new UsageError('gongops requests release <subject> --reason "…"');
-        const ok = ctx.approvals.releaseFromCap(Number(arg), CLI_ACTOR, reason);
+        const ok = ctx.approvals.releaseFromCap(
+          Number(arg),
+          terminalActor(ctx.config.approvals.operator),
+          reason,
+        );
         io.stdout(
           ok ? `Subject #${arg} goes past today's cap.\n` : `Subject #${arg} is not approved and waiting.\n`,
         );
@@ -178,7 +182,7 @@ export const requestsCommand: CommandCode = {
         const [o] = await ctx.approvals.decide({
           subjectIds: [Number(arg)],
           decision: action,
-          actor: CLI_ACTOR,
+          actor: terminalActor(ctx.config.approvals.operator),
           reason,
           override: true,
         });
@@ -242,7 +246,11 @@ export const reactivateCommand: CommandCode = {
     const who = args.positionals.join(" ");
     if (!who) throw new UsageError("say who to reactivate");
     return withContext(io, ["gong"], async (ctx) => {
-      const s = await ctx.approvals.reactivate({ who, reason, actor: CLI_ACTOR });
+      const s = await ctx.approvals.reactivate({
+        who,
+        reason,
+        actor: terminalActor(ctx.config.approvals.operator),
+      });
       if (flag(args, "json")) printJson(io, s);
       else io.stdout(`${s.name} is active again in Gong (${s.stateReason}).\n`);
       return 0;

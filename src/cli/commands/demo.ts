@@ -1,29 +1,57 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { AuditProgress } from "../../audit/audit.service.js";
 import { loadConfig } from "../../config.js";
 import { createContext, requireGong } from "../../context.js";
+import { UsageError } from "../../errors.js";
 import { DAY_MS, splitWindowsNewestFirst } from "../../gong/windows.js";
 import { createLogger } from "../../log.js";
 import { GraphSim } from "../../sim/graph.js";
 import { OktaSim } from "../../sim/okta.js";
 import { GongSim } from "../../sim/server.js";
-import { type CommandCode, choiceOption, flag, intOption } from "../command.js";
+import { type CommandCode, choiceOption, flag, intOption, stringOption } from "../command.js";
 import { printJson } from "../io.js";
 import { progressReporter } from "../progress.js";
 import { auditJson, printAudit } from "./audit.js";
 import { type DemoIdp, demoApproval } from "./demoApproval.js";
+import { demoTrend } from "./demoTrend.js";
+
+/** The seat price the demo assumes (GONGOPS_SEAT_PRICE_PER_YEAR), for the costs in its chart. */
+const DEMO_SEAT_PRICE = 1200;
+
+/**
+ * Where trend.png goes: --out (a folder that must exist and be writable), else the current folder, else
+ * (a read-only one, as in the Docker image) the system's temporary folder.
+ */
+function demoOutDir(out: string | undefined): string {
+  const writable = (dir: string) => {
+    try {
+      accessSync(dir, constants.W_OK);
+      return statSync(dir).isDirectory();
+    } catch {
+      return false;
+    }
+  };
+  if (out !== undefined) {
+    const dir = resolve(out);
+    if (!writable(dir)) throw new UsageError(`--out must be a folder gongops can write to, got ${dir}`);
+    return dir;
+  }
+  return writable(process.cwd()) ? process.cwd() : tmpdir();
+}
 
 export const demoCommand: CommandCode = {
   async run(args, io) {
     const users = intOption(args, "users", 1000, 1, 200_000);
+    const outDir = demoOutDir(stringOption(args, "out"));
     const days = intOption(args, "days", 90, 1, 2000);
-    const sim = await GongSim.start({
-      orgOptions: { users, seed: intOption(args, "seed", 1) },
-      latencyMs: intOption(args, "latency", 50, 0, 10_000),
-    });
+    // Every option is checked before anything starts: a simulator left listening kept the process
+    // alive after its usage error, deaf to the first Ctrl-C.
     const via = choiceOption(args, "via", ["scim", "okta", "entra"] as const, "scim");
+    const seed = intOption(args, "seed", 1);
+    const latencyMs = intOption(args, "latency", 50, 0, 10_000);
+    const sim = await GongSim.start({ orgOptions: { users, seed }, latencyMs });
     let idp: DemoIdp | null = null;
     if (via === "okta") {
       // The least-privilege way in: a service app with a private key, and DPoP, as new Okta apps require.
@@ -63,6 +91,8 @@ export const demoCommand: CommandCode = {
       ...idpEnv,
       GONGOPS_DB_PATH: join(dir, "gongops.db"),
       GONGOPS_LOG_LEVEL: "warn",
+      // A made-up price, so that the demo's chart shows what seats cost (the report says so).
+      GONGOPS_SEAT_PRICE_PER_YEAR: String(DEMO_SEAT_PRICE),
     });
     const ctx = requireGong(
       createContext({
@@ -103,6 +133,7 @@ export const demoCommand: CommandCode = {
       if (flag(args, "json")) {
         const approval =
           report.status === "succeeded" ? await demoApproval(ctx, sim, report, io, true, idp) : null;
+        const trend = await demoTrend(ctx, outDir);
         const simulator = {
           requests: sim.stats.requests,
           rateLimited429: sim.stats.sent429,
@@ -117,6 +148,7 @@ export const demoCommand: CommandCode = {
             listingEveryCallWouldCost: listing,
             simulator,
             approval,
+            trend,
           },
         });
         return 0;
@@ -128,6 +160,11 @@ export const demoCommand: CommandCode = {
           `${days} days would have taken ${listing} requests for the audit alone.\n`,
       );
       if (report.status === "succeeded") await demoApproval(ctx, sim, report, io, false, idp);
+      const trend = await demoTrend(ctx, outDir);
+      io.stdout(
+        `\nReclaimed so far: ${trend.reclaimed} (at a demo seat price of $${DEMO_SEAT_PRICE.toLocaleString("en-US")} a year).\n` +
+          `The trend chart a digest uploads to Slack: ${trend.chart}\n`,
+      );
       return code;
     } finally {
       progress.end();

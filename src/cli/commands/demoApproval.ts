@@ -53,7 +53,7 @@ export async function demoApproval(
   };
   const worker = new JobWorker({
     repo: ctx.repos.jobs,
-    jobs: ctx.approvals.jobs,
+    jobs: ctx.jobKinds,
     pollMs: 20,
     clock: ctx.clock,
   });

@@ -1,6 +1,7 @@
 import { renderDigest } from "../../digest/render.js";
 import { InterruptedError } from "../../errors.js";
 import { RetryAfterError } from "../../jobs/errors.js";
+import { TREND_DAYS } from "../../trend/trend.service.js";
 import { type CommandCode, flag, intOption } from "../command.js";
 import { withContext } from "../context.js";
 import { printJson } from "../io.js";
@@ -30,7 +31,7 @@ export const digestCommand: CommandCode = {
         return EXIT_PAUSED;
       }
       if (flag(args, "json")) printJson(io, { digest });
-      else io.stdout(renderDigest(digest));
+      else io.stdout(renderDigest(digest, ctx.trend.sparkline(TREND_DAYS)));
       return 0;
     });
   },

@@ -10,7 +10,7 @@ export const commands: Command[] = [
   {
     name: "demo",
     summary: "run gongops end to end on the built-in Gong simulator (no credentials needed)",
-    usage: `gongops demo [--users 1000] [--seed 1] [--days 90] [--latency 50] [--via scim|okta|entra] [--json]
+    usage: `gongops demo [--users 1000] [--seed 1] [--days 90] [--latency 50] [--via scim|okta|entra] [--out DIR] [--json]
 
 Starts the Gong simulator on loopback with a generated org (enforcing Gong's limits: 3 in flight,
 3 per second), points a fresh temporary database at it, syncs the directory, runs the inactive-user
@@ -18,7 +18,8 @@ audit with a live progress bar, and prints the report and what it cost. Then it 
 request for a few of the inactive users, simulates each approver's click in the terminal, and shows
 the SCIM PATCH the simulator received (no Slack needed). With --via okta or --via entra, the users are
 unassigned in the simulator's Okta or Graph face instead; the demo waits for the IdP's push to Gong, runs
-the directory sync that proves it, and undoes one of them.`,
+the directory sync that proves it, and undoes one of them. It ends with the seats reclaimed and writes
+the trend chart the digest would upload, trend.png, in --out (the current directory by default).`,
     maxPositionals: 0,
     options: {
       users: { type: "string" },
@@ -26,6 +27,7 @@ the directory sync that proves it, and undoes one of them.`,
       days: { type: "string" },
       latency: { type: "string" },
       via: { type: "string" },
+      out: { type: "string" },
       json: { type: "boolean" },
     },
     load: async () => (await import("./demo.js")).demoCommand,
@@ -36,9 +38,11 @@ the directory sync that proves it, and undoes one of them.`,
     usage: `gongops start [--port N]
 
 Connects to Slack with Socket Mode when SLACK_APP_TOKEN is set, otherwise listens for Slack's requests on
-PORT (/slack/events, signed with SLACK_SIGNING_SECRET). Both serve GET /health (alive), GET /ready (the
-database, Slack's auth.test and the job worker) and GET /metrics (Prometheus). Needs SLACK_BOT_TOKEN
-and the Gong credentials. Runs until Ctrl-C or SIGTERM, then stops within 10 s and exits 0.`,
+PORT (/slack/events, signed with SLACK_SIGNING_SECRET). Serves GET /health (alive), GET /ready (the
+database, Slack's auth.test and the job worker) and GET /metrics (Prometheus): on PORT in HTTP mode, on
+loopback in Socket Mode, or on GONGOPS_METRICS_ADDR when set. Needs SLACK_BOT_TOKEN and the Gong
+credentials. Runs until Ctrl-C or SIGTERM, then stops within GONGOPS_STOP_GRACE_SECONDS (10) and exits 0,
+whatever is still in flight; a second Ctrl-C or SIGTERM exits at once.`,
     maxPositionals: 0,
     options: { port: { type: "string" } },
     load: async () => (await import("./start.js")).startCommand,
@@ -99,12 +103,17 @@ Rules in GONGOPS_AUDIT_EXEMPT apply too and are listed here.`,
   {
     name: "deactivate",
     summary: "ask for Gong users to be deactivated (their managers approve in Slack)",
-    usage: `gongops deactivate <who>… --reason "…" [--dry-run] [--audit <id>] [--json]
+    usage: `gongops deactivate <who>… --reason "…" [--dry-run] [--audit <id>] [--force] [--json]
 gongops deactivate --check [<who>…] [--json]
 
 Who: emails, Gong ids or names, as in lookups. The request is stored; the running Slack app
 (gongops start) posts it to each approver within seconds. Nobody is deactivated until approved.
-Refused: users not active in Gong, not found, exempt, or already in an open request.
+Refused, each with the reason: users not active in Gong now (read from Gong as it is filed), not
+found, exempt, already in an open request, or kept by a manager within GONGOPS_KEEP_COOLDOWN_DAYS.
+With --audit, only users that audit found inactive under its own rule; without it, each person's own
+activity in the look-back is checked now, and someone active is filed only with --force (it says what
+the activity was). GONGOPS_DRY_RUN=true files a dry run, as --dry-run does. Every action is recorded
+in the trail with the operator (GONGOPS_OPERATOR, or user@host).
 
 --check changes nothing: it signs in to the way out (GONGOPS_DEACTIVATE_VIA), runs the checks that
 come before a change (Okta: the Gong app pushes deactivations; Entra ID: its provisioning job runs and
@@ -114,6 +123,7 @@ when a deactivation would go through, 1 when it would be refused.`,
       check: { type: "boolean" },
       reason: { type: "string" },
       "dry-run": { type: "boolean" },
+      force: { type: "boolean" },
       audit: { type: "string" },
       json: { type: "boolean" },
     },
@@ -238,11 +248,49 @@ none when it would be more than GONGOPS_SCHEDULE_MAX_LATE_HOURS late. run queues
 
 Runs the inactive-user audit and prints the digest a schedule posts in Slack: inactive seats out of
 active users (and their yearly cost with GONGOPS_SEAT_PRICE_PER_YEAR), what changed since the newest
-scheduled digest, and the managers with the most inactive reports. Nothing is saved: schedules keep
-comparing with their own previous digest. --json includes the full inactive list.`,
+scheduled digest, the managers with the most inactive reports, and a one-line sparkline of inactive
+seats over the last 180 days (gongops trend shows it all). The digest itself is not saved: schedules keep
+comparing with their own previous digest; its audit is a point of the trend. --json includes the full
+inactive list.`,
     maxPositionals: 0,
     options: { days: { type: "string" }, json: { type: "boolean" } },
     load: async () => (await import("./digest.js")).digestCommand,
+  },
+  {
+    name: "trend",
+    summary: "the trend of unused seats and their cost, and what deactivations reclaimed",
+    usage: `gongops trend [--days 180] [--format table|csv|json|png] [--out FILE] [--json]
+
+Every finished audit (gongops audit, gongops digest, a schedule's digest, /gong audit) keeps its figures:
+the day, active users, inactive seats, users set aside and, with GONGOPS_SEAT_PRICE_PER_YEAR, what the
+inactive seats cost a year. Reclaimed: seats freed by finished deactivations since the first one, net of
+reactivations, and their yearly cost. table, csv and json list every run of the last --days days;
+png draws the chart the digest uploads to Slack (one point per day, the day's last audit), and needs
+--out. --out writes any format to the file instead of stdout.`,
+    maxPositionals: 0,
+    conflicts: [
+      ["json", "format"],
+      ["json", "out"],
+    ],
+    options: {
+      days: { type: "string" },
+      format: { type: "string" },
+      out: { type: "string" },
+      json: { type: "boolean" },
+    },
+    load: async () => (await import("./trend.js")).trendCommand,
+  },
+  {
+    name: "backup",
+    summary: "an online, consistent copy of the database (the trail, requests, audits) to a file",
+    usage: `gongops backup <file> [--json]
+
+Copies the database (GONGOPS_DB_PATH) to <file> through SQLite's backup API, while gongops keeps running:
+the copy is the database as it was at one instant, checked, in one file. It never overwrites a file.
+Restore by stopping gongops and putting the copy in place of the database.`,
+    maxPositionals: 1,
+    options: { json: { type: "boolean" } },
+    load: async () => (await import("./backup.js")).backupCommand,
   },
   {
     name: "sim",

@@ -86,15 +86,21 @@ export const jobsCommand: CommandCode = {
       const id = parseId(rest[0]);
       return withContext(io, [], async (ctx) => {
         const repo = ctx.repos.jobs;
-        const job = repo.retryNow(id, new Date(ctx.clock.now()));
-        if (!job) {
-          const existing = repo.get(id);
-          if (!existing) throw new NotFoundError(`no job ${id}`);
+        const existing = repo.get(id);
+        if (!existing) throw new NotFoundError(`no job ${id}`);
+        if (existing.status !== "dead" && existing.status !== "retrying")
           throw new GongopsError(
             "CONFLICT",
             `job ${id} is ${existing.status}; only dead or retrying jobs can be retried`,
           );
-        }
+        // What the retry means for the job's work (a failed deactivation goes back to approved), with
+        // who asked in the trail, before the job runs.
+        const definition = ctx.jobKinds.get(existing.kind);
+        const payload = definition?.payload.safeParse(existing.payload);
+        if (definition?.onRetry && payload?.success) definition.onRetry(payload.data, "cli (jobs retry)");
+        const job = repo.retryNow(id, new Date(ctx.clock.now()));
+        if (!job)
+          throw new GongopsError("CONFLICT", `job ${id} changed meanwhile; look again with gongops jobs`);
         if (json) printJson(io, { job });
         else io.stdout(`Job ${job.id} (${job.kind}) is queued to run now.\n`);
         return 0;

@@ -1,5 +1,5 @@
 import type { RequestView } from "../../approvals/approvals.service.js";
-import { STATE_LABEL } from "../../approvals/states.js";
+import { stateLabel } from "../../approvals/states.js";
 import type { SubjectRow } from "../../store/approvals.repo.js";
 import { utcMinute } from "../../time.js";
 import { ACTIONS, VIEWS } from "../ids.js";
@@ -18,6 +18,18 @@ export function approverKey(s: SubjectRow): string {
   return s.approverKind === "user" && s.approverSlackId ? s.approverSlackId : "channel";
 }
 
+/** Whose message shows a subject: its approver's, and that of every approver it was taken from. */
+export function shownTo(s: SubjectRow, key: string): boolean {
+  return approverKey(s) === key || s.formerApprovers.includes(key);
+}
+
+/** Who decides on a subject now, for the message of an approver it was taken from. */
+function decidesNow(s: SubjectRow): string {
+  if (s.approverKind === "user" && s.approverSlackId) return `<@${s.approverSlackId}> decides now`;
+  if (s.approverKind === "channel") return "the approvals channel decides now (any admin)";
+  return "it is being assigned again";
+}
+
 function lastCall(s: SubjectRow, lookbackDays: number | null, now: Date): string {
   if (s.lastCallAt) return `last call ${s.lastCallAt.slice(0, 10)}`;
   if (lookbackDays) return `no call in ${lookbackDays} days`;
@@ -29,11 +41,11 @@ function approveButton(s: SubjectRow, dryRun: boolean): Button {
   return {
     ...button("Approve", ACTIONS.approve, String(s.id), "danger"),
     confirm: {
-      title: { type: "plain_text", text: "Deactivate in Gong?" },
+      title: { type: "plain_text", text: dryRun ? "Approve the dry run?" : "Deactivate in Gong?" },
       text: {
         type: "mrkdwn",
         text: dryRun
-          ? `Dry run: nothing changes in Gong for ${literal(s.name)}.`
+          ? `Dry run: ${literal(s.name)} would be deactivated; nothing changes in Gong and they keep their seat.`
           : `${literal(s.name)} loses their Gong seat. Their calls and data stay, and an admin can reactivate them.`,
       },
       confirm: { type: "plain_text", text: dryRun ? "Approve (dry run)" : "Deactivate" },
@@ -43,10 +55,14 @@ function approveButton(s: SubjectRow, dryRun: boolean): Button {
   } as Button;
 }
 
-function subjectBlocks(s: SubjectRow, v: RequestView, now: Date): Block[] {
+function subjectBlocks(s: SubjectRow, v: RequestView, key: string, now: Date): Block[] {
   const line =
     `*${literal(s.name)}*${s.title ? ` · ${literal(s.title)}` : ""} · ${email(s.email)}\n` +
-    `${lastCall(s, v.request.lookbackDays, now)} · in Gong since ${s.created?.slice(0, 10) ?? "unknown"}`;
+    `${lastCall(s, s.lookbackDays ?? v.request.lookbackDays, now)} · in Gong since ${s.created?.slice(0, 10) ?? "unknown"}` +
+    (s.evidence ? `\n_${literal(s.evidence)}_` : "");
+  if (approverKey(s) !== key && s.state === "pending")
+    // Taken from this approver (escalated, or they may no longer decide): no buttons, who decides now.
+    return [section(line), context(`*moved:* ${decidesNow(s)} · ${literal(s.approverReason)}`)];
   if (s.state === "pending")
     return [
       section(line),
@@ -63,7 +79,7 @@ function subjectBlocks(s: SubjectRow, v: RequestView, now: Date): Block[] {
   const note = s.waitingNote ?? s.stateReason;
   const blocks = [
     section(line),
-    context(`*${STATE_LABEL[s.state]}*${who}${when}${note ? `: ${literal(note)}` : ""}`),
+    context(`*${stateLabel(s.state, v.dryRun)}*${who}${when}${note ? `: ${literal(note)}` : ""}`),
   ];
   if (s.state === "done" && !v.dryRun)
     blocks.push({ type: "actions", elements: [button("Reactivate", ACTIONS.reactivate, String(s.id))] });
@@ -75,7 +91,7 @@ export function approvalMessages(
   key: string,
   now: Date,
 ): { text: string; blocks: Block[] }[] {
-  const mine = v.subjects.filter((s) => approverKey(s) === key);
+  const mine = v.subjects.filter((s) => shownTo(s, key));
   const parts: { text: string; blocks: Block[] }[] = [];
   const dry = v.dryRun ? " (DRY RUN: nobody is deactivated)" : "";
   for (let i = 0; i < Math.max(1, mine.length); i += SUBJECTS_PER_MESSAGE) {
@@ -92,8 +108,8 @@ export function approvalMessages(
             : ""),
       ),
     ];
-    for (const s of slice) blocks.push(...subjectBlocks(s, v, now));
-    const pending = slice.filter((s) => s.state === "pending");
+    for (const s of slice) blocks.push(...subjectBlocks(s, v, key, now));
+    const pending = slice.filter((s) => s.state === "pending" && approverKey(s) === key);
     if (pending.length > 1)
       blocks.push({
         type: "actions",
@@ -107,7 +123,12 @@ export function approvalMessages(
             ),
             confirm: {
               title: { type: "plain_text", text: "Approve all listed?" },
-              text: { type: "mrkdwn", text: `${pending.length} Gong users will be deactivated${dry}.` },
+              text: {
+                type: "mrkdwn",
+                text: v.dryRun
+                  ? `Dry run: ${pending.length} Gong users would be deactivated; nothing changes in Gong.`
+                  : `${pending.length} Gong users will be deactivated.`,
+              },
               confirm: { type: "plain_text", text: "Approve all" },
               deny: { type: "plain_text", text: "Cancel" },
               style: "danger",
@@ -224,11 +245,11 @@ export function approvalsHomeBlocks(h: HomeApprovals): Block[] {
     for (const s of h.pending.slice(0, HOME_PENDING_MAX)) {
       blocks.push(
         section(
-          `*${literal(s.name)}*${s.title ? ` · ${literal(s.title)}` : ""} · ${email(s.email)} · request #${s.requestId}`,
+          `*${literal(s.name)}*${s.title ? ` · ${literal(s.title)}` : ""} · ${email(s.email)} · request #${s.requestId}${s.dryRun ? " (dry run: would be deactivated, nothing changes)" : ""}`,
         ),
         {
           type: "actions",
-          elements: [approveButton(s, false), button("Keep", ACTIONS.keep, String(s.id))],
+          elements: [approveButton(s, s.dryRun), button("Keep", ACTIONS.keep, String(s.id))],
         },
       );
     }

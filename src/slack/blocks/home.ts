@@ -1,7 +1,7 @@
 import type { AuditRunRow } from "../../store/audits.repo.js";
 import type { SyncRunRow } from "../../store/syncRuns.repo.js";
 import { utcMinute } from "../../time.js";
-import { literal } from "../mrkdwn.js";
+import { escapeMrkdwn, literal, plain } from "../mrkdwn.js";
 import { approvalsHomeBlocks, type HomeApprovals } from "./approvals.js";
 import { type Block, context, divider, header, section } from "./common.js";
 import { helpBlocks, type Subcommand } from "./help.js";
@@ -16,6 +16,31 @@ export interface HomeState {
   approvals?: HomeApprovals;
   /** Schedules whose channel refuses the bot (shown to admins). */
   failingSchedules?: readonly { id: number; kind: string; failing: string | null }[];
+  /** What deactivations reclaimed, and the newest trend chart a digest uploaded (its Slack file). */
+  trend?: HomeTrend;
+}
+
+export interface HomeTrend {
+  /** "12 seats, $17,280 a year" or "none yet". */
+  reclaimed: string;
+  chart: { fileId: string; altText: string; uploadedAt: Date } | null;
+}
+
+/** The trend: the reclaimed total, and the latest chart as an image of the uploaded file (slack_file). */
+export function trendHomeBlocks(t: HomeTrend): Block[] {
+  const blocks: Block[] = [
+    section(
+      `*Unused seats*\nReclaimed so far: *${escapeMrkdwn(t.reclaimed)}* (finished deactivations, net of reactivations).${t.chart ? "" : " The trend chart comes with the next scheduled digest."}`,
+    ),
+  ];
+  if (t.chart)
+    blocks.push({
+      type: "image",
+      slack_file: { id: t.chart.fileId },
+      alt_text: t.chart.altText.slice(0, 2000),
+      title: plain(`Unused Gong seats, as of ${utcMinute(t.chart.uploadedAt)} UTC`, 2000),
+    });
+  return blocks;
 }
 
 function when(iso: string | null): string {
@@ -45,6 +70,7 @@ export function homeBlocks(s: HomeState): Block[] {
       `*Directory*\n${sync ? `Synced ${when(sync.finishedAt)}: ${sync.usersSeen} users, ${changes}.` : "Not synced yet."}`,
     ),
     section(`*Inactive-user audit*\n${auditText}`),
+    ...(s.trend ? trendHomeBlocks(s.trend) : []),
     ...(s.approvals ? approvalsHomeBlocks(s.approvals) : []),
     ...(s.isAdmin && s.failingSchedules?.length
       ? [

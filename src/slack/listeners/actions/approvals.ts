@@ -8,6 +8,27 @@ import { escapeMrkdwn } from "../../mrkdwn.js";
 import type { SlackServices } from "../../services.js";
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+type WebClient = AllMiddlewareArgs["client"];
+
+/**
+ * The app's own workspace (auth.test's team_id), asked once per app and remembered once Slack has
+ * answered. A check that failed (Slack down for a moment) is asked again on the next click: remembered,
+ * it refused every click until a restart. Concurrent clicks share one question.
+ */
+function ownWorkspace(): (client: WebClient) => Promise<string | undefined> {
+  let known: string | undefined;
+  let asking: Promise<string | undefined> | null = null;
+  return async (client) => {
+    if (known) return known;
+    asking ??= client.auth
+      .test()
+      .then((r) => (known = r.team_id))
+      .finally(() => {
+        asking = null;
+      });
+    return asking;
+  };
+}
 
 /**
  * Approve, Keep and "Approve all listed" on a request message, after the ack and behind explainErrors
@@ -15,15 +36,13 @@ type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
  * clicker at once through response_url, then re-renders the messages from the stored state (buttons
  * gone, who and when shown).
  */
-let ownTeam: Promise<string | undefined> | null = null;
-
 export function approvalAction(services: SlackServices): Middleware<ActionArgs> {
+  const ownTeam = ownWorkspace();
   return async ({ body, action, respond, client }) => {
     const reply = (text: string) => ephemeral(respond, { text });
     {
       if (action.type !== "button") return;
-      ownTeam ??= client.auth.test().then((r) => r.team_id);
-      const team = await ownTeam;
+      const team = await ownTeam(client);
       const payloadTeam = body.team?.id ?? body.user.team_id;
       if (team && payloadTeam !== team) {
         services.log.warn("refused a click from another workspace", {

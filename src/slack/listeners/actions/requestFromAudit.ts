@@ -7,8 +7,9 @@ import { escapeMrkdwn } from "../../mrkdwn.js";
 import type { SlackServices } from "../../services.js";
 
 /**
- * "Request deactivation…" on an audit summary opens a modal (admins); its submission files the request
- * and tells the admin by DM (a modal has no response_url).
+ * "Request deactivation…" on an audit summary or a digest opens a modal (admins); its submission files
+ * the request and tells the admin by DM (a modal has no response_url). Both offer exactly the users that
+ * run found inactive under its own rule (its report's list), never a candidate who merely hosted no call.
  */
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -17,14 +18,11 @@ export function requestFromAuditAction(services: SlackServices): Middleware<Acti
   return async ({ body, action, client }) => {
     if (action.type !== "button") return;
     const runId = Number(action.value);
-    const users = services.ctx.repos.audits
-      .subjects(runId, "candidate")
-      .filter((s) => !s.hostedCall)
-      .map((s) => ({
-        id: s.userId,
-        email: s.email,
-        name: [s.firstName, s.lastName].filter(Boolean).join(" ") || s.email || s.userId,
-      }));
+    const users = services.ctx.approvals.auditInactive(runId).map((u) => ({
+      id: u.id,
+      email: u.email,
+      name: [u.firstName, u.lastName].filter(Boolean).join(" ") || u.email || u.id,
+    }));
     // trigger_id lasts 3 s: open the modal before anything slow.
     await client.views.open({ trigger_id: body.trigger_id, view: requestModal(runId, users) as never });
   };
@@ -54,13 +52,7 @@ export function requestModalSubmit(services: SlackServices) {
       }
       const runId = Number(view.private_metadata);
       const chosen = (values.users?.users?.selected_options ?? []).map((o) => o.value);
-      const who =
-        chosen.length > 0
-          ? chosen
-          : services.ctx.repos.audits
-              .subjects(runId, "candidate")
-              .filter((s) => !s.hostedCall)
-              .map((s) => s.userId);
+      const who = chosen.length > 0 ? chosen : services.ctx.approvals.auditInactive(runId).map((u) => u.id);
       const { view: filed, refused } = await services.ctx.approvals.request({
         who,
         reason,

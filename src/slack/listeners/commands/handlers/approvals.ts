@@ -3,17 +3,22 @@ import { splitArgs } from "../../../input.js";
 import { escapeMrkdwn } from "../../../mrkdwn.js";
 import type { SubcommandRequest } from "../../../services.js";
 
-/** `/gong deactivate <who>… --reason "…" [--dry-run]` (admins; the access check ran before). */
+/**
+ * `/gong deactivate <who>… --reason "…" [--dry-run] [--force]` (admins; the access check ran before).
+ * Someone active in the look-back is not filed without --force; the reply says what the activity was.
+ */
 export async function deactivateSubcommand(req: SubcommandRequest): Promise<void> {
   const words = splitArgs(req.args);
   const who: string[] = [];
   let reason = "";
   let dryRun = false;
+  let force = false;
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
     if (w === "--reason") reason = words[++i] ?? "";
     else if (w.startsWith("--reason=")) reason = w.slice("--reason=".length);
     else if (w === "--dry-run") dryRun = true;
+    else if (w === "--force") force = true;
     else if (w.startsWith("--")) throw new UsageError(`unknown option ${w}`);
     else who.push(w);
   }
@@ -22,6 +27,7 @@ export async function deactivateSubcommand(req: SubcommandRequest): Promise<void
     who,
     reason,
     dryRun,
+    force,
     actor: { slackUserId: req.userId, label: `<@${req.userId}>`, isAdmin: true },
     source: "slack",
   });
@@ -29,7 +35,7 @@ export async function deactivateSubcommand(req: SubcommandRequest): Promise<void
   const skipped = refused.map((r) => `• ${escapeMrkdwn(r.who)}: ${escapeMrkdwn(r.why)}`).join("\n");
   await req.respond({
     text:
-      `Request #${view.request.id}${view.dryRun ? " (dry run)" : ""} filed for ${names}. Each approver gets a message now.` +
+      `Request #${view.request.id}${view.dryRun ? " (dry run: nobody will be deactivated)" : ""} filed for ${names}. Each approver gets a message now.` +
       (skipped ? `\nNot included:\n${skipped}` : ""),
   });
 }

@@ -1,0 +1,111 @@
+import * as z from "zod";
+import type { ActivityService } from "../audit/activity.js";
+import type { ExemptionsService } from "../audit/exemptions.service.js";
+import type { ActivityRule } from "../audit/state.js";
+import type { Clock } from "../clock.js";
+import type { Config } from "../config.js";
+import type { DirectoryLookup } from "../directory/lookup.service.js";
+import type { GongClient } from "../gong/client.js";
+import type { GongScimClient } from "../gong/scim.js";
+import type { Logger } from "../log.js";
+import type { ApprovalsRepo, RequestRow, SubjectRow } from "../store/approvals.repo.js";
+import type { AuditsRepo } from "../store/audits.repo.js";
+import type { DirectoryRepo } from "../store/directory.repo.js";
+import type { JobsRepo } from "../store/jobs.repo.js";
+import type { SyncRunsRepo } from "../store/syncRuns.repo.js";
+import type { Deprovisioner } from "./deprovision.js";
+
+/**
+ * The approval settings (README, Settings); `verifyMinutes` defaults to 90 and `keepCooldownDays` to 90
+ * where they are not given. The operator is the CLI's (it builds its Actor from it).
+ */
+export type ApprovalsSettings = Omit<
+  Config["approvals"],
+  "verifyMinutes" | "keepCooldownDays" | "operator"
+> & {
+  verifyMinutes?: number;
+  keepCooldownDays?: number;
+};
+
+/** Who acts: a Slack user (with their admin standing) or the terminal's operator. */
+export interface Actor {
+  slackUserId: string | null;
+  /** The terminal's operator (GONGOPS_OPERATOR, or user@host); null or absent in Slack. */
+  operator?: string | null;
+  /** In words, for the trail: "<@U123>" or "cli (jane@laptop)". */
+  label: string;
+  isAdmin: boolean;
+}
+
+/** The CLI's actor: the operator at this terminal, named in the trail of everything they do. */
+export function terminalActor(operator: string): Actor {
+  return { slackUserId: null, operator, label: `cli (${operator})`, isAdmin: true };
+}
+
+export type ApprovalEvent =
+  | { kind: "filed"; requestId: number }
+  | { kind: "changed"; requestId: number; subjectIds: number[]; summary: string }
+  | { kind: "remind"; requestId: number; subjectIds: number[] }
+  | { kind: "escalated"; requestId: number; subjectIds: number[] }
+  | { kind: "task"; requestId: number; subjectIds: number[] };
+
+/** An ApprovalEvent as a job payload (validated at enqueue and at claim). */
+export const approvalEventSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("filed"), requestId: z.number().int() }),
+  z.object({
+    kind: z.literal("changed"),
+    requestId: z.number().int(),
+    subjectIds: z.array(z.number().int()),
+    summary: z.string(),
+  }),
+  z.object({
+    kind: z.enum(["remind", "escalated", "task"]),
+    requestId: z.number().int(),
+    subjectIds: z.array(z.number().int()),
+  }),
+]);
+
+/** How a face hears about requests (posts, updates, reminders, tasks). Called from jobs: may retry. */
+export interface ApprovalsNotifier {
+  notify(event: ApprovalEvent): Promise<void>;
+}
+
+export interface ApprovalsDeps {
+  repo: ApprovalsRepo;
+  jobs: JobsRepo;
+  directory: DirectoryRepo;
+  lookup: DirectoryLookup;
+  exemptions: ExemptionsService;
+  audits: AuditsRepo;
+  gong: GongClient | null;
+  scim: GongScimClient | null;
+  /** The way out for okta/entra (scim and manual are built from `scim` when absent). */
+  deprovisioner?: Deprovisioner | null;
+  settings: ApprovalsSettings;
+  /** Directory changes (a reactivation since the audit) and sync times (a snapshot after the change). */
+  syncRuns: SyncRunsRepo;
+  /** The company's time zone for the activity statistics, when a request has no audit that knew it. */
+  activity?: ActivityService | null;
+  /** What counts as activity for a request filed without an audit (GONGOPS_AUDIT_ACTIVITY). */
+  activityRule?: ActivityRule;
+  /** A direct filing's own check of each person looks back this many days (GONGOPS_AUDIT_DAYS). */
+  lookbackDays?: number;
+  log?: Logger;
+  /** The one clock (src/clock.ts). */
+  clock: Clock;
+}
+
+export interface DecisionOutcome {
+  subjectId: number;
+  name: string;
+  outcome: "approved" | "kept" | "refused" | "already";
+  message: string;
+}
+
+export interface RequestView {
+  request: RequestRow;
+  subjects: SubjectRow[];
+  dryRun: boolean;
+}
+
+export const DAY_MS = 24 * 3600_000;

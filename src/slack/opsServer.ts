@@ -1,0 +1,86 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { AppContext } from "../context.js";
+import type { Logger } from "../log.js";
+
+/**
+ * The operations endpoints of `gongops start`: GET /health (alive, nothing else checked: a container
+ * restarts a process that stops answering it), GET /ready (the database, Slack's auth.test and the job
+ * worker) and GET /metrics (Prometheus). /ready and /metrics say how the deployment is doing, so they
+ * need not face the world: GONGOPS_METRICS_ADDR puts them on an address of their own, and in Socket
+ * Mode, where nothing else listens, they are on loopback unless told otherwise.
+ */
+export type Route = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** What must be true before gongops can do its work. */
+export interface Readiness {
+  slack: boolean;
+  worker: boolean;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+}
+
+export function healthRoute(mode: "socket" | "http"): Route {
+  return (_req, res) => json(res, 200, { ok: true, mode });
+}
+
+/** /ready and /metrics. */
+export function opsRoutes(ctx: AppContext, readiness: Readiness, log: Logger): Record<string, Route> {
+  return {
+    "/ready": (_req, res) => {
+      const problems: string[] = [];
+      try {
+        ctx.db.$client.prepare("SELECT count(*) FROM __drizzle_migrations").get();
+      } catch {
+        problems.push("the database is not open or not migrated");
+      }
+      if (!readiness.slack) problems.push("Slack's auth.test has not succeeded yet");
+      if (!readiness.worker) problems.push("the job worker is not running");
+      json(res, problems.length ? 503 : 200, { ready: problems.length === 0, problems });
+    },
+    "/metrics": (_req, res) => {
+      void ctx.metrics.render().then(
+        ({ contentType, body }) => {
+          res.writeHead(200, { "content-type": contentType });
+          res.end(body);
+        },
+        (error: unknown) => {
+          log.error("could not render the metrics", { err: error });
+          json(res, 500, { error: "metrics unavailable" });
+        },
+      );
+    },
+  };
+}
+
+/** A server for GET routes only (anything else is 404). */
+export function routesServer(routes: Record<string, Route>): Server {
+  return createServer((req, res) => {
+    const route = routes[new URL(req.url ?? "/", "http://local").pathname];
+    if (req.method === "GET" && route) return route(req, res);
+    res.writeHead(404).end();
+  });
+}
+
+/** Listens on `host` (every interface when undefined) and `port`; resolves with the port it got. */
+export async function listen(server: Server, port: number, host?: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo | string | null;
+  return typeof address === "object" && address ? address.port : port;
+}
+
+/** Closes a server and every connection it still has (keep-alive ones would hold it open). */
+export async function closeServer(server: Server | null): Promise<void> {
+  if (!server) return;
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}

@@ -1,0 +1,31 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+/** The direction of the arrows (README, Architecture): adapters never import services or faces. */
+const SRC = join(import.meta.dirname, "..", "src");
+const SERVICES_AND_FACES = ["approvals", "audit", "cli", "digest", "directory", "jobs", "schedules", "slack"];
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  const found: string[] = [];
+  for (const m of text.matchAll(/(?:import|export)\s[^;]*?from\s+"(\.[^"]+)"|import\("(\.[^"]+)"\)/g)) {
+    const spec = m[1] ?? m[2]!;
+    found.push(relative(SRC, resolve(join(file, ".."), spec)).replaceAll("\\", "/"));
+  }
+  return found;
+}
+
+describe("layers", () => {
+  it("store/ imports no service and no face", () => {
+    const dir = join(SRC, "store");
+    const wrong = readdirSync(dir)
+      .filter((f) => f.endsWith(".ts"))
+      .flatMap((f) =>
+        importsOf(join(dir, f))
+          .filter((target) => SERVICES_AND_FACES.includes(target.split("/")[0]!))
+          .map((target) => `store/${f} → ${target}`),
+      );
+    expect(wrong).toEqual([]);
+  });
+});
