@@ -3,7 +3,7 @@ import { ActivityService } from "./audit/activity.js";
 import { AuditService } from "./audit/audit.service.js";
 import { ExemptionsService } from "./audit/exemptions.service.js";
 import { AuditHistory } from "./audit/history.js";
-import { type ContextOptions, type CoreContext, createCoreContext } from "./coreContext.js";
+import { type ContextOptions, type CoreContext, createCoreContext, type GongSide } from "./coreContext.js";
 import { DigestService } from "./digest/digest.service.js";
 import { DirectorySync } from "./directory/sync.service.js";
 import { GongopsError } from "./errors.js";
@@ -16,7 +16,7 @@ import { SqliteBudgetStore } from "./store/budget.repo.js";
 import { SqliteRateWindow } from "./store/rate.repo.js";
 import { TrendService } from "./trend/trend.service.js";
 
-export type { ContextOptions, CoreContext } from "./coreContext.js";
+export type { ContextOptions, CoreContext, GongSide } from "./coreContext.js";
 
 /**
  * The composition root: config, database, the Gong connection and the services, built once and handed
@@ -68,13 +68,29 @@ export function requireGong(ctx: AppContext): GongContext {
   return ctx as GongContext;
 }
 
+/** What the core's lookups ask of Gong, from the grown context (which has the credentials). */
+export function gongSideOf(app: AppContext): GongSide {
+  const ctx = requireGong(app);
+  return {
+    client: ctx.gong.client,
+    refresh: async () => {
+      await ctx.directory.sync.run({ trigger: "lookup" });
+    },
+  };
+}
+
+/** The whole context at once (the Slack app, the worker, tests); the CLI grows a core only when it must. */
 export function createContext(options: ContextOptions): AppContext {
-  return growContext(createCoreContext(options), options);
+  const app: AppContext = growContext(
+    createCoreContext(options, async () => gongSideOf(app)),
+    options,
+  );
+  return app;
 }
 
 /**
  * Grows a core into the whole context, in place: the same object, now with Gong's connection and every
- * service (CoreContext.full() calls this once; createContext at once). Closing it closes them all.
+ * service (createContext at once; the CLI once a command needs them). Closing it closes them all.
  */
 export function growContext(core: CoreContext, options: ContextOptions): AppContext {
   const { config, clock, log, db, repos } = core;
@@ -235,7 +251,6 @@ export function growContext(core: CoreContext, options: ContextOptions): AppCont
     schedules: new SchedulesService(repos.schedules, { clock }),
     digests,
     trend,
-    full: async () => app,
     close: async () => {
       // Idempotent: faces and tests may both close on the way out.
       if (closed) return;

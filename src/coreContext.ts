@@ -1,9 +1,9 @@
 import type { Dispatcher } from "undici";
 import { type Clock, systemClock } from "./clock.js";
 import { type Config, configSecrets } from "./config.js";
-import type { AppContext } from "./context.js";
 import { Hierarchy } from "./directory/hierarchy.service.js";
-import { DirectoryLookup, type LookupDeps } from "./directory/lookup.service.js";
+import { DirectoryLookup } from "./directory/lookup.service.js";
+import type { GongClient } from "./gong/client.js";
 import type { RetryPolicy } from "./gong/retry.js";
 import type { IdpOverrides } from "./idp/index.js";
 import { createLogger, type Logger } from "./log.js";
@@ -24,8 +24,8 @@ import { TrendRepo } from "./store/trend.repo.js";
  * The core of the application context: config, clock, logger, database and the directory's questions
  * (lookups, reporting lines). It loads no Gong client, no service and no adapter, so a command that
  * answers from the local directory (`gongops user`, `chain`, `reports`) starts in a fraction of the
- * time. `full()` grows the same object into the whole AppContext (context.ts), loading those modules then;
- * a lookup that must ask Gong (a stale or missing snapshot) does so itself.
+ * time. context.ts grows the same object into the whole AppContext; a lookup that must ask Gong (a stale
+ * or missing snapshot) goes through the GongSide its creator gave it.
  */
 export interface CoreContext {
   config: Config;
@@ -48,8 +48,6 @@ export interface CoreContext {
     lookup: DirectoryLookup;
     hierarchy: Hierarchy;
   };
-  /** This context, grown into the whole AppContext (Gong's connection and every service) on first call. */
-  full(): Promise<AppContext>;
   close(): Promise<void>;
 }
 
@@ -69,7 +67,21 @@ export interface ContextOptions {
   idp?: IdpOverrides;
 }
 
-export function createCoreContext(options: ContextOptions): CoreContext {
+/**
+ * What a lookup asks of Gong when the directory cannot answer (a stale or missing snapshot, a user not in
+ * it): Gong's two user reads and a directory sync. Whoever grows the core supplies it (context.ts, or the
+ * CLI, which loads Gong's side only then), so that this module never reaches up to the services.
+ */
+export interface GongSide {
+  client: Pick<GongClient, "getUser" | "getUsersExtensive">;
+  refresh(): Promise<void>;
+}
+
+export function createCoreContext(
+  options: ContextOptions,
+  /** Gong's side, loaded on first use; null where there is none (it is never asked without credentials). */
+  gongSide: (() => Promise<GongSide>) | null,
+): CoreContext {
   const { config } = options;
   const log =
     options.log ?? createLogger({ level: config.logLevel, redact: redactor(configSecrets(config)) });
@@ -87,29 +99,22 @@ export function createCoreContext(options: ContextOptions): CoreContext {
     trend: new TrendRepo(db),
   };
   const hierarchy = new Hierarchy(repos.directory);
-  // Without Gong credentials there is no Gong to ask; with them, the Gong side loads when first asked.
-  const withGong = config.gong.auth !== null;
-  const gongSide = async () => (await import("./context.js")).requireGong(await core.full());
-  const live: LookupDeps["gong"] = withGong
-    ? {
-        getUser: async (...args) => (await gongSide()).gong.client.getUser(...args),
-        getUsersExtensive: async (...args) => (await gongSide()).gong.client.getUsersExtensive(...args),
-      }
-    : null;
+  // Without Gong credentials there is no Gong to ask; with them, Gong's side loads when first asked.
+  const live = config.gong.auth !== null ? gongSide : null;
   const lookup = new DirectoryLookup({
     directory: repos.directory,
     names: async () => (await hierarchy.index())?.names() ?? [],
-    gong: live,
-    refresh: withGong
-      ? async () => {
-          await (await gongSide()).directory.sync.run({ trigger: "lookup" });
+    gong: live
+      ? {
+          getUser: async (...args) => (await live()).client.getUser(...args),
+          getUsersExtensive: async (...args) => (await live()).client.getUsersExtensive(...args),
         }
       : null,
+    refresh: live ? async () => (await live()).refresh() : null,
     freshnessMinutes: config.directory.freshnessMinutes,
     log: log.child("lookup"),
     clock,
   });
-  let growing: Promise<AppContext> | null = null;
   let closed = false;
   const core: CoreContext = {
     config,
@@ -118,11 +123,6 @@ export function createCoreContext(options: ContextOptions): CoreContext {
     db,
     repos,
     directory: { lookup, hierarchy },
-    // context.ts replaces this once it has grown the context (so later calls load nothing).
-    full: () => {
-      growing ??= import("./context.js").then(({ growContext }) => growContext(core, options));
-      return growing;
-    },
     close: async () => {
       // Idempotent: faces and tests may both close on the way out.
       if (closed) return;

@@ -9,6 +9,12 @@ import type { CliIo } from "./io.js";
 /** The context a command gets: with Gong typed as present when it required the credentials. */
 export type ContextFor<R extends Requirement> = "gong" extends R ? GongContext : AppContext;
 
+/** The core of a command's context, and the whole context it grows into (loaded then) when asked. */
+export type CliCore = CoreContext & {
+  /** The same object grown into the whole AppContext (Gong's connection and every service), once. */
+  full(): Promise<AppContext>;
+};
+
 /**
  * Builds the core of the app context (config, database, directory lookups: coreContext.ts) for one
  * command from the environment, runs `fn`, and always closes it, with whatever `fn` grew it into.
@@ -16,7 +22,7 @@ export type ContextFor<R extends Requirement> = "gong" extends R ? GongContext :
 export async function withCoreContext<T>(
   io: CliIo,
   requirements: readonly Requirement[],
-  fn: (ctx: CoreContext) => Promise<T>,
+  fn: (ctx: CliCore) => Promise<T>,
 ): Promise<T> {
   if (io.env === process.env) loadDotEnv();
   const config = loadConfig(io.env, requirements);
@@ -26,7 +32,18 @@ export async function withCoreContext<T>(
     sink: (line) => io.stderr(`${line}\n`),
     pretty: io.stderrIsTTY,
   });
-  const ctx = createCoreContext({ config, log });
+  const options = { config, log };
+  // The services, Gong's client and the IdP adapters load only here, the first time they are needed:
+  // by the command (withContext, grownWithGong) or by a lookup the directory cannot answer.
+  let growing: Promise<AppContext> | null = null;
+  const full = () => {
+    growing ??= import("../context.js").then(({ growContext }) => growContext(core, options));
+    return growing;
+  };
+  const core = createCoreContext(options, async () =>
+    (await import("../context.js")).gongSideOf(await full()),
+  );
+  const ctx: CliCore = Object.assign(core, { full });
   try {
     return await fn(ctx);
   } catch (error) {
@@ -50,7 +67,7 @@ export async function withContext<T, R extends Requirement = never>(
 }
 
 /** A core grown into the whole context, typed with Gong (for commands whose configuration required it). */
-export async function grownWithGong(core: CoreContext): Promise<GongContext> {
+export async function grownWithGong(core: CliCore): Promise<GongContext> {
   const { requireGong } = await import("../context.js");
   return requireGong(await core.full());
 }

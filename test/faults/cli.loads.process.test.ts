@@ -91,6 +91,7 @@ describe("what a gongops process loads before it answers", () => {
           "src/cli/io",
           "src/errors",
           "src/printable",
+          "src/stdio",
         ],
       });
     }
@@ -107,5 +108,19 @@ describe("what a gongops process loads before it answers", () => {
     // The whole context (with Gong's client, the services, the IdP adapters and the metrics), and Slack.
     const services = /^src\/((gong|slack)\/.*|context|metrics|idp\/index)$/;
     expect(ownModules(r.loaded).filter((m) => services.test(m))).toEqual([]);
+  }, 90_000);
+
+  it("a lookup the directory cannot answer grows the context then, and asks Gong through it", async () => {
+    // A database never synced: the lookup must take a snapshot first, through the Gong side that the
+    // CLI hands the core (the services and Gong's client load only now).
+    const r = await recorded(["user", sharedFirstName(), "--json"], rig.env(rig.freshDb()));
+    expect(r.code, r.stderr).toBe(0);
+    const answer = oneJson(r.stdout) as { match: string; freshness: { note: string } };
+    expect(answer.match).toBe("many");
+    expect(answer.freshness.note).toMatch(/synced for this lookup/);
+    expect(packages(r.loaded)).toContain("undici");
+    expect(ownModules(r.loaded)).toEqual(
+      expect.arrayContaining(["src/context", "src/directory/sync.service"]),
+    );
   }, 90_000);
 });
