@@ -11,6 +11,9 @@ RUN apt-get update \
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+# The build script, and bin/dist.js with which it stamps dist/ as the build of these sources.
+COPY scripts ./scripts
+COPY bin ./bin
 COPY src ./src
 RUN npm run build
 

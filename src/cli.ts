@@ -46,7 +46,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
       io.stdout(`${command.usage}\n`);
       return 0;
     }
-    return await command.run(args, io);
+    return await (await command.load()).run(args, io);
   } catch (error) {
     return reportFailure(command, error, io, wantsJson);
   }

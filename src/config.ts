@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
-import { z } from "zod";
+import * as z from "zod";
 import { GongopsError } from "./errors.js";
 import { KeyFormatError, signingKeyOf } from "./idp/oktaKey.js";
 import { Secret } from "./secret.js";

@@ -1,66 +1,34 @@
-import type { Dispatcher } from "undici";
 import { ApprovalsService } from "./approvals/approvals.service.js";
 import { ActivityService } from "./audit/activity.js";
 import { AuditService } from "./audit/audit.service.js";
 import { ExemptionsService } from "./audit/exemptions.service.js";
 import { AuditHistory } from "./audit/history.js";
-import { type Clock, systemClock } from "./clock.js";
-import { type Config, configSecrets } from "./config.js";
+import { type ContextOptions, type CoreContext, createCoreContext, type GongSide } from "./coreContext.js";
 import { DigestService } from "./digest/digest.service.js";
-import { Hierarchy } from "./directory/hierarchy.service.js";
-import { DirectoryLookup } from "./directory/lookup.service.js";
 import { DirectorySync } from "./directory/sync.service.js";
 import { GongopsError } from "./errors.js";
 import { connectGong, type GongConnection } from "./gong/connect.js";
-import type { RetryPolicy } from "./gong/retry.js";
-import { createIdpDeprovisioner, type IdpOverrides } from "./idp/index.js";
+import { createIdpDeprovisioner } from "./idp/index.js";
 import { JobRegistry } from "./jobs/index.js";
-import { createLogger, type Logger } from "./log.js";
 import { Metrics } from "./metrics.js";
 import { SchedulesService } from "./schedules/schedules.service.js";
-import { redactor } from "./secret.js";
-import { ApprovalsRepo } from "./store/approvals.repo.js";
-import { AuditsRepo } from "./store/audits.repo.js";
 import { SqliteBudgetStore } from "./store/budget.repo.js";
-import { closeDatabase, type Db, openDatabase } from "./store/db.js";
-import { DirectoryRepo } from "./store/directory.repo.js";
-import { ExemptionsRepo } from "./store/exemptions.repo.js";
-import { JobsRepo } from "./store/jobs.repo.js";
-import { LocksRepo } from "./store/locks.repo.js";
 import { SqliteRateWindow } from "./store/rate.repo.js";
-import { SchedulesRepo } from "./store/schedules.repo.js";
-import { SyncRunsRepo } from "./store/syncRuns.repo.js";
-import { TrendRepo } from "./store/trend.repo.js";
 import { TrendService } from "./trend/trend.service.js";
+
+export type { ContextOptions, CoreContext, GongSide } from "./coreContext.js";
 
 /**
  * The composition root: config, database, the Gong connection and the services, built once and handed
  * to whichever face starts. No globals: tests build their own context (an in-memory database, the
- * simulator, fast timings).
+ * simulator, fast timings). It grows from the core (coreContext.ts: config, database, directory lookups),
+ * which a command that needs no more builds alone.
  */
-export interface AppContext {
-  config: Config;
-  /** The one clock: everything that reads the time takes it from here. */
-  clock: Clock;
-  log: Logger;
-  db: Db;
-  repos: {
-    directory: DirectoryRepo;
-    syncRuns: SyncRunsRepo;
-    locks: LocksRepo;
-    audits: AuditsRepo;
-    exemptions: ExemptionsRepo;
-    jobs: JobsRepo;
-    approvals: ApprovalsRepo;
-    schedules: SchedulesRepo;
-    trend: TrendRepo;
-  };
+export interface AppContext extends CoreContext {
   /** null when no Gong credentials are configured (commands that need Gong refuse earlier). */
   gong: GongConnection | null;
-  directory: {
+  directory: CoreContext["directory"] & {
     sync: DirectorySync | null;
-    lookup: DirectoryLookup;
-    hierarchy: Hierarchy;
   };
   /** null without Gong credentials. */
   audit: AuditService | null;
@@ -80,7 +48,6 @@ export interface AppContext {
   digests: DigestService | null;
   /** The trend of unused seats and what deactivations reclaimed (history, chart, sparkline). */
   trend: TrendService;
-  close(): Promise<void>;
 }
 
 /** A context with Gong credentials: everything that talks to Gong is there (see requireGong). */
@@ -101,39 +68,33 @@ export function requireGong(ctx: AppContext): GongContext {
   return ctx as GongContext;
 }
 
-export interface ContextOptions {
-  config: Config;
-  log?: Logger;
-  /** Overrides for tests: an undici MockAgent, a pinned or virtual clock, fast back-off. */
-  dispatcher?: Dispatcher;
-  /** The one clock; the system's by default. Tests pin it with `clockFrom(instant)`. */
-  clock?: Clock;
-  /** Back-off jitter (tests pin it). */
-  random?: () => number;
-  retry?: Partial<RetryPolicy>;
-  /** One registry per process: a test that builds several contexts may share or separate them. */
-  metrics?: Metrics;
-  /** The Okta / Entra ID adapters' overrides (an injected Entra token, fast back-off). */
-  idp?: IdpOverrides;
+/** What the core's lookups ask of Gong, from the grown context (which has the credentials). */
+export function gongSideOf(app: AppContext): GongSide {
+  const ctx = requireGong(app);
+  return {
+    client: ctx.gong.client,
+    refresh: async () => {
+      await ctx.directory.sync.run({ trigger: "lookup" });
+    },
+  };
 }
 
+/** The whole context at once (the Slack app, the worker, tests); the CLI grows a core only when it must. */
 export function createContext(options: ContextOptions): AppContext {
-  const { config } = options;
-  const log =
-    options.log ?? createLogger({ level: config.logLevel, redact: redactor(configSecrets(config)) });
-  const clock = options.clock ?? systemClock;
-  const db = openDatabase(config.dbPath);
-  const repos = {
-    directory: new DirectoryRepo(db),
-    syncRuns: new SyncRunsRepo(db),
-    locks: new LocksRepo(db, clock),
-    audits: new AuditsRepo(db),
-    exemptions: new ExemptionsRepo(db),
-    jobs: new JobsRepo(db),
-    approvals: new ApprovalsRepo(db),
-    schedules: new SchedulesRepo(db),
-    trend: new TrendRepo(db),
-  };
+  const app: AppContext = growContext(
+    createCoreContext(options, async () => gongSideOf(app)),
+    options,
+  );
+  return app;
+}
+
+/**
+ * Grows a core into the whole context, in place: the same object, now with Gong's connection and every
+ * service (createContext at once; the CLI once a command needs them). Closing it closes them all.
+ */
+export function growContext(core: CoreContext, options: ContextOptions): AppContext {
+  const { config, clock, log, db, repos } = core;
+  const { hierarchy, lookup } = core.directory;
   const metrics = options.metrics ?? new Metrics();
   const gong = config.gong.auth
     ? connectGong({
@@ -171,7 +132,6 @@ export function createContext(options: ContextOptions): AppContext {
     clock,
     log: log.child("trend"),
   });
-  const hierarchy = new Hierarchy(repos.directory);
   const sync = gong
     ? new DirectorySync({
         gong: gong.client,
@@ -192,19 +152,6 @@ export function createContext(options: ContextOptions): AppContext {
         },
       })
     : null;
-  const lookup = new DirectoryLookup({
-    directory: repos.directory,
-    names: async () => (await hierarchy.index())?.names() ?? [],
-    gong: gong?.client ?? null,
-    refresh: sync
-      ? async () => {
-          await sync.run({ trigger: "lookup" });
-        }
-      : null,
-    freshnessMinutes: config.directory.freshnessMinutes,
-    log: log.child("lookup"),
-    clock,
-  });
   // One reader of the company's time zone for the activity statistics, shared by audits and approvals.
   const activity = gong ? new ActivityService({ gong: gong.client, days: config.audit.days, clock }) : null;
   const audit =
@@ -290,15 +237,11 @@ export function createContext(options: ContextOptions): AppContext {
         clock,
       })
     : null;
+  const closeCore = core.close;
   let closed = false;
-  return {
-    config,
-    clock,
-    log,
-    db,
-    repos,
+  const app: AppContext = Object.assign(core, {
     gong,
-    directory: { sync, lookup, hierarchy },
+    directory: Object.assign(core.directory, { sync }),
     audit,
     exemptions,
     auditHistory: new AuditHistory(repos),
@@ -314,7 +257,8 @@ export function createContext(options: ContextOptions): AppContext {
       closed = true;
       await gong?.close();
       await idp?.close();
-      await closeDatabase(db);
+      await closeCore();
     },
-  };
+  });
+  return app;
 }

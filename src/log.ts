@@ -5,9 +5,13 @@
  * that slipped into a message or a field still never leaves the process. Errors keep their stack and
  * cause. (No colours: the terminal face shows control characters escaped, printable.ts.)
  */
+import { createRequire } from "node:module";
 import pino from "pino";
-import { prettyFactory } from "pino-pretty";
 import { processOutput } from "./stdio.js";
+
+/** pino-pretty (dozens of modules) is loaded only for a terminal: a CLI answering into a pipe skips it. */
+const prettyFactory: typeof import("pino-pretty").prettyFactory = (options) =>
+  (createRequire(import.meta.url)("pino-pretty") as typeof import("pino-pretty")).prettyFactory(options);
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 

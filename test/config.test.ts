@@ -111,6 +111,20 @@ describe("loadConfig", () => {
     expect(lines[0]).not.toContain(SECRETS.GONG_ACCESS_KEY);
     expect(lines[0]).toContain("[redacted]");
   });
+
+  it("on a terminal the logger writes readable lines, redacted all the same", () => {
+    const config = loadConfig(SECRETS, ["gong"]);
+    const lines: string[] = [];
+    const log = createLogger({
+      redact: redactor(configSecrets(config)),
+      sink: (l) => lines.push(l),
+      pretty: true,
+      component: "sync",
+    });
+    log.warn(`key ${SECRETS.GONG_ACCESS_KEY}`, { users: 3 });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^\[[\d:.]+\] WARN: key \[redacted\]\n {4}component: "sync"\n {4}users: 3$/);
+  });
 });
 
 describe("exposure", () => {

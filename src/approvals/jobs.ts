@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { defineJob } from "../jobs/index.js";
 import type { ApprovalJobs, ApprovalsCore } from "./core.js";
 import { execute, executeDied, executeRetried } from "./execute.js";

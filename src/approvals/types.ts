@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { ActivityService } from "../audit/activity.js";
 import type { ExemptionsService } from "../audit/exemptions.service.js";
 import type { ActivityRule } from "../audit/state.js";

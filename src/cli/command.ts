@@ -3,9 +3,9 @@ import { UsageError } from "../errors.js";
 import type { CliIo } from "./io.js";
 
 /**
- * A CLI command: its name, one line for `gongops --help`, its usage text, the options it takes, and what
- * it does. Options are parsed strictly: an unknown flag or a missing value is a UsageError, shown with the
- * command's usage, and nothing runs.
+ * A CLI command: its name, one line for `gongops --help`, its usage text, the options it takes, and how to
+ * load what it does. Options are parsed strictly: an unknown flag or a missing value is a UsageError, shown
+ * with the command's usage, and nothing runs (nor loads).
  */
 export type OptionSpec = { type: "string" | "boolean"; short?: string; multiple?: boolean };
 
@@ -23,6 +23,12 @@ export interface Command {
   maxPositionals?: number;
   /** Options that make no sense together: any two of one group are refused. */
   conflicts?: readonly (readonly string[])[];
+  /** Imports the command's module (and with it everything the command needs) once it is going to run. */
+  load(): Promise<CommandCode>;
+}
+
+/** What a command does: in a module of its own, loaded only when the command runs. */
+export interface CommandCode {
   run(args: ParsedArgs, io: CliIo): Promise<number>;
 }
 

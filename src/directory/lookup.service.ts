@@ -43,7 +43,8 @@ export type LookupResult =
 
 export interface LookupDeps {
   directory: DirectoryRepo;
-  gong: GongClient | null;
+  /** The two Gong calls a lookup makes (the composition root loads Gong's client only when one is made). */
+  gong: Pick<GongClient, "getUser" | "getUsersExtensive"> | null;
   /** Everyone's folded name (for "did you mean"), from the in-memory directory index. */
   names: () => Promise<readonly { id: string; name: string; searchName: string }[]>;
   /** Refreshes the whole snapshot (a directory sync); null when that is not possible here. */

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import type { Logger } from "../log.js";
 import { addDays, type IsoDate, isIsoDate } from "./days.js";
 import {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * What Gong's responses must look like (Gong's API contract). Objects are loose: unknown fields pass

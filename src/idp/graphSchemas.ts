@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { IdpResponse } from "./http.js";
 
 /** The shapes of Microsoft Graph v1.0 answers that the Entra adapter reads (learn.microsoft.com/graph/api). */

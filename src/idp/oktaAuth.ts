@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { generateKeyPair, generateProof, type KeyPair } from "dpop";
 import { SignJWT } from "jose";
 import { type Dispatcher, request } from "undici";
-import { z } from "zod";
+import * as z from "zod";
 import type { IdpObserver } from "../approvals/deprovision.js";
 import { type Clock, systemClock } from "../clock.js";
 import type { OktaCredentials } from "../config.js";

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import { UsageError } from "../errors.js";
 import type { DbOrTx, JobRow, JobsRepo } from "../store/jobs.repo.js";
 import type { JobDefinition } from "./define.js";

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import type { Clock } from "../clock.js";
 import { GongopsError } from "../errors.js";
 import { type Logger, silentLogger } from "../log.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Clock } from "../clock.js";
 import type { Digest } from "../digest/digest.js";
 import type { DigestService } from "../digest/digest.service.js";

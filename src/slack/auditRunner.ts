@@ -1,5 +1,5 @@
 import type { webApi } from "@slack/bolt";
-import { z } from "zod";
+import * as z from "zod";
 import { AuditPausedError, type AuditProgress, type AuditService } from "../audit/audit.service.js";
 import { type AuditReport, inactiveCsvInChunks } from "../audit/report.js";
 import type { ActivityRule } from "../audit/state.js";

@@ -35,9 +35,14 @@ export function clockEnv(): Record<string, string | undefined> {
   return Object.fromEntries(keys.map((k) => [k, process.env[k]]));
 }
 
-export function spawnGongops(args: string[], env: Record<string, string | undefined>): Running {
+export function spawnGongops(
+  args: string[],
+  env: Record<string, string | undefined>,
+  /** Node's own options, before the script (`--import` a recorder). */
+  nodeArgs: string[] = [],
+): Running {
   const started = Date.now();
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, GONGOPS_LOG_LEVEL: "warn", ...clockEnv(), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

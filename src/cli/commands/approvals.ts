@@ -5,7 +5,7 @@ import { terminalActor } from "../../approvals/types.js";
 import { toCsv } from "../../csv.js";
 import { UsageError } from "../../errors.js";
 import type { SubjectRow } from "../../store/approvals.repo.js";
-import { type Command, choiceOption, flag, stringOption } from "../command.js";
+import { type CommandCode, choiceOption, flag, stringOption } from "../command.js";
 import { withContext } from "../context.js";
 import { table } from "../format.js";
 import type { CliIo } from "../io.js";
@@ -39,33 +39,7 @@ function printView(io: CliIo, v: RequestView): void {
   );
 }
 
-export const deactivateCommand: Command = {
-  name: "deactivate",
-  summary: "ask for Gong users to be deactivated (their managers approve in Slack)",
-  usage: `gongops deactivate <who>… --reason "…" [--dry-run] [--audit <id>] [--force] [--json]
-gongops deactivate --check [<who>…] [--json]
-
-Who: emails, Gong ids or names, as in lookups. The request is stored; the running Slack app
-(gongops start) posts it to each approver within seconds. Nobody is deactivated until approved.
-Refused, each with the reason: users not active in Gong now (read from Gong as it is filed), not
-found, exempt, already in an open request, or kept by a manager within GONGOPS_KEEP_COOLDOWN_DAYS.
-With --audit, only users that audit found inactive under its own rule; without it, each person's own
-activity in the look-back is checked now, and someone active is filed only with --force (it says what
-the activity was). GONGOPS_DRY_RUN=true files a dry run, as --dry-run does. Every action is recorded
-in the trail with the operator (GONGOPS_OPERATOR, or user@host).
-
---check changes nothing: it signs in to the way out (GONGOPS_DEACTIVATE_VIA), runs the checks that
-come before a change (Okta: the Gong app pushes deactivations; Entra ID: its provisioning job runs and
-is scoped to assigned users), and says how each person named is assigned (direct, group, none). Exit 0
-when a deactivation would go through, 1 when it would be refused.`,
-  options: {
-    check: { type: "boolean" },
-    reason: { type: "string" },
-    "dry-run": { type: "boolean" },
-    force: { type: "boolean" },
-    audit: { type: "string" },
-    json: { type: "boolean" },
-  },
+export const deactivateCommand: CommandCode = {
   async run(args, io) {
     if (flag(args, "check")) return checkCommand(args.positionals, flag(args, "json"), io);
     const reason = stringOption(args, "reason");
@@ -141,15 +115,7 @@ async function checkCommand(who: readonly string[], json: boolean, io: CliIo): P
   });
 }
 
-export const requestsCommand: Command = {
-  name: "requests",
-  summary: "list deactivation requests, or show one",
-  usage: `gongops requests [list] [--open] [--json]
-gongops requests show <id> [--json]
-gongops requests release <subject> --reason "…"   (let an approved subject past today's cap)
-gongops requests approve|keep <subject> --reason "…"   (an admin override, recorded as one)`,
-  options: { open: { type: "boolean" }, json: { type: "boolean" }, reason: { type: "string" } },
-  maxPositionals: 2,
+export const requestsCommand: CommandCode = {
   async run(args, io) {
     const [action = "list", arg] = args.positionals;
     const json = flag(args, "json");
@@ -229,12 +195,7 @@ gongops requests approve|keep <subject> --reason "…"   (an admin override, rec
   },
 };
 
-export const trailCommand: Command = {
-  name: "trail",
-  summary: "every decision and deactivation: who, when, from, to, why",
-  usage: "gongops trail [--since <date>] [--format csv|json]",
-  options: { since: { type: "string" }, format: { type: "string" } },
-  maxPositionals: 0,
+export const trailCommand: CommandCode = {
   async run(args, io) {
     const since = stringOption(args, "since");
     const sinceDate = since === undefined ? undefined : new Date(since);
@@ -278,11 +239,7 @@ export const trailCommand: Command = {
   },
 };
 
-export const reactivateCommand: Command = {
-  name: "reactivate",
-  summary: "undo a deactivation gongops made (SCIM active=true), recorded in the trail",
-  usage: 'gongops reactivate <who> --reason "…" [--json]',
-  options: { reason: { type: "string" }, json: { type: "boolean" } },
+export const reactivateCommand: CommandCode = {
   async run(args, io) {
     const reason = stringOption(args, "reason");
     if (!reason?.trim()) throw new UsageError('say why with --reason "…"');

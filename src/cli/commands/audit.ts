@@ -4,7 +4,14 @@ import { type AuditReport, inactiveCsv } from "../../audit/report.js";
 import type { AppContext, GongContext } from "../../context.js";
 import { InterruptedError, UsageError } from "../../errors.js";
 import { utcMinute } from "../../time.js";
-import { type Command, choiceOption, flag, intOption, type ParsedArgs, stringOption } from "../command.js";
+import {
+  type CommandCode,
+  choiceOption,
+  flag,
+  intOption,
+  type ParsedArgs,
+  stringOption,
+} from "../command.js";
 import { withContext } from "../context.js";
 import { day, table } from "../format.js";
 import { type CliIo, printJson } from "../io.js";
@@ -178,43 +185,7 @@ async function runAudit(ctx: GongContext, args: ParsedArgs, io: CliIo): Promise<
   }
 }
 
-export const auditCommand: Command = {
-  name: "audit",
-  summary: "find active users who did nothing in Gong (or hosted no call) in the look-back window",
-  usage: `gongops audit [--days 90] [--activity any|hosted] [--strategy auto|per-user|bulk] [--format table|csv|json] [--json]
-gongops audit --resume [--run ID]        continue an interrupted or paused audit
-gongops audit --history [--limit 20]     past audits
-
---activity any (the default, GONGOPS_AUDIT_ACTIVITY): inactive when Gong's activity statistics show
-nothing at all (hosting, attending, listening, scorecards, comments, feedback, sharing) on the whole days,
-in the company's time zone, from the day of now - days up to yesterday, and no call was hosted since the
-start of today there. Needs the Gong API scope api:stats:user-actions.
---activity hosted: Gong says active, and no call with them as primaryUserId falls in [now - days, now). Users
-created inside the grace period, exempt users (gongops exempt) and, when GONGOPS_AUDIT_EXEMPT_MANAGERS
-is set, managers with active reports are listed apart with the reason. A run that must pause (Gong's
-daily quota spent, a long Retry-After, Ctrl-C) exits with code 3 and resumes where it stopped.`,
-  maxPositionals: 0,
-  conflicts: [
-    ["resume", "days"],
-    ["resume", "strategy"],
-    ["history", "resume"],
-    ["history", "days"],
-    ["history", "strategy"],
-    ["json", "format"],
-    ["limit", "days"],
-    ["limit", "resume"],
-  ],
-  options: {
-    days: { type: "string" },
-    strategy: { type: "string" },
-    activity: { type: "string" },
-    format: { type: "string" },
-    json: { type: "boolean" },
-    resume: { type: "boolean" },
-    run: { type: "string" },
-    history: { type: "boolean" },
-    limit: { type: "string" },
-  },
+export const auditCommand: CommandCode = {
   async run(args, io) {
     if (stringOption(args, "run") !== undefined && !flag(args, "resume"))
       throw new UsageError("--run goes with --resume");

@@ -1,7 +1,7 @@
 import type { Chain, PersonRef } from "../../directory/hierarchy.service.js";
 import { NotFoundError, UsageError } from "../../errors.js";
-import { type Command, flag } from "../command.js";
-import { withContext } from "../context.js";
+import { type CommandCode, flag } from "../command.js";
+import { withCoreContext } from "../context.js";
 import { printJson } from "../io.js";
 import { resolveOne } from "../resolve.js";
 
@@ -22,18 +22,11 @@ export function renderChain(c: Chain): string {
   return `${lines.join("\n")}\n`;
 }
 
-export const chainCommand: Command = {
-  name: "chain",
-  summary: "show a user's reporting line up to the top",
-  usage: `gongops chain <id | email | name> [--json]
-
-The user, their manager, and so on up. A cycle stops the walk and is named; a manager id that is not in
-the directory is shown as unknown; inactive managers are marked.`,
-  options: { json: { type: "boolean" } },
+export const chainCommand: CommandCode = {
   async run(args, io) {
     const query = args.positionals.join(" ");
     if (!query.trim()) throw new UsageError("say whose reporting line to show");
-    return withContext(io, ["gong"], async (ctx) => {
+    return withCoreContext(io, ["gong"], async (ctx) => {
       const { id } = await resolveOne(ctx, query);
       const chain = await ctx.directory.hierarchy.chain(id);
       if (!chain)

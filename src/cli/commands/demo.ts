@@ -10,7 +10,7 @@ import { createLogger } from "../../log.js";
 import { GraphSim } from "../../sim/graph.js";
 import { OktaSim } from "../../sim/okta.js";
 import { GongSim } from "../../sim/server.js";
-import { type Command, choiceOption, flag, intOption, stringOption } from "../command.js";
+import { type CommandCode, choiceOption, flag, intOption, stringOption } from "../command.js";
 import { printJson } from "../io.js";
 import { progressReporter } from "../progress.js";
 import { auditJson, printAudit } from "./audit.js";
@@ -41,29 +41,7 @@ function demoOutDir(out: string | undefined): string {
   return writable(process.cwd()) ? process.cwd() : tmpdir();
 }
 
-export const demoCommand: Command = {
-  name: "demo",
-  summary: "run gongops end to end on the built-in Gong simulator (no credentials needed)",
-  usage: `gongops demo [--users 1000] [--seed 1] [--days 90] [--latency 50] [--via scim|okta|entra] [--out DIR] [--json]
-
-Starts the Gong simulator on loopback with a generated org (enforcing Gong's limits: 3 in flight,
-3 per second), points a fresh temporary database at it, syncs the directory, runs the inactive-user
-audit with a live progress bar, and prints the report and what it cost. Then it files a deactivation
-request for a few of the inactive users, simulates each approver's click in the terminal, and shows
-the SCIM PATCH the simulator received (no Slack needed). With --via okta or --via entra, the users are
-unassigned in the simulator's Okta or Graph face instead; the demo waits for the IdP's push to Gong, runs
-the directory sync that proves it, and undoes one of them. It ends with the seats reclaimed and writes
-the trend chart the digest would upload, trend.png, in --out (the current directory by default).`,
-  maxPositionals: 0,
-  options: {
-    users: { type: "string" },
-    seed: { type: "string" },
-    days: { type: "string" },
-    latency: { type: "string" },
-    via: { type: "string" },
-    out: { type: "string" },
-    json: { type: "boolean" },
-  },
+export const demoCommand: CommandCode = {
   async run(args, io) {
     const users = intOption(args, "users", 1000, 1, 200_000);
     const outDir = demoOutDir(stringOption(args, "out"));

@@ -2,24 +2,12 @@ import { renderDigest } from "../../digest/render.js";
 import { InterruptedError } from "../../errors.js";
 import { RetryAfterError } from "../../jobs/errors.js";
 import { TREND_DAYS } from "../../trend/trend.service.js";
-import { type Command, flag, intOption } from "../command.js";
+import { type CommandCode, flag, intOption } from "../command.js";
 import { withContext } from "../context.js";
 import { printJson } from "../io.js";
 import { EXIT_PAUSED } from "./audit.js";
 
-export const digestCommand: Command = {
-  name: "digest",
-  summary: "the audit digest: inactive seats, their cost, what changed since the last digest",
-  usage: `gongops digest [--days 90] [--json]
-
-Runs the inactive-user audit and prints the digest a schedule posts in Slack: inactive seats out of
-active users (and their yearly cost with GONGOPS_SEAT_PRICE_PER_YEAR), what changed since the newest
-scheduled digest, the managers with the most inactive reports, and a one-line sparkline of inactive
-seats over the last 180 days (gongops trend shows it all). The digest itself is not saved: schedules keep
-comparing with their own previous digest; its audit is a point of the trend. --json includes the full
-inactive list.`,
-  maxPositionals: 0,
-  options: { days: { type: "string" }, json: { type: "boolean" } },
+export const digestCommand: CommandCode = {
   async run(args, io) {
     return withContext(io, ["gong"], async (ctx) => {
       const days = intOption(args, "days", ctx.config.audit.days, 1, 2700);

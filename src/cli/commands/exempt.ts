@@ -1,22 +1,11 @@
 import { describeMatches } from "../../audit/exemptions.service.js";
 import { UsageError } from "../../errors.js";
-import { type Command, flag, stringOption } from "../command.js";
+import { type CommandCode, flag, stringOption } from "../command.js";
 import { withContext } from "../context.js";
 import { table } from "../format.js";
 import { printJson } from "../io.js";
 
-export const exemptCommand: Command = {
-  name: "exempt",
-  summary: "manage who the inactive audit never flags",
-  usage: `gongops exempt add <rule> [--reason "why"] [--force] [--json]
-gongops exempt remove <rule> [--json]
-gongops exempt list [--json]
-
-A rule is a Gong id, an email, @domain (every address at it), or title:<pattern> (a glob like
-"title:VP*", or "title:/^vp\\b/i"); quote a rule with spaces: "title:Vice President*". Adding says how
-many active users the rule matches; a rule that would exempt more than 10% of them needs --force.
-Rules in GONGOPS_AUDIT_EXEMPT apply too and are listed here.`,
-  options: { reason: { type: "string" }, force: { type: "boolean" }, json: { type: "boolean" } },
+export const exemptCommand: CommandCode = {
   async run(args, io) {
     const [action, ...rest] = args.positionals;
     if (action === "list") {

@@ -1,7 +1,7 @@
 import { GongopsError, NotFoundError, UsageError } from "../../errors.js";
 import type { JobRow } from "../../store/jobs.repo.js";
 import { JOB_STATUSES, type JobStatus } from "../../store/schema.js";
-import { type Command, flag, intOption, stringOption } from "../command.js";
+import { type CommandCode, flag, intOption, stringOption } from "../command.js";
 import { withContext } from "../context.js";
 import { table } from "../format.js";
 import { printJson } from "../io.js";
@@ -44,15 +44,7 @@ function oneLine(text: string | null, max = 60): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-export const jobsCommand: Command = {
-  name: "jobs",
-  summary: "the job queue: queued, running, failed and dead jobs; retry one",
-  usage: `gongops jobs [list] [--status queued,running,retrying,dead,succeeded|failed|all] [--limit 100] [--json]
-gongops jobs retry <id> [--json]
-
-list shows queued, running, retrying (failed, will be retried) and dead jobs, newest first. retry runs a
-dead or retrying job now; a dead job gets a fresh set of attempts. Times are UTC.`,
-  options: { status: { type: "string" }, limit: { type: "string" }, json: { type: "boolean" } },
+export const jobsCommand: CommandCode = {
   async run(args, io) {
     const [action = "list", ...rest] = args.positionals;
     const json = flag(args, "json");

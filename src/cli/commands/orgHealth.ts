@@ -1,7 +1,7 @@
 import type { OrgHealth } from "../../directory/hierarchy.service.js";
 import { NotFoundError } from "../../errors.js";
-import { type Command, flag } from "../command.js";
-import { withContext } from "../context.js";
+import { type CommandCode, flag } from "../command.js";
+import { grownWithGong, withCoreContext } from "../context.js";
 import { printJson } from "../io.js";
 import { personLine } from "./chain.js";
 
@@ -28,18 +28,11 @@ export function renderOrgHealth(h: OrgHealth, perSection = 20): string {
   return `${out.join("\n")}\n`;
 }
 
-export const orgHealthCommand: Command = {
-  name: "org-health",
-  summary: "find reporting cycles, dangling manager ids and orphaned users",
-  usage: `gongops org-health [--json]
-
-Checks Gong's manager data in the local directory: every cycle, every manager id that points nowhere,
-every active user whose manager is inactive, and every user with no manager who tops no tree.`,
-  maxPositionals: 0,
-  options: { json: { type: "boolean" } },
+export const orgHealthCommand: CommandCode = {
   async run(args, io) {
-    return withContext(io, ["gong"], async (ctx) => {
-      if (!ctx.repos.directory.state()) await ctx.directory.sync.run({ trigger: "org-health" });
+    return withCoreContext(io, ["gong"], async (ctx) => {
+      if (!ctx.repos.directory.state())
+        await (await grownWithGong(ctx)).directory.sync.run({ trigger: "org-health" });
       const health = await ctx.directory.hierarchy.orgHealth();
       if (!health) throw new NotFoundError("the directory is empty; run gongops sync");
       if (flag(args, "json")) printJson(io, health);

@@ -1,7 +1,7 @@
 import type { Reports, ReportTree } from "../../directory/hierarchy.service.js";
 import { NotFoundError, UsageError } from "../../errors.js";
-import { type Command, flag, intOption } from "../command.js";
-import { withContext } from "../context.js";
+import { type CommandCode, flag, intOption } from "../command.js";
+import { withCoreContext } from "../context.js";
 import { printJson } from "../io.js";
 import { resolveOne } from "../resolve.js";
 import { personLine } from "./chain.js";
@@ -32,19 +32,12 @@ export function renderReports(r: Reports, maxLines = 200): string {
   return `${lines.join("\n")}\n`;
 }
 
-export const reportsCommand: Command = {
-  name: "reports",
-  summary: "show a user's direct and indirect reports as a tree",
-  usage: `gongops reports <id | email | name> [--depth N] [--json]
-
-Direct reports and, down to --depth levels (default: all), indirect ones, with counts per level and how
-many are inactive. Cycles in Gong's manager data are walked once.`,
-  options: { json: { type: "boolean" }, depth: { type: "string" } },
+export const reportsCommand: CommandCode = {
   async run(args, io) {
     const query = args.positionals.join(" ");
     if (!query.trim()) throw new UsageError("say whose reports to show");
     const depth = args.values.depth === undefined ? null : intOption(args, "depth", 1, 1, 1000);
-    return withContext(io, ["gong"], async (ctx) => {
+    return withCoreContext(io, ["gong"], async (ctx) => {
       const { id } = await resolveOne(ctx, query);
       const reports = await ctx.directory.hierarchy.reports(id, depth);
       if (!reports)

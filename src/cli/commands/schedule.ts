@@ -2,7 +2,7 @@ import { UsageError } from "../../errors.js";
 import { nextRunText, scheduleJson, statusText, whatItRuns } from "../../schedules/describe.js";
 import { ScheduleRunner } from "../../schedules/runner.js";
 import type { ScheduleView } from "../../schedules/schedules.service.js";
-import { type Command, flag, intOption, stringOption } from "../command.js";
+import { type CommandCode, flag, intOption, stringOption } from "../command.js";
 import { withContext } from "../context.js";
 import { table } from "../format.js";
 import { printJson } from "../io.js";
@@ -24,25 +24,7 @@ function row(s: ScheduleView): Record<string, string> {
   };
 }
 
-export const scheduleCommand: Command = {
-  name: "schedule",
-  summary: "scheduled syncs and audit digests: add, list, remove, pause, resume, run",
-  usage: `gongops schedule add --cron "0 9 * * MON" [--tz Europe/Berlin] [--kind audit-digest|sync] [--channel C…] [--days 90] [--skip-if-unchanged] [--json]
-gongops schedule list [--json]
-gongops schedule remove|pause|resume|run <id> [--json]
-
-A schedule runs in \`gongops start\` (the Slack app), which posts each digest in its channel. --tz is an
-IANA zone (default UTC); the cron has five fields. After downtime one late run is made (marked delayed),
-none when it would be more than GONGOPS_SCHEDULE_MAX_LATE_HOURS late. run queues one run now.`,
-  options: {
-    cron: { type: "string" },
-    tz: { type: "string" },
-    kind: { type: "string" },
-    channel: { type: "string" },
-    days: { type: "string" },
-    "skip-if-unchanged": { type: "boolean" },
-    json: { type: "boolean" },
-  },
+export const scheduleCommand: CommandCode = {
   async run(args, io) {
     const [action = "list", ...rest] = args.positionals;
     const json = flag(args, "json");

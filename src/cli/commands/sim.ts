@@ -1,26 +1,8 @@
 import { GongSim } from "../../sim/server.js";
-import { type Command, choiceOption, flag, intOption } from "../command.js";
+import { type CommandCode, choiceOption, flag, intOption } from "../command.js";
 import { printJson } from "../io.js";
 
-export const simCommand: Command = {
-  name: "sim",
-  summary: "run the built-in Gong simulator on loopback",
-  usage: `gongops sim [--port 4010] [--users 300] [--seed 1] [--latency MS] [--jitter MS]
-            [--mode seed|public-docs] [--no-limits] [--json]
-
-Serves Gong's REST API (/v2/...) and SCIM (/scim/v2/...) for a generated org until Ctrl-C, enforcing
-Gong's limits (3 in flight, 3 per second, 10,000 a day). Prints the environment that points gongops at it.`,
-  maxPositionals: 0,
-  options: {
-    port: { type: "string" },
-    users: { type: "string" },
-    seed: { type: "string" },
-    latency: { type: "string" },
-    jitter: { type: "string" },
-    mode: { type: "string" },
-    "no-limits": { type: "boolean" },
-    json: { type: "boolean" },
-  },
+export const simCommand: CommandCode = {
   async run(args, io) {
     const noLimits = flag(args, "no-limits");
     const sim = await GongSim.start({

@@ -2,7 +2,7 @@ import { configSecrets } from "../../config.js";
 import { createLogger } from "../../log.js";
 import { redactor } from "../../secret.js";
 import { isClosedOutput } from "../../stdio.js";
-import { type Command, intOption } from "../command.js";
+import { type CommandCode, intOption } from "../command.js";
 import { withContext } from "../context.js";
 
 /**
@@ -28,19 +28,7 @@ function exitTimer(onExpire: () => void) {
   };
 }
 
-export const startCommand: Command = {
-  name: "start",
-  summary: "run the Slack app (/gong, buttons, App Home)",
-  usage: `gongops start [--port N]
-
-Connects to Slack with Socket Mode when SLACK_APP_TOKEN is set, otherwise listens for Slack's requests on
-PORT (/slack/events, signed with SLACK_SIGNING_SECRET). Serves GET /health (alive), GET /ready (the
-database, Slack's auth.test and the job worker) and GET /metrics (Prometheus): on PORT in HTTP mode, on
-loopback in Socket Mode, or on GONGOPS_METRICS_ADDR when set. Needs SLACK_BOT_TOKEN and the Gong
-credentials. Runs until Ctrl-C or SIGTERM, then stops within GONGOPS_STOP_GRACE_SECONDS (10) and exits 0,
-whatever is still in flight; a second Ctrl-C or SIGTERM exits at once.`,
-  maxPositionals: 0,
-  options: { port: { type: "string" } },
+export const startCommand: CommandCode = {
   async run(args, io) {
     let abandon = () => {};
     const exit = exitTimer(() => abandon());

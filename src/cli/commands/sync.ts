@@ -1,6 +1,6 @@
 import type { SyncResult } from "../../directory/sync.service.js";
 import { InterruptedError } from "../../errors.js";
-import { type Command, flag } from "../command.js";
+import { type CommandCode, flag } from "../command.js";
 import { withContext } from "../context.js";
 import { printJson } from "../io.js";
 import { progressReporter } from "../progress.js";
@@ -25,15 +25,7 @@ export function renderSync(result: SyncResult): string {
   return `${lines.join("\n")}\n`;
 }
 
-export const syncCommand: Command = {
-  name: "sync",
-  summary: "refresh the local copy of the Gong directory and report what changed",
-  usage: `gongops sync [--json]
-
-Lists every Gong user afresh, compares with the last snapshot (joined, left, deactivated, reactivated,
-manager, email and title changes) and makes the new snapshot current only once the listing is complete.`,
-  maxPositionals: 0,
-  options: { json: { type: "boolean" } },
+export const syncCommand: CommandCode = {
   async run(args, io) {
     return withContext(io, ["gong"], async (ctx) => {
       const progress = progressReporter(io);

@@ -6,7 +6,7 @@ import type { TrendPointRow } from "../../store/trend.repo.js";
 import { utcMinute } from "../../time.js";
 import { reclaimedText } from "../../trend/chart.js";
 import { TREND_DAYS, TrendService } from "../../trend/trend.service.js";
-import { type Command, choiceOption, flag, intOption, stringOption } from "../command.js";
+import { type CommandCode, choiceOption, flag, intOption, stringOption } from "../command.js";
 import { withContext } from "../context.js";
 import { table } from "../format.js";
 import { printJson } from "../io.js";
@@ -73,28 +73,7 @@ function write(path: string, content: string | Buffer): void {
   }
 }
 
-export const trendCommand: Command = {
-  name: "trend",
-  summary: "the trend of unused seats and their cost, and what deactivations reclaimed",
-  usage: `gongops trend [--days 180] [--format table|csv|json|png] [--out FILE] [--json]
-
-Every finished audit (gongops audit, gongops digest, a schedule's digest, /gong audit) keeps its figures:
-the day, active users, inactive seats, users set aside and, with GONGOPS_SEAT_PRICE_PER_YEAR, what the
-inactive seats cost a year. Reclaimed: seats freed by finished deactivations since the first one, net of
-reactivations, and their yearly cost. table, csv and json list every run of the last --days days;
-png draws the chart the digest uploads to Slack (one point per day, the day's last audit), and needs
---out. --out writes any format to the file instead of stdout.`,
-  maxPositionals: 0,
-  conflicts: [
-    ["json", "format"],
-    ["json", "out"],
-  ],
-  options: {
-    days: { type: "string" },
-    format: { type: "string" },
-    out: { type: "string" },
-    json: { type: "boolean" },
-  },
+export const trendCommand: CommandCode = {
   async run(args, io) {
     const days = intOption(args, "days", TREND_DAYS, 1, 3660);
     const format = flag(args, "json")

@@ -1,7 +1,7 @@
 import type { LookupResult, UserCard } from "../../directory/lookup.service.js";
 import { UsageError } from "../../errors.js";
-import { type Command, flag } from "../command.js";
-import { withContext } from "../context.js";
+import { type CommandCode, flag } from "../command.js";
+import { grownWithGong, withCoreContext } from "../context.js";
 import { activeLabel, day, table } from "../format.js";
 import { printJson } from "../io.js";
 
@@ -43,23 +43,17 @@ export function renderLookup(r: LookupResult, activity?: string): string {
   return `No Gong user matches "${r.query}".${hint}\n${data}\n`;
 }
 
-export const userCommand: Command = {
-  name: "user",
-  summary: "look up a Gong user by id, email (or alias) or name",
-  usage: `gongops user <id | email | name> [--json]
-
-A name matches case- and accent-insensitively anywhere in first, last or full name. Answers come from the
-local directory when it is fresh (GONGOPS_FRESHNESS_MINUTES) and from Gong otherwise; the answer says which.
-One user's card also shows what Gong's activity statistics say they did over the default look-back
-(GONGOPS_AUDIT_DAYS), in whole days of the company's time zone up to yesterday.`,
-  options: { json: { type: "boolean" } },
+export const userCommand: CommandCode = {
   async run(args, io) {
     const query = args.positionals.join(" ");
     if (!query.trim()) throw new UsageError("say who to look up");
-    return withContext(io, ["gong"], async (ctx) => {
+    // The directory answers from the database; Gong's client and the audit load only when asked.
+    return withCoreContext(io, ["gong"], async (ctx) => {
       const result = await ctx.directory.lookup.find(query);
       const activity =
-        result.match === "one" && ctx.audit ? await ctx.audit.userActivityLine(result.user.id) : undefined;
+        result.match === "one"
+          ? await (await grownWithGong(ctx)).audit.userActivityLine(result.user.id)
+          : undefined;
       if (flag(args, "json")) printJson(io, activity === undefined ? result : { ...result, activity });
       else io.stdout(renderLookup(result, activity));
       return result.match === "none" ? 1 : 0;
