@@ -15,6 +15,8 @@ import { connectGong, type GongConnection } from "./gong/connect.js";
 import type { RetryPolicy } from "./gong/retry.js";
 import { createIdpDeprovisioner, type IdpOverrides } from "./idp/index.js";
 import { JobRegistry } from "./jobs/index.js";
+import { LeaversService } from "./leavers/leavers.service.js";
+import type { IdpLeaverSource } from "./leavers/types.js";
 import { createLogger, type Logger } from "./log.js";
 import { Metrics } from "./metrics.js";
 import { SchedulesService } from "./schedules/schedules.service.js";
@@ -26,6 +28,7 @@ import { closeDatabase, type Db, openDatabase } from "./store/db.js";
 import { DirectoryRepo } from "./store/directory.repo.js";
 import { ExemptionsRepo } from "./store/exemptions.repo.js";
 import { JobsRepo } from "./store/jobs.repo.js";
+import { LeaversRepo } from "./store/leavers.repo.js";
 import { LocksRepo } from "./store/locks.repo.js";
 import { SqliteRateWindow } from "./store/rate.repo.js";
 import { SchedulesRepo } from "./store/schedules.repo.js";
@@ -54,6 +57,7 @@ export interface AppContext {
     approvals: ApprovalsRepo;
     schedules: SchedulesRepo;
     trend: TrendRepo;
+    leavers: LeaversRepo;
   };
   /** null when no Gong credentials are configured (commands that need Gong refuse earlier). */
   gong: GongConnection | null;
@@ -80,6 +84,8 @@ export interface AppContext {
   digests: DigestService | null;
   /** The trend of unused seats and what deactivations reclaimed (history, chart, sparkline). */
   trend: TrendService;
+  /** Leavers (deactivated in Slack or the IdP) and stuck newcomers; faces plug in Slack. */
+  leavers: LeaversService;
   close(): Promise<void>;
 }
 
@@ -133,6 +139,7 @@ export function createContext(options: ContextOptions): AppContext {
     approvals: new ApprovalsRepo(db),
     schedules: new SchedulesRepo(db),
     trend: new TrendRepo(db),
+    leavers: new LeaversRepo(db),
   };
   const metrics = options.metrics ?? new Metrics();
   const gong = config.gong.auth
@@ -170,6 +177,7 @@ export function createContext(options: ContextOptions): AppContext {
     settings: config.digest,
     clock,
     log: log.child("trend"),
+    leavers: () => leavers.countForTrend(),
   });
   const hierarchy = new Hierarchy(repos.directory);
   const sync = gong
@@ -188,6 +196,12 @@ export function createContext(options: ContextOptions): AppContext {
             approvals.closeVerified();
           } catch (error) {
             log.warn("could not close verified manual deactivations", { reason: (error as Error).message });
+          }
+          // The next check finds leavers against the new snapshot (in the process that can tell them).
+          try {
+            leavers.afterSync();
+          } catch (error) {
+            log.warn("could not queue a leavers check", { reason: (error as Error).message });
           }
         },
       })
@@ -223,12 +237,16 @@ export function createContext(options: ContextOptions): AppContext {
             windowDays: config.gong.windowDays,
             maxConcurrent: config.gong.maxConcurrent,
             maxRps: config.gong.maxRps,
+            onboardingDays: config.leavers.onboardingDays,
           },
           log: log.child("audit"),
           leaseMs: config.leaseSeconds * 1000,
           clock,
-          // Every finished run is a point of the trend, whoever started it.
-          onSucceeded: (runId) => trend.record(runId),
+          // Every finished run is a point of the trend, whoever started it; its stuck newcomers are told.
+          onSucceeded: (runId) => {
+            trend.record(runId);
+            leavers.auditFinished(runId);
+          },
         })
       : null;
   const exemptions = new ExemptionsService({
@@ -262,6 +280,30 @@ export function createContext(options: ContextOptions): AppContext {
     lookbackDays: config.audit.days,
     log: log.child("approvals"),
     clock,
+    // A leaver never approves anything.
+    hasLeft: (gongId) => {
+      const left = repos.leavers.get(gongId);
+      return left
+        ? `has left the company (${left.source === "slack" ? "deactivated in Slack" : `disabled in ${left.source === "okta" ? "Okta" : "Entra ID"}`})`
+        : null;
+    },
+  });
+  const leavers = new LeaversService({
+    repo: repos.leavers,
+    directory: repos.directory,
+    audits: repos.audits,
+    jobs: repos.jobs,
+    approvals,
+    sync,
+    idp: idpLeaverSource(idp),
+    settings: {
+      autoRequest: config.leavers.autoRequest,
+      freshnessMinutes: config.directory.freshnessMinutes,
+      seatPricePerYear: config.digest.seatPricePerYear,
+      currency: config.digest.currency,
+    },
+    clock,
+    log: log.child("leavers"),
   });
   const digests = audit
     ? new DigestService({
@@ -286,6 +328,7 @@ export function createContext(options: ContextOptions): AppContext {
             };
           },
         },
+        leavers: leavers.digestPort(),
         clock,
       })
     : null;
@@ -307,6 +350,7 @@ export function createContext(options: ContextOptions): AppContext {
     schedules: new SchedulesService(repos.schedules, { clock }),
     digests,
     trend,
+    leavers,
     close: async () => {
       // Idempotent: faces and tests may both close on the way out.
       if (closed) return;
@@ -316,4 +360,12 @@ export function createContext(options: ContextOptions): AppContext {
       await closeDatabase(db);
     },
   };
+}
+
+/** The IdP adapter's disabled users, when it can list them (Okta, Entra ID). */
+function idpLeaverSource(idp: unknown): IdpLeaverSource | null {
+  const source = idp as Partial<IdpLeaverSource> & { kind?: string };
+  if (typeof source?.disabledAccounts !== "function" || (source.kind !== "okta" && source.kind !== "entra"))
+    return null;
+  return { source: source.kind, disabledAccounts: () => source.disabledAccounts!() };
 }

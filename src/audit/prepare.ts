@@ -71,6 +71,10 @@ export async function prepareRun(
     graceDays,
     rules,
     exemptManagers: settings.exemptManagers,
+    // Only the "any" rule reads what shows that a newcomer never started.
+    ...(rule === "any" && settings.onboardingDays !== undefined
+      ? { onboardingDays: settings.onboardingDays }
+      : {}),
   });
   const runId = audits.create({
     status: "running",
@@ -109,6 +113,7 @@ export async function prepareRun(
       runId,
       kind: "exempt" as const,
       reason: p.reason,
+      newcomer: Boolean(p.newcomer),
     })),
   ];
   const pacer = new ChunkPacer(200);

@@ -24,11 +24,14 @@ export interface SubjectRules {
   graceDays: number;
   rules: readonly ExemptRule[];
   exemptManagers: boolean;
+  /** New users at least this old are newcomers to watch (GONGOPS_ONBOARDING_DAYS; leavers/). */
+  onboardingDays?: number;
 }
 
 export interface Subjects {
   candidates: DirectoryPerson[];
-  exempt: (DirectoryPerson & { reason: string })[];
+  /** `newcomer`: set aside as new, yet created at least `onboardingDays` ago (their activity is read). */
+  exempt: (DirectoryPerson & { reason: string; newcomer?: boolean })[];
 }
 
 export function selectSubjects(people: readonly DirectoryPerson[], opts: SubjectRules): Subjects {
@@ -44,10 +47,16 @@ export function selectSubjects(people: readonly DirectoryPerson[], opts: Subject
   for (const p of people) {
     if (p.active === false) continue;
     const reason = reasonToSkip(p);
-    if (reason) out.exempt.push({ ...p, reason });
+    if (reason) out.exempt.push({ ...p, reason, ...(isNewcomer(p) ? { newcomer: true } : {}) });
     else out.candidates.push(p);
   }
   return out;
+
+  function isNewcomer(p: DirectoryPerson): boolean {
+    if (opts.onboardingDays === undefined || p.active !== true) return false;
+    const created = p.created ? Date.parse(p.created) : Number.NaN;
+    return created >= graceStart && created <= opts.now.getTime() - opts.onboardingDays * DAY_MS;
+  }
 
   function reasonToSkip(p: DirectoryPerson): string | null {
     if (p.active !== true) return "Gong did not say whether this user is active";
