@@ -16,7 +16,6 @@ import type { RetryPolicy } from "./gong/retry.js";
 import { createIdpDeprovisioner, type IdpOverrides } from "./idp/index.js";
 import { JobRegistry } from "./jobs/index.js";
 import { LeaversService } from "./leavers/leavers.service.js";
-import type { IdpLeaverSource } from "./leavers/types.js";
 import { createLogger, type Logger } from "./log.js";
 import { Metrics } from "./metrics.js";
 import { SchedulesService } from "./schedules/schedules.service.js";
@@ -296,7 +295,8 @@ export function createContext(options: ContextOptions): AppContext {
     jobs: repos.jobs,
     approvals,
     sync,
-    idp: idpLeaverSource(idp),
+    // The IdP adapters do not list their disabled users yet: Slack is the one source for now.
+    idp: null,
     settings: {
       autoRequest: config.leavers.autoRequest,
       freshnessMinutes: config.directory.freshnessMinutes,
@@ -347,7 +347,7 @@ export function createContext(options: ContextOptions): AppContext {
     auditHistory: new AuditHistory(repos),
     metrics,
     approvals,
-    jobKinds: new JobRegistry(approvals.jobs),
+    jobKinds: new JobRegistry([...approvals.jobs, ...Object.values(leavers.jobs)]),
     schedules: new SchedulesService(repos.schedules, { clock }),
     digests,
     trend,
@@ -361,12 +361,4 @@ export function createContext(options: ContextOptions): AppContext {
       await closeDatabase(db);
     },
   };
-}
-
-/** The IdP adapter's disabled users, when it can list them (Okta, Entra ID). */
-function idpLeaverSource(idp: unknown): IdpLeaverSource | null {
-  const source = idp as Partial<IdpLeaverSource> & { kind?: string };
-  if (typeof source?.disabledAccounts !== "function" || (source.kind !== "okta" && source.kind !== "entra"))
-    return null;
-  return { source: source.kind, disabledAccounts: () => source.disabledAccounts!() };
 }

@@ -270,7 +270,13 @@ export class AuditService {
       .filter((s) => s.newcomer)
       .map((s): [string, CandidateState] => [
         s.userId,
-        { hosted: false, lastCallAt: null, clearedMask: 0, activity: s.activitySeen, checked: s.activityChecked },
+        {
+          hosted: false,
+          lastCallAt: null,
+          clearedMask: 0,
+          activity: s.activitySeen,
+          checked: s.activityChecked,
+        },
       ]);
     // An "any" run's windows start at the statistics' end; a run without windows checks no calls.
     const callsFrom =

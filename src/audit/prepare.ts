@@ -115,7 +115,10 @@ export async function prepareRun(
   });
   // In chunks, each its own transaction: the run is not `prepared` until every subject is written, and
   // a run that never got there is not resumed (the service fails it), so a part is never audited.
-  const rows: (DirectoryPerson & { reason?: string; newcomer?: boolean })[] = [...subjects.candidates, ...subjects.exempt];
+  const rows: (DirectoryPerson & { reason?: string; newcomer?: boolean })[] = [
+    ...subjects.candidates,
+    ...subjects.exempt,
+  ];
   await inChunks(rows, (chunk) =>
     audits.insertSubjects(
       chunk.map((p) => ({

@@ -91,11 +91,15 @@ export class AuditState {
     return n;
   }
 
-  /** "any": candidates (and newcomers) the activity statistics have not answered for yet. */
+  /**
+   * "any": candidates the activity statistics have not answered for yet, and newcomers with them. The
+   * newcomers ride along only while candidates are asked about anyway: a run with nothing to ask for
+   * its candidates makes no request for newcomers alone.
+   */
   unchecked(): string[] {
     const out: string[] = [];
     for (const [id, c] of this.candidates) if (!c.checked && !c.hosted) out.push(id);
-    for (const [id, c] of this.newcomers) if (!c.checked) out.push(id);
+    if (out.length > 0) for (const [id, c] of this.newcomers) if (!c.checked) out.push(id);
     return out;
   }
 

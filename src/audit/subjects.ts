@@ -77,7 +77,8 @@ class SubjectSelection {
     for (const p of people) {
       if (p.active === false) continue;
       const reason = this.reasonToSkip(p);
-      if (reason) this.subjects.exempt.push({ ...p, reason, ...(this.isNewcomer(p) ? { newcomer: true } : {}) });
+      if (reason)
+        this.subjects.exempt.push({ ...p, reason, ...(this.isNewcomer(p) ? { newcomer: true } : {}) });
       else this.subjects.candidates.push(p);
     }
   }

@@ -34,7 +34,6 @@ function changes(title: string, list: readonly DigestChange[], detail = false): 
   return [`  ${title} (${list.length}):`, ...lines];
 }
 
-/** `trend`: the inactive count over time as one line (a sparkline), when there is a trend to show. */
 /** Leavers first: the seats that went with someone who left. */
 function leaverLines(d: Digest): string[] {
   const head = leaversText(d);
@@ -66,6 +65,7 @@ function newcomerLines(d: Digest): string[] {
   ];
 }
 
+/** `trend`: the inactive count over time as one line (a sparkline), when there is a trend to show. */
 export function renderDigest(d: Digest, trend: string | null = null): string {
   const out = [...leaverLines(d), headlineText(d)];
   const cost = d.headline.yearlyCost;

@@ -16,7 +16,7 @@ import { type FoundLeaver, findLeavers, type GongPerson, type SlackAccount, slac
  * IdP's disabled users. New leavers get their notice (a job); leavers whose account came back are taken
  * off and their pending request withdrawn.
  */
-export async function check(core: LeaversCore): Promise<void> {
+export async function check(core: LeaversCore, opts: { refresh: boolean }): Promise<void> {
   const { directory, sync, idp } = core.deps;
   const sources = core.sources();
   if (sources.length === 0)
@@ -25,15 +25,21 @@ export async function check(core: LeaversCore): Promise<void> {
       "finding leavers needs Slack (SLACK_BOT_TOKEN, with the scopes users:read and users:read.email) or an IdP (GONGOPS_DEACTIVATE_VIA=okta or entra)",
     );
   let state = directory.state();
-  if (!state) {
-    if (!sync)
-      throw new GongopsError(
-        "CONFIG_INVALID",
-        "there is no directory snapshot yet, and no Gong credentials to make one",
-      );
+  // A snapshot younger than the freshness window answers alone (no Gong request); an older one is
+  // refreshed first when someone asked (a face) and Gong can be asked, else used as it is (the faces
+  // say as of when). The app's periodic check never syncs: it follows the syncs that happen anyway.
+  const stale =
+    !state ||
+    core.deps.clock.now() - Date.parse(state.syncedAt) > core.deps.settings.freshnessMinutes * 60_000;
+  if (opts.refresh && stale && sync && (!state || !sync.running())) {
     await sync.run({ trigger: "leavers" });
-    state = directory.state()!;
+    state = directory.state();
   }
+  if (!state)
+    throw new GongopsError(
+      "CONFIG_INVALID",
+      "there is no directory snapshot yet, and no Gong credentials to make one",
+    );
   const slack = core.slack ? await slackAccounts(core) : null;
   const disabled = idp ? await idp.disabledAccounts() : null;
   const people = peopleOf(core, state.gen);

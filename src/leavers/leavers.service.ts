@@ -50,9 +50,12 @@ export class LeaversService {
     return this.core.sources();
   }
 
-  /** A full check now (see check.ts); what it found, as the faces show it. */
+  /**
+   * A full check now (see check.ts); what it found, as the faces show it. A directory older than the
+   * freshness window is synced first (the only Gong requests a check makes).
+   */
   async check(): Promise<LeaversView> {
-    await check(this.core);
+    await check(this.core, { refresh: true });
     return this.view();
   }
 
@@ -133,15 +136,19 @@ export class LeaversService {
 
   /** The periodic check: one job per freshness window across processes, each queueing the next. */
   private async runCheck(): Promise<void> {
-    if (this.core.sources().length > 0) await check(this.core);
+    if (this.core.sources().length > 0 && this.core.deps.directory.state())
+      await check(this.core, { refresh: false });
     const next = (Math.floor(this.core.deps.clock.now() / this.every()) + 1) * this.every();
     this.core.enqueueCheck(new Date(next), `leavers-check:${new Date(next).toISOString()}`);
   }
 
-  /** The app's periodic check: this freshness window's, unless one ran in it already. */
+  /**
+   * The app's periodic check, from the next freshness window on (one per window across processes): a
+   * start lists no Slack accounts at once (events and the checks after each sync cover the meantime).
+   */
   scheduleChecks(): void {
-    const slot = Math.floor(this.core.deps.clock.now() / this.every()) * this.every();
-    this.core.enqueueCheck(this.core.now(), `leavers-check:${new Date(slot).toISOString()}`);
+    const next = (Math.floor(this.core.deps.clock.now() / this.every()) + 1) * this.every();
+    this.core.enqueueCheck(new Date(next), `leavers-check:${new Date(next).toISOString()}`);
   }
 
   /** After a committed sync in a process that can tell the admins: check against the new snapshot. */
