@@ -7,6 +7,7 @@ import { demoCommand } from "./demo.js";
 import { digestCommand } from "./digest.js";
 import { exemptCommand } from "./exempt.js";
 import { jobsCommand } from "./jobs.js";
+import { leaversCommand, newcomersCommand } from "./leavers.js";
 import { orgHealthCommand } from "./orgHealth.js";
 import { reportsCommand } from "./reports.js";
 import { scheduleCommand } from "./schedule.js";
@@ -26,6 +27,8 @@ export const commands: Command[] = [
   requestsCommand,
   reactivateCommand,
   trailCommand,
+  leaversCommand,
+  newcomersCommand,
   syncCommand,
   userCommand,
   chainCommand,
