@@ -106,6 +106,13 @@ export interface Config {
       provisionOnDemand: boolean;
     } | null;
   };
+  /** Leavers (deactivated in Slack or the IdP) and stuck newcomers (src/leavers/). */
+  leavers: {
+    /** File a leaver's deactivation request at once, instead of offering the admins a button. */
+    autoRequest: boolean;
+    /** A user set aside as new who shows no activity this long after creation is a stuck newcomer. */
+    onboardingDays: number;
+  };
   logLevel: "debug" | "info" | "warn" | "error";
   schedules: {
     /** A run later than this after its slot (downtime) is passed over, not run. */
@@ -320,6 +327,10 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
       operator: r.get("GONGOPS_OPERATOR", operatorName) ?? osOperator(),
     },
     idp: readIdp(r),
+    leavers: {
+      autoRequest: r.get("GONGOPS_LEAVERS_AUTO_REQUEST", bool, false),
+      onboardingDays: r.get("GONGOPS_ONBOARDING_DAYS", positiveInt, 14),
+    },
     logLevel: r.get("GONGOPS_LOG_LEVEL", logLevel, "info"),
     schedules: { maxLateHours: r.get("GONGOPS_SCHEDULE_MAX_LATE_HOURS", positiveNumber, 12) },
     digest: {

@@ -10,6 +10,7 @@ import { GongopsError } from "./errors.js";
 import { connectGong, type GongConnection } from "./gong/connect.js";
 import { createIdpDeprovisioner } from "./idp/index.js";
 import { JobRegistry } from "./jobs/index.js";
+import { LeaversService } from "./leavers/leavers.service.js";
 import { Metrics } from "./metrics.js";
 import { SchedulesService } from "./schedules/schedules.service.js";
 import { SqliteBudgetStore } from "./store/budget.repo.js";
@@ -48,6 +49,8 @@ export interface AppContext extends CoreContext {
   digests: DigestService | null;
   /** The trend of unused seats and what deactivations reclaimed (history, chart, sparkline). */
   trend: TrendService;
+  /** Leavers (deactivated in Slack or the IdP) and stuck newcomers; faces plug in Slack. */
+  leavers: LeaversService;
 }
 
 /** A context with Gong credentials: everything that talks to Gong is there (see requireGong). */
@@ -131,6 +134,7 @@ export function growContext(core: CoreContext, options: ContextOptions): AppCont
     settings: config.digest,
     clock,
     log: log.child("trend"),
+    leavers: () => leavers.countForTrend(),
   });
   const sync = gong
     ? new DirectorySync({
@@ -148,6 +152,12 @@ export function growContext(core: CoreContext, options: ContextOptions): AppCont
             approvals.closeVerified();
           } catch (error) {
             log.warn("could not close verified manual deactivations", { reason: (error as Error).message });
+          }
+          // The next check finds leavers against the new snapshot (in the process that can tell them).
+          try {
+            leavers.afterSync();
+          } catch (error) {
+            log.warn("could not queue a leavers check", { reason: (error as Error).message });
           }
         },
       })
@@ -171,12 +181,16 @@ export function growContext(core: CoreContext, options: ContextOptions): AppCont
             windowDays: config.gong.windowDays,
             maxConcurrent: config.gong.maxConcurrent,
             maxRps: config.gong.maxRps,
+            onboardingDays: config.leavers.onboardingDays,
           },
           log: log.child("audit"),
           leaseMs: config.leaseSeconds * 1000,
           clock,
-          // Every finished run is a point of the trend, whoever started it.
-          onSucceeded: (runId) => trend.record(runId),
+          // Every finished run is a point of the trend, whoever started it; its stuck newcomers are told.
+          onSucceeded: (runId) => {
+            trend.record(runId);
+            leavers.auditFinished(runId);
+          },
         })
       : null;
   const exemptions = new ExemptionsService({
@@ -210,6 +224,31 @@ export function growContext(core: CoreContext, options: ContextOptions): AppCont
     lookbackDays: config.audit.days,
     log: log.child("approvals"),
     clock,
+    // A leaver never approves anything.
+    hasLeft: (gongId) => {
+      const left = repos.leavers.get(gongId);
+      return left
+        ? `has left the company (${left.source === "slack" ? "deactivated in Slack" : `disabled in ${left.source === "okta" ? "Okta" : "Entra ID"}`})`
+        : null;
+    },
+  });
+  const leavers = new LeaversService({
+    repo: repos.leavers,
+    directory: repos.directory,
+    audits: repos.audits,
+    jobs: repos.jobs,
+    approvals,
+    sync,
+    // The IdP adapters do not list their disabled users yet: Slack is the one source for now.
+    idp: null,
+    settings: {
+      autoRequest: config.leavers.autoRequest,
+      freshnessMinutes: config.directory.freshnessMinutes,
+      seatPricePerYear: config.digest.seatPricePerYear,
+      currency: config.digest.currency,
+    },
+    clock,
+    log: log.child("leavers"),
   });
   const digests = audit
     ? new DigestService({
@@ -234,6 +273,7 @@ export function growContext(core: CoreContext, options: ContextOptions): AppCont
             };
           },
         },
+        leavers: leavers.digestPort(),
         clock,
       })
     : null;
@@ -247,10 +287,11 @@ export function growContext(core: CoreContext, options: ContextOptions): AppCont
     auditHistory: new AuditHistory(repos),
     metrics,
     approvals,
-    jobKinds: new JobRegistry(approvals.jobs),
+    jobKinds: new JobRegistry([...approvals.jobs, ...Object.values(leavers.jobs)]),
     schedules: new SchedulesService(repos.schedules, { clock }),
     digests,
     trend,
+    leavers,
     close: async () => {
       // Idempotent: faces and tests may both close on the way out.
       if (closed) return;

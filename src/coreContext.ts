@@ -18,6 +18,7 @@ import { JobsRepo } from "./store/jobs.repo.js";
 import { LocksRepo } from "./store/locks.repo.js";
 import { SchedulesRepo } from "./store/schedules.repo.js";
 import { SyncRunsRepo } from "./store/syncRuns.repo.js";
+import { LeaversRepo } from "./store/leavers.repo.js";
 import { TrendRepo } from "./store/trend.repo.js";
 
 /**
@@ -43,6 +44,7 @@ export interface CoreContext {
     approvals: ApprovalsRepo;
     schedules: SchedulesRepo;
     trend: TrendRepo;
+    leavers: LeaversRepo;
   };
   directory: {
     lookup: DirectoryLookup;
@@ -97,6 +99,7 @@ export function createCoreContext(
     approvals: new ApprovalsRepo(db),
     schedules: new SchedulesRepo(db),
     trend: new TrendRepo(db),
+    leavers: new LeaversRepo(db),
   };
   const hierarchy = new Hierarchy(repos.directory);
   // Without Gong credentials there is no Gong to ask; with them, Gong's side loads when first asked.

@@ -4,7 +4,17 @@ import { describe, expect, it } from "vitest";
 
 /** The direction of the arrows (README, Architecture): adapters never import services or faces. */
 const SRC = join(import.meta.dirname, "..", "src");
-const SERVICES_AND_FACES = ["approvals", "audit", "cli", "digest", "directory", "jobs", "schedules", "slack"];
+const SERVICES_AND_FACES = [
+  "approvals",
+  "audit",
+  "cli",
+  "digest",
+  "directory",
+  "jobs",
+  "leavers",
+  "schedules",
+  "slack",
+];
 
 function importsOf(file: string): string[] {
   const text = readFileSync(file, "utf8");

@@ -93,6 +93,16 @@ export class ApprovalsService {
     return decide(this.core, input);
   }
 
+  /**
+   * Takes a pending subject out of its request (cancelled, with the reason in the trail and the
+   * approver's message updated): a leaver whose account came back. Null when it was not pending.
+   */
+  withdraw(subjectId: number, why: string): SubjectRow | null {
+    const s = this.core.repo.subject(subjectId);
+    if (s?.state !== "pending") return null;
+    return this.core.move(s, ["pending"], "cancelled", why);
+  }
+
   releaseFromCap(subjectId: number, actor: Actor, reason: string): boolean {
     return releaseFromCap(this.core, subjectId, actor, reason);
   }

@@ -15,8 +15,8 @@ export function peopleFor(core: ApprovalsCore): SlackPeople | null {
 }
 
 /**
- * Why a Gong user may not decide now: they are in an open (real) request themselves, or in the one
- * being filed (`filing`: its users' ids).
+ * Why a Gong user may not decide now: they have left the company, they are in an open (real) request
+ * themselves, or in the one being filed (`filing`: its users' ids).
  */
 export function disqualifier(
   core: ApprovalsCore,
@@ -24,6 +24,9 @@ export function disqualifier(
 ): (gongId: string) => string | null {
   return (gongId) => {
     if (filing.has(gongId)) return "is in this deactivation request too";
+    // A leaver never approves anything, whatever Slack still shows (an IdP may know first).
+    const left = core.deps.hasLeft?.(gongId);
+    if (left) return left;
     const open = core.repo.openFor(gongId);
     return open ? `is in open deactivation request #${open.requestId}` : null;
   };

@@ -38,6 +38,11 @@ export interface EligibilityInput {
   dryRun: boolean;
   /** File a person whose own check found activity in the look-back (their evidence says so). */
   force?: boolean;
+  /**
+   * They have left the company (leavers/): filed on that evidence, in these words, not on inactivity.
+   * Every other check holds, and so do the ones before the change (activity since filing cancels).
+   */
+  left?: { words: string };
 }
 
 const GONG_ID = /^\d{1,20}$/;
@@ -165,6 +170,15 @@ export async function eligible(
           created: u.created ?? null,
         },
       });
+  }
+  if (input.left) {
+    const evidence = {
+      auditRunId: null,
+      activitySince: core.now().toISOString(),
+      lookbackDays: deps.lookbackDays ?? 90,
+      words: input.left.words,
+    };
+    return { candidates: ok.map(({ c }) => ({ ...c, lastCallAt: null, evidence })), refused };
   }
   if (audit) {
     const candidates = ok.map(({ c }) => ({

@@ -24,6 +24,8 @@ export interface FileInput {
   actor: Actor;
   source: "slack" | "cli";
   auditRunId?: number | null;
+  /** They have left the company: the evidence, in words (eligibility.ts). */
+  left?: { words: string };
 }
 
 export interface Filed {
@@ -50,6 +52,7 @@ export async function fileRequest(core: ApprovalsCore, input: FileInput): Promis
     auditRunId: input.auditRunId ?? null,
     dryRun,
     force: input.force,
+    left: input.left,
   });
   const nothing = () =>
     new UsageError(

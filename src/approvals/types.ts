@@ -91,6 +91,8 @@ export interface ApprovalsDeps {
   /** A direct filing's own check of each person looks back this many days (GONGOPS_AUDIT_DAYS). */
   lookbackDays?: number;
   log?: Logger;
+  /** Why a Gong user has left the company (leavers/, "has left: …"), or null: a leaver never decides. */
+  hasLeft?: (gongId: string) => string | null;
   /** The one clock (src/clock.ts). */
   clock: Clock;
 }

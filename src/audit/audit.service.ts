@@ -260,12 +260,37 @@ export class AuditService {
         ]),
       ([id]) => id,
     );
+    // Newcomers set aside as new: their activity statistics are read too, never flagged (leavers/).
+    const newcomers = (
+      await readInPages(
+        (after: string | null, n) => audits.subjectsAfter(run.id, after ?? "", n, "exempt"),
+        (s) => s.userId,
+      )
+    )
+      .filter((s) => s.newcomer)
+      .map((s): [string, CandidateState] => [
+        s.userId,
+        {
+          hosted: false,
+          lastCallAt: null,
+          clearedMask: 0,
+          activity: s.activitySeen,
+          checked: s.activityChecked,
+        },
+      ]);
     // An "any" run's windows start at the statistics' end; a run without windows checks no calls.
     const callsFrom =
       windows.length > 0 ? Math.min(...windows.map((x) => x.from.getTime())) : Date.parse(run.toAt);
     const w = new AuditRun(
       run,
-      new AuditState(new Date(callsFrom), new Date(run.toAt), windows, candidates, run.activityRule),
+      new AuditState(
+        new Date(callsFrom),
+        new Date(run.toAt),
+        windows,
+        candidates,
+        run.activityRule,
+        newcomers,
+      ),
       request.strategy ?? "auto",
       {
         gong: this.deps.gong,

@@ -80,6 +80,10 @@ export async function prepareRun(
     graceDays,
     rules,
     exemptManagers: settings.exemptManagers,
+    // Only the "any" rule reads what shows that a newcomer never started.
+    ...(rule === "any" && settings.onboardingDays !== undefined
+      ? { onboardingDays: settings.onboardingDays }
+      : {}),
   });
   const runId = audits.create({
     status: "running",
@@ -113,7 +117,10 @@ export async function prepareRun(
   });
   // In chunks, each its own transaction: the run is not `prepared` until every subject is written, and
   // a run that never got there is not resumed (the service fails it), so a part is never audited.
-  const rows: (DirectoryPerson & { reason?: string })[] = [...subjects.candidates, ...subjects.exempt];
+  const rows: (DirectoryPerson & { reason?: string; newcomer?: boolean })[] = [
+    ...subjects.candidates,
+    ...subjects.exempt,
+  ];
   await inChunks(rows, (chunk) =>
     audits.insertSubjects(
       chunk.map((p) => ({
@@ -121,7 +128,7 @@ export async function prepareRun(
         runId,
         ...(p.reason === undefined
           ? { kind: "candidate" as const }
-          : { kind: "exempt" as const, reason: p.reason }),
+          : { kind: "exempt" as const, reason: p.reason, newcomer: Boolean(p.newcomer) }),
       })),
     ),
   );

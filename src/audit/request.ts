@@ -29,4 +29,9 @@ export interface AuditSettings {
   maxRps: number;
   /** The default rule (GONGOPS_AUDIT_ACTIVITY). */
   activity: ActivityRule;
+  /**
+   * GONGOPS_ONBOARDING_DAYS: under "any", new users at least this old have their activity read with the
+   * candidates' (no extra request but when a batch of 100 spills over), to find stuck newcomers.
+   */
+  onboardingDays?: number;
 }

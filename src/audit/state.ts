@@ -45,6 +45,11 @@ export function callTimes(call: GongCall): number[] {
 
 export class AuditState {
   readonly candidates: Map<string, CandidateState>;
+  /**
+   * Newcomers set aside as new whose activity statistics are read with the candidates' ("any" runs),
+   * to find those who never started (leavers/). Never flagged, never settled, never counted.
+   */
+  readonly newcomers: Map<string, CandidateState>;
   readonly fullMask: number;
 
   constructor(
@@ -53,9 +58,16 @@ export class AuditState {
     readonly windows: AuditWindow[],
     candidates: Iterable<[string, CandidateState]>,
     readonly rule: ActivityRule = "hosted",
+    newcomers: Iterable<[string, CandidateState]> = [],
   ) {
     this.candidates = new Map(candidates);
+    this.newcomers = new Map(newcomers);
     this.fullMask = 2 ** windows.length - 1;
+  }
+
+  /** A candidate, or a newcomer (whose activity is asked about too). */
+  private asked(id: string): CandidateState | undefined {
+    return this.candidates.get(id) ?? this.newcomers.get(id);
   }
 
   /** Candidates still to be checked in window `idx`. */
@@ -79,23 +91,28 @@ export class AuditState {
     return n;
   }
 
-  /** "any": candidates the activity statistics have not answered for yet (and not seen hosting). */
+  /**
+   * "any": candidates the activity statistics have not answered for yet, and newcomers with them. The
+   * newcomers ride along only while candidates are asked about anyway: a run with nothing to ask for
+   * its candidates makes no request for newcomers alone.
+   */
   unchecked(): string[] {
     const out: string[] = [];
     for (const [id, c] of this.candidates) if (!c.checked && !c.hosted) out.push(id);
+    if (out.length > 0) for (const [id, c] of this.newcomers) if (!c.checked) out.push(id);
     return out;
   }
 
   /**
    * Applies activity records. Every record counts for its own userId, whatever the request asked for;
-   * users who are not candidates are ignored. Returns what to save.
+   * users who are neither candidates nor newcomers are ignored. Returns what to save.
    */
   observeActivity(
     records: readonly UserActivityRecord[],
   ): { userId: string; counts: ActivityCounts; seen: boolean }[] {
     const out: { userId: string; counts: ActivityCounts; seen: boolean }[] = [];
     for (const r of records) {
-      const c = this.candidates.get(r.userId);
+      const c = this.asked(r.userId);
       if (!c) continue;
       const counts = activityCounts(r);
       const seen = hasActivity(counts);
@@ -110,7 +127,7 @@ export class AuditState {
   noActivity(ids: readonly string[]): string[] {
     const changed: string[] = [];
     for (const id of ids) {
-      const c = this.candidates.get(id);
+      const c = this.asked(id);
       if (!c || c.checked) continue;
       c.checked = true;
       changed.push(id);

@@ -25,11 +25,14 @@ export interface SubjectRules {
   graceDays: number;
   rules: readonly ExemptRule[];
   exemptManagers: boolean;
+  /** New users at least this old are newcomers to watch (GONGOPS_ONBOARDING_DAYS; leavers/). */
+  onboardingDays?: number;
 }
 
 export interface Subjects {
   candidates: DirectoryPerson[];
-  exempt: (DirectoryPerson & { reason: string })[];
+  /** `newcomer`: set aside as new, yet created at least `onboardingDays` ago (their activity is read). */
+  exempt: (DirectoryPerson & { reason: string; newcomer?: boolean })[];
 }
 
 export function selectSubjects(people: readonly DirectoryPerson[], opts: SubjectRules): Subjects {
@@ -74,9 +77,18 @@ class SubjectSelection {
     for (const p of people) {
       if (p.active === false) continue;
       const reason = this.reasonToSkip(p);
-      if (reason) this.subjects.exempt.push({ ...p, reason });
+      if (reason)
+        this.subjects.exempt.push({ ...p, reason, ...(this.isNewcomer(p) ? { newcomer: true } : {}) });
       else this.subjects.candidates.push(p);
     }
+  }
+
+  /** Set aside as new, yet created at least `onboardingDays` ago: a newcomer to watch (leavers/). */
+  private isNewcomer(p: DirectoryPerson): boolean {
+    const { onboardingDays, now } = this.opts;
+    if (onboardingDays === undefined || p.active !== true) return false;
+    const created = p.created ? Date.parse(p.created) : Number.NaN;
+    return created >= this.graceStart && created <= now.getTime() - onboardingDays * DAY_MS;
   }
 
   private reasonToSkip(p: DirectoryPerson): string | null {

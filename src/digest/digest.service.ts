@@ -21,6 +21,12 @@ export interface ApprovalsPort {
   pending(now: Date): PendingApprovals;
 }
 
+/** Leavers and stuck newcomers, when they are wired in (leavers/): read from SQLite, no request. */
+export interface LeaversPort {
+  leavers(): Digest["leavers"];
+  newcomers(auditRunId: number): Digest["newcomers"];
+}
+
 export interface DigestSettings {
   seatPricePerYear: number | null;
   currency: string;
@@ -35,6 +41,7 @@ export interface DigestServiceDeps {
   settings: DigestSettings;
   /** null until the approvals flow exists. */
   approvals?: ApprovalsPort | null;
+  leavers?: LeaversPort | null;
   /** The one clock (src/clock.ts). */
   clock: Clock;
 }
@@ -102,6 +109,8 @@ export class DigestService {
       changes: previous ? this.deps.syncRuns.changesBetween(previous.snapshotGen, gen) : [],
       price: seatPricePerYear === null ? null : { perYear: seatPricePerYear, currency },
       pendingApprovals: this.deps.approvals?.pending(now) ?? null,
+      leavers: this.deps.leavers?.leavers() ?? null,
+      newcomers: this.deps.leavers?.newcomers(report.runId) ?? null,
     });
   }
 

@@ -28,8 +28,38 @@ export interface PendingApprovals {
   oldestHours: number | null;
 }
 
+/** A leaver as a digest lists them (leavers/): still holding a Gong seat after leaving. */
+export interface DigestLeaver {
+  id: string;
+  name: string;
+  email: string;
+  managerName: string | null;
+  source: "slack" | "okta" | "entra";
+  since: string | null;
+}
+
+/** A stuck newcomer (leavers/newcomers.ts): created a while ago, no activity since. */
+export interface DigestNewcomer {
+  id: string;
+  name: string;
+  email: string | null;
+  created: string;
+  daysSinceCreated: number;
+}
+
 export interface Digest {
   generatedAt: string;
+  /**
+   * Listed first: Gong-active people who left the company (deactivated in Slack or the IdP), from the
+   * last leavers check, and what their seats cost a year. Null when nobody checked for leavers.
+   */
+  leavers?: {
+    people: DigestLeaver[];
+    yearlyCost: { amount: number; currency: string } | null;
+    checkedAt: string;
+  } | null;
+  /** Stuck newcomers of this digest's audit (they may lack a Gong role or license); null: not known. */
+  newcomers?: DigestNewcomer[] | null;
   lookbackDays: number;
   /** What counted as activity ("any" or "hosted"); digests saved before it was recorded are "hosted". */
   rule?: "any" | "hosted";
@@ -85,6 +115,8 @@ export interface DigestInput {
   price: { perYear: number; currency: string } | null;
   pendingApprovals: PendingApprovals | null;
   topManagers?: number;
+  leavers?: Digest["leavers"];
+  newcomers?: Digest["newcomers"];
 }
 
 function nameOf(u: {
@@ -156,6 +188,8 @@ export function buildDigest(input: DigestInput): Digest {
     );
   return {
     generatedAt: input.now.toISOString(),
+    leavers: input.leavers ?? null,
+    newcomers: input.newcomers ?? null,
     lookbackDays: report.lookbackDays,
     rule: report.rule,
     auditRunId: report.runId,
@@ -208,4 +242,12 @@ export function headlineText(d: Digest): string {
 /** What "inactive" meant for this digest, in words. */
 export function idleWords(d: Pick<Digest, "rule">): string {
   return d.rule === "any" ? "showed no Gong activity" : "hosted no call";
+}
+
+/** "5 people left the company and still hold a Gong seat — $6,000 a year.", or null with none. */
+export function leaversText(d: Pick<Digest, "leavers">): string | null {
+  const l = d.leavers;
+  if (!l || l.people.length === 0) return null;
+  const n = l.people.length;
+  return `${n} ${n === 1 ? "person left the company and still holds" : "people left the company and still hold"} a Gong seat${l.yearlyCost ? ` — ${money(l.yearlyCost.amount, l.yearlyCost.currency)} a year` : ""}.`;
 }

@@ -11,6 +11,7 @@ import { SlackApprovalsNotifier } from "./approvalsNotifier.js";
 import { SlackAuditRunner } from "./auditRunner.js";
 import { checkSlackRequest } from "./guard.js";
 import { HomePublisher } from "./home.js";
+import { SlackLeaversNotifier } from "./leaversNotifier.js";
 import { registerListeners } from "./listeners/index.js";
 import { LiveLookupBudget } from "./liveBudget.js";
 import {
@@ -193,6 +194,7 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
     approvals: ctx.approvals,
     schedules: ctx.repos.schedules,
     trend: ctx.trend,
+    leavers: ctx.leavers,
   });
   const audits = new SlackAuditRunner({
     audit: ctx.audit,
@@ -230,10 +232,20 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
     ctx.clock,
     ctx.config.access.adminUserIds,
   );
-  ctx.approvals.connect({
-    slack: new SlackPeopleDirectory(() => app.client, log.child("approvals"), ctx.clock),
-    notifier: approvals,
-    wake: () => worker.wake(),
+  const people = new SlackPeopleDirectory(() => app.client, log.child("approvals"), ctx.clock);
+  ctx.approvals.connect({ slack: people, notifier: approvals, wake: () => worker.wake() });
+  // Leavers: Slack's accounts (users.list), the admins told, the worker woken for their jobs.
+  ctx.leavers.connect({
+    slack: people,
+    notifier: new SlackLeaversNotifier(
+      () => app.client,
+      { channel: ctx.config.approvals.channel, adminUserIds: ctx.config.access.adminUserIds },
+      log.child("leavers"),
+    ),
+    wake: () => {
+      worker.wake();
+      void home.refreshAll(app.client);
+    },
   });
   const services: SlackServices = {
     ctx,
@@ -304,6 +316,12 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
       worker.start();
       readiness.worker = true;
       schedules.start();
+      // The first leavers check now (one per freshness window across processes), each queueing the next.
+      try {
+        ctx.leavers.scheduleChecks();
+      } catch (error) {
+        log.warn("could not queue the leavers check", { err: error });
+      }
       return { port: bound };
     },
     async stop() {

@@ -1,6 +1,7 @@
 import type { webApi } from "@slack/bolt";
 import type { SlackPeople, SlackPerson } from "../approvals/approver.js";
 import type { Clock } from "../clock.js";
+import type { SlackAccount } from "../leavers/match.js";
 import type { Logger } from "../log.js";
 
 /**
@@ -17,14 +18,18 @@ const LOOKUPS_BEFORE_LISTING = 20;
 const LIST_PAGE = 1000;
 const RATE_LIMIT_TRIES = 8;
 
-interface SlackUser {
+/** A Slack user as users.list, users.lookupByEmail and the user_change event carry it. */
+export interface SlackUser {
   id?: string;
   deleted?: boolean;
   is_bot?: boolean;
   is_app_user?: boolean;
   is_restricted?: boolean;
   is_ultra_restricted?: boolean;
-  profile?: { email?: string };
+  real_name?: string;
+  /** When the account last changed (epoch seconds): for a deactivated one, about when that was. */
+  updated?: number;
+  profile?: { email?: string; real_name?: string };
 }
 
 function personOf(u: SlackUser): SlackPerson | null {
@@ -34,6 +39,21 @@ function personOf(u: SlackUser): SlackPerson | null {
     deleted: Boolean(u.deleted),
     bot: Boolean(u.is_bot || u.is_app_user) || u.id === "USLACKBOT",
     guest: Boolean(u.is_restricted || u.is_ultra_restricted),
+  };
+}
+
+/** The account the leavers check reads (leavers/match.ts), or null without an id. */
+export function accountOf(u: SlackUser): SlackAccount | null {
+  const p = personOf(u);
+  if (!p) return null;
+  return {
+    userId: p.userId,
+    email: u.profile?.email?.toLowerCase() ?? null,
+    name: u.real_name ?? u.profile?.real_name ?? null,
+    deleted: p.deleted,
+    bot: Boolean(p.bot),
+    guest: Boolean(p.guest),
+    updated: typeof u.updated === "number" ? u.updated : null,
   };
 }
 
@@ -81,24 +101,36 @@ export class SlackPeopleDirectory implements SlackPeople {
     }
   }
 
-  /** Everyone in the workspace by email (lower-cased), in one paged pass. */
-  async everyone(): Promise<Map<string, SlackPerson>> {
-    const out = new Map<string, SlackPerson>();
+  /**
+   * Every account in the workspace (people, bots, guests, deactivated), in one paged users.list pass
+   * (Tier 2: a 429's Retry-After is waited out, the pass goes on from the same cursor).
+   */
+  async accounts(): Promise<SlackAccount[]> {
+    const out: SlackAccount[] = [];
     let cursor: string | undefined;
     do {
       const page = await this.paced("users.list", () =>
         this.client().users.list({ limit: LIST_PAGE, ...(cursor ? { cursor } : {}) }),
       );
       for (const u of (page.members ?? []) as SlackUser[]) {
-        const email = u.profile?.email?.toLowerCase();
-        const p = personOf(u);
-        if (!email || !p) continue;
-        // Two accounts with one address (an old deactivated one): the live one counts.
-        const had = out.get(email);
-        if (!had || (had.deleted && !p.deleted)) out.set(email, p);
+        const a = accountOf(u);
+        if (a) out.push(a);
       }
       cursor = page.response_metadata?.next_cursor || undefined;
     } while (cursor);
+    return out;
+  }
+
+  /** Everyone in the workspace by email (lower-cased), in one paged pass. */
+  async everyone(): Promise<Map<string, SlackPerson>> {
+    const out = new Map<string, SlackPerson>();
+    for (const a of await this.accounts()) {
+      if (!a.email) continue;
+      const p: SlackPerson = { userId: a.userId, deleted: a.deleted, bot: a.bot, guest: a.guest };
+      // Two accounts with one address (an old deactivated one): the live one counts.
+      const had = out.get(a.email);
+      if (!had || (had.deleted && !p.deleted)) out.set(a.email, p);
+    }
     return out;
   }
 

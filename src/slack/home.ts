@@ -1,5 +1,6 @@
 import type { webApi } from "@slack/bolt";
 import type { ApprovalsService } from "../approvals/approvals.service.js";
+import type { LeaversService } from "../leavers/leavers.service.js";
 import type { Logger } from "../log.js";
 import type { AuditsRepo } from "../store/audits.repo.js";
 import type { SchedulesRepo } from "../store/schedules.repo.js";
@@ -28,6 +29,8 @@ export class HomePublisher {
       schedules?: SchedulesRepo;
       /** The reclaimed total and the latest trend chart. */
       trend?: Pick<TrendService, "reclaimed" | "latestChart">;
+      /** The leavers' and stuck newcomers' counts (admins). */
+      leavers?: Pick<LeaversService, "countForTrend" | "newcomers">;
     },
   ) {}
 
@@ -40,6 +43,13 @@ export class HomePublisher {
       reclaimed: reclaimedText({ reclaimed, currency: reclaimed.currency }),
       chart: chart && { fileId: chart.fileId, altText: chart.altText, uploadedAt: chart.uploadedAt },
     };
+  }
+
+  private leavers(): HomeState["leavers"] {
+    const leavers = this.deps.leavers;
+    if (!leavers) return undefined;
+    const stuck = leavers.newcomers();
+    return { leavers: leavers.countForTrend(), newcomers: stuck.audit ? stuck.newcomers.length : null };
   }
 
   async publish(client: webApi.WebClient, userId: string): Promise<void> {
@@ -74,6 +84,7 @@ export class HomePublisher {
       },
       failingSchedules: this.deps.schedules?.failing() ?? [],
       trend: this.trend(),
+      leavers: this.leavers(),
     };
     const publish = (s: HomeState) =>
       client.views.publish({ user_id: userId, view: { type: "home", blocks: homeBlocks(s) } });

@@ -14,6 +14,7 @@ export const ACTIONS = {
   approveAll: "gong_approval_approve_all",
   reactivate: "gong_approval_reactivate",
   requestFromAudit: "gong_approval_request_from_audit",
+  requestLeaver: "gong_leaver_request",
 } as const;
 
 /** Modal callback ids. */
@@ -22,7 +23,8 @@ export const VIEWS = {
   keepReason: "gong_approval_keep_modal",
 } as const;
 
-export const EVENTS = ["app_home_opened"] as const;
+/** user_change: a deactivated (or reactivated) Slack account reaches the leavers at once (leavers/). */
+export const EVENTS = ["app_home_opened", "user_change"] as const;
 
 /** Web API methods the app calls, with the bot scope each needs (checked against the manifest). */
 export const API_SCOPES: Record<string, string> = {
@@ -30,6 +32,7 @@ export const API_SCOPES: Record<string, string> = {
   "chat.update": "chat:write",
   "chat.getPermalink": "chat:write",
   "users.info": "users:read.email",
+  "users.list": "users:read",
   "usergroups.users.list": "usergroups:read",
   "views.publish": "chat:write",
   "files.getUploadURLExternal": "files:write",

@@ -47,8 +47,8 @@ export class AuditsRepo {
     );
     // A prepared statement: an audit of 10,000 users writes 10,000 subjects before its first request.
     const subject = db.$client.prepare(
-      `INSERT INTO audit_subjects (run_id, user_id, kind, reason, email, first_name, last_name, title, manager_id, created)
-       VALUES (@runId, @userId, @kind, @reason, @email, @firstName, @lastName, @title, @managerId, @created)`,
+      `INSERT INTO audit_subjects (run_id, user_id, kind, reason, email, first_name, last_name, title, manager_id, created, newcomer)
+       VALUES (@runId, @userId, @kind, @reason, @email, @firstName, @lastName, @title, @managerId, @created, @newcomer)`,
     );
     this.writeSubjects = db.$client.transaction((rows: readonly NewAuditSubject[]) => {
       for (const r of rows) {
@@ -63,6 +63,7 @@ export class AuditsRepo {
           title: r.title ?? null,
           managerId: r.managerId ?? null,
           created: r.created ?? null,
+          newcomer: r.newcomer ? 1 : 0,
         });
       }
     });
@@ -182,6 +183,19 @@ export class AuditsRepo {
     const q = this.db.select().from(auditRuns);
     return (
       (status ? q.where(eq(auditRuns.status, status)) : q).orderBy(desc(auditRuns.id)).limit(1).get() ?? null
+    );
+  }
+
+  /** The newest finished run under a rule (stuck newcomers come from the newest "any" run). */
+  latestSucceeded(rule: AuditRunRow["activityRule"]): AuditRunRow | null {
+    return (
+      this.db
+        .select()
+        .from(auditRuns)
+        .where(and(eq(auditRuns.status, "succeeded"), eq(auditRuns.activityRule, rule)))
+        .orderBy(desc(auditRuns.id))
+        .limit(1)
+        .get() ?? null
     );
   }
 

@@ -287,6 +287,11 @@ export const auditSubjects = sqliteTable(
     activitySeen: integer("activity_seen", { mode: "boolean" }).notNull().default(false),
     /** The counts Gong sent for the days of the run; null when it listed nothing for this user. */
     activity: text("activity", { mode: "json" }).$type<ActivityCounts>(),
+    /**
+     * Set aside as new, but created at least GONGOPS_ONBOARDING_DAYS before the run: the activity
+     * statistics are read for them too ("any" runs), to find newcomers who never started (src/leavers/).
+     */
+    newcomer: integer("newcomer", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.runId, t.userId] }), index("audit_subjects_kind").on(t.runId, t.kind)],
 );
@@ -605,7 +610,10 @@ export const trendPoints = sqliteTable(
     /** Active Gong users in the audit's directory snapshot. */
     activeUsers: integer("active_users").notNull(),
     inactive: integer("inactive").notNull(),
-    /** Inactive users who have left the company per the IdP; null until leavers are known. */
+    /**
+     * Gong-active users who have left the company (deactivated in Slack, or in the IdP) as the last
+     * leavers check before the run finished knew them; null when no check had been made.
+     */
     leavers: integer("leavers"),
     /** New, exempt and (on request) managing users the audit set aside. */
     setAside: integer("set_aside").notNull(),
@@ -628,4 +636,66 @@ export const trendCharts = sqliteTable("trend_charts", {
   threadTs: text("thread_ts"),
   uploadedAt: integer("uploaded_at", { mode: "timestamp_ms" }).notNull(),
   altText: text("alt_text").notNull(),
+});
+
+// ---- leavers and stuck newcomers (src/leavers/) ----------------------------------------------------
+
+export const LEAVER_SOURCES = ["slack", "okta", "entra"] as const;
+export type LeaverSource = (typeof LEAVER_SOURCES)[number];
+
+/** Where a notice to the admins was posted (a channel or a DM), to update it later. */
+export interface NoticePost {
+  channel: string;
+  ts: string;
+}
+
+/** A Gong user as `gongops leavers` lists them apart: active in Gong, with no Slack account at all. */
+export interface PersonRef {
+  id: string;
+  email: string;
+  name: string;
+}
+
+/**
+ * The leavers gongops knows now: Gong-active users whose Slack account is deactivated (or whose IdP
+ * account is suspended, deprovisioned or disabled), pinned by Gong id. A full check replaces the set
+ * (keeping the rows of those still leavers); a Slack `user_change` event adds or removes one row. A row
+ * is one departure: its notice is posted once, and the request filed from it is remembered, so that a
+ * reactivated account can withdraw it.
+ */
+export const leavers = sqliteTable("leavers", {
+  userId: text("user_id").primaryKey(),
+  /** The address that matched (lower-cased). */
+  email: text("email").notNull(),
+  name: text("name").notNull(),
+  source: text("source", { enum: LEAVER_SOURCES }).notNull(),
+  /** When the account was deactivated, as the source tells it (ISO); null when it does not say. */
+  since: text("since"),
+  /** The Slack account that matched (source slack). */
+  slackUserId: text("slack_user_id"),
+  foundAt: text("found_at").notNull(),
+  /** The notice to the admins, once posted. */
+  notice: text("notice", { mode: "json" }).$type<NoticePost[]>(),
+  noticedAt: text("noticed_at"),
+  /** The deactivation request filed from the notice (its button, or GONGOPS_LEAVERS_AUTO_REQUEST). */
+  requestId: integer("request_id"),
+  subjectId: integer("subject_id"),
+});
+
+/** The last full leavers check (one row, id 1): when, from what, and who was not in Slack then. */
+export const leaverChecks = sqliteTable("leaver_checks", {
+  id: integer("id").primaryKey(),
+  checkedAt: text("checked_at").notNull(),
+  sources: text("sources", { mode: "json" }).$type<LeaverSource[]>().notNull(),
+  /** The directory snapshot (sync run id) it matched against. */
+  snapshotGen: integer("snapshot_gen").notNull(),
+  /** Active Gong users with no Slack account (when Slack was asked). */
+  notInSlack: text("not_in_slack", { mode: "json" }).$type<PersonRef[]>().notNull(),
+});
+
+/** Stuck newcomers the admins were told about: one DM per person, ever. */
+export const newcomerNotices = sqliteTable("newcomer_notices", {
+  userId: text("user_id").primaryKey(),
+  auditRunId: integer("audit_run_id").notNull(),
+  noticedAt: text("noticed_at").notNull(),
 });

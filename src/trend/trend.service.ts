@@ -28,6 +28,8 @@ export interface TrendServiceDeps {
   settings: TrendSettings;
   clock: Pick<Clock, "now">;
   log: Logger;
+  /** Leavers known when a run finishes (leavers/); null before any leavers check. */
+  leavers?: () => number | null;
 }
 
 /** One point as `gongops trend --json` lists it (one per audit run). */
@@ -85,7 +87,7 @@ export class TrendService {
       rule: run.activityRule,
       activeUsers: directory.activeCount(run.snapshotGen),
       inactive: run.inactive,
-      leavers: null,
+      leavers: this.deps.leavers?.() ?? null,
       setAside: run.exempt,
       seatPrice: price,
       currency: settings.currency,

@@ -51,6 +51,8 @@ export class FakeSlack {
   /** Bot users and guests (is_bot; is_restricted), as users.lookupByEmail and users.list say. */
   readonly botUsers = new Set<string>();
   readonly guestUsers = new Set<string>();
+  /** When each account last changed (Slack's `updated`, epoch seconds); a deactivation sets it. */
+  readonly updated = new Map<string, number>();
   /** Channels the bot may not post in (chat.postMessage answers not_in_channel). */
   readonly closedChannels = new Set<string>();
   /** Private channels: the bot cannot join them, and is in them only when added to `members`. */
@@ -199,14 +201,29 @@ export class FakeSlack {
     return Boolean(file?.completed && isImage(file.bytes));
   }
 
-  private user(id: string, email: string) {
+  /**
+   * A user object as Slack sends it (users.list, users.info, users.lookupByEmail, user_change), with
+   * `deleted` and `updated`: a deactivated account keeps its address.
+   */
+  userObject(id: string) {
+    const email = this.emails.get(id);
     return {
       id,
+      name: id.toLowerCase(),
+      real_name: `Person ${id}`,
       deleted: this.deletedUsers.has(id),
       is_bot: this.botUsers.has(id),
       is_restricted: this.guestUsers.has(id),
-      profile: { email },
+      updated: this.updated.get(id) ?? 1_700_000_000,
+      profile: { real_name: `Person ${id}`, ...(email ? { email } : {}) },
     };
+  }
+
+  /** Deactivates (or, with `false`, reactivates) an account as an admin of the workspace would. */
+  deactivate(id: string, at: Date, deleted = true): void {
+    if (deleted) this.deletedUsers.add(id);
+    else this.deletedUsers.delete(id);
+    this.updated.set(id, Math.floor(at.getTime() / 1000));
   }
 
   private async handle(
@@ -298,13 +315,13 @@ export class FakeSlack {
       case "users.info": {
         const email = this.emails.get(args.user);
         return email
-          ? { ok: true, user: { id: args.user, profile: { email } } }
+          ? { ok: true, user: this.userObject(args.user) }
           : { ok: true, user: { id: args.user, profile: {} } };
       }
       case "users.lookupByEmail": {
         const found = [...this.emails].find(([, e]) => e.toLowerCase() === String(args.email).toLowerCase());
         return found
-          ? { ok: true, user: this.user(found[0], found[1]) }
+          ? { ok: true, user: this.userObject(found[0]) }
           : { ok: false, error: "users_not_found" };
       }
       case "users.list": {
@@ -318,7 +335,7 @@ export class FakeSlack {
         const next = from + limit < all.length ? Buffer.from(String(from + limit)).toString("base64") : "";
         return {
           ok: true,
-          members: page.map(([id, email]) => this.user(id, email)),
+          members: page.map(([id]) => this.userObject(id)),
           response_metadata: { next_cursor: next },
         };
       }
@@ -413,8 +430,14 @@ export async function postSigned(
   secret: string,
   body: string,
   contentType: string,
+  /** Slack's own headers on a retry: X-Slack-Retry-Num, X-Slack-Retry-Reason. */
+  extra: Record<string, string> = {},
 ): Promise<Response> {
-  return fetch(url, { method: "POST", headers: slackHeaders(secret, body, contentType), body });
+  return fetch(url, {
+    method: "POST",
+    headers: { ...slackHeaders(secret, body, contentType), ...extra },
+    body,
+  });
 }
 
 export function slashCommand(fields: {
@@ -449,6 +472,22 @@ export function appHomeOpened(user: string, eventId = "Ev1"): string {
     event_id: eventId,
     event_time: Math.floor(Date.now() / 1000),
     event: { type: "app_home_opened", user, channel: "D1", tab: "home", event_ts: "1700000000.1" },
+  });
+}
+
+/**
+ * The Events API body of Slack's user_change for `user` (a user object, as FakeSlack.userObject gives
+ * it): sent when an account is deactivated, reactivated or edited.
+ */
+export function userChangeEvent(user: Record<string, unknown>, eventId = "EvUC1"): string {
+  return JSON.stringify({
+    token: "legacy-unused",
+    team_id: "T1",
+    api_app_id: "A1",
+    type: "event_callback",
+    event_id: eventId,
+    event_time: Math.floor(Date.now() / 1000),
+    event: { type: "user_change", user, cache_ts: Math.floor(Date.now() / 1000), event_ts: "1700000000.2" },
   });
 }
 

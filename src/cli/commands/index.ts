@@ -156,6 +156,35 @@ gongops requests approve|keep <subject> --reason "…"   (an admin override, rec
     load: async () => (await import("./approvals.js")).trailCommand,
   },
   {
+    name: "leavers",
+    summary: "people who left (deactivated in Slack) and still hold a paid Gong seat",
+    usage: `gongops leavers [--json]
+
+Matches the active Gong users of the directory snapshot against Slack's accounts (one paged users.list
+pass, SLACK_BOT_TOKEN with users:read and users:read.email), by every address Gong has for them,
+case-insensitively. A leaver's Slack account is deactivated; bots and guests are never matched. People
+with no Slack account at all are listed apart, "not in Slack", never as leavers. A snapshot younger than
+GONGOPS_FRESHNESS_MINUTES answers with no Gong request; an older one is synced first. New leavers are
+told to the admins by gongops start (a notice each, once). --json prints
+{ "leavers": [{ "id", "email", "name", "evidence": { "source", "since"? } }], "notInSlack": [...] }.`,
+    maxPositionals: 0,
+    options: { json: { type: "boolean" } },
+    load: async () => (await import("./leavers.js")).leaversCommand,
+  },
+  {
+    name: "newcomers",
+    summary: "new Gong users with no activity since they were created (a missing role or license?)",
+    usage: `gongops newcomers [--json]
+
+Users created at least GONGOPS_ONBOARDING_DAYS ago (default 14), still inside the audit's grace period,
+with no activity of any kind since: SCIM creates users without a role or license, and nothing says so.
+Read from the newest finished audit under the any rule (it reads their activity with the candidates'),
+so this makes no request. They are never filed for deactivation: check their role and license in Gong.`,
+    maxPositionals: 0,
+    options: { json: { type: "boolean" } },
+    load: async () => (await import("./leavers.js")).newcomersCommand,
+  },
+  {
     name: "sync",
     summary: "refresh the local copy of the Gong directory and report what changed",
     usage: `gongops sync [--json]

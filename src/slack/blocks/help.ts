@@ -39,6 +39,18 @@ export const SUBCOMMANDS = {
     usage: 'deactivate <who>… --reason "why" [--dry-run]',
     about: "ask managers to approve deactivating Gong users",
   },
+  leavers: {
+    admin: true,
+    lookup: false,
+    usage: "leavers",
+    about: "people who left (deactivated in Slack or the IdP) and still hold a Gong seat",
+  },
+  newcomers: {
+    admin: true,
+    lookup: false,
+    usage: "newcomers",
+    about: "new Gong users with no activity since they were created (a missing role or license?)",
+  },
   exempt: {
     admin: true,
     lookup: false,

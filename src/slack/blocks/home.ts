@@ -18,6 +18,8 @@ export interface HomeState {
   failingSchedules?: readonly { id: number; kind: string; failing: string | null }[];
   /** What deactivations reclaimed, and the newest trend chart a digest uploaded (its Slack file). */
   trend?: HomeTrend;
+  /** Leavers still holding a seat, and stuck newcomers (shown to admins); null before any check. */
+  leavers?: { leavers: number | null; newcomers: number | null };
 }
 
 export interface HomeTrend {
@@ -71,6 +73,7 @@ export function homeBlocks(s: HomeState): Block[] {
     ),
     section(`*Inactive-user audit*\n${auditText}`),
     ...(s.trend ? trendHomeBlocks(s.trend) : []),
+    ...(s.isAdmin && s.leavers ? [leaversHomeBlock(s.leavers)] : []),
     ...(s.approvals ? approvalsHomeBlocks(s.approvals) : []),
     ...(s.isAdmin && s.failingSchedules?.length
       ? [
@@ -86,4 +89,17 @@ export function homeBlocks(s: HomeState): Block[] {
     ...helpBlocks(s.allowed),
     ...(s.isAdmin ? [] : [context("Audits, syncs and exemptions are for gongops admins.")]),
   ];
+}
+
+/** Leavers and stuck newcomers, as counts (`/gong leavers`, `/gong newcomers` list them). */
+function leaversHomeBlock(l: NonNullable<HomeState["leavers"]>): Block {
+  const leavers =
+    l.leavers === null
+      ? "not checked yet"
+      : `*${l.leavers}* ${l.leavers === 1 ? "person left the company and still holds" : "people left the company and still hold"} a Gong seat`;
+  const newcomers =
+    l.newcomers === null
+      ? ""
+      : ` · *${l.newcomers}* new user${l.newcomers === 1 ? "" : "s"} with no activity since creation (a missing role or license?)`;
+  return section(`*Leavers*\n${leavers}${newcomers}`);
 }

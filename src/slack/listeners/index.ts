@@ -4,10 +4,12 @@ import { ackAction, ackCommand, explainErrors, requireAccess, subcommandOf } fro
 import type { SlackServices } from "../services.js";
 import { approvalAction, keepModalSubmit } from "./actions/approvals.js";
 import { auditPageAction } from "./actions/auditPage.js";
+import { requestLeaverAction } from "./actions/leavers.js";
 import { moreLinesAction, showChainAction, showReportsAction } from "./actions/lookups.js";
 import { requestFromAuditAction, requestModalSubmit } from "./actions/requestFromAudit.js";
 import { gongCommand } from "./commands/gong.js";
 import { appHomeOpened } from "./events/appHomeOpened.js";
+import { userChange } from "./events/userChange.js";
 
 /** Every listener, by id, each behind the same middleware. `ids.ts` lists the ids for the manifest check. */
 const KNOWN_ACTIONS = new Set<string>(Object.values(ACTIONS));
@@ -61,7 +63,9 @@ export function registerListeners(app: App, services: SlackServices): void {
       approvalAction(services),
     );
   button(ACTIONS.requestFromAudit, "deactivate", requestFromAuditAction(services));
+  button(ACTIONS.requestLeaver, "deactivate", requestLeaverAction(services));
   app.view(VIEWS.requestDeactivation, requestModalSubmit(services));
   app.view(VIEWS.keepReason, keepModalSubmit(services));
   app.event("app_home_opened", appHomeOpened(services));
+  app.event("user_change", userChange(services));
 }

@@ -5,6 +5,7 @@ import { type CommandArgs, ephemeral } from "../../middleware.js";
 import type { SlackServices, SubcommandRequest } from "../../services.js";
 import { auditSubcommand, exemptSubcommand, orgHealthSubcommand, syncSubcommand } from "./handlers/admin.js";
 import { deactivateSubcommand } from "./handlers/approvals.js";
+import { leaversSubcommand, newcomersSubcommand } from "./handlers/leavers.js";
 import { chainSubcommand, reportsSubcommand, userSubcommand } from "./handlers/lookups.js";
 import { scheduleSubcommand } from "./handlers/schedule.js";
 
@@ -26,6 +27,8 @@ const HANDLERS: Record<Subcommand, (req: SubcommandRequest) => Promise<void>> = 
   exempt: exemptSubcommand,
   deactivate: deactivateSubcommand,
   schedule: scheduleSubcommand,
+  leavers: leaversSubcommand,
+  newcomers: newcomersSubcommand,
 };
 
 /** After ackCommand and requireAccess (middleware.ts): the subcommand's own work. */
