@@ -31,6 +31,7 @@ import { SqliteRateWindow } from "./store/rate.repo.js";
 import { SchedulesRepo } from "./store/schedules.repo.js";
 import { SyncRunsRepo } from "./store/syncRuns.repo.js";
 import { TrendRepo } from "./store/trend.repo.js";
+import { WorkflowStepsRepo } from "./store/workflowSteps.repo.js";
 import { TrendService } from "./trend/trend.service.js";
 
 /**
@@ -54,6 +55,7 @@ export interface AppContext {
     approvals: ApprovalsRepo;
     schedules: SchedulesRepo;
     trend: TrendRepo;
+    workflowSteps: WorkflowStepsRepo;
   };
   /** null when no Gong credentials are configured (commands that need Gong refuse earlier). */
   gong: GongConnection | null;
@@ -133,6 +135,7 @@ export function createContext(options: ContextOptions): AppContext {
     approvals: new ApprovalsRepo(db),
     schedules: new SchedulesRepo(db),
     trend: new TrendRepo(db),
+    workflowSteps: new WorkflowStepsRepo(db),
   };
   const metrics = options.metrics ?? new Metrics();
   const gong = config.gong.auth
@@ -229,6 +232,8 @@ export function createContext(options: ContextOptions): AppContext {
           clock,
           // Every finished run is a point of the trend, whoever started it.
           onSucceeded: (runId) => trend.record(runId),
+          // Who is in the keep cool-down is set aside, with "kept until …, by …: …" (approvals/kept.ts).
+          kept: (now) => approvals.kept(now),
         })
       : null;
   const exemptions = new ExemptionsService({
@@ -253,6 +258,7 @@ export function createContext(options: ContextOptions): AppContext {
     exemptions,
     audits: repos.audits,
     syncRuns: repos.syncRuns,
+    steps: repos.workflowSteps,
     activity,
     activityRule: config.audit.activity,
     gong: gong?.client ?? null,
@@ -285,6 +291,7 @@ export function createContext(options: ContextOptions): AppContext {
               oldestHours: oldest === null ? null : Math.floor((now.getTime() - oldest) / 3_600_000),
             };
           },
+          kept: (now) => approvals.kept(now),
         },
         clock,
       })

@@ -26,6 +26,7 @@ export interface PrepareDeps {
   activity: ActivityService;
   batchSize: number;
   clock: Clock;
+  kept?: (now: Date) => ReadonlyMap<string, string>;
 }
 
 export async function prepareRun(
@@ -71,6 +72,7 @@ export async function prepareRun(
     graceDays,
     rules,
     exemptManagers: settings.exemptManagers,
+    kept: deps.kept?.(to),
   });
   const runId = audits.create({
     status: "running",

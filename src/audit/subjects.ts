@@ -3,8 +3,8 @@ import { describeRule, type ExemptRule, exemptionMatcher } from "./exemptions.js
 
 /**
  * Who the audit looks at. Candidates are the users Gong marks active; some are set aside, with the
- * reason, and never flagged: users created inside the grace period, users on the exempt list, and (when
- * asked) managers with active reports. Users Gong marks inactive hold no seat and are not audited;
+ * reason, and never flagged: users created inside the grace period, users on the exempt list, users
+ * someone chose to keep (the keep cool-down), and (when asked) managers with active reports. Users Gong marks inactive hold no seat and are not audited;
  * users whose active state Gong did not send are set aside too, so nobody is flagged on a guess.
  */
 export interface DirectoryPerson {
@@ -24,6 +24,8 @@ export interface SubjectRules {
   graceDays: number;
   rules: readonly ExemptRule[];
   exemptManagers: boolean;
+  /** Users kept by their holder or approver within the cool-down, with "kept until …, by …: …". */
+  kept?: ReadonlyMap<string, string>;
 }
 
 export interface Subjects {
@@ -57,6 +59,8 @@ export function selectSubjects(people: readonly DirectoryPerson[], opts: Subject
     }
     const rule = match(p);
     if (rule) return describeRule(rule);
+    const kept = opts.kept?.get(p.id);
+    if (kept) return kept;
     const reports = activeReports.get(p.id) ?? 0;
     if (opts.exemptManagers && reports > 0)
       return `manages ${reports} active user${reports === 1 ? "" : "s"}`;

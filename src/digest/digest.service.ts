@@ -16,9 +16,13 @@ import { buildDigest, type Digest, type PendingApprovals, type Person } from "./
  * wait) shows the same digest instead of one compared with itself.
  */
 
-/** The approvals flow, when it is wired in (built separately): pending deactivation requests. */
+/**
+ * The approvals flow, when it is wired in (built separately): pending deactivation requests, and who is
+ * kept (the keep cool-down), by Gong id, with "kept until …, by …: …".
+ */
 export interface ApprovalsPort {
   pending(now: Date): PendingApprovals;
+  kept?(now: Date): ReadonlyMap<string, string>;
 }
 
 export interface DigestSettings {
@@ -102,6 +106,7 @@ export class DigestService {
       changes: previous ? this.deps.syncRuns.changesBetween(previous.snapshotGen, gen) : [],
       price: seatPricePerYear === null ? null : { perYear: seatPricePerYear, currency },
       pendingApprovals: this.deps.approvals?.pending(now) ?? null,
+      kept: this.deps.approvals?.kept?.(now),
     });
   }
 

@@ -14,12 +14,16 @@ export const ACTIONS = {
   approveAll: "gong_approval_approve_all",
   reactivate: "gong_approval_reactivate",
   requestFromAudit: "gong_approval_request_from_audit",
+  /** The seat holder's answers (GONGOPS_NOTIFY_SUBJECT). */
+  holderKeep: "gong_holder_keep",
+  holderRelease: "gong_holder_release",
 } as const;
 
 /** Modal callback ids. */
 export const VIEWS = {
   requestDeactivation: "gong_approval_request_modal",
   keepReason: "gong_approval_keep_modal",
+  holderKeep: "gong_holder_keep_modal",
 } as const;
 
 export const EVENTS = ["app_home_opened"] as const;

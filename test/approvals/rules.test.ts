@@ -141,6 +141,9 @@ describe("approval message blocks", () => {
       wayOutId: null,
       changeSentAt: null,
       idpSnapshot: null,
+      holderSlackId: null,
+      noticeUntil: null,
+      holderAnswer: null,
       updatedAt: "2026-11-27T11:00:00Z",
     }));
     const view = {
