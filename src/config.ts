@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import { z } from "zod";
 import { GongopsError } from "./errors.js";
-import { KeyFormatError, signingKeyOf } from "./idp/jose.js";
+import { KeyFormatError, signingKeyOf } from "./idp/oktaKey.js";
 import { Secret } from "./secret.js";
 
 /**
@@ -376,7 +376,7 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
 
 /** Okta and Entra ID settings: each is complete or null (the check above names what is missing). */
 function readIdp(r: Reader): Config["idp"] {
-  const orgUrl = r.get("OKTA_ORG_URL", httpUrl);
+  const orgUrl = r.get("OKTA_ORG_URL", secureUrl);
   const appId = r.get("OKTA_GONG_APP_ID", text);
   const credentials = readOktaCredentials(r);
   const okta = orgUrl && appId && credentials ? { orgUrl, appId, credentials } : null;
@@ -402,7 +402,7 @@ function readIdp(r: Reader): Config["idp"] {
           clientSecret,
           certificate,
           spId,
-          graphUrl: r.get("ENTRA_GRAPH_URL", httpUrl, "https://graph.microsoft.com/v1.0"),
+          graphUrl: r.get("ENTRA_GRAPH_URL", secureUrl, "https://graph.microsoft.com/v1.0"),
           authorityHost: r.get("ENTRA_AUTHORITY_HOST", httpsUrl, "https://login.microsoftonline.com"),
           provisionOnDemand: r.get("ENTRA_PROVISION_ON_DEMAND", bool, false),
         }

@@ -214,6 +214,7 @@ export function createContext(options: ContextOptions): AppContext {
     gong && sync && activity
       ? new AuditService({
           activity,
+          syncRuns: repos.syncRuns,
           gong: gong.client,
           directory: repos.directory,
           audits: repos.audits,
@@ -249,7 +250,7 @@ export function createContext(options: ContextOptions): AppContext {
     auditRuns: () => repos.audits.countByStatus(),
     jobs: () => repos.jobs.counts(),
   });
-  const idp = createIdpDeprovisioner(config, log.child("idp"), options.idp);
+  const idp = createIdpDeprovisioner(config, log.child("idp"), clock, options.idp);
   const approvals = new ApprovalsService({
     repo: repos.approvals,
     jobs: repos.jobs,

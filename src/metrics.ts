@@ -17,6 +17,35 @@ export interface MetricSources {
   jobs?: () => Record<string, number>;
 }
 
+/** How often the event-loop delay is sampled. */
+const LOOP_SAMPLE_MS = 20;
+let loopDelay: Histogram | undefined;
+
+/**
+ * How long the event loop was held, as a Prometheus histogram: every 20 ms a timer notes how late it ran
+ * (what a Slack ack arriving then would have waited). perf_hooks.monitorEventLoopDelay, which
+ * bench:slack and the default metrics' nodejs_eventloop_lag_* gauges use, measures the same thing the
+ * same way but keeps only percentiles, which cannot be turned into buckets exactly. The loop is the
+ * process's: one sampler and one histogram, shown by every registry (unref'd: it keeps nothing alive).
+ */
+function eventLoopDelay(): Histogram {
+  if (loopDelay) return loopDelay;
+  const histogram = new Histogram({
+    name: "gongops_eventloop_delay_seconds",
+    help: "How late a timer due every 20 ms ran: how long the event loop was held (Slack acks wait that long)",
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [],
+  });
+  let last = performance.now();
+  setInterval(() => {
+    const now = performance.now();
+    histogram.observe(Math.max(0, now - last - LOOP_SAMPLE_MS) / 1000);
+    last = now;
+  }, LOOP_SAMPLE_MS).unref();
+  loopDelay = histogram;
+  return histogram;
+}
+
 export class Metrics {
   readonly registry = new Registry();
   readonly gongRequests: Counter<"endpoint" | "status">;
@@ -26,6 +55,7 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "gongops_" });
+    this.registry.registerMetric(eventLoopDelay());
     const registers = [this.registry];
     this.gongRequests = new Counter({
       name: "gongops_gong_requests_total",

@@ -32,6 +32,50 @@ export class ChunkPacer {
 }
 
 /**
+ * Runs `work` over `items` a chunk at a time, chunks sized by `pacer` toward its target duration, and
+ * yields to the event loop between chunks. A chunk that writes to SQLite is its own short transaction:
+ * callers write only what is true on its own, so that stopping between any two chunks (a crash, a lost
+ * lease) leaves nothing half-made visible (see each caller).
+ */
+export async function inChunks<T>(
+  items: readonly T[],
+  work: (chunk: readonly T[]) => void,
+  pacer = new ChunkPacer(200),
+): Promise<void> {
+  for (let i = 0; i < items.length; ) {
+    const from = i;
+    i += (await pacer.run((n) => {
+      const chunk = items.slice(from, from + n);
+      work(chunk);
+      return chunk.length;
+    }))!;
+  }
+}
+
+/**
+ * Reads a keyset-paged source to its end: `page(after, limit)` returns up to `limit` rows whose key
+ * comes after `after` (null: from the start), in key order. Yields to the event loop between pages.
+ */
+export async function readInPages<T, K>(
+  page: (after: K | null, limit: number) => readonly T[],
+  keyOf: (row: T) => K,
+  pacer = new ChunkPacer(500),
+): Promise<T[]> {
+  const rows: T[] = [];
+  let after: K | null = null;
+  for (let more = true; more; ) {
+    more =
+      (await pacer.run((n) => {
+        const got = page(after, n);
+        for (const r of got) rows.push(r);
+        if (got.length > 0) after = keyOf(got[got.length - 1]!);
+        return got.length === n ? 1 : 0;
+      })) === 1;
+  }
+  return rows;
+}
+
+/**
  * Called by Slack listeners right after `ack()`: the work that follows waits for the next turn of the
  * event loop, so requests that arrived meanwhile are read and acked first. Acks then wait on other
  * requests' acks only, not on their lookups (measured in bench:slack).

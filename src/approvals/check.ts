@@ -51,24 +51,20 @@ export async function checkWayOut(
       })),
     };
   const calls = base.calls;
-  dep.observe((c) => calls.push(`${c.endpoint} → ${c.status}`));
+  const observed = dep.observed((c) => calls.push(`${c.endpoint} → ${c.status}`));
+  let refusal: string | null;
+  let caveat: string | null = null;
   try {
-    let refusal: string | null;
-    let caveat: string | null = null;
-    try {
-      const checked = await dep.preflight();
-      refusal = checked.refusal;
-      caveat = checked.caveat ?? null;
-    } catch (error) {
-      refusal = plain(dep, error);
-    }
-    if (refusal) return { ...base, caveat, ready: false, refusal, people: [] };
-    const out: WayOutPerson[] = [];
-    for (const p of people) out.push(await checkPerson(dep, p));
-    return { ...base, caveat, refusal: null, ready: out.every((p) => p.verdict !== "refused"), people: out };
-  } finally {
-    dep.observe(null);
+    const checked = await observed.preflight();
+    refusal = checked.refusal;
+    caveat = checked.caveat ?? null;
+  } catch (error) {
+    refusal = plain(dep, error);
   }
+  if (refusal) return { ...base, caveat, ready: false, refusal, people: [] };
+  const out: WayOutPerson[] = [];
+  for (const p of people) out.push(await checkPerson(observed, p));
+  return { ...base, caveat, refusal: null, ready: out.every((p) => p.verdict !== "refused"), people: out };
 }
 
 async function checkPerson(dep: ApiDeprovisioner, p: { who: string; email: string }): Promise<WayOutPerson> {

@@ -45,6 +45,9 @@ export interface IdpCall {
   status: number;
 }
 
+/** Where an adapter reports the calls it makes for one deactivation, undo or check (that subject's trail). */
+export type IdpObserver = (call: IdpCall) => void;
+
 export interface Preflight {
   /** Why unassigning would deactivate nobody in Gong; null: go ahead. */
   refusal: string | null;
@@ -77,8 +80,12 @@ export interface ApiDeprovisioner {
   groupAdvice(groups: string[]): string;
   /** A failure no retry can fix, in plain words (null: let the job retry; a RetryAt: wait until then). */
   explain(error: unknown): { failed: string } | { retryAt: Date; why: string } | null;
-  /** Called for every HTTP call the adapter makes (the executor records them in the trail). */
-  observe(listener: ((call: IdpCall) => void) | null): void;
+  /**
+   * The same adapter (its limits, tokens and caches shared), with every HTTP call it makes reported to
+   * `observer`. Made per deactivation, undo or check, so that two subjects executing at once each get
+   * their own calls in their own trail.
+   */
+  observed(observer: IdpObserver): ApiDeprovisioner;
 }
 
 export interface ManualDeprovisioner {
@@ -105,7 +112,7 @@ export function scimDeprovisioner(scim: GongScimClient | null): ApiDeprovisioner
     if (!scim) throw new MissingScim();
     return scim;
   };
-  return {
+  const scimWay: ApiDeprovisioner = {
     kind: "scim",
     label: "Gong SCIM",
     confirmedBy: "response",
@@ -152,10 +159,10 @@ export function scimDeprovisioner(scim: GongScimClient | null): ApiDeprovisioner
       }
       return null; // 429/5xx after the HTTP layer's retries: the job backs off and tries again
     },
-    observe() {
-      // SCIM calls are counted by the Gong limiter and its metrics; the transitions say what was done.
-    },
+    // SCIM calls are counted by the Gong limiter and its metrics; the transitions say what was done.
+    observed: () => scimWay,
   };
+  return scimWay;
 }
 
 class MissingScim extends Error {}

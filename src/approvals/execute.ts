@@ -118,12 +118,12 @@ async function run(core: ApprovalsCore, subjectId: number, signal?: AbortSignal)
 }
 
 async function change(core: ApprovalsCore, s: SubjectRow, signal?: AbortSignal): Promise<void> {
-  const dep = core.deprovisioner;
-  if (dep.kind === "manual") return;
-  dep.observe((call) =>
+  if (core.deprovisioner.kind === "manual") return;
+  // This attempt's own view of the adapter: its calls land on this subject's trail, whoever else runs.
+  const dep = core.deprovisioner.observed((call) =>
     core.repo.note(s.id, {
       actor: "gongops",
-      why: `${dep.label}: ${call.endpoint} → ${call.status}`,
+      why: `${core.deprovisioner.label}: ${call.endpoint} → ${call.status}`,
       now: core.now(),
     }),
   );
@@ -142,8 +142,6 @@ async function change(core: ApprovalsCore, s: SubjectRow, signal?: AbortSignal):
       return;
     }
     throw error; // 429/5xx after the HTTP layer's retries: the job backs off and tries again
-  } finally {
-    dep.observe(null);
   }
 }
 

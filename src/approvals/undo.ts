@@ -53,7 +53,7 @@ export async function reactivateSubject(
       throw new UsageError(
         `${s.name} was removed through ${s.idpSnapshot.kind}, but GONGOPS_DEACTIVATE_VIA is ${core.settings.deactivateVia}: reassign them in the IdP by hand`,
       );
-    dep.observe((call) =>
+    const observed = dep.observed((call) =>
       repo.note(s.id, {
         actor: input.actor.label,
         why: `${dep.label}: ${call.endpoint} → ${call.status}`,
@@ -61,7 +61,7 @@ export async function reactivateSubject(
       }),
     );
     try {
-      await dep.reassign(s.idpSnapshot);
+      await observed.reassign(s.idpSnapshot);
     } catch (error) {
       // In plain words for whoever asked; the user stays deactivated and they can try again.
       const plain = dep.explain(error);
@@ -71,8 +71,6 @@ export async function reactivateSubject(
           ? `${s.name} is still deactivated: ${plain.failed}`
           : `${s.name} is still deactivated: ${dep.label} asked to wait until ${plain.retryAt.toISOString()}; try again then`,
       );
-    } finally {
-      dep.observe(null);
     }
     how = `reassigned to the Gong app in ${dep.label} (Gong reactivates them on its next push)`;
   } else if (!dry) {

@@ -1,6 +1,7 @@
 import { GongopsError } from "../errors.js";
 import type { ActivityPager, ActivityQuery } from "../gong/client.js";
 import type { UserActivityRecord } from "../gong/schemas.js";
+import { inChunks } from "../pace.js";
 import { LeaseLostError } from "../store/locks.repo.js";
 import { activityPerUserCost, decideActivity } from "./planner.js";
 import type { AuditRun } from "./run.js";
@@ -56,8 +57,9 @@ export async function activityPhase(run: AuditRun): Promise<void> {
     for (let page = await run.timed(() => pager.next()); page !== null; page = await pager.next())
       applyActivity(run, pager, page, []);
     pager.ensureComplete();
-    // The whole listing was read: whoever it did not list did nothing on those days.
-    applyActivity(run, pager, [], run.state.unchecked());
+    // The whole listing was read: whoever it did not list did nothing on those days. Saved in chunks:
+    // each is true on its own, and a run stopped between two asks only about those still unchecked.
+    await inChunks(run.state.unchecked(), (ids) => applyActivity(run, pager, [], ids));
   } else await activityPerUser(run, query);
   if (run.state.unchecked().length > 0)
     throw new GongopsError("INTERNAL", `audit ${row.id}: activity statistics left users unanswered`);

@@ -3,14 +3,14 @@ import type { DirectorySync } from "../directory/sync.service.js";
 import { RequestMeter } from "../gong/http.js";
 import { DAY_MS, splitWindowsNewestFirst } from "../gong/windows.js";
 import type { Logger } from "../log.js";
-import { ChunkPacer } from "../pace.js";
+import { inChunks, readInPages } from "../pace.js";
 import type { AuditRunRow, AuditsRepo } from "../store/audits.repo.js";
 import type { DirectoryRepo } from "../store/directory.repo.js";
 import { type ActivityService, activityDays } from "./activity.js";
 import type { ExemptRule } from "./exemptions.js";
 import type { InactiveUser } from "./report.js";
 import type { AuditRequest, AuditSettings } from "./request.js";
-import { selectSubjects } from "./subjects.js";
+import { type DirectoryPerson, selectSubjectsInChunks } from "./subjects.js";
 
 /**
  * Preparing an audit run, before its first request about calls: a directory sync when the snapshot is
@@ -35,9 +35,11 @@ export async function prepareRun(
 ): Promise<AuditRunRow> {
   const { settings, directory, audits, sync, log } = deps;
   const { days, rules } = request;
+  // The look-back ends when the audit was asked for, not when its directory sync finished.
+  const now = nowDate(deps.clock);
   let state = directory.state();
-  const ageMin = state ? (deps.clock.now() - Date.parse(state.syncedAt)) / 60_000 : Number.POSITIVE_INFINITY;
-  if (!state || ageMin > settings.freshnessMinutes) {
+  const ageMin = state ? (now.getTime() - Date.parse(state.syncedAt)) / 60_000 : Number.POSITIVE_INFINITY;
+  if (!state || request.fresh || ageMin > settings.freshnessMinutes) {
     request.onProgress?.({ phase: "syncing", done: 0, total: null, requestsUsed: 0, etaMs: null });
     await sync.run({
       trigger: "audit",
@@ -54,7 +56,6 @@ export async function prepareRun(
     state = directory.state()!;
   }
 
-  const now = nowDate(deps.clock);
   const to = new Date(Math.floor(now.getTime() / 1000) * 1000);
   const from = new Date(to.getTime() - days * DAY_MS);
   const rule = request.activity ?? settings.activity;
@@ -67,7 +68,13 @@ export async function prepareRun(
       : null;
   const callsFrom = anyDays ? new Date(Math.max(from.getTime(), anyDays.todayStart)) : from;
   const graceDays = settings.graceDays ?? days;
-  const subjects = selectSubjects(directory.people(state.gen), {
+  // Everyone in the snapshot, read and sorted into candidates and exempt between other work.
+  const gen = state.gen;
+  const people = await readInPages(
+    (after: string | null, n) => directory.peopleAfter(gen, after ?? "", n),
+    (p) => p.id,
+  );
+  const subjects = await selectSubjectsInChunks(people, {
     now: to,
     graceDays,
     rules,
@@ -104,22 +111,20 @@ export async function prepareRun(
     requestsUsed: 0,
     etaMs: null,
   });
-  const rows = [
-    ...subjects.candidates.map((p) => ({ ...subjectColumns(p), runId, kind: "candidate" as const })),
-    ...subjects.exempt.map((p) => ({
-      ...subjectColumns(p),
-      runId,
-      kind: "exempt" as const,
-      reason: p.reason,
-    })),
-  ];
-  const pacer = new ChunkPacer(200);
-  for (let i = 0; i < rows.length; ) {
-    i += (await pacer.run((n) => {
-      audits.insertSubjects(rows.slice(i, i + n));
-      return Math.min(n, rows.length - i);
-    }))!;
-  }
+  // In chunks, each its own transaction: the run is not `prepared` until every subject is written, and
+  // a run that never got there is not resumed (the service fails it), so a part is never audited.
+  const rows: (DirectoryPerson & { reason?: string })[] = [...subjects.candidates, ...subjects.exempt];
+  await inChunks(rows, (chunk) =>
+    audits.insertSubjects(
+      chunk.map((p) => ({
+        ...subjectColumns(p),
+        runId,
+        ...(p.reason === undefined
+          ? { kind: "candidate" as const }
+          : { kind: "exempt" as const, reason: p.reason }),
+      })),
+    ),
+  );
   const windows = splitWindowsNewestFirst(callsFrom, to, settings.windowDays);
   if (windows.length > 0)
     audits.insertWindows(

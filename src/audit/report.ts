@@ -1,6 +1,7 @@
-import { toCsv } from "../csv.js";
+import { toCsv, toCsvInChunks } from "../csv.js";
 import { addDays } from "../gong/days.js";
 import type { ActivityCounts } from "../gong/schemas.js";
+import { inChunks } from "../pace.js";
 import type { AuditRunRow, AuditSubjectRow, AuditWindowRow } from "../store/audits.repo.js";
 import { countColumns, describeActivity } from "./activity.js";
 
@@ -70,6 +71,8 @@ export interface AuditReport {
   };
   startedAt: string;
   finishedAt: string | null;
+  /** When the directory snapshot the run read was synced (how old its list of users is). */
+  directorySyncedAt: string | null;
   durationMs: number;
   /** Candidates settled so far (all of them once finished). */
   settled: number;
@@ -101,11 +104,15 @@ export function describeDays(
   return `calls hosted from ${run.fromAt} (inclusive) up to ${run.toAt} (exclusive)`;
 }
 
+/** localeCompare's own order (the default locale), without building a collator per comparison. */
+const byText = new Intl.Collator().compare;
+
 export function buildReport(
   run: AuditRunRow,
   windows: AuditWindowRow[],
   subjects: AuditSubjectRow[],
   lastCalls: ReadonlyMap<string, string> = new Map(),
+  directorySyncedAt: string | null = null,
 ): AuditReport {
   const fullMask = 2 ** windows.length - 1;
   const any = run.activityRule === "any";
@@ -129,7 +136,7 @@ export function buildReport(
           lastHostedCall: lastCalls.get(s.userId) ?? null,
           activity: any ? (s.activity ?? {}) : null,
         }))
-        .sort((a, b) => (a.email ?? a.id).localeCompare(b.email ?? b.id))
+        .sort((a, b) => byText(a.email ?? a.id, b.email ?? b.id))
     : [];
   const activeOtherThanHosting = any
     ? candidates
@@ -140,12 +147,12 @@ export function buildReport(
           reason: describeActivity(s.activity ?? {}, { exceptHosting: true }),
           activity: s.activity ?? null,
         }))
-        .sort((a, b) => (a.email ?? a.id).localeCompare(b.email ?? b.id))
+        .sort((a, b) => byText(a.email ?? a.id, b.email ?? b.id))
     : [];
   const exempt = subjects
     .filter((s) => s.kind === "exempt")
     .map((s) => ({ id: s.userId, email: s.email, reason: s.reason ?? "exempt" }))
-    .sort((a, b) => (a.email ?? a.id).localeCompare(b.email ?? b.id));
+    .sort((a, b) => byText(a.email ?? a.id, b.email ?? b.id));
   return {
     runId: run.id,
     status: run.status,
@@ -170,6 +177,7 @@ export function buildReport(
     },
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
+    directorySyncedAt,
     durationMs: run.activeMs,
     settled: candidates.filter(isSettled).length,
     windows: windows.map((w) => ({
@@ -198,11 +206,30 @@ const CSV_COLUMNS = [
 
 /** The inactive users as CSV: who, the last hosted call known, and ("any" runs) every activity count. */
 export function inactiveCsv(r: AuditReport): string {
-  if (r.rule !== "any") return toCsv(r.inactive, CSV_COLUMNS);
-  const rows = r.inactive.map((u) => ({
-    ...u,
-    ...countColumns(u.activity, Object.keys(u.activity ?? {}).length > 0),
-  }));
+  return toCsv(
+    r.inactive.map((u) => csvRow(r, u)),
+    csvColumns(r),
+  );
+}
+
+/** The same, built a chunk of rows at a time between turns of the event loop (the Slack app). */
+export async function inactiveCsvInChunks(r: AuditReport): Promise<string> {
+  const rows: CsvRow[] = [];
+  await inChunks(r.inactive, (chunk) => {
+    for (const u of chunk) rows.push(csvRow(r, u));
+  });
+  return toCsvInChunks(rows, csvColumns(r));
+}
+
+type CsvRow = FlaggedUser & Partial<ReturnType<typeof countColumns>>;
+
+function csvRow(r: AuditReport, u: FlaggedUser): CsvRow {
+  if (r.rule !== "any") return u;
+  return { ...u, ...countColumns(u.activity, Object.keys(u.activity ?? {}).length > 0) };
+}
+
+function csvColumns(r: AuditReport): (keyof CsvRow & string)[] {
+  if (r.rule !== "any") return [...CSV_COLUMNS];
   const counts = Object.keys(countColumns(null, false)) as (keyof ReturnType<typeof countColumns>)[];
-  return toCsv(rows, [...CSV_COLUMNS, ...counts]);
+  return [...CSV_COLUMNS, ...counts];
 }

@@ -9,6 +9,11 @@ export interface AuditRequest {
   /** What counts as activity; the setting's (GONGOPS_AUDIT_ACTIVITY) when absent. */
   activity?: ActivityRule;
   trigger?: string;
+  /**
+   * Sync the directory for this run whatever the snapshot's age (a digest, an audit from Slack: what
+   * they post must match Gong now, not the snapshot of an earlier lookup).
+   */
+  fresh?: boolean;
   onProgress?: (p: AuditProgress) => void;
   signal?: AbortSignal;
 }

@@ -2,6 +2,7 @@ import type { CallOptions, GongClient } from "../gong/client.js";
 import { RequestMeter } from "../gong/http.js";
 import type { GongCall } from "../gong/schemas.js";
 import type { Logger } from "../log.js";
+import { inChunks } from "../pace.js";
 import type { AuditRunRow, AuditsRepo, Evidence } from "../store/audits.repo.js";
 import { LeaseLostError } from "../store/locks.repo.js";
 import type { ActivityService } from "./activity.js";
@@ -153,11 +154,16 @@ export class AuditRun {
     this.progress("checking calls", win);
   }
 
-  /** Every call of the window was seen: whoever still needs this window hosted none in it. */
-  completeWindow(win: AuditWindow, strategy: "bulk" | "per-user"): void {
+  /**
+   * Every call of the window was seen: whoever still needs this window hosted none in it. Saved in
+   * chunks between other work, each true on its own; the window is done only once all are saved (a run
+   * stopped before lists it again for the rest).
+   */
+  async completeWindow(win: AuditWindow, strategy: "bulk" | "per-user"): Promise<void> {
     const cleared = this.state.clear(win.idx, this.state.needs(win.idx));
-    for (let i = 0; i < cleared.length; i += 2000)
-      this.flush({ windowIdx: win.idx, userIds: cleared.slice(i, i + 2000) }, [], win.idx);
+    await inChunks(cleared, (userIds) =>
+      this.flush({ windowIdx: win.idx, userIds: [...userIds] }, [], win.idx),
+    );
     this.finishWindow(win, strategy);
   }
 }

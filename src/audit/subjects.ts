@@ -1,4 +1,5 @@
 import { DAY_MS } from "../gong/windows.js";
+import { ChunkPacer, inChunks } from "../pace.js";
 import { describeRule, type ExemptRule, exemptionMatcher } from "./exemptions.js";
 
 /**
@@ -34,34 +35,64 @@ export interface Subjects {
 }
 
 export function selectSubjects(people: readonly DirectoryPerson[], opts: SubjectRules): Subjects {
-  const match = exemptionMatcher(opts.rules);
-  const graceStart = opts.now.getTime() - opts.graceDays * DAY_MS;
-  const activeReports = new Map<string, number>();
-  for (const p of people) {
-    if (p.active === true && p.managerId && p.managerId !== p.id) {
-      activeReports.set(p.managerId, (activeReports.get(p.managerId) ?? 0) + 1);
+  const selection = new SubjectSelection(opts);
+  selection.countReports(people);
+  selection.classify(people);
+  return selection.subjects;
+}
+
+/** The same, a chunk at a time between turns of the event loop (an audit of a large org). */
+export async function selectSubjectsInChunks(
+  people: readonly DirectoryPerson[],
+  opts: SubjectRules,
+): Promise<Subjects> {
+  const selection = new SubjectSelection(opts);
+  await inChunks(people, (chunk) => selection.countReports(chunk), new ChunkPacer(1000));
+  await inChunks(people, (chunk) => selection.classify(chunk), new ChunkPacer(1000));
+  return selection.subjects;
+}
+
+/** Two passes over everyone: managers' active reports first (a rule needs them), then each person. */
+class SubjectSelection {
+  readonly subjects: Subjects = { candidates: [], exempt: [] };
+  private readonly match: (p: DirectoryPerson) => ExemptRule | null;
+  private readonly graceStart: number;
+  private readonly activeReports = new Map<string, number>();
+
+  constructor(private readonly opts: SubjectRules) {
+    this.match = exemptionMatcher(opts.rules);
+    this.graceStart = opts.now.getTime() - opts.graceDays * DAY_MS;
+  }
+
+  countReports(people: readonly DirectoryPerson[]): void {
+    for (const p of people) {
+      if (p.active === true && p.managerId && p.managerId !== p.id) {
+        this.activeReports.set(p.managerId, (this.activeReports.get(p.managerId) ?? 0) + 1);
+      }
     }
   }
-  const out: Subjects = { candidates: [], exempt: [] };
-  for (const p of people) {
-    if (p.active === false) continue;
-    const reason = reasonToSkip(p);
-    if (reason) out.exempt.push({ ...p, reason });
-    else out.candidates.push(p);
-  }
-  return out;
 
-  function reasonToSkip(p: DirectoryPerson): string | null {
+  classify(people: readonly DirectoryPerson[]): void {
+    for (const p of people) {
+      if (p.active === false) continue;
+      const reason = this.reasonToSkip(p);
+      if (reason) this.subjects.exempt.push({ ...p, reason });
+      else this.subjects.candidates.push(p);
+    }
+  }
+
+  private reasonToSkip(p: DirectoryPerson): string | null {
+    const { opts } = this;
     if (p.active !== true) return "Gong did not say whether this user is active";
     const created = p.created ? Date.parse(p.created) : Number.NaN;
-    if (!Number.isNaN(created) && created >= graceStart) {
+    if (!Number.isNaN(created) && created >= this.graceStart) {
       return `created ${p.created!.slice(0, 10)}, inside the ${opts.graceDays}-day grace period`;
     }
-    const rule = match(p);
+    const rule = this.match(p);
     if (rule) return describeRule(rule);
     const kept = opts.kept?.get(p.id);
     if (kept) return kept;
-    const reports = activeReports.get(p.id) ?? 0;
+    const reports = this.activeReports.get(p.id) ?? 0;
     if (opts.exemptManagers && reports > 0)
       return `manages ${reports} active user${reports === 1 ? "" : "s"}`;
     return null;

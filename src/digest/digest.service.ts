@@ -123,7 +123,12 @@ export class DigestService {
       report =
         unfinished && unfinished.trigger === request.trigger && unfinished.status !== "failed"
           ? await audit.resume(unfinished.id, { trigger: request.trigger, signal: request.signal })
-          : await audit.start({ days: request.days, trigger: request.trigger, signal: request.signal });
+          : await audit.start({
+              days: request.days,
+              trigger: request.trigger,
+              signal: request.signal,
+              fresh: true,
+            });
     } catch (error) {
       if (error instanceof AuditPausedError)
         throw new RetryAfterError(error.resumeAt, error.message, { cause: error });

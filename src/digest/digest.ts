@@ -1,5 +1,6 @@
 import type { AuditReport, InactiveUser } from "../audit/report.js";
 import type { ChangeRow } from "../store/syncRuns.repo.js";
+import { utcMinute } from "../time.js";
 
 /**
  * The audit digest as data: what a finance or RevOps lead reads in ten seconds. Built here, rendered
@@ -34,6 +35,11 @@ export interface Digest {
   rule?: "any" | "hosted";
   auditRunId: number;
   snapshotGen: number;
+  /**
+   * When that snapshot was synced: the digest's audit syncs for itself, a resumed one may be older.
+   * (Digests stored before it was recorded have none.)
+   */
+  directorySyncedAt?: string | null;
   headline: {
     inactive: number;
     activeUsers: number;
@@ -158,6 +164,7 @@ export function buildDigest(input: DigestInput): Digest {
     rule: report.rule,
     auditRunId: report.runId,
     snapshotGen: input.snapshotGen,
+    directorySyncedAt: report.directorySyncedAt,
     headline: {
       inactive: inactive.length,
       activeUsers,
@@ -193,12 +200,17 @@ export function money(amount: number, currency: string): string {
 
 /** The one short line of a digest with nothing new. */
 export function noNewsLine(d: Digest): string {
-  return `No change since the last digest: ${d.headline.inactive} of ${d.headline.activeUsers} active Gong users ${idleWords(d)} in ${d.lookbackDays} days.`;
+  return `No change since the last digest: ${d.headline.inactive} of ${d.headline.activeUsers} active Gong users ${idleWords(d)} in ${d.lookbackDays} days${asOf(d)}.`;
+}
+
+/** Which directory the counts come from: a digest never passes off an old snapshot as Gong now. */
+function asOf(d: Digest): string {
+  return d.directorySyncedAt ? ` (Gong's users as of ${utcMinute(d.directorySyncedAt)} UTC)` : "";
 }
 
 export function headlineText(d: Digest): string {
   const cost = d.headline.yearlyCost;
-  return `${d.headline.inactive} of ${d.headline.activeUsers} active Gong users ${idleWords(d)} in ${d.lookbackDays} days${cost ? ` — ${money(cost.amount, cost.currency)} a year in seats` : ""}.`;
+  return `${d.headline.inactive} of ${d.headline.activeUsers} active Gong users ${idleWords(d)} in ${d.lookbackDays} days${cost ? ` — ${money(cost.amount, cost.currency)} a year in seats` : ""}${asOf(d)}.`;
 }
 
 /** What "inactive" meant for this digest, in words. */

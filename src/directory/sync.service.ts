@@ -5,7 +5,7 @@ import type { GongClient } from "../gong/client.js";
 import { RequestMeter } from "../gong/http.js";
 import type { GongUser } from "../gong/schemas.js";
 import type { Logger } from "../log.js";
-import { ChunkPacer, yieldToLoop } from "../pace.js";
+import { ChunkPacer, inChunks, readInPages, yieldToLoop } from "../pace.js";
 import type { DirectoryRepo, NewDirectoryUser, SnapshotEntry } from "../store/directory.repo.js";
 import { LeaseLostError, type LocksRepo } from "../store/locks.repo.js";
 import type { ChangeRow, SyncRunRow, SyncRunsRepo } from "../store/syncRuns.repo.js";
@@ -120,6 +120,8 @@ export class DirectorySync {
       const pager = this.deps.gong.listUsers({ meter, signal: options.signal });
       progress("listing", 0, null);
       for (let page = await pager.next(); page !== null; page = await pager.next()) {
+        // A page arrives parsed and validated in one turn; comparing it waits for the next.
+        await yieldToLoop();
         const rows = page.map((u) => toSnapshotRow(u, gen, before.get(u.id)?.firstSeenAt ?? seenAt));
         diff.add(rows as ComparableUser[]);
         for (const [i, row] of rows.entries()) {
@@ -139,29 +141,34 @@ export class DirectorySync {
       await yieldToLoop();
 
       // 3. The changed versions and the change records, in chunks sized to stay well under ~50 ms each.
+      //    None of it is visible before step 4: readers name the current snapshot, and these rows belong
+      //    to the next one (new versions start at `gen`, closed ones end there).
       const pacer = new ChunkPacer(200);
+      let written = 0;
       progress("writing", 0, writes.length);
-      for (let i = 0; i < writes.length; ) {
-        i += (await pacer.run((n) => {
+      await inChunks(
+        writes,
+        (slice) => {
           options.signal?.throwIfAborted();
-          const slice = writes.slice(i, i + n);
           if (!lease.held()) throw new LeaseLostError("directory sync");
           directory.write(gen, {
             close: slice.flatMap((w) => (w.close ? [w.close] : [])),
             insert: slice.flatMap((w) => (w.insert ? [w.insert] : [])),
             aliases,
           });
-          return slice.length;
-        }))!;
-        progress("writing", i, writes.length);
-      }
-      for (let i = 0; i < changes.length; ) {
-        i += (await pacer.run((n) => {
+          written += slice.length;
+          progress("writing", written, writes.length);
+        },
+        pacer,
+      );
+      await inChunks(
+        changes,
+        (slice) => {
           options.signal?.throwIfAborted();
-          runs.insertChanges(gen, changes.slice(i, i + n));
-          return Math.min(n, changes.length - i);
-        }))!;
-      }
+          runs.insertChanges(gen, slice);
+        },
+        pacer,
+      );
 
       // 4. The switch: one small transaction.
       const counts = countChanges(changes);
@@ -198,20 +205,12 @@ export class DirectorySync {
   private async loadSnapshot(): Promise<Map<string, SnapshotEntry>> {
     const { directory } = this.deps;
     const state = directory.state();
-    const before = new Map<string, SnapshotEntry>();
-    if (!state) return before;
-    const pacer = new ChunkPacer(500);
-    let after = "";
-    for (let read = 1; read > 0; ) {
-      read =
-        (await pacer.run((n) => {
-          const page = directory.page(state.gen, after, n);
-          for (const r of page) before.set(r.id, r);
-          after = page.at(-1)?.id ?? after;
-          return page.length;
-        })) ?? 0;
-    }
-    return before;
+    if (!state) return new Map();
+    const rows = await readInPages(
+      (after: string | null, n) => directory.page(state.gen, after ?? "", n),
+      (r) => r.id,
+    );
+    return new Map(rows.map((r) => [r.id, r]));
   }
 
   /**

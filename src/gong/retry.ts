@@ -1,5 +1,3 @@
-import { systemClock } from "../clock.js";
-
 /**
  * Retry rules for Gong, in one place. An injectable clock (octokit's plugin-retry idea) lets tests of
  * back-off run in milliseconds.
@@ -49,19 +47,3 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
   if (Number.isNaN(date)) return null;
   return Math.max(0, date - now);
 }
-
-/**
- * The IdP adapters' older shape of time (now, sleep, jitter), kept only until `idp/` takes the one
- * `Clock` (src/clock.ts) like everything else.
- */
-export interface Timing {
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-  random(): number;
-}
-
-export const realTiming: Timing = {
-  now: systemClock.now,
-  sleep: systemClock.sleep,
-  random: () => Math.random(),
-};

@@ -1,23 +1,27 @@
-import Bottleneck from "bottleneck";
-import { z } from "zod";
+import type { z } from "zod";
 import type {
   ApiDeprovisioner,
   IdpAssignment,
+  IdpObserver,
   IdpSnapshot,
   IdpUser,
   Preflight,
 } from "../approvals/deprovision.js";
+import type { Clock } from "../clock.js";
 import { GongopsError } from "../errors.js";
-import { parseRetryAfter, type RetryPolicy, type Timing } from "../gong/retry.js";
+import { parseRetryAfter, type RetryPolicy } from "../gong/retry.js";
 import type { Logger } from "../log.js";
+import { type Explained, everyPage, expectOk, explainRefusal, invalidAnswer } from "./answers.js";
+import { ProvisioningNudge } from "./entraNudge.js";
 import {
-  IdpError,
-  IdpHttp,
-  type IdpLimits,
-  type IdpResponse,
-  IdpRetryAfterTooLongError,
-  pathSegment,
-} from "./http.js";
+  graphAssignmentSchema,
+  graphErrorSchema,
+  graphJobSchema,
+  graphPages,
+  graphSecretsSchema,
+  graphUserSchema,
+} from "./graphSchemas.js";
+import { IdpError, IdpHttp, type IdpLimits, type IdpRequest, type IdpResponse, pathSegment } from "./http.js";
 import { TOKEN_ENDPOINT, type TokenProvider } from "./msal.js";
 
 /**
@@ -27,8 +31,10 @@ import { TOKEN_ENDPOINT, type TokenProvider } from "./msal.js";
  *
  * Microsoft Graph v1.0 (learn.microsoft.com/graph/api):
  * - GET /users/{upn}: the user (404: none).
- * - GET /users/{id}/appRoleAssignments?$filter=resourceId eq {spId}: the user's assignments to the app,
- *   including those of groups the user is a direct member of (`principalType` User or Group).
+ * - GET /users/{id}/appRoleAssignments?$filter=resourceId eq {spId}&$count=true, with the header
+ *   `ConsistencyLevel: eventual` (filtering on resourceId is one of Graph's advanced queries): the user's
+ *   assignments to the app, including those of groups the user is a direct member of (`principalType`
+ *   User or Group).
  * - DELETE /servicePrincipals/{spId}/appRoleAssignedTo/{assignmentId}: 204; 404 = already gone.
  * - POST /servicePrincipals/{spId}/appRoleAssignedTo {principalId, resourceId, appRoleId}: undo.
  * - GET /servicePrincipals/{spId}/synchronization/jobs: the provisioning job; none, stopped or quarantined
@@ -37,12 +43,13 @@ import { TOKEN_ENDPOINT, type TokenProvider } from "./msal.js";
  *   "Sync all users and groups" keeps an unassigned user in scope, so gongops refuses. Only that key is
  *   read; a refused read leaves a caveat in the trail instead.
  * - Lists page with @odata.nextLink (followed only on the Graph origin).
- * - Throttling: 429 with Retry-After (seconds).
+ * - Throttling: 429, or 503, with Retry-After (seconds): waited as asked.
  * Application permissions: AppRoleAssignment.ReadWrite.All, Application.Read.All, User.Read.All (and
  * Synchronization.Read.All for the job check). With ENTRA_PROVISION_ON_DEMAND, POST …/synchronization/
  * jobs/{jobId}/provisionOnDemand nudges the job for the user (5 per 10 s; Synchronization.ReadWrite.All).
  *
- * The token comes from a TokenProvider (msal.ts: MSAL client credentials).
+ * The token comes from a TokenProvider (msal.ts: MSAL client credentials), for the Graph that
+ * ENTRA_GRAPH_URL names (a national cloud's Graph wants its own scope).
  */
 
 export interface EntraOptions {
@@ -54,51 +61,11 @@ export interface EntraOptions {
   log: Logger;
   limits?: Partial<IdpLimits>;
   retry?: Partial<RetryPolicy>;
-  timing?: Timing;
+  clock?: Clock;
+  /** The back-off's jitter (Math.random by default). */
+  random?: () => number;
   dispatcher?: import("undici").Dispatcher;
 }
-
-export const graphUserSchema = z.object({ id: z.string(), userPrincipalName: z.string() }).loose();
-export const graphAssignmentSchema = z
-  .object({
-    id: z.string(),
-    appRoleId: z.string(),
-    principalId: z.string(),
-    principalType: z.enum(["User", "Group", "ServicePrincipal"]),
-    principalDisplayName: z.string().nullable().optional(),
-    resourceId: z.string(),
-  })
-  .loose();
-export const graphListSchema = <T extends z.ZodType>(item: T) =>
-  z.object({ value: z.array(item), "@odata.nextLink": z.string().optional() }).loose();
-export const graphJobSchema = z
-  .object({
-    id: z.string(),
-    templateId: z.string().optional(),
-    status: z
-      .object({
-        code: z.enum(["NotConfigured", "NotRun", "Active", "Paused", "Quarantine"]),
-        quarantine: z.object({ reason: z.string().optional() }).loose().nullable().optional(),
-      })
-      .loose(),
-    schedule: z.object({ state: z.string().optional() }).loose().nullable().optional(),
-  })
-  .loose();
-/** The synchronization secrets list; only SyncAll is read from it. */
-export const graphSecretsSchema = z.object({
-  value: z.array(z.object({ key: z.string(), value: z.string().nullable().optional() }).loose()),
-});
-export const graphErrorSchema = z.object({
-  error: z.object({ code: z.string(), message: z.string() }).loose(),
-});
-
-export const graphSchemaRulesSchema = z
-  .object({
-    synchronizationRules: z.array(
-      z.object({ id: z.string(), sourceDirectoryName: z.string().nullable().optional() }).loose(),
-    ),
-  })
-  .loose();
 
 /** A user's direct assignments to the Gong app: one per app role they hold there (User, Admin…). */
 export interface EntraSnapshot extends IdpSnapshot {
@@ -133,25 +100,30 @@ class PartialRemoval extends Error {
 /** Graph's object ids are GUIDs; an id pasted in capitals is the same object. */
 const sameId = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
+/** What every view of one adapter shares: the wire, and the nudge (with the provisioning job found). */
+interface EntraShared {
+  http: IdpHttp;
+  nudge: ProvisioningNudge;
+}
+
 export class EntraDeprovisioner implements ApiDeprovisioner {
   readonly kind = "entra" as const;
   readonly label = "Entra ID";
   readonly confirmedBy = "sync" as const;
-  private readonly http: IdpHttp;
   private readonly sp: string;
-  /** The provisioning job the preflight found running, and its user rule (for provisionOnDemand). */
-  private job: { id: string; ruleId?: string } | null = null;
-  /** Graph allows provisionOnDemand 5 times per 10 seconds per tenant. */
-  private readonly nudges = new Bottleneck({
-    maxConcurrent: 1,
-    reservoir: 5,
-    reservoirRefreshAmount: 5,
-    reservoirRefreshInterval: 10_000,
-  });
+  private readonly shared: EntraShared;
 
-  constructor(private readonly options: EntraOptions) {
+  constructor(
+    private readonly options: EntraOptions,
+    shared?: EntraShared,
+    private readonly observer: IdpObserver | null = null,
+  ) {
     this.sp = pathSegment(options.spId);
-    this.http = new IdpHttp({
+    this.shared = shared ?? EntraDeprovisioner.wire(options);
+  }
+
+  private static wire(options: EntraOptions): EntraShared {
+    const http = new IdpHttp({
       vendor: "Microsoft Graph",
       baseUrl: options.graphUrl,
       authorize: async () => ({ authorization: `Bearer ${await options.tokens.token()}` }),
@@ -162,14 +134,20 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
       },
       limits: { maxConcurrent: 2, maxRps: 5, ...options.limits },
       retry: options.retry,
-      timing: options.timing,
+      clock: options.clock,
+      random: options.random,
       dispatcher: options.dispatcher,
       log: options.log,
     });
+    return { http, nudge: new ProvisioningNudge() };
   }
 
-  observe(listener: Parameters<IdpHttp["observe"]>[0]): void {
-    this.http.observe(listener);
+  observed(observer: IdpObserver): EntraDeprovisioner {
+    return new EntraDeprovisioner(this.options, this.shared, observer);
+  }
+
+  private send(req: IdpRequest): Promise<IdpResponse> {
+    return this.shared.http.send(req, this.observer);
   }
 
   async preflight(): Promise<Preflight> {
@@ -185,7 +163,7 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
    */
   private async jobRefusal(): Promise<string | null> {
     const jobs: z.infer<typeof graphJobSchema>[] = [];
-    const first = await this.http.send({
+    const first = await this.send({
       method: "GET",
       path: `/servicePrincipals/${this.sp}/synchronization/jobs`,
       endpoint: "GET /servicePrincipals/{spId}/synchronization/jobs",
@@ -203,7 +181,7 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
       (j.schedule?.state ?? "Active") === "Active";
     const running = jobs.find(runs);
     if (running) {
-      if (this.job?.id !== running.id) this.job = { id: running.id };
+      this.shared.nudge.found(running.id);
       return null;
     }
     const job = jobs[0]!;
@@ -222,7 +200,7 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
    * verification deadline catches a scope that syncs everyone.
    */
   private async scopeCheck(): Promise<Preflight> {
-    const res = await this.http.send({
+    const res = await this.send({
       method: "GET",
       path: `/servicePrincipals/${this.sp}/synchronization/secrets`,
       endpoint: "GET /servicePrincipals/{spId}/synchronization/secrets",
@@ -243,49 +221,10 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
     return syncAll === undefined ? unknown("no SyncAll setting in the answer") : { refusal: null };
   }
 
-  /**
-   * ENTRA_PROVISION_ON_DEMAND: ask the provisioning job to process this user now (Graph's
-   * provisionOnDemand with the job's user rule) instead of in its ~40-minute cycle. Only a nudge: a
-   * refusal or an error is reported for the trail, and the request keeps waiting for the cycle.
-   */
+  /** ENTRA_PROVISION_ON_DEMAND: ask the provisioning job the preflight found to process this user now. */
   async nudge(user: IdpUser): Promise<string | null> {
-    if (!this.options.provisionOnDemand || !this.job) return null;
-    const job = this.job;
-    const jobPath = `/servicePrincipals/${this.sp}/synchronization/jobs/${pathSegment(job.id)}`;
-    const fallback = "waiting for its next provisioning cycle (about 40 minutes)";
-    try {
-      if (!job.ruleId) {
-        const res = await this.http.send({
-          method: "GET",
-          path: `${jobPath}/schema`,
-          endpoint: "GET /servicePrincipals/{spId}/synchronization/jobs/{jobId}/schema",
-        });
-        const rules = res.status < 300 ? graphSchemaRulesSchema.safeParse(res.body) : null;
-        if (!rules?.success)
-          return `could not read the provisioning job's rules to nudge it (HTTP ${res.status}); ${fallback}`;
-        const rule =
-          rules.data.synchronizationRules.find((r) =>
-            /azure active directory|entra/i.test(r.sourceDirectoryName ?? ""),
-          ) ?? rules.data.synchronizationRules[0];
-        if (!rule) return `the provisioning job has no rules to nudge with; ${fallback}`;
-        job.ruleId = rule.id;
-      }
-      const res = await this.nudges.schedule(() =>
-        this.http.send({
-          method: "POST",
-          path: `${jobPath}/provisionOnDemand`,
-          body: {
-            parameters: [{ subjects: [{ objectId: user.id, objectTypeName: "User" }], ruleId: job.ruleId }],
-          },
-          endpoint: "POST /servicePrincipals/{spId}/synchronization/jobs/{jobId}/provisionOnDemand",
-        }),
-      );
-      if (res.status >= 300)
-        return `Entra ID refused to provision on demand (HTTP ${res.status}${res.details.vendorCode ? ` ${res.details.vendorCode}` : ""}${res.status === 403 ? ": it needs Synchronization.ReadWrite.All" : ""}); ${fallback}`;
-      return "asked Entra ID to provision the user on demand: Gong should show the change within minutes";
-    } catch (error) {
-      return `could not nudge Entra ID (${(error as Error).message}); ${fallback}`;
-    }
+    if (!this.options.provisionOnDemand) return null;
+    return this.shared.nudge.user(user, this.sp, (req) => this.send(req));
   }
 
   /**
@@ -293,19 +232,19 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
    * (a tenant whose UPNs are not the addresses people use). Two users with that mail is an error.
    */
   async find(email: string): Promise<IdpUser | null> {
-    const res = await this.http.send({
+    const res = await this.send({
       method: "GET",
       path: `/users/${pathSegment(email)}`,
       query: { $select: "id,userPrincipalName" },
       endpoint: "GET /users/{upn}",
     });
     if (res.status !== 404) {
-      this.expectOk(res, "find the user");
+      expectOk(res, "find the user");
       const user = graphUserSchema.safeParse(res.body);
-      if (!user.success) throw this.invalid(res, "user");
+      if (!user.success) throw invalidAnswer(res, "user");
       return { id: user.data.id, login: user.data.userPrincipalName };
     }
-    const first = await this.http.send({
+    const first = await this.send({
       method: "GET",
       path: "/users",
       query: { $filter: `mail eq '${email.replace(/'/g, "''")}'`, $select: "id,userPrincipalName,mail" },
@@ -322,17 +261,31 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
     return user ? { id: user.id, login: user.userPrincipalName } : null;
   }
 
-  async assignment(user: IdpUser): Promise<IdpAssignment> {
-    const first = await this.http.send({
+  /**
+   * A user's app-role assignments to the Gong app, every page (a group's assignment on page two still
+   * grants the app). Filtering on resourceId is an advanced query: Graph wants `ConsistencyLevel:
+   * eventual` and `$count=true` with it, on every page.
+   */
+  private async *assignmentsOf(userId: string): AsyncGenerator<z.infer<typeof graphAssignmentSchema>> {
+    const read: IdpRequest = {
       method: "GET",
-      path: `/users/${pathSegment(user.id)}/appRoleAssignments`,
-      query: { $filter: `resourceId eq ${this.options.spId}` },
+      path: `/users/${pathSegment(userId)}/appRoleAssignments`,
+      query: { $filter: `resourceId eq ${this.options.spId}`, $count: "true" },
+      headers: { consistencylevel: "eventual" },
       endpoint: "GET /users/{id}/appRoleAssignments",
-    });
-    // Every page: a group's assignment on page two still grants the app.
+    };
+    for await (const a of this.list(
+      await this.send(read),
+      graphAssignmentSchema,
+      "appRoleAssignment list",
+      read,
+    ))
+      if (sameId(a.resourceId, this.options.spId)) yield a;
+  }
+
+  async assignment(user: IdpUser): Promise<IdpAssignment> {
     const mine: z.infer<typeof graphAssignmentSchema>[] = [];
-    for await (const a of this.list(first, graphAssignmentSchema, "appRoleAssignment list"))
-      if (sameId(a.resourceId, this.options.spId)) mine.push(a);
+    for await (const a of this.assignmentsOf(user.id)) mine.push(a);
     // Every direct assignment: a user who holds two app roles stays in scope until both are gone.
     const direct = mine.filter((a) => a.principalType === "User" && sameId(a.principalId, user.id));
     const groups = mine
@@ -357,13 +310,13 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
     let removed = 0;
     for (const { assignmentId } of roles) {
       try {
-        const res = await this.http.send({
+        const res = await this.send({
           method: "DELETE",
           path: `/servicePrincipals/${this.sp}/appRoleAssignedTo/${pathSegment(assignmentId)}`,
           endpoint: "DELETE /servicePrincipals/{spId}/appRoleAssignedTo/{assignmentId}",
         });
         if (res.status === 404) continue;
-        this.expectOk(res, "remove the assignment");
+        expectOk(res, "remove the assignment");
         removed++;
       } catch (error) {
         throw removed > 0 ? new PartialRemoval(error, removed, roles.length) : error;
@@ -378,12 +331,6 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
    */
   async reassign(snapshot: IdpSnapshot): Promise<void> {
     const s = snapshot as EntraSnapshot;
-    const first = await this.http.send({
-      method: "GET",
-      path: `/users/${pathSegment(s.principalId)}/appRoleAssignments`,
-      query: { $filter: `resourceId eq ${this.options.spId}` },
-      endpoint: "GET /users/{id}/appRoleAssignments",
-    });
     const roles = rolesOf(s);
     if (roles.length === 0)
       throw new GongopsError(
@@ -391,18 +338,18 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
         "the saved Entra ID assignment names no app role: assign the user to the Gong app again by hand",
       );
     const held = new Set<string>();
-    for await (const a of this.list(first, graphAssignmentSchema, "appRoleAssignment list"))
+    for await (const a of this.assignmentsOf(s.principalId))
       if (a.principalType === "User" && sameId(a.principalId, s.principalId))
         held.add(a.appRoleId.toLowerCase());
     for (const { appRoleId } of roles) {
       if (held.has(appRoleId.toLowerCase())) continue;
-      const res = await this.http.send({
+      const res = await this.send({
         method: "POST",
         path: `/servicePrincipals/${this.sp}/appRoleAssignedTo`,
         body: { principalId: s.principalId, resourceId: s.resourceId, appRoleId },
         endpoint: "POST /servicePrincipals/{spId}/appRoleAssignedTo",
       });
-      this.expectOk(res, "assign the user again");
+      expectOk(res, "assign the user again");
     }
   }
 
@@ -410,7 +357,7 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
     return `An Entra ID admin must remove them from ${groups.length === 1 ? "that group" : "those groups"} (or the group's assignment to the Gong app), then file the request again.`;
   }
 
-  explain(error: unknown): { failed: string } | { retryAt: Date; why: string } | null {
+  explain(error: unknown): Explained {
     if (error instanceof PartialRemoval) {
       const inner = this.explain(error.cause);
       return inner && "failed" in inner
@@ -419,11 +366,12 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
           }
         : inner; // a wait or a retry: the next attempt starts from what is left
     }
-    if (error instanceof IdpRetryAfterTooLongError) return { retryAt: error.retryAt, why: error.message };
-    if (!(error instanceof IdpError)) return null;
+    return explainRefusal(error, (e) => this.namedRefusal(e));
+  }
+
+  /** Graph's refusals that have a cause to name: the sign-in, the token, the permissions. */
+  private namedRefusal(error: IdpError): { failed: string } | null {
     const { status, vendorCode, summary } = error.details;
-    if (status === undefined || status < 400 || status >= 500 || status === 429) return null;
-    if (status === 409) return { failed: `${error.message}. Nothing was changed.` };
     if (error.details.endpoint === TOKEN_ENDPOINT)
       return {
         failed: `Entra ID refused gongops' sign-in (${vendorCode}${summary ? `: ${summary}` : ""}): check ENTRA_TENANT_ID, ENTRA_CLIENT_ID and the client secret or certificate (ENTRA_CLIENT_SECRET, ENTRA_CERTIFICATE_*) of the app registration`,
@@ -437,44 +385,27 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
       return {
         failed: `Microsoft Graph refused (403${vendorCode ? ` ${vendorCode}` : ""}): the app registration needs the application permissions AppRoleAssignment.ReadWrite.All, Application.Read.All and User.Read.All, with admin consent`,
       };
-    return {
-      failed: `Microsoft Graph refused to ${error.message} (HTTP ${status}${vendorCode ? ` ${vendorCode}` : ""}${summary ? `: ${summary}` : ""})`,
-    };
+    return null;
   }
 
-  /** Every item of a Graph list from its first page, following @odata.nextLink to the last. */
-  private async *list<T extends z.ZodType>(
+  /**
+   * Every item of a Graph list from its first page, following @odata.nextLink to the last (with the
+   * first request's headers: Graph wants an advanced query's on every page).
+   */
+  private list<T extends z.ZodType>(
     first: IdpResponse,
     item: T,
     what: string,
+    request?: IdpRequest,
   ): AsyncGenerator<z.infer<T>> {
     const endpoint = first.details.endpoint;
-    const seen = new Set<string>();
-    let res: IdpResponse | null = first;
-    while (res) {
-      this.expectOk(res, `read the ${what}`);
-      const page = graphListSchema(item).safeParse(res.body);
-      if (!page.success) throw this.invalid(res, what);
-      yield* page.data.value as z.infer<T>[];
-      const next = page.data["@odata.nextLink"];
-      if (next && seen.has(next))
-        throw new IdpError(res.details, `read the ${what} (Graph repeated a page link)`);
-      if (next) seen.add(next);
-      res = next ? await this.http.send({ method: "GET", path: next, endpoint }) : null;
-    }
-  }
-
-  private expectOk(res: IdpResponse, what: string): void {
-    if (res.status >= 200 && res.status < 300) return;
-    throw new IdpError(res.details, what);
-  }
-
-  private invalid(res: IdpResponse, what: string): IdpError {
-    return new IdpError(res.details, `read Graph's answer (an invalid ${what})`);
+    const more = (next: string) =>
+      this.send({ method: "GET", path: next, endpoint, headers: request?.headers });
+    return everyPage(first, more, graphPages, item, `the ${what}`);
   }
 
   async close(): Promise<void> {
-    await this.nudges.stop({ dropWaitingJobs: true }).catch(() => {});
-    await this.http.close();
+    await this.shared.nudge.close();
+    await this.shared.http.close();
   }
 }

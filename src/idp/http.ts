@@ -1,8 +1,9 @@
 import Bottleneck from "bottleneck";
 import { Agent, type Dispatcher, request } from "undici";
-import type { IdpCall } from "../approvals/deprovision.js";
+import type { IdpObserver } from "../approvals/deprovision.js";
+import { type Clock, systemClock } from "../clock.js";
 import { GongopsError } from "../errors.js";
-import { backoffDelay, type RetryPolicy, realTiming, type Timing } from "../gong/retry.js";
+import { backoffDelay, parseRetryAfter, type RetryPolicy } from "../gong/retry.js";
 import type { Logger } from "../log.js";
 
 /**
@@ -11,6 +12,11 @@ import type { Logger } from "../log.js";
  * vendor's own 429 header, read by the adapter. It returns 2xx and 4xx to the caller, which knows what a
  * 404 means; it throws for what retrying could not fix. The Authorization header is built per request and
  * never logged: errors carry method, endpoint template, status and the vendor's error code only.
+ *
+ * Time: waits and holds run on the app's one Clock, but an instant the vendor names (Okta's
+ * X-Rate-Limit-Reset, an HTTP-date Retry-After) is read against the answer's own `Date` header, so a
+ * host whose clock is off by minutes still waits as long as the vendor meant. Each call is reported to
+ * the observer its caller passed (the trail of the subject it is for), never to a shared slot.
  */
 
 export interface IdpErrorDetails {
@@ -59,24 +65,40 @@ export interface IdpHttpOptions {
    * The request's auth headers (Authorization, and DPoP for Okta's OAuth apps), built per request: a
    * cached OAuth token may need renewal, and a DPoP proof names the method and URL it is for.
    */
-  authorize: (req: { method: string; url: URL }) => Promise<Record<string, string>>;
+  authorize: (req: {
+    method: string;
+    url: URL;
+    observe: IdpObserver | null;
+  }) => Promise<Record<string, string>>;
   /**
    * The vendor answered 401: true when the request should go once more (a cached OAuth token was
    * dropped, `authorize` fetches a fresh one); false or absent returns the 401 to the caller.
    */
   onUnauthorized?: () => boolean;
-  /** How long a 429 asks to wait, in ms from `now`, from the vendor's own headers; null if it says not. */
+  /**
+   * How long a 429 asks to wait, in ms from `now`, from the vendor's own headers; null if it says not.
+   * `now` is the vendor's clock (the answer's Date header) when it sent one.
+   */
   retryAfter: (headers: Record<string, string | string[] | undefined>, now: number) => number | null;
   /**
-   * How long to hold off before the next request, read from any answer's headers (Okta says how many
-   * calls its bucket has left, and when it refills): waiting out an empty bucket spares a 429.
+   * How long to hold off before the next request of the same bucket, read from any answer's headers
+   * (Okta says how many calls its bucket has left, and when it refills): waiting out an empty bucket
+   * spares a 429. `now` as for retryAfter.
    */
   holdOff?: (headers: Record<string, string | string[] | undefined>, now: number) => number | null;
+  /**
+   * The vendor's rate-limit bucket a request counts against (Okta's are per endpoint family): a hold or
+   * a 429 pauses that bucket only. One bucket for every request when absent (Graph throttles per app).
+   */
+  bucketOf?: (req: IdpRequest) => string;
   /** Reads the vendor's error code and summary out of an error body. */
   errorOf?: (body: unknown) => { code?: string; summary?: string };
   limits?: Partial<IdpLimits>;
   retry?: Partial<RetryPolicy>;
-  timing?: Timing;
+  /** The app's one clock (now, and the waits); the system's by default. */
+  clock?: Clock;
+  /** The back-off's jitter; Math.random by default (tests pin it). */
+  random?: () => number;
   dispatcher?: Dispatcher;
   log: Logger;
   timeoutMs?: number;
@@ -92,6 +114,8 @@ export interface IdpRequest {
   path: string;
   query?: Record<string, string>;
   body?: unknown;
+  /** Headers the endpoint asks for beyond auth and JSON (Graph's `ConsistencyLevel: eventual`). */
+  headers?: Record<string, string>;
   /** The endpoint template for the trail and logs: "DELETE /api/v1/apps/{appId}/users/{userId}". */
   endpoint: string;
 }
@@ -116,11 +140,12 @@ export class IdpHttp {
   private readonly base: string;
   private readonly limiter: Bottleneck;
   private readonly retry: RetryPolicy;
-  private readonly timing: Timing;
+  private readonly clock: Clock;
+  private readonly random: () => number;
   private readonly dispatcher: Dispatcher;
   private readonly ownDispatcher: Agent | null;
-  private pausedUntil = 0;
-  private listener: ((call: IdpCall) => void) | null = null;
+  /** Per rate-limit bucket, the instant (on our clock) before which no request of it goes out. */
+  private readonly pausedUntil = new Map<string, number>();
 
   constructor(private readonly options: IdpHttpOptions) {
     this.base = options.baseUrl.replace(/\/+$/, "");
@@ -130,7 +155,8 @@ export class IdpHttp {
       minTime: Math.ceil(1000 / limits.maxRps),
     });
     this.retry = { ...idpRetryDefaults, ...options.retry };
-    this.timing = options.timing ?? realTiming;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
     const timeout = options.timeoutMs ?? 30_000;
     this.ownDispatcher = options.dispatcher
       ? null
@@ -138,24 +164,24 @@ export class IdpHttp {
     this.dispatcher = options.dispatcher ?? this.ownDispatcher!;
   }
 
-  /** Every call made from now on is reported here (the executor's trail); null stops it. */
-  observe(listener: ((call: IdpCall) => void) | null): void {
-    this.listener = listener;
-  }
-
-  async send(req: IdpRequest): Promise<IdpResponse> {
-    const { retry, timing, options } = this;
+  /**
+   * One request, retried as the rules say. Every attempt (and a token request it needed) is reported to
+   * `observe`: the trail of the subject this call is for.
+   */
+  async send(req: IdpRequest, observe: IdpObserver | null = null): Promise<IdpResponse> {
+    const { retry, clock, options } = this;
     const details: IdpErrorDetails = { vendor: options.vendor, method: req.method, endpoint: req.endpoint };
     const url = this.urlOf(req, details); // an off-origin link throws here, before any retry
+    const bucket = options.bucketOf?.(req) ?? "";
     let failures = 0;
     let rateLimited = 0;
     let reauthorized = false;
     for (;;) {
-      const pause = this.pausedUntil - timing.now();
-      if (pause > 0) await timing.sleep(pause);
+      const pause = (this.pausedUntil.get(bucket) ?? 0) - clock.now();
+      if (pause > 0) await clock.sleep(pause);
       let res: IdpResponse;
       try {
-        res = await this.limiter.schedule(() => this.once(req, url, details));
+        res = await this.limiter.schedule(() => this.once(req, url, details, observe));
       } catch (error) {
         // The vendor said no before the request left (a refused OAuth token): retrying changes nothing.
         if (error instanceof IdpError) throw error;
@@ -163,30 +189,31 @@ export class IdpHttp {
           throw new IdpError(details, `${options.vendor} could not be reached (${req.endpoint})`, {
             cause: error,
           });
-        const delay = backoffDelay(retry, failures++, timing.random);
+        const delay = backoffDelay(retry, failures++, this.random);
         options.log.warn(`${options.vendor} request failed, retrying`, {
           endpoint: req.endpoint,
           reason: (error as Error).message,
           delayMs: delay,
         });
-        await timing.sleep(delay);
+        await clock.sleep(delay);
         continue;
       }
-      this.listener?.({ method: req.method, endpoint: req.endpoint, status: res.status });
-      if (res.status !== 429) this.holdOffAfter(res, req);
+      observe?.({ method: req.method, endpoint: req.endpoint, status: res.status });
+      const theirNow = vendorNow(res.headers) ?? clock.now();
+      if (res.status !== 429) this.holdOffAfter(res, req, bucket, theirNow);
       if (res.status === 401 && !reauthorized && options.onUnauthorized?.()) {
         reauthorized = true;
         continue;
       }
       if (res.status === 429) {
-        const now = timing.now();
-        const wait = options.retryAfter(res.headers, now) ?? retry.defaultRetryAfterMs;
+        const wait = options.retryAfter(res.headers, theirNow) ?? retry.defaultRetryAfterMs;
+        const now = clock.now();
         if (wait > retry.retryAfterMaxMs)
           throw new IdpRetryAfterTooLongError(res.details, new Date(now + wait));
         if (rateLimited >= retry.max429Retries)
           throw new IdpError(res.details, `${options.vendor} kept rate-limiting ${req.endpoint}`);
         rateLimited++;
-        this.pausedUntil = Math.max(this.pausedUntil, now + wait);
+        this.pause(bucket, now + wait);
         options.log.warn(`${options.vendor} rate limited, waiting as it asks`, {
           endpoint: req.endpoint,
           waitMs: wait,
@@ -196,25 +223,39 @@ export class IdpHttp {
       if (res.status >= 500) {
         if (failures >= retry.maxRetries)
           throw new IdpError(res.details, `${options.vendor} answered ${res.status} (${req.endpoint})`);
-        const delay = backoffDelay(retry, failures++, timing.random);
-        await timing.sleep(delay);
+        // A 503 with Retry-After (Graph's "come back in n seconds") is waited as asked, not guessed at.
+        const asked = parseRetryAfter(res.headers["retry-after"], theirNow);
+        if (asked !== null && asked > retry.retryAfterMaxMs)
+          throw new IdpRetryAfterTooLongError(res.details, new Date(clock.now() + asked));
+        const delay = asked ?? backoffDelay(retry, failures, this.random);
+        failures++;
+        if (asked !== null)
+          options.log.warn(`${options.vendor} answered ${res.status}, waiting as it asks`, {
+            endpoint: req.endpoint,
+            waitMs: asked,
+          });
+        await clock.sleep(delay);
         continue;
       }
       return res;
     }
   }
 
-  /** An answer that says the vendor's bucket is empty pauses the next request until it refills. */
-  private holdOffAfter(res: IdpResponse, req: IdpRequest): void {
-    const now = this.timing.now();
-    const hold = this.options.holdOff?.(res.headers, now) ?? 0;
+  private pause(bucket: string, until: number): void {
+    this.pausedUntil.set(bucket, Math.max(this.pausedUntil.get(bucket) ?? 0, until));
+  }
+
+  /** An answer that says the vendor's bucket is empty pauses that bucket's next request until it refills. */
+  private holdOffAfter(res: IdpResponse, req: IdpRequest, bucket: string, theirNow: number): void {
+    const hold = this.options.holdOff?.(res.headers, theirNow) ?? 0;
     if (hold <= 0 || hold > this.retry.retryAfterMaxMs) return; // longer: the 429 will say so
-    if (now + hold > this.pausedUntil)
+    const until = this.clock.now() + hold;
+    if (until > (this.pausedUntil.get(bucket) ?? 0))
       this.options.log.info(`${this.options.vendor}'s rate limit is spent; holding off until it refills`, {
         endpoint: req.endpoint,
         waitMs: hold,
       });
-    this.pausedUntil = Math.max(this.pausedUntil, now + hold);
+    this.pause(bucket, until);
   }
 
   private urlOf(req: IdpRequest, details: IdpErrorDetails): URL {
@@ -232,9 +273,15 @@ export class IdpHttp {
     return url;
   }
 
-  private async once(req: IdpRequest, url: URL, details: IdpErrorDetails): Promise<IdpResponse> {
+  private async once(
+    req: IdpRequest,
+    url: URL,
+    details: IdpErrorDetails,
+    observe: IdpObserver | null,
+  ): Promise<IdpResponse> {
     const headers: Record<string, string> = {
-      ...(await this.options.authorize({ method: req.method, url })),
+      ...req.headers,
+      ...(await this.options.authorize({ method: req.method, url, observe })),
       accept: "application/json",
       "user-agent": "gongops",
     };
@@ -266,6 +313,15 @@ export class IdpHttp {
     await this.limiter.stop({ dropWaitingJobs: true }).catch(() => {});
     await this.ownDispatcher?.close();
   }
+}
+
+/** The vendor's "now": its answer's Date header (RFC 9110 §6.6.1), in ms; null when absent or unreadable. */
+export function vendorNow(headers: Record<string, string | string[] | undefined>): number | null {
+  const raw = headers.date;
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (!value) return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : ms;
 }
 
 /** The rel="next" URL of an RFC 8288 Link header (Okta's pagination); null on the last page. */

@@ -1,7 +1,8 @@
 import type { Dispatcher } from "undici";
 import type { Deprovisioner } from "../approvals/deprovision.js";
+import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
-import type { RetryPolicy, Timing } from "../gong/retry.js";
+import type { RetryPolicy } from "../gong/retry.js";
 import type { Logger } from "../log.js";
 import { EntraDeprovisioner } from "./entra.js";
 import { msalTokenProvider } from "./msal.js";
@@ -12,18 +13,24 @@ export interface IdpOverrides {
   /** MSAL's transport (the simulator's login authority is https by name, loopback in fact). */
   msalNetwork?: import("@azure/msal-node").INetworkModule;
   retry?: Partial<RetryPolicy>;
-  timing?: Timing;
+  /** The back-off's jitter (Math.random by default). */
+  random?: () => number;
   dispatcher?: Dispatcher;
 }
 
-/** The Okta or Entra ID adapter the configuration asks for; null for scim and manual (built in approvals). */
+/**
+ * The Okta or Entra ID adapter the configuration asks for; null for scim and manual (built in approvals).
+ * `clock` is the app's one clock (the composition root's): waits, holds and token renewal run on it.
+ */
 export function createIdpDeprovisioner(
   config: Config,
   log: Logger,
+  clock: Clock,
   overrides: IdpOverrides = {},
 ): (Deprovisioner & { close(): Promise<void> }) | null {
   const via = config.approvals.deactivateVia;
-  const common = { log, retry: overrides.retry, timing: overrides.timing, dispatcher: overrides.dispatcher };
+  const { retry, random, dispatcher } = overrides;
+  const common = { log, clock, retry, random, dispatcher };
   if (via === "okta" && config.idp.okta) return new OktaDeprovisioner({ ...config.idp.okta, ...common });
   if (via === "entra" && config.idp.entra) {
     const e = config.idp.entra;

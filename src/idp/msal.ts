@@ -3,16 +3,25 @@ import { IdpError } from "./http.js";
 
 /**
  * Entra ID's sign-in for the Graph adapter: client credentials through MSAL, with a secret or a
- * certificate. MSAL talks only to an https authority; the simulator's login authority is reached
- * through an injected MSAL network module (GraphSim.msalNetwork), so tests and the demo run MSAL
- * itself, not a stand-in.
+ * certificate. MSAL talks only to an https authority. ENTRA_AUTHORITY_HOST is trusted as configured
+ * (`knownAuthorities`): MSAL then reads the tenant's OpenID configuration from that host itself and never
+ * asks Microsoft's instance discovery (login.microsoftonline.com/common/discovery/instance) about it, so
+ * a host outside MSAL's built-in clouds (a proxy, a private test double) signs in. The simulator's login
+ * authority is reached that way over https, or, in-process, through an injected MSAL network module
+ * (GraphSim.msalNetwork); either way tests and the demo run MSAL itself, not a stand-in.
  */
 
 export interface TokenProvider {
   token(): Promise<string>;
 }
 
-export const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
+/**
+ * The token's scope: the `.default` of the Graph that ENTRA_GRAPH_URL names. A national cloud's Graph
+ * (https://graph.microsoft.us, https://microsoftgraph.chinacloudapi.cn) accepts only tokens for itself.
+ */
+export function graphScope(graphUrl: string): string {
+  return `${new URL(graphUrl).origin}/.default`;
+}
 
 /** Where a refused token request is reported (the trail's and the logs' endpoint). */
 export const TOKEN_ENDPOINT = "POST /{tenant}/oauth2/v2.0/token";
@@ -30,6 +39,7 @@ export function msalTokenProvider(
     clientSecret: Secret | null;
     certificate: { privateKey: Secret; thumbprintSha256: string } | null;
     authorityHost: string;
+    graphUrl: string;
   },
   network?: import("@azure/msal-node").INetworkModule,
 ): TokenProvider {
@@ -39,6 +49,8 @@ export function msalTokenProvider(
         auth: {
           clientId: settings.clientId,
           authority: `${settings.authorityHost}/${encodeURIComponent(settings.tenantId)}`,
+          // Trusted as configured: no instance discovery at Microsoft for this host (see above).
+          knownAuthorities: [new URL(settings.authorityHost).host],
           ...(settings.certificate
             ? {
                 clientCertificate: {
@@ -51,11 +63,12 @@ export function msalTokenProvider(
         ...(network ? { system: { networkClient: network } } : {}),
       }),
   );
+  const scopes = [graphScope(settings.graphUrl)];
   return {
     async token() {
       let result: Awaited<ReturnType<Awaited<typeof app>["acquireTokenByClientCredential"]>>;
       try {
-        result = await (await app).acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE] });
+        result = await (await app).acquireTokenByClientCredential({ scopes });
       } catch (error) {
         throw tokenRefusal(error) ?? error;
       }

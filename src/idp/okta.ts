@@ -2,23 +2,17 @@ import { z } from "zod";
 import type {
   ApiDeprovisioner,
   IdpAssignment,
+  IdpObserver,
   IdpSnapshot,
   IdpUser,
   Preflight,
 } from "../approvals/deprovision.js";
+import type { Clock } from "../clock.js";
 import type { OktaCredentials } from "../config.js";
-import type { RetryPolicy, Timing } from "../gong/retry.js";
+import type { RetryPolicy } from "../gong/retry.js";
 import type { Logger } from "../log.js";
-import {
-  IdpError,
-  IdpHttp,
-  type IdpLimits,
-  type IdpRequest,
-  type IdpResponse,
-  IdpRetryAfterTooLongError,
-  nextLink,
-  pathSegment,
-} from "./http.js";
+import { type Explained, everyPage, expectOk, explainRefusal, invalidAnswer } from "./answers.js";
+import { IdpError, IdpHttp, type IdpLimits, type IdpRequest, nextLink, pathSegment } from "./http.js";
 import { OKTA_API_SCOPES, type OktaAuth, OktaTokenError, oktaAuth } from "./oktaAuth.js";
 
 /**
@@ -33,11 +27,15 @@ import { OKTA_API_SCOPES, type OktaAuth, OktaTokenError, oktaAuth } from "./okta
  *   are compared too (GET /api/v1/apps/{appId}/groups, GET /api/v1/users/{userId}/groups), every page
  *   of each (Link: <…>; rel="next").
  * - DELETE /api/v1/apps/{appId}/users/{userId}: 204; 404 = already gone; 403 E0000046 = group-assigned.
- * - POST /api/v1/apps/{appId}/users: assign again (undo).
+ * - POST /api/v1/apps/{appId}/users: assign again (undo), with the id, scope and userName only: a profile
+ *   property that a mapping pushes is Okta's to compute, and a value that changed since is refused
+ *   (403 E0000075), so the undo sends none.
  * - GET /api/v1/apps/{appId}: the app; ACTIVE, and PUSH_USER_DEACTIVATION among its `features` (the admin
  *   console's Provisioning > To App > "Deactivate Users"): without it unassigning would deactivate
  *   nothing in Gong, so gongops refuses before any change.
- * - Rate limits: per-endpoint buckets per minute; a 429 carries X-Rate-Limit-Reset (epoch seconds).
+ * - Rate limits: per-endpoint buckets per minute; every answer carries X-Rate-Limit-Remaining and
+ *   X-Rate-Limit-Reset (epoch seconds, read against the answer's Date: our clock may be off). An empty
+ *   bucket holds that bucket's calls until it refills, not every Okta call.
  * Auth (oktaAuth.ts): an API token (`Authorization: SSWS …`), or an OAuth service app with a private key
  * and the scopes okta.users.read, okta.apps.read, okta.apps.manage (Bearer or DPoP-bound tokens).
  */
@@ -52,7 +50,9 @@ export interface OktaOptions extends OktaSettings {
   log: Logger;
   limits?: Partial<IdpLimits>;
   retry?: Partial<RetryPolicy>;
-  timing?: Timing;
+  clock?: Clock;
+  /** The back-off's jitter (Math.random by default). */
+  random?: () => number;
   dispatcher?: import("undici").Dispatcher;
 }
 
@@ -86,7 +86,10 @@ export const oktaErrorSchema = z.object({
 
 const headerValue = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.trim();
 
-/** Okta's 429: X-Rate-Limit-Reset is when the bucket refills, in epoch seconds. */
+/**
+ * How long until Okta's bucket refills: X-Rate-Limit-Reset is that instant in epoch seconds, on Okta's
+ * clock, so `now` is Okta's too (the answer's Date header, IdpHttp passes it).
+ */
 export function oktaRetryAfter(
   headers: Record<string, string | string[] | undefined>,
   now: number,
@@ -96,11 +99,25 @@ export function oktaRetryAfter(
   return Math.max(0, Number(v) * 1000 - now);
 }
 
+/** What undo needs: who, and the app username they had (a snapshot from before may hold a profile too). */
 export interface OktaSnapshot extends IdpSnapshot {
   kind: "okta";
   userId: string;
   userName: string | null;
-  profile: Record<string, unknown>;
+}
+
+/**
+ * Okta's rate-limit bucket of a request: its endpoint family, the path template without method or
+ * query ("GET /api/v1/users?search" counts against /api/v1/users).
+ */
+export function oktaBucketOf(req: IdpRequest): string {
+  return req.endpoint.replace(/^[A-Z]+ /, "").replace(/\?.*$/, "");
+}
+
+/** What every view of one adapter shares: the wire (its limiter and holds) and the token. */
+interface OktaShared {
+  http: IdpHttp;
+  auth: OktaAuth;
 }
 
 /** The app feature without which unassigning deactivates nobody in Gong ("Deactivate Users"). */
@@ -113,27 +130,35 @@ export class OktaDeprovisioner implements ApiDeprovisioner {
   readonly kind = "okta" as const;
   readonly label = "Okta";
   readonly confirmedBy = "sync" as const;
-  private readonly http: IdpHttp;
-  private readonly auth: OktaAuth;
   private readonly app: string;
+  private readonly shared: OktaShared;
 
-  constructor(private readonly options: OktaOptions) {
+  constructor(
+    private readonly options: OktaOptions,
+    shared?: OktaShared,
+    private readonly observer: IdpObserver | null = null,
+  ) {
     this.app = pathSegment(options.appId);
-    this.auth = oktaAuth(options.credentials, {
+    this.shared = shared ?? OktaDeprovisioner.wire(options);
+  }
+
+  private static wire(options: OktaOptions): OktaShared {
+    const auth = oktaAuth(options.credentials, {
       orgUrl: options.orgUrl,
       log: options.log,
-      timing: options.timing,
+      clock: options.clock,
       dispatcher: options.dispatcher,
     });
-    this.http = new IdpHttp({
+    const http = new IdpHttp({
       vendor: "Okta",
       baseUrl: options.orgUrl,
-      authorize: (req) => this.auth.headers(req),
-      onUnauthorized: () => this.auth.unauthorized(),
+      authorize: (req) => auth.headers(req),
+      onUnauthorized: () => auth.unauthorized(),
       retryAfter: oktaRetryAfter,
       // X-Rate-Limit-Remaining: 0 on any answer: the next call would be a 429, so wait for the reset.
       holdOff: (headers, now) =>
         headerValue(headers["x-rate-limit-remaining"]) === "0" ? oktaRetryAfter(headers, now) : null,
+      bucketOf: oktaBucketOf,
       errorOf: (body) => {
         const e = oktaErrorSchema.safeParse(body);
         return e.success ? { code: e.data.errorCode, summary: e.data.errorSummary } : {};
@@ -141,15 +166,20 @@ export class OktaDeprovisioner implements ApiDeprovisioner {
       // Okta's app-user endpoints allow hundreds a minute; a handful a second leaves room for others.
       limits: { maxConcurrent: 2, maxRps: 5, ...options.limits },
       retry: options.retry,
-      timing: options.timing,
+      clock: options.clock,
+      random: options.random,
       dispatcher: options.dispatcher,
       log: options.log,
     });
+    return { http, auth };
   }
 
-  observe(listener: Parameters<IdpHttp["observe"]>[0]): void {
-    this.http.observe(listener);
-    this.auth.observe(listener);
+  observed(observer: IdpObserver): OktaDeprovisioner {
+    return new OktaDeprovisioner(this.options, this.shared, observer);
+  }
+
+  private send(req: IdpRequest) {
+    return this.shared.http.send(req, this.observer);
   }
 
   async preflight(): Promise<Preflight> {
@@ -158,16 +188,16 @@ export class OktaDeprovisioner implements ApiDeprovisioner {
   }
 
   private async refusal(): Promise<string | null> {
-    const res = await this.http.send({
+    const res = await this.send({
       method: "GET",
       path: `/api/v1/apps/${this.app}`,
       endpoint: "GET /api/v1/apps/{appId}",
     });
     if (res.status === 404)
       return `Okta has no app ${this.options.appId} (OKTA_GONG_APP_ID): check the Gong app's id in the Okta Admin Console (Applications > Gong > the id in its address)`;
-    this.expectOk(res, "read the Gong app");
+    expectOk(res, "read the Gong app");
     const app = oktaAppSchema.safeParse(res.body);
-    if (!app.success) throw this.invalid(res, "app");
+    if (!app.success) throw invalidAnswer(res, "app");
     if (app.data.status !== "ACTIVE")
       return `the Gong app in Okta is ${app.data.status}, not ACTIVE: unassigning would deactivate nobody in Gong`;
     if (!(app.data.features ?? []).includes(PUSH_USER_DEACTIVATION))
@@ -188,16 +218,16 @@ export class OktaDeprovisioner implements ApiDeprovisioner {
     // DPoP proof's htu against the decoded path, which an escaped one never matches.
     const res =
       pathSegment(email) === email
-        ? await this.http.send({
+        ? await this.send({
             method: "GET",
             path: `/api/v1/users/${pathSegment(email)}`,
             endpoint: "GET /api/v1/users/{login}",
           })
         : null;
     if (res && res.status !== 404) {
-      this.expectOk(res, "find the user");
+      expectOk(res, "find the user");
       const user = oktaUserSchema.safeParse(res.body);
-      if (!user.success) throw this.invalid(res, "user");
+      if (!user.success) throw invalidAnswer(res, "user");
       // Found by login; make sure it is the same person (an Okta login need not be the email).
       const emails = [user.data.profile.login, user.data.profile.email].map((e) => e?.toLowerCase());
       if (emails.includes(email.toLowerCase())) return { id: user.data.id, login: user.data.profile.login };
@@ -226,21 +256,20 @@ export class OktaDeprovisioner implements ApiDeprovisioner {
 
   async assignment(user: IdpUser): Promise<IdpAssignment> {
     const uid = pathSegment(user.id);
-    const res = await this.http.send({
+    const res = await this.send({
       method: "GET",
       path: `/api/v1/apps/${this.app}/users/${uid}`,
       endpoint: "GET /api/v1/apps/{appId}/users/{userId}",
     });
     if (res.status === 404) return { kind: "none", groups: [], snapshot: null };
-    this.expectOk(res, "read the user's assignment");
+    expectOk(res, "read the user's assignment");
     const appUser = oktaAppUserSchema.safeParse(res.body);
-    if (!appUser.success) throw this.invalid(res, "app user");
+    if (!appUser.success) throw invalidAnswer(res, "app user");
     const groups = await this.grantingGroups(uid);
     const snapshot: OktaSnapshot = {
       kind: "okta",
       userId: user.id,
       userName: appUser.data.credentials?.userName ?? null,
-      profile: appUser.data.profile ?? {},
     };
     if (appUser.data.scope === "GROUP") return { kind: "group", groups, snapshot: null };
     return groups.length > 0 ? { kind: "both", groups, snapshot } : { kind: "direct", groups: [], snapshot };
@@ -284,66 +313,62 @@ export class OktaDeprovisioner implements ApiDeprovisioner {
     item: T,
     what: string,
   ): AsyncGenerator<z.infer<T>> {
-    const seen = new Set<string>();
-    let req: IdpRequest | null = first;
-    while (req) {
-      const res = await this.http.send(req);
-      this.expectOk(res, `list ${what}`);
-      const page = z.array(item).safeParse(res.body);
-      if (!page.success) throw this.invalid(res, `page of ${what}`);
-      yield* page.data;
-      const next = nextLink(res.headers);
-      if (next && seen.has(next)) throw new IdpError(res.details, `list ${what} (Okta repeated a page link)`);
-      if (next) seen.add(next);
-      req = next ? { method: "GET", path: next, endpoint: first.endpoint } : null;
-    }
+    yield* everyPage(
+      await this.send(first),
+      (next) => this.send({ method: "GET", path: next, endpoint: first.endpoint }),
+      { items: (res) => res.body, next: (res) => nextLink(res.headers) },
+      item,
+      what,
+    );
   }
 
   async unassign(user: IdpUser): Promise<"removed" | "already"> {
-    const res = await this.http.send({
+    const res = await this.send({
       method: "DELETE",
       path: `/api/v1/apps/${this.app}/users/${pathSegment(user.id)}`,
       endpoint: "DELETE /api/v1/apps/{appId}/users/{userId}",
     });
     if (res.status === 404) return "already";
-    this.expectOk(res, "unassign the user");
+    expectOk(res, "unassign the user");
     return "removed";
   }
 
   async reassign(snapshot: IdpSnapshot): Promise<void> {
     const s = snapshot as OktaSnapshot;
-    const res = await this.http.send({
+    // No profile: Okta fills the app user's profile from its mappings (and refuses a mapped property
+    // whose value changed since, E0000075, which an old snapshot's would be).
+    const res = await this.send({
       method: "POST",
       path: `/api/v1/apps/${this.app}/users`,
       body: {
         id: s.userId,
         scope: "USER",
         ...(s.userName ? { credentials: { userName: s.userName } } : {}),
-        profile: s.profile,
       },
       endpoint: "POST /api/v1/apps/{appId}/users",
     });
-    this.expectOk(res, "assign the user again");
+    expectOk(res, "assign the user again");
   }
 
   groupAdvice(groups: string[]): string {
     return `An Okta admin must remove them from ${groups.length === 1 ? "that group" : "those groups"} (or take the group off the Gong app), then file the request again.`;
   }
 
-  explain(error: unknown): { failed: string } | { retryAt: Date; why: string } | null {
-    if (error instanceof IdpRetryAfterTooLongError) return { retryAt: error.retryAt, why: error.message };
+  explain(error: unknown): Explained {
     if (error instanceof OktaTokenError) return { failed: error.message };
-    if (!(error instanceof IdpError)) return null;
-    const { status, vendorCode, summary } = error.details;
-    if (status === undefined || status < 400 || status >= 500 || status === 429) return null;
-    if (status === 409) return { failed: `${error.message}. Nothing was changed.` };
+    return explainRefusal(error, (e) => this.namedRefusal(e));
+  }
+
+  /** Okta's refusals that have a cause to name: a granting group, the token, the rights it lacks. */
+  private namedRefusal(error: IdpError): { failed: string } | null {
+    const { status, vendorCode } = error.details;
     if (vendorCode === OKTA_GROUP_ASSIGNED)
       return {
         failed: `Okta refused: a group membership grants the Gong app (${OKTA_GROUP_ASSIGNED}); gongops never removes group access. Nothing was changed.`,
       };
     const code = vendorCode ? ` ${vendorCode}` : "";
     const scopes = `${OKTA_API_SCOPES.slice(0, -1).join(", ")} and ${OKTA_API_SCOPES.at(-1)}`;
-    const serviceApp = this.auth.mode === "serviceApp";
+    const serviceApp = this.shared.auth.mode === "serviceApp";
     if (status === 401)
       return {
         failed: serviceApp
@@ -356,21 +381,10 @@ export class OktaDeprovisioner implements ApiDeprovisioner {
           ? `Okta refused the change (403${code}): the service app (OKTA_CLIENT_ID) needs ${scopes} granted (its Okta API Scopes tab) and an admin role that covers the Gong app (its Admin roles tab)`
           : `Okta refused the change (403${code}): the token's admin needs ${scopes} on the Gong app`,
       };
-    return {
-      failed: `Okta refused to ${error.message} (HTTP ${status}${vendorCode ? ` ${vendorCode}` : ""}${summary ? `: ${summary}` : ""})`,
-    };
-  }
-
-  private expectOk(res: IdpResponse, what: string): void {
-    if (res.status >= 200 && res.status < 300) return;
-    throw new IdpError(res.details, what);
-  }
-
-  private invalid(res: IdpResponse, what: string): IdpError {
-    return new IdpError(res.details, `read Okta's answer (an invalid ${what})`);
+    return null;
   }
 
   async close(): Promise<void> {
-    await this.http.close();
+    await this.shared.http.close();
   }
 }

@@ -1,14 +1,15 @@
 import { randomUUID } from "node:crypto";
+import { generateKeyPair, generateProof, type KeyPair } from "dpop";
+import { SignJWT } from "jose";
 import { type Dispatcher, request } from "undici";
 import { z } from "zod";
-import type { IdpCall } from "../approvals/deprovision.js";
+import type { IdpObserver } from "../approvals/deprovision.js";
+import { type Clock, systemClock } from "../clock.js";
 import type { OktaCredentials } from "../config.js";
-import { realTiming, type Timing } from "../gong/retry.js";
 import type { Logger } from "../log.js";
 import type { Secret } from "../secret.js";
-import { DpopKey } from "./dpop.js";
 import { IdpError } from "./http.js";
-import { type SigningKey, signingKeyOf, signJwt } from "./jose.js";
+import { type SigningKey, signingKeyOf } from "./oktaKey.js";
 
 /**
  * Okta's auth headers for the Management API, for either way in (OKTA_API_TOKEN, or OKTA_CLIENT_ID with
@@ -23,10 +24,15 @@ import { type SigningKey, signingKeyOf, signJwt } from "./jose.js";
  * DPoP (RFC 9449): a service app may require it (a checkbox, on by default for new apps). The first token
  * request goes without a proof. Okta answers an app that requires one with 400 invalid_dpop_proof ("The
  * DPoP proof JWT header is missing."); from then on this process sends proofs made with an ES256 key of
- * its own, and Okta's 400 use_dpop_nonce hands over the nonce they carry (kept for later token requests).
+ * its own (never stored: a restart makes a new one and fetches a new token, which binds to it), and
+ * Okta's 400 use_dpop_nonce hands over the nonce they carry (kept for later token requests).
  * Why not always send a proof: how Okta treats one from an app that does not require DPoP is not
  * documented, and the switch costs one request per process. A DPoP token goes out as `Authorization:
  * DPoP …` with a proof bound to it (`ath`) on every API call; a Bearer token goes out alone.
+ *
+ * The JOSE is the maintained libraries': `jose` signs the client assertion, `dpop` makes the proofs (and
+ * their `ath`); this file only decides what goes in them. A JWT's `iat` is the system's time (the one
+ * reading of it the house allows): the vendor checks it against its own clock, not ours.
  *
  * Nothing here logs or throws the private key, the client assertion, a proof or a token.
  */
@@ -41,18 +47,21 @@ const RENEW_BEFORE_MS = 60_000;
 
 export interface OktaAuth {
   readonly mode: OktaCredentials["kind"];
-  /** The auth headers for one API request: the Authorization header, and a DPoP proof when bound. */
-  headers(req: { method: string; url: URL }): Promise<Record<string, string>>;
+  /**
+   * The auth headers for one API request: the Authorization header, and a DPoP proof when bound. A
+   * token request it needs is reported to `observe` like an API call (the trail), never with a header
+   * or a body.
+   */
+  headers(req: { method: string; url: URL; observe?: IdpObserver | null }): Promise<Record<string, string>>;
   /** The API answered 401: whether the request is worth one more try (a cached token was dropped). */
   unauthorized(): boolean;
-  /** Token requests are reported like API calls (the trail), never with a header or a body. */
-  observe(listener: ((call: IdpCall) => void) | null): void;
 }
 
 export interface OktaAuthOptions {
   orgUrl: string;
   log: Logger;
-  timing?: Timing;
+  /** When a token is due for renewal; the system's clock by default. */
+  clock?: Clock;
   dispatcher?: Dispatcher;
   timeoutMs?: number;
 }
@@ -78,14 +87,12 @@ class ApiTokenAuth implements OktaAuth {
   unauthorized(): boolean {
     return false;
   }
-
-  observe(): void {}
 }
 
 interface AccessToken {
   value: string;
   /** The key the token is bound to (token_type DPoP); null for a Bearer token. */
-  dpop: DpopKey | null;
+  dpop: KeyPair | null;
   renewAt: number;
 }
 
@@ -102,13 +109,12 @@ class ServiceAppAuth implements OktaAuth {
   private readonly key: SigningKey;
   private readonly kid: string | null;
   private readonly tokenUrl: URL;
-  private readonly timing: Timing;
+  private readonly clock: Clock;
   private token: AccessToken | null = null;
   private pending: Promise<AccessToken> | null = null;
   /** Made when Okta first asks for DPoP; from then on every token request carries a proof. */
-  private dpop: DpopKey | null = null;
+  private dpop: KeyPair | null = null;
   private nonce: string | null = null;
-  private listener: ((call: IdpCall) => void) | null = null;
 
   constructor(
     private readonly app: { clientId: string; privateKey: Secret; keyId: string | null },
@@ -117,19 +123,19 @@ class ServiceAppAuth implements OktaAuth {
     this.key = signingKeyOf(app.privateKey.reveal());
     this.kid = app.keyId ?? this.key.kid;
     this.tokenUrl = new URL(`${options.orgUrl.replace(/\/+$/, "")}/oauth2/v1/token`);
-    this.timing = options.timing ?? realTiming;
+    this.clock = options.clock ?? systemClock;
   }
 
-  observe(listener: ((call: IdpCall) => void) | null): void {
-    this.listener = listener;
-  }
-
-  async headers({ method, url }: { method: string; url: URL }): Promise<Record<string, string>> {
-    const token = await this.current();
+  async headers(req: {
+    method: string;
+    url: URL;
+    observe?: IdpObserver | null;
+  }): Promise<Record<string, string>> {
+    const token = await this.current(req.observe ?? null);
     if (!token.dpop) return { authorization: `Bearer ${token.value}` };
     return {
       authorization: `DPoP ${token.value}`,
-      dpop: token.dpop.proof({ method, url, now: this.timing.now(), accessToken: token.value }),
+      dpop: await generateProof(token.dpop, htuOf(req.url), req.method, undefined, token.value),
     };
   }
 
@@ -138,20 +144,21 @@ class ServiceAppAuth implements OktaAuth {
     return true;
   }
 
-  private current(): Promise<AccessToken> {
+  /** The cached token, or one fetch shared by every concurrent caller (reported to the first's observer). */
+  private current(observe: IdpObserver | null): Promise<AccessToken> {
     const token = this.token;
-    if (token && this.timing.now() < token.renewAt) return Promise.resolve(token);
-    this.pending ??= this.fetchToken().finally(() => {
+    if (token && this.clock.now() < token.renewAt) return Promise.resolve(token);
+    this.pending ??= this.fetchToken(observe).finally(() => {
       this.pending = null;
     });
     return this.pending;
   }
 
-  private async fetchToken(): Promise<AccessToken> {
+  private async fetchToken(observe: IdpObserver | null): Promise<AccessToken> {
     let nonceTried = false;
     for (;;) {
       const dpop = this.dpop;
-      const res = await this.post(dpop);
+      const res = await this.post(dpop, observe);
       if (res.status >= 200 && res.status < 300) {
         this.token = this.accessTokenOf(res.body, dpop);
         return this.token;
@@ -159,7 +166,7 @@ class ServiceAppAuth implements OktaAuth {
       const refusal = tokenErrorSchema.safeParse(res.body);
       const code = refusal.success ? refusal.data.error : undefined;
       if (res.status === 400 && code === "invalid_dpop_proof" && !dpop) {
-        this.dpop = DpopKey.generate();
+        this.dpop = await generateKeyPair("ES256");
         this.options.log.info("Okta requires DPoP for the service app: sending proofs from now on");
         continue;
       }
@@ -196,7 +203,7 @@ class ServiceAppAuth implements OktaAuth {
     }
   }
 
-  private accessTokenOf(body: unknown, dpop: DpopKey | null): AccessToken {
+  private accessTokenOf(body: unknown, dpop: KeyPair | null): AccessToken {
     const parsed = tokenSchema.safeParse(body);
     if (!parsed.success) throw new Error("Okta's token endpoint answered without an access token");
     const bound = parsed.data.token_type.toLowerCase() === "dpop";
@@ -209,25 +216,25 @@ class ServiceAppAuth implements OktaAuth {
     return {
       value: parsed.data.access_token,
       dpop: bound ? dpop : null,
-      renewAt: this.timing.now() + lifetime,
+      renewAt: this.clock.now() + lifetime,
     };
   }
 
   private async post(
-    dpop: DpopKey | null,
+    dpop: KeyPair | null,
+    observe: IdpObserver | null,
   ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: unknown }> {
-    const now = this.timing.now();
     const headers: Record<string, string> = {
       accept: "application/json",
       "content-type": "application/x-www-form-urlencoded",
       "user-agent": "gongops",
     };
-    if (dpop) headers.dpop = dpop.proof({ method: "POST", url: this.tokenUrl, now, nonce: this.nonce });
+    if (dpop) headers.dpop = await generateProof(dpop, htuOf(this.tokenUrl), "POST", this.nonce ?? undefined);
     const body = new URLSearchParams({
       grant_type: "client_credentials",
       scope: OKTA_API_SCOPES.join(" "),
       client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-      client_assertion: this.assertion(now),
+      client_assertion: await this.assertion(),
     }).toString();
     const timeout = this.options.timeoutMs ?? 30_000;
     const res = await request(this.tokenUrl, {
@@ -245,27 +252,32 @@ class ServiceAppAuth implements OktaAuth {
     } catch {
       parsed = undefined;
     }
-    this.listener?.({ method: "POST", endpoint: OKTA_TOKEN_ENDPOINT, status: res.statusCode });
+    observe?.({ method: "POST", endpoint: OKTA_TOKEN_ENDPOINT, status: res.statusCode });
     return { status: res.statusCode, headers: res.headers, body: parsed };
   }
 
-  /** RFC 7523 §3: the app's own signed statement, one per request (Okta refuses a `jti` seen before). */
-  private assertion(now: number): string {
-    const iat = Math.floor(now / 1000);
-    return signJwt(
-      { typ: "JWT", ...(this.kid ? { kid: this.kid } : {}) },
-      {
-        iss: this.app.clientId,
-        sub: this.app.clientId,
-        aud: this.tokenUrl.href,
-        iat,
-        exp: iat + ASSERTION_SECONDS,
-        jti: randomUUID(),
-      },
-      this.key.key,
-      this.key.alg,
-    );
+  /**
+   * RFC 7523 §3: the app's own signed statement, one per request (Okta refuses a `jti` seen before),
+   * valid for ASSERTION_SECONDS from its `iat`.
+   */
+  private assertion(): Promise<string> {
+    return new SignJWT({ jti: randomUUID() })
+      .setProtectedHeader({ alg: this.key.alg, typ: "JWT", ...(this.kid ? { kid: this.kid } : {}) })
+      .setIssuer(this.app.clientId)
+      .setSubject(this.app.clientId)
+      .setAudience(this.tokenUrl.href)
+      .setIssuedAt()
+      .setExpirationTime(`${ASSERTION_SECONDS}s`)
+      .sign(this.key.key);
   }
+}
+
+/**
+ * A proof's `htu`: the request URL without its query and fragment (RFC 9449 §4.2). Okta compares it
+ * with the decoded path, so the adapter never sends a path that needs escaping (http.ts, pathSegment).
+ */
+export function htuOf(url: URL): string {
+  return `${url.origin}${url.pathname}`;
 }
 
 /** What the admin reads when the token endpoint says no, by its OAuth error code. */

@@ -1,5 +1,6 @@
-import { constants, createPublicKey, type KeyObject, randomBytes, verify } from "node:crypto";
+import { createPublicKey, type KeyObject, randomBytes } from "node:crypto";
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
+import { decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from "jose";
 import { request } from "undici";
 import type { IdpCtx, IdpReply } from "./idpServer.js";
 
@@ -7,11 +8,14 @@ import type { IdpCtx, IdpReply } from "./idpServer.js";
  * The simulator's Entra ID login authority, served beside its Graph face: what MSAL's client-credentials
  * flow reads and posts (instance discovery, the tenant's OpenID configuration, the v2.0 token endpoint),
  * with Entra's error shapes (`AADSTS…` codes). A client secret or a certificate's signed assertion
- * (PS256 with `x5t#S256`, as MSAL sends it) is checked; the tokens it issues are what the Graph face
- * accepts.
+ * (PS256 with `x5t#S256`, as MSAL sends it) is checked, with `jose` (never gongops' own code); the tokens
+ * it issues are what the Graph face accepts, for the scope of that Graph (`{graph origin}/.default`).
  */
 
-/** The sim's Entra login authority: https, as MSAL insists; `msalNetwork()` carries it to loopback. */
+/**
+ * The sim's Entra login authority when it is served over plain http in-process: https by name, as MSAL
+ * insists, and `msalNetwork()` carries it to loopback. Served over https, it is its own URL.
+ */
 export const ENTRA_SIM_AUTHORITY_HOST = "https://login.gongops-sim.invalid";
 export const ENTRA_SIM_TENANT_ID = "00000000-0000-4000-8000-00000000fa4e";
 export const ENTRA_SIM_CLIENT_ID = "00000000-0000-4000-8000-00000000c11e";
@@ -34,14 +38,26 @@ export function loginEndpointOf(method: string, p: string[]): string | null {
 
 export const isLoginEndpoint = (endpoint: string) => endpoint.startsWith("login ");
 
+export interface EntraLoginPlace {
+  /** Where the server is (what msalNetwork() forwards to). */
+  url: () => string;
+  /** The https origin the authority presents itself at (its metadata names it). */
+  authority: () => string;
+  /** The Graph the tokens are for: a token request must ask for `{graph}/.default`. */
+  graph: () => string;
+}
+
 export class EntraLoginSim {
+  /** Token requests, and those refused. */
   readonly stats = { requests: 0, refused: 0 };
+  /** The scope of every token request, in order. */
+  readonly scopes: string[] = [];
   /** Access tokens issued, with their expiry (ms). */
   private readonly tokens = new Map<string, number>();
   private readonly certificate: { publicKey: KeyObject; thumbprintSha256: string } | null;
 
   constructor(
-    private readonly url: () => string,
+    private readonly place: EntraLoginPlace,
     certificate?: SimCertificate,
   ) {
     this.certificate = certificate
@@ -69,7 +85,7 @@ export class EntraLoginSim {
   msalNetwork(): INetworkModule {
     const send = async <T>(method: "GET" | "POST", to: string, options?: NetworkRequestOptions) => {
       const u = new URL(to);
-      const res = await request(`${this.url()}${u.pathname}${u.search}`, {
+      const res = await request(`${this.place.url()}${u.pathname}${u.search}`, {
         method,
         headers: options?.headers,
         body: options?.body,
@@ -90,8 +106,8 @@ export class EntraLoginSim {
   }
 
   /** Instance discovery, the tenant's OpenID configuration and the token endpoint (client credentials). */
-  route(endpoint: string, { parts, body }: IdpCtx): IdpReply {
-    const host = new URL(ENTRA_SIM_AUTHORITY_HOST).host;
+  async route(endpoint: string, { parts, body }: IdpCtx): Promise<IdpReply> {
+    const host = new URL(this.place.authority()).host;
     if (endpoint === "login GET discovery")
       return {
         status: 200,
@@ -142,11 +158,20 @@ export class EntraLoginSim {
           `Application with identifier '${f.client_id}' was not found in the directory.`,
         ),
       );
-    if (!(f.scope ?? "").split(" ").includes("https://graph.microsoft.com/.default"))
-      return refuse(loginError(400, "invalid_scope", 1002012, "The provided value for scope is not valid."));
+    this.scopes.push(f.scope ?? "");
+    // A token is for one resource: this Graph's (a national cloud's Graph is another resource).
+    if (!(f.scope ?? "").split(" ").includes(`${new URL(this.place.graph()).origin}/.default`))
+      return refuse(
+        loginError(
+          400,
+          "invalid_resource",
+          500011,
+          `The resource principal named ${f.scope} was not found in the tenant.`,
+        ),
+      );
     const tokenUrl = `${base}/oauth2/v2.0/token`;
     if (f.client_assertion !== undefined) {
-      const why = this.badAssertion(f, tokenUrl);
+      const why = await this.badAssertion(f, tokenUrl);
       if (why) return refuse(loginError(401, "invalid_client", 700027, why));
     } else if (f.client_secret !== ENTRA_SIM_CLIENT_SECRET)
       return refuse(loginError(401, "invalid_client", 7000215, "Invalid client secret provided."));
@@ -159,43 +184,34 @@ export class EntraLoginSim {
   }
 
   /** Why a certificate's client assertion is refused (null: good): header, signature and claims. */
-  private badAssertion(f: Record<string, string>, tokenUrl: string): string | null {
+  private async badAssertion(f: Record<string, string>, tokenUrl: string): Promise<string | null> {
     if (!this.certificate)
       return "Client assertion contains an invalid signature (no certificate is registered).";
     if (f.client_assertion_type !== "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
       return "Invalid client_assertion_type.";
-    const [h, p, sig] = f.client_assertion!.split(".");
-    if (!h || !p || !sig) return "The client assertion is not a JWT.";
-    const header = JSON.parse(Buffer.from(h, "base64url").toString()) as Record<string, string>;
-    const claims = JSON.parse(Buffer.from(p, "base64url").toString()) as Record<string, string | number>;
+    let header: Record<string, unknown>;
+    try {
+      header = decodeProtectedHeader(f.client_assertion!);
+    } catch {
+      return "The client assertion is not a JWT.";
+    }
     const thumb = Buffer.from(this.certificate.thumbprintSha256, "hex").toString("base64url");
     if (header["x5t#S256"] !== thumb)
       return "Client assertion failed: the certificate thumbprint is not registered.";
-    const ok =
-      header.alg === "PS256"
-        ? verify(
-            "sha256",
-            Buffer.from(`${h}.${p}`),
-            {
-              key: this.certificate.publicKey,
-              padding: constants.RSA_PKCS1_PSS_PADDING,
-              saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
-            },
-            Buffer.from(sig, "base64url"),
-          )
-        : header.alg === "RS256" &&
-          verify(
-            "sha256",
-            Buffer.from(`${h}.${p}`),
-            this.certificate.publicKey,
-            Buffer.from(sig, "base64url"),
-          );
-    if (!ok) return "Client assertion failed signature validation.";
+    let claims: JWTPayload;
+    try {
+      ({ payload: claims } = await jwtVerify(f.client_assertion!, this.certificate.publicKey, {
+        algorithms: ["PS256", "RS256"],
+      }));
+    } catch (error) {
+      return error instanceof errors.JWTExpired
+        ? "The client assertion has expired."
+        : "Client assertion failed signature validation.";
+    }
     if (claims.aud !== tokenUrl) return `The audience '${claims.aud}' is not the token endpoint.`;
     if (claims.iss !== ENTRA_SIM_CLIENT_ID || claims.sub !== ENTRA_SIM_CLIENT_ID)
       return "The client assertion's issuer and subject must be the client id.";
-    if (typeof claims.exp !== "number" || claims.exp * 1000 < Date.now())
-      return "The client assertion has expired.";
+    if (typeof claims.exp !== "number") return "The client assertion has expired.";
     return null;
   }
 }

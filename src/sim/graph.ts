@@ -8,7 +8,7 @@ import {
   loginEndpointOf,
   type SimCertificate,
 } from "./entraLogin.js";
-import { type IdpCtx, type IdpReply, IdpSimServer } from "./idpServer.js";
+import { type IdpCtx, type IdpReply, IdpSimServer, type SimTls } from "./idpServer.js";
 import type { SimOrg } from "./org.js";
 
 /**
@@ -40,6 +40,12 @@ export interface GraphSimOptions {
   pageSize?: number;
   /** A certificate the app registration trusts (its public key and SHA-256 thumbprint, hex). */
   certificate?: SimCertificate;
+  /**
+   * Serve Graph and the login authority over HTTPS with this certificate: gongops then reaches the
+   * authority as ENTRA_AUTHORITY_HOST alone says (its URL), trusting the certificate the way any
+   * client would (NODE_EXTRA_CA_CERTS), with no MSAL network module in between.
+   */
+  tls?: SimTls;
 }
 
 interface Assignment {
@@ -91,14 +97,22 @@ export class GraphSim extends IdpSimServer {
   readonly login: EntraLoginSim;
 
   private constructor(options: GraphSimOptions) {
-    super();
+    super(options.tls);
     this.org = options.org;
     this.pushDelayMs = options.pushDelayMs ?? 50;
     this.job = options.job ?? "Active";
     this.syncAll = options.syncAll ?? false;
     this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
     this.pageSize = options.pageSize ?? 100;
-    this.login = new EntraLoginSim(() => this.url, options.certificate);
+    this.login = new EntraLoginSim(
+      {
+        url: () => this.url,
+        authority: () => (this.secure ? this.url : ENTRA_SIM_AUTHORITY_HOST),
+        graph: () => this.graphUrl,
+      },
+      options.certificate,
+    );
+
     let n = 0;
     for (const u of this.org.users()) {
       const id = guid("a", ++n);
@@ -120,7 +134,8 @@ export class GraphSim extends IdpSimServer {
 
   /**
    * Environment that points gongops at this face. The login authority is https (MSAL refuses anything
-   * else), so gongops must also be given `msalNetwork()`, which carries MSAL's requests here.
+   * else): served over https it is this server's URL; otherwise gongops must also be given
+   * `msalNetwork()`, which carries MSAL's requests here.
    */
   env(): Record<string, string> {
     return {
@@ -128,7 +143,7 @@ export class GraphSim extends IdpSimServer {
       ENTRA_TENANT_ID: ENTRA_SIM_TENANT_ID,
       ENTRA_CLIENT_ID: ENTRA_SIM_CLIENT_ID,
       ENTRA_CLIENT_SECRET: ENTRA_SIM_CLIENT_SECRET,
-      ENTRA_AUTHORITY_HOST: ENTRA_SIM_AUTHORITY_HOST,
+      ENTRA_AUTHORITY_HOST: this.secure ? this.url : ENTRA_SIM_AUTHORITY_HOST,
       ENTRA_GONG_SP_ID: this.spId,
       ENTRA_GRAPH_URL: this.graphUrl,
     };
@@ -281,7 +296,7 @@ export class GraphSim extends IdpSimServer {
     });
   }
 
-  protected route(endpoint: string, ctx: IdpCtx): IdpReply {
+  protected route(endpoint: string, ctx: IdpCtx): IdpReply | Promise<IdpReply> {
     if (isLoginEndpoint(endpoint)) return this.login.route(endpoint, ctx);
     const { parts, url, body } = ctx;
     const q = parts.slice(1);
@@ -321,11 +336,20 @@ export class GraphSim extends IdpSimServer {
       const filter = url.searchParams.get("$filter");
       const m = filter ? /^resourceId eq ([0-9a-f-]+)$/i.exec(filter) : null;
       if (filter && !m) return graphError(400, "Request_UnsupportedQuery", "Unsupported query.");
+      // Filtering on resourceId is an advanced query: Graph answers it only with both of these.
+      const counted = url.searchParams.get("$count") === "true";
+      if (m && (ctx.headers.consistencylevel !== "eventual" || !counted))
+        return graphError(
+          400,
+          "Request_UnsupportedQuery",
+          "Unsupported Query. This query needs the ConsistencyLevel header set to 'eventual' and $count=true.",
+        );
       const all = this.ofUser(u.id).filter((a) => !m || a.resourceId === m[1]!.toLowerCase());
       // Graph's paging: an opaque $skiptoken in an absolute @odata.nextLink (here the offset).
       const skip = Number(url.searchParams.get("$skiptoken") ?? 0);
       const value = all.slice(skip, skip + this.pageSize);
       const body: Record<string, unknown> = { "@odata.context": "sim", value };
+      if (counted) body["@odata.count"] = all.length;
       if (skip + this.pageSize < all.length) {
         const next = new URL(`${this.url}${url.pathname}${url.search}`);
         next.searchParams.set("$skiptoken", String(skip + this.pageSize));

@@ -1,10 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 
 /**
- * What the Okta and Graph faces of the simulator share: a loopback HTTP server with JSON in and out, a
+ * What the Okta and Graph faces of the simulator share: a loopback HTTP server with JSON in and out (or
+ * HTTPS, given a certificate: a face reached as a real client reaches it, by URL and trust alone), a
  * bearer check, per-endpoint counts, queued 429s, and timers (the IdP's push to Gong) cleared on close.
  */
+
+/** A certificate and its key, PEM, for a face served over HTTPS. */
+export interface SimTls {
+  key: string;
+  cert: string;
+}
 
 export interface IdpReply {
   status: number;
@@ -30,17 +38,23 @@ export abstract class IdpSimServer {
   private pending429: { times: number; endpoint?: string }[] = [];
   private pendingFailures: { endpoint: string; reply: IdpReply; after: number }[] = [];
 
-  constructor() {
-    this.server = createServer((req, res) => {
+  constructor(private readonly tls?: SimTls) {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
       this.handle(req, res).catch((error) => {
         if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
         res.end(JSON.stringify({ error: `sim crashed: ${(error as Error).message}` }));
       });
-    });
+    };
+    this.server = tls ? createTlsServer({ key: tls.key, cert: tls.cert }, handler) : createServer(handler);
+  }
+
+  /** Whether the face is served over HTTPS. */
+  get secure(): boolean {
+    return this.tls !== undefined;
   }
 
   /** Whether the request's credentials are good (Authorization, and a DPoP proof where one is asked). */
-  protected abstract authorized(ctx: IdpCtx): boolean;
+  protected abstract authorized(ctx: IdpCtx): boolean | Promise<boolean>;
   /** The vendor's own rate limit: counts this request, and answers its 429 when it is over (null: go on). */
   protected throttled(_endpoint: string): IdpReply | null {
     return null;
@@ -56,7 +70,7 @@ export abstract class IdpSimServer {
   protected abstract unauthorized(): IdpReply;
   /** The endpoint template of a request, e.g. "DELETE /api/v1/apps/{appId}/users/{userId}". */
   protected abstract endpointOf(method: string, parts: string[]): string;
-  protected abstract route(endpoint: string, ctx: IdpCtx): IdpReply;
+  protected abstract route(endpoint: string, ctx: IdpCtx): IdpReply | Promise<IdpReply>;
   /** The vendor's 429. */
   protected abstract tooMany(): IdpReply;
 
@@ -66,7 +80,7 @@ export abstract class IdpSimServer {
       this.server.listen(port, host, () => resolve());
     });
     const { address, port: p } = this.server.address() as AddressInfo;
-    this.url = `http://${address}:${p}`;
+    this.url = `${this.tls ? "https" : "http"}://${address}:${p}`;
   }
 
   /** After letting `after` requests to `endpoint` through, the next one gets `reply` (a refusal). */
@@ -133,13 +147,13 @@ export abstract class IdpSimServer {
     const ctx: IdpCtx = { method, url, parts, body, headers: req.headers };
     let reply: IdpReply;
     const limit = this.pending429.find((r) => r.times > 0 && (!r.endpoint || r.endpoint === endpoint));
-    if (!this.open(endpoint) && !this.authorized(ctx)) reply = this.unauthorized();
+    if (!this.open(endpoint) && !(await this.authorized(ctx))) reply = this.unauthorized();
     else if (this.takeFailure(endpoint)) reply = this.lastFailure!;
     else if (limit) {
       limit.times--;
       this.stats.sent429++;
       reply = this.tooMany();
-    } else reply = this.throttled(endpoint) ?? this.route(endpoint, ctx);
+    } else reply = this.throttled(endpoint) ?? (await this.route(endpoint, ctx));
     const headers: Record<string, string> = { ...this.rateHeaders(endpoint), ...reply.headers };
     if (reply.body !== undefined) headers["content-type"] = "application/json";
     res.writeHead(reply.status, headers);

@@ -10,6 +10,9 @@ import type { SimOrg } from "./org.js";
  * and errors follow Okta's Management API: 204 on DELETE, 404 E0000007, 403 E0000046 for a user whose
  * group grants the app, 429 E0000047 with X-Rate-Limit-* headers. It takes the API token (`SSWS`, env())
  * or an OAuth service app's tokens (oauthEnv(); the authorization server is sim/oktaOAuth.ts).
+ *
+ * The app's profile push maps the Okta user's email, firstName and lastName onto the app user: an
+ * assignment that sets one of them to anything else is refused, 403 E0000075, as Okta refuses it.
  */
 
 export const OKTA_SIM_TOKEN = "sim-okta-api-token";
@@ -136,6 +139,13 @@ export class OktaSim extends IdpSimServer {
     this.users.get(this.oktaIdOf(gongId)!)!.email = email;
   }
 
+  /** A new name in Okta (a marriage): the profile push maps it onto the app user from now on. */
+  setName(gongId: string, firstName: string, lastName: string): void {
+    const u = this.users.get(this.oktaIdOf(gongId)!)!;
+    u.firstName = firstName;
+    u.lastName = lastName;
+  }
+
   setDirect(gongId: string, assigned: boolean): void {
     const id = this.oktaIdOf(gongId)!;
     if (assigned) this.direct.add(id);
@@ -178,8 +188,8 @@ export class OktaSim extends IdpSimServer {
     return false;
   }
 
-  protected authorized(ctx: IdpCtx): boolean {
-    return ctx.headers.authorization === `SSWS ${this.token}` || this.oauth.authorizes(ctx, this.url);
+  protected async authorized(ctx: IdpCtx): Promise<boolean> {
+    return ctx.headers.authorization === `SSWS ${this.token}` || (await this.oauth.authorizes(ctx, this.url));
   }
 
   protected override open(endpoint: string): boolean {
@@ -192,8 +202,8 @@ export class OktaSim extends IdpSimServer {
 
   /**
    * Okta's rate limits: a bucket per endpoint, `limit` requests per window (a minute), every answer
-   * carrying X-Rate-Limit-Limit / -Remaining / -Reset (the window's end, epoch seconds), and E0000047
-   * past the limit. Tests shrink the window.
+   * carrying X-Rate-Limit-Limit / -Remaining / -Reset (the window's end, epoch seconds, on this server's
+   * clock like its Date header), and E0000047 past the limit. Tests shrink the window.
    */
   private buckets = { limit: 600, windowMs: 60_000 };
   private readonly used = new Map<string, { until: number; n: number }>();
@@ -275,12 +285,17 @@ export class OktaSim extends IdpSimServer {
       status: "PROVISIONED",
       syncState: "SYNCHRONIZED",
       credentials: { userName: u.login },
-      profile: {},
+      profile: this.mappedProfile(u),
       _links: {
         app: { href: `${this.url}/api/v1/apps/${this.appId}` },
         user: { href: `${this.url}/api/v1/users/${u.id}` },
       },
     };
+  }
+
+  /** The app user's profile as the app's mappings compute it from the Okta user (profile push on). */
+  private mappedProfile(u: OktaSimUser): Record<string, string> {
+    return { email: u.email ?? u.login, firstName: u.firstName, lastName: u.lastName };
   }
 
   private push(u: OktaSimUser, active: boolean): void {
@@ -291,7 +306,7 @@ export class OktaSim extends IdpSimServer {
     });
   }
 
-  protected route(endpoint: string, ctx: IdpCtx): IdpReply {
+  protected async route(endpoint: string, ctx: IdpCtx): Promise<IdpReply> {
     if (endpoint === OKTA_TOKEN_ENDPOINT) return this.oauth.token(ctx, `${this.url}/oauth2/v1/token`);
     // Scopes let a token ask; the service app's admin role decides what it may touch.
     if (OktaOAuthSim.carriesToken(ctx) && !this.oauth.adminRole)
@@ -368,9 +383,18 @@ export class OktaSim extends IdpSimServer {
       return { status: 204 };
     }
     if (endpoint === "POST /api/v1/apps/{appId}/users") {
-      const b = body as { id?: string; scope?: string } | undefined;
+      const b = body as { id?: string; scope?: string; profile?: Record<string, unknown> } | undefined;
       const u = b?.id ? this.users.get(b.id) : undefined;
       if (!u) return oktaError(400, "E0000001", "Api validation failed: id");
+      // A mapped property is the push's to set: another value is refused, as Okta refuses it.
+      const mapped = this.mappedProfile(u);
+      for (const [k, v] of Object.entries(b?.profile ?? {}))
+        if (k in mapped && mapped[k] !== v)
+          return oktaError(
+            403,
+            "E0000075",
+            `Cannot modify the ${k} attribute because it has a field mapping and profile push is enabled.`,
+          );
       this.direct.add(u.id);
       this.push(u, true);
       return { status: 200, body: this.appUserJson(u) };

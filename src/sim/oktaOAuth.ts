@@ -1,5 +1,5 @@
-import { generateKeyPairSync, type JsonWebKey, type KeyObject, randomBytes } from "node:crypto";
-import { jwkThumbprint, sha256b64url, verifyJwt } from "../idp/jose.js";
+import { createHash, generateKeyPairSync, type KeyObject, randomBytes } from "node:crypto";
+import { calculateJwkThumbprint, EmbeddedJWK, errors, type JWTPayload, jwtVerify } from "jose";
 import { OKTA_API_SCOPES } from "../idp/oktaAuth.js";
 import type { IdpCtx, IdpReply } from "./idpServer.js";
 
@@ -15,6 +15,9 @@ import type { IdpCtx, IdpReply } from "./idpServer.js";
  * `{token_type, expires_in, access_token, scope}`, errors `{error, error_description}`. API calls accept
  * a Bearer token, or a DPoP token only with a proof whose key is the one the token is bound to (cnf.jkt)
  * and whose `ath` is the token's hash.
+ *
+ * Signatures, embedded keys and thumbprints are checked with `jose`, never with gongops' own code: a
+ * bug on gongops' side must not be mirrored here, where it would pass unnoticed.
  */
 
 export const OKTA_SIM_CLIENT_ID = "0oaserviceapp0000001";
@@ -108,24 +111,24 @@ export class OktaOAuthSim {
     return [...this.onTheWire];
   }
 
-  token(ctx: IdpCtx, tokenUrl: string): IdpReply {
+  async token(ctx: IdpCtx, tokenUrl: string): Promise<IdpReply> {
     this.stats.tokenRequests++;
     const form = (ctx.body ?? {}) as Record<string, string | undefined>;
     for (const v of [form.client_assertion, header(ctx, "dpop")]) if (v) this.onTheWire.push(v);
-    const reply = this.answer(ctx, tokenUrl);
+    const reply = await this.answer(ctx, tokenUrl);
     const outcome = reply.status === 200 ? "issued" : String((reply.body as { error: string }).error);
     this.stats.byOutcome[outcome] = (this.stats.byOutcome[outcome] ?? 0) + 1;
     return reply;
   }
 
-  private answer(ctx: IdpCtx, tokenUrl: string): IdpReply {
+  private async answer(ctx: IdpCtx, tokenUrl: string): Promise<IdpReply> {
     const form = (ctx.body ?? {}) as Record<string, string | undefined>;
     const proof = header(ctx, "dpop");
     let jkt: string | null = null;
     if (proof !== undefined || this.requireDpop) {
       if (proof === undefined)
         return oauthError(400, "invalid_dpop_proof", "The DPoP proof JWT header is missing.");
-      const checked = this.checkProof(proof, "POST", tokenUrl);
+      const checked = await this.checkProof(proof, "POST", tokenUrl);
       if (typeof checked === "string") return oauthError(400, "invalid_dpop_proof", checked);
       if (checked.claims.nonce !== this.nonce)
         return oauthError(400, "use_dpop_nonce", "Authorization server requires nonce in DPoP proof.", {
@@ -133,7 +136,7 @@ export class OktaOAuthSim {
         });
       jkt = checked.jkt;
     }
-    const client = this.checkAssertion(form, tokenUrl);
+    const client = await this.checkAssertion(form, tokenUrl);
     if (client) return oauthError(401, "invalid_client", client);
     if (form.grant_type !== "client_credentials")
       return oauthError(400, "unsupported_grant_type", "The grant_type is not supported.");
@@ -166,18 +169,33 @@ export class OktaOAuthSim {
   }
 
   /** Why the client assertion is refused (Okta's invalid_client descriptions); null when it is good. */
-  private checkAssertion(form: Record<string, string | undefined>, tokenUrl: string): string | null {
+  private async checkAssertion(
+    form: Record<string, string | undefined>,
+    tokenUrl: string,
+  ): Promise<string | null> {
     if (form.client_assertion_type !== "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
       return "client_assertion_type is invalid.";
-    const jwt = verifyJwt(form.client_assertion ?? "", this.keys().publicKey);
-    if (!jwt) return "The client_assertion signature is invalid.";
-    const { header: h, claims: c } = jwt;
+    let h: { kid?: string };
+    let c: JWTPayload;
+    try {
+      // The registered key decides the algorithm, never the token's header.
+      ({ protectedHeader: h, payload: c } = await jwtVerify(
+        form.client_assertion ?? "",
+        this.keys().publicKey,
+        {
+          algorithms: [this.keyType === "rsa" ? "RS256" : "ES256"],
+        },
+      ));
+    } catch (error) {
+      return error instanceof errors.JWTExpired
+        ? "The client_assertion token is expired."
+        : "The client_assertion signature is invalid.";
+    }
     if (h.kid !== undefined && h.kid !== OKTA_SIM_KEY_ID)
       return "The client_assertion token has an invalid kid.";
     if (c.iss !== this.clientId || c.sub !== this.clientId) return "The client_id is invalid.";
     if (c.aud !== tokenUrl) return "The audience [aud] claim in the JWT is invalid.";
-    const now = Math.floor(Date.now() / 1000);
-    if (typeof c.exp !== "number" || c.exp <= now) return "The client_assertion token is expired.";
+    if (typeof c.exp !== "number") return "The client_assertion token is expired.";
     if (typeof c.iat === "number" && c.exp - c.iat > 3600)
       return "The client_assertion token has an expiration too far in the future.";
     if (typeof c.jti !== "string" || this.seenJtis.has(c.jti))
@@ -187,23 +205,26 @@ export class OktaOAuthSim {
   }
 
   /** A DPoP proof for this request, checked: its claims and key thumbprint, or why it is refused. */
-  private checkProof(
+  private async checkProof(
     proof: string,
     method: string,
     htu: string,
-  ): { claims: Record<string, unknown>; jkt: string } | string {
-    const parts = proof.split(".");
-    let jwk: JsonWebKey | undefined;
+  ): Promise<{ claims: JWTPayload; jkt: string } | string> {
+    let verified: Awaited<ReturnType<typeof jwtVerify>>;
     try {
-      jwk = JSON.parse(Buffer.from(parts[0] ?? "", "base64url").toString("utf8")).jwk;
-    } catch {
-      return "The DPoP proof JWT is malformed.";
+      // The key is the one the proof carries (its `jwk` header), a public one, as RFC 9449 §4.3 says.
+      verified = await jwtVerify(proof, EmbeddedJWK, {
+        typ: "dpop+jwt",
+        algorithms: ["ES256", "RS256", "PS256"],
+      });
+    } catch (error) {
+      if (error instanceof errors.JWTClaimValidationFailed && error.claim === "typ")
+        return "The DPoP proof JWT 'typ' is invalid.";
+      return error instanceof errors.JWSSignatureVerificationFailed
+        ? "The DPoP proof JWT signature is invalid."
+        : "The DPoP proof JWT is malformed.";
     }
-    if (!jwk || typeof jwk !== "object") return "The DPoP proof JWT has no 'jwk' header.";
-    const jwt = verifyJwt(proof, jwk);
-    if (!jwt) return "The DPoP proof JWT signature is invalid.";
-    if (jwt.header.typ !== "dpop+jwt") return "The DPoP proof JWT 'typ' is invalid.";
-    const c = jwt.claims;
+    const c = verified.payload;
     if (c.htm !== method) return "'htm' claim in the DPoP proof JWT is invalid.";
     if (c.htu !== htu) return "'htu' claim in the DPoP proof JWT is invalid.";
     const now = Math.floor(Date.now() / 1000);
@@ -212,7 +233,7 @@ export class OktaOAuthSim {
     if (typeof c.jti !== "string" || this.seenJtis.has(c.jti))
       return "The DPoP proof JWT has been used before.";
     this.seenJtis.add(c.jti);
-    return { claims: c, jkt: jwkThumbprint(jwk) };
+    return { claims: c, jkt: await calculateJwkThumbprint(verified.protectedHeader.jwk!, "sha256") };
   }
 
   /** Whether the request came with an OAuth token (not the API token). */
@@ -221,7 +242,7 @@ export class OktaOAuthSim {
   }
 
   /** Whether an API request's `Authorization` (Bearer, or DPoP with its proof) is good. */
-  authorizes(ctx: IdpCtx, baseUrl: string): boolean {
+  async authorizes(ctx: IdpCtx, baseUrl: string): Promise<boolean> {
     const m = /^(Bearer|DPoP) (\S+)$/.exec(header(ctx, "authorization") ?? "");
     if (!m) return false;
     const token = this.tokens.get(m[2]!);
@@ -238,10 +259,9 @@ export class OktaOAuthSim {
     } catch {
       return false; // a badly escaped path matches no proof
     }
-    const checked = this.checkProof(proof, ctx.method, `${new URL(baseUrl).origin}${path}`);
-    return (
-      typeof checked !== "string" && checked.jkt === token.jkt && checked.claims.ath === sha256b64url(m[2]!)
-    );
+    const checked = await this.checkProof(proof, ctx.method, `${new URL(baseUrl).origin}${path}`);
+    const ath = createHash("sha256").update(m[2]!).digest("base64url");
+    return typeof checked !== "string" && checked.jkt === token.jkt && checked.claims.ath === ath;
   }
 }
 

@@ -2,7 +2,7 @@ import type { webApi } from "@slack/bolt";
 import { z } from "zod";
 import { stateLabel } from "../approvals/states.js";
 import { AuditPausedError, type AuditProgress, type AuditService } from "../audit/audit.service.js";
-import { type AuditReport, inactiveCsv } from "../audit/report.js";
+import { type AuditReport, type InactiveUser, inactiveCsvInChunks } from "../audit/report.js";
 import type { ActivityRule } from "../audit/state.js";
 import type { Clock } from "../clock.js";
 import { displayName } from "../directory/names.js";
@@ -14,7 +14,7 @@ import type { AuditsRepo } from "../store/audits.repo.js";
 import type { DirectoryRepo } from "../store/directory.repo.js";
 import type { JobsRepo } from "../store/jobs.repo.js";
 import { utcMinute } from "../time.js";
-import { auditProgressBlocks, auditStoppedBlocks, auditSummaryBlocks } from "./blocks/audit.js";
+import { auditProgressBlocks, auditStoppedBlocks, auditSummaryBlocks, pageUsers } from "./blocks/audit.js";
 import type { Block } from "./blocks/common.js";
 import { section } from "./blocks/common.js";
 import { explainError } from "./explain.js";
@@ -216,7 +216,7 @@ export class SlackAuditRunner {
     try {
       report =
         entry.runId === null
-          ? await audit.start({ ...request, days, activity: entry.activity })
+          ? await audit.start({ ...request, days, activity: entry.activity, fresh: true })
           : await audit.resume(entry.runId, request);
     } catch (error) {
       await updater.stop();
@@ -306,10 +306,10 @@ export class SlackAuditRunner {
         auditSummaryBlocks(
           report,
           0,
-          this.managerNames(report),
+          this.managerNames(pageUsers(report, 0)),
           undefined,
           csvNote(csv, post.startedBy, report),
-          this.requestStates(report),
+          this.requestStates(pageUsers(report, 0)),
         ),
       );
     } else {
@@ -435,11 +435,11 @@ export class SlackAuditRunner {
 
   /** Display names of the inactive users' managers, from the current directory snapshot. */
   /** Where each flagged user's latest deactivation request stands ("approved by …"), for the summary. */
-  requestStates(report: AuditReport): Map<string, string> {
+  requestStates(users: readonly InactiveUser[]): Map<string, string> {
     const states = new Map<string, string>();
     const repo = this.deps.approvals;
     if (!repo) return states;
-    for (const u of report.inactive) {
+    for (const u of users) {
       const latest = repo.subjectsOfUser(u.id)[0];
       if (latest)
         states.set(u.id, `${stateLabel(latest.state, latest.dryRun)} (request ${latest.requestId})`);
@@ -447,9 +447,9 @@ export class SlackAuditRunner {
     return states;
   }
 
-  managerNames(report: AuditReport): Map<string, string> {
+  managerNames(users: readonly InactiveUser[]): Map<string, string> {
     const gen = this.deps.directory.state()?.gen;
-    const ids = [...new Set(report.inactive.map((u) => u.managerId).filter((m): m is string => Boolean(m)))];
+    const ids = [...new Set(users.map((u) => u.managerId).filter((m): m is string => Boolean(m)))];
     const names = new Map<string, string>();
     if (gen === undefined) return names;
     for (const row of this.deps.directory.byIds(gen, ids)) names.set(row.id, displayName(row));
@@ -469,7 +469,7 @@ export class SlackAuditRunner {
     startedBy: string,
     report: AuditReport,
   ): Promise<"thread" | "dm" | null> {
-    const csv = Buffer.from(inactiveCsv(report), "utf8");
+    const csv = Buffer.from(await inactiveCsvInChunks(report), "utf8");
     const file = {
       filename: `gong-inactive-users-${report.to.slice(0, 10)}.csv`,
       title: `Inactive Gong users (${report.lookbackDays} days to ${report.to.slice(0, 10)})`,

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, ne, sql } from "drizzle-orm";
 import type { ActivityCounts } from "../gong/schemas.js";
 import { countBy } from "./countBy.js";
 import type { Db } from "./db.js";
@@ -199,10 +199,32 @@ export class AuditsRepo {
   }
 
   subjects(runId: number, kind?: AuditSubjectRow["kind"]): AuditSubjectRow[] {
-    const where = kind
-      ? and(eq(auditSubjects.runId, runId), eq(auditSubjects.kind, kind))
-      : eq(auditSubjects.runId, runId);
-    return this.db.select().from(auditSubjects).where(where).orderBy(asc(auditSubjects.userId)).all();
+    return this.subjectsAfter(runId, "", -1, kind);
+  }
+
+  /**
+   * A keyset page of `subjects(runId, kind)`: up to `limit` subjects with user id > `afterUserId`, in
+   * user id order (the table's key), so that a run of 10,000 users is read between other work (a
+   * negative limit reads to the end).
+   */
+  subjectsAfter(
+    runId: number,
+    afterUserId: string,
+    limit: number,
+    kind?: AuditSubjectRow["kind"],
+  ): AuditSubjectRow[] {
+    const where = and(
+      eq(auditSubjects.runId, runId),
+      gt(auditSubjects.userId, afterUserId),
+      kind ? eq(auditSubjects.kind, kind) : undefined,
+    );
+    return this.db
+      .select()
+      .from(auditSubjects)
+      .where(where)
+      .orderBy(asc(auditSubjects.userId))
+      .limit(limit)
+      .all();
   }
 
   /** Remembers the Slack message an audit reports in. */

@@ -40,6 +40,12 @@ export interface OrgNode {
   managerId: string | null;
 }
 
+/** A user as the audit selects its subjects: creation date and alias emails too. */
+export interface Person extends OrgNode {
+  created: string | null;
+  aliases: string[];
+}
+
 export interface SnapshotEntry extends OrgNode {
   firstSeenAt: string;
   rawHash: string;
@@ -313,21 +319,39 @@ export class DirectoryRepo {
   }
 
   /** Everyone in snapshot `gen` with what the audit needs: creation date and alias emails too. */
-  people(gen: number): (OrgNode & { created: string | null; aliases: string[] })[] {
+  people(gen: number): Person[] {
+    return this.peopleAfter(gen, "", -1);
+  }
+
+  /**
+   * A keyset page of `people(gen)`: up to `limit` users with id > `afterId`, in id order, so that an
+   * audit of a large org reads it between other work (a negative limit reads to the end).
+   */
+  peopleAfter(gen: number, afterId: string, limit: number): Person[] {
+    const users = this.db
+      .select({ ...nodeColumns, created: directoryUsers.created })
+      .from(directoryUsers)
+      .where(and(inSnapshot(gen), gt(directoryUsers.id, afterId)))
+      .orderBy(asc(directoryUsers.id))
+      .limit(limit)
+      .all();
+    if (users.length === 0) return [];
+    const last = users.at(-1)!.id;
     const aliases = new Map<string, string[]>();
     const rows = this.db
       .select({ userId: directoryEmails.userId, email: directoryEmails.email })
       .from(directoryEmails)
       .innerJoin(directoryUsers, versionOf(directoryEmails.userId, directoryEmails.validFrom))
-      .where(and(eq(directoryEmails.kind, "alias"), inSnapshot(gen)))
+      .where(
+        and(
+          eq(directoryEmails.kind, "alias"),
+          inSnapshot(gen),
+          gt(directoryEmails.userId, afterId),
+          lte(directoryEmails.userId, last),
+        ),
+      )
       .all();
     for (const r of rows) aliases.set(r.userId, [...(aliases.get(r.userId) ?? []), r.email]);
-    return this.db
-      .select({ ...nodeColumns, created: directoryUsers.created })
-      .from(directoryUsers)
-      .where(inSnapshot(gen))
-      .orderBy(asc(directoryUsers.id))
-      .all()
-      .map((u) => ({ ...u, aliases: aliases.get(u.id) ?? [] }));
+    return users.map((u) => ({ ...u, aliases: aliases.get(u.id) ?? [] }));
   }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Strategy } from "../../src/audit/audit.service.js";
+import type { AuditService, Strategy } from "../../src/audit/audit.service.js";
 import type { AuditReport } from "../../src/audit/report.js";
 import { clockFrom } from "../../src/clock.js";
 import type { AppContext } from "../../src/context.js";
@@ -10,6 +10,7 @@ import { startOfZonedDay, zonedDate } from "../../src/gong/days.js";
 import { DAY_MS } from "../../src/gong/windows.js";
 import { SimOrg } from "../../src/sim/org.js";
 import type { GongSim } from "../../src/sim/server.js";
+import { ShiftableClock } from "../helpers/clock.js";
 import { simContext } from "../helpers/context.js";
 import { startSim } from "../helpers/gong.js";
 
@@ -90,10 +91,23 @@ afterEach(async () => {
 
 async function setup(env: Record<string, string> = {}, simOptions: Parameters<typeof startSim>[0] = {}) {
   sim = await startSim({ org: org(), clock: () => NOW, ...simOptions });
-  ctx = simContext(sim, { GONG_MAX_CONCURRENT: "3", ...env }, { clock: clockFrom(NOW) });
+  ctx = simContext(sim, { GONG_MAX_CONCURRENT: "3", ...env }, pinnedNow());
 }
 
 const ids = (r: AuditReport) => r.inactive.map((u) => u.id).sort();
+
+let clock: ShiftableClock;
+/** A context's clock at NOW, kept here so that each audit can start exactly there. */
+function pinnedNow() {
+  clock = new ShiftableClock(NOW);
+  return { clock };
+}
+
+/** Each audit starts exactly at NOW: the boundaries under test are to the millisecond. */
+function startAtNow(options: Parameters<AuditService["start"]>[0]) {
+  clock.jumpTo(NOW);
+  return ctx.audit!.start(options);
+}
 
 /** The "any" truth from the simulator's own data: nothing on the statistics' days, no call hosted today. */
 function truthAny(exempt: Set<string>): string[] {
@@ -109,8 +123,8 @@ function truthAny(exempt: Set<string>): string[] {
 describe("the any rule", () => {
   it("a manager who only listens and scores is inactive under hosted and active under any; each boundary holds", async () => {
     await setup();
-    const hosted = await ctx.audit!.start({ days: DAYS, activity: "hosted", strategy: "per-user" });
-    const any = await ctx.audit!.start({ days: DAYS, activity: "any" });
+    const hosted = await startAtNow({ days: DAYS, activity: "hosted", strategy: "per-user" });
+    const any = await startAtNow({ days: DAYS, activity: "any" });
     expect(hosted.rule).toBe("hosted");
     expect(any.rule).toBe("any");
     expect(any.status).toBe("succeeded");
@@ -158,7 +172,7 @@ describe("the any rule", () => {
     await setup();
     const runs = new Map<Strategy, AuditReport>();
     for (const strategy of ["per-user", "bulk", "auto"] as Strategy[])
-      runs.set(strategy, await ctx.audit!.start({ days: DAYS, activity: "any", strategy }));
+      runs.set(strategy, await startAtNow({ days: DAYS, activity: "any", strategy }));
     const per = runs.get("per-user")!;
     const bulk = runs.get("bulk")!;
     const auto = runs.get("auto")!;
@@ -173,7 +187,7 @@ describe("the any rule", () => {
 
   it("with no candidates (all in the grace period) asks the statistics nothing beyond the time zone", async () => {
     await setup({ GONGOPS_AUDIT_GRACE_DAYS: "100000" });
-    const r = await ctx.audit!.start({ days: DAYS, activity: "any" });
+    const r = await startAtNow({ days: DAYS, activity: "any" });
     expect(r.status).toBe("succeeded");
     expect(r.summary.candidates).toBe(0);
     expect(sim.stats.byEndpoint["POST /v2/stats/activity/aggregate"]).toBe(1);
@@ -186,8 +200,8 @@ describe("the any rule", () => {
       fault: { kind: "status", status: 403, errors: ["Forbidden"] },
       times: 100,
     });
-    await expect(ctx.audit!.start({ days: DAYS, activity: "any" })).rejects.toThrow(/api:stats:user-actions/);
-    const hosted = await ctx.audit!.start({ days: DAYS, activity: "hosted" });
+    await expect(startAtNow({ days: DAYS, activity: "any" })).rejects.toThrow(/api:stats:user-actions/);
+    const hosted = await startAtNow({ days: DAYS, activity: "hosted" });
     expect(hosted.status).toBe("succeeded");
   });
 
@@ -205,7 +219,7 @@ describe("the any rule", () => {
       times: 100,
     });
     // A short listing is something a later try can get past: the run pauses, and clears nobody.
-    const paused = await ctx.audit!.start({ days: DAYS, activity: "any", strategy: "bulk" });
+    const paused = await startAtNow({ days: DAYS, activity: "any", strategy: "bulk" });
     expect(paused.status).toBe("paused");
     expect(paused.error).toMatch(/ended after \d+ of the \d+ records/);
     const run = ctx.repos.audits.latest()!;
@@ -220,11 +234,11 @@ describe("the any rule", () => {
     dirs.push(dir);
     const db = { GONGOPS_DB_PATH: join(dir, "g.db") };
     await setup();
-    const clean = ids(await ctx.audit!.start({ days: DAYS, activity: "any", strategy: "per-user" }));
+    const clean = ids(await startAtNow({ days: DAYS, activity: "any", strategy: "per-user" }));
     await ctx.close();
     // Sync (2 pages) + the time zone (1) + one batch of the statistics, then the budget is spent.
-    ctx = simContext(sim, { ...db, GONG_DAILY_QUOTA: "4" }, { clock: clockFrom(NOW) });
-    const paused = await ctx.audit!.start({ days: DAYS, activity: "any", strategy: "per-user" });
+    ctx = simContext(sim, { ...db, GONG_DAILY_QUOTA: "4" }, pinnedNow());
+    const paused = await startAtNow({ days: DAYS, activity: "any", strategy: "per-user" });
     expect(paused.status).toBe("paused");
     expect(paused.inactive).toEqual([]);
     const run = ctx.repos.audits.get(paused.runId)!;

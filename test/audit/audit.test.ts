@@ -92,6 +92,12 @@ async function setup(days: number, simOptions: Parameters<typeof startSim>[0] = 
 
 const ids = (r: AuditReport) => r.inactive.map((u) => u.id).sort();
 
+/** A context's clock at NOW, kept here so that each audit can start exactly there. */
+function pinnedNow() {
+  clock = new ShiftableClock(NOW);
+  return { clock };
+}
+
 /** Each audit of a boundary test starts exactly at NOW: its window ends there, to the millisecond. */
 function startAtNow(options: Parameters<AuditService["start"]>[0]) {
   clock.jumpTo(NOW);
@@ -102,7 +108,7 @@ describe("the inactive set is exactly right", () => {
   for (const strategy of ["per-user", "bulk", "auto"] as Strategy[]) {
     it(`90 days, ${strategy}`, async () => {
       await setup(90);
-      const report = await ctx.audit!.start({ days: 90, strategy });
+      const report = await startAtNow({ days: 90, strategy });
       expect(report.status).toBe("succeeded");
       const grace = new Set(report.exempt.map((e) => e.id));
       expect(ids(report)).toEqual(truth(sim, 90, grace));
@@ -134,7 +140,7 @@ describe("the inactive set is exactly right", () => {
     await setup(90);
     sim.settings.inclusiveToDateTime = true;
     for (const strategy of ["per-user", "bulk"] as Strategy[]) {
-      const report = await ctx.audit!.start({ days: 90, strategy });
+      const report = await startAtNow({ days: 90, strategy });
       expect(ids(report)).toContain(SPECIAL.atTo);
     }
   });
@@ -157,14 +163,10 @@ describe("the inactive set is exactly right", () => {
 
   it("per-user and bulk agree on a larger org, and auto spends no more than the cheaper", async () => {
     sim = await startSim({ orgOptions: { users: 1500, seed: 5, now: new Date(NOW) } });
-    ctx = simContext(
-      sim,
-      { GONGOPS_AUDIT_ACTIVITY: "hosted", GONG_MAX_CONCURRENT: "3" },
-      { clock: clockFrom(NOW) },
-    );
-    const per = await ctx.audit!.start({ days: 120, strategy: "per-user" });
-    const bulk = await ctx.audit!.start({ days: 120, strategy: "bulk" });
-    const auto = await ctx.audit!.start({ days: 120, strategy: "auto" });
+    ctx = simContext(sim, { GONGOPS_AUDIT_ACTIVITY: "hosted", GONG_MAX_CONCURRENT: "3" }, pinnedNow());
+    const per = await startAtNow({ days: 120, strategy: "per-user" });
+    const bulk = await startAtNow({ days: 120, strategy: "bulk" });
+    const auto = await startAtNow({ days: 120, strategy: "auto" });
     expect(ids(per)).toEqual(ids(bulk));
     expect(ids(auto)).toEqual(ids(bulk));
     expect(auto.summary.apiRequests).toBeLessThanOrEqual(
@@ -178,9 +180,9 @@ describe("the inactive set is exactly right", () => {
 describe("durable and resumable", () => {
   it("an audit interrupted after N requests resumes to the same result for at most a few extra requests", async () => {
     await setup(200);
-    const clean = await ctx.audit!.start({ days: 200, strategy: "per-user" });
+    const clean = await startAtNow({ days: 200, strategy: "per-user" });
     const controller = new AbortController();
-    const paused = await ctx.audit!.start({
+    const paused = await startAtNow({
       days: 200,
       strategy: "per-user",
       signal: controller.signal,
@@ -202,7 +204,7 @@ describe("durable and resumable", () => {
 
   it("a Gong outage pauses the run with a back-off (never fails it); it resumes where it stopped", async () => {
     await setup(90);
-    const clean = await ctx.audit!.start({ days: 90, strategy: "per-user" });
+    const clean = await startAtNow({ days: 90, strategy: "per-user" });
     sim.addFault({
       fault: { kind: "status", status: 503 },
       endpoint: "POST /v2/calls/extensive",
@@ -215,7 +217,7 @@ describe("durable and resumable", () => {
       const result = await work();
       return { result, before, after: clock.now() };
     };
-    const first = await during(() => ctx.audit!.start({ days: 90, strategy: "per-user" }));
+    const first = await during(() => startAtNow({ days: 90, strategy: "per-user" }));
     const paused = first.result;
     expect(paused.status).toBe("paused");
     expect(paused.inactive).toEqual([]);
@@ -249,17 +251,13 @@ describe("durable and resumable", () => {
       const clean = simContext(
         sim,
         { GONGOPS_AUDIT_ACTIVITY: "hosted", GONG_MAX_CONCURRENT: "3" },
-        { clock: clockFrom(NOW) },
+        pinnedNow(),
       );
       const expected = ids(await clean.audit!.start({ days: 90, strategy: "per-user" }));
       await clean.close();
 
-      ctx = simContext(
-        sim,
-        { GONGOPS_AUDIT_ACTIVITY: "hosted", ...db, GONG_DAILY_QUOTA: "12" },
-        { clock: clockFrom(NOW) },
-      );
-      const paused = await ctx.audit!.start({ days: 90, strategy: "per-user" });
+      ctx = simContext(sim, { GONGOPS_AUDIT_ACTIVITY: "hosted", ...db, GONG_DAILY_QUOTA: "12" }, pinnedNow());
+      const paused = await startAtNow({ days: 90, strategy: "per-user" });
       expect(paused.status).toBe("paused");
       expect(paused.inactive).toEqual([]);
       expect(paused.summary.inactive).toBe(0);
@@ -300,12 +298,8 @@ describe("robust against awkward servers", () => {
     });
     for (let i = 0; i < 150; i++) o.addCall({ primaryUserId: stuck, at: NOW });
     sim = await startSim({ org: o, inclusiveToDateTime: true });
-    ctx = simContext(
-      sim,
-      { GONGOPS_AUDIT_ACTIVITY: "hosted", GONG_MAX_CONCURRENT: "3" },
-      { clock: clockFrom(NOW) },
-    );
-    const report = await ctx.audit!.start({ days: 90, strategy: "per-user" });
+    ctx = simContext(sim, { GONGOPS_AUDIT_ACTIVITY: "hosted", GONG_MAX_CONCURRENT: "3" }, pinnedNow());
+    const report = await startAtNow({ days: 90, strategy: "per-user" });
     expect(ids(report)).toContain(stuck);
     expect(report.summary.apiRequests).toBeLessThan(60);
   });
@@ -320,9 +314,9 @@ describe("robust against awkward servers", () => {
     ctx = simContext(
       sim,
       { GONGOPS_AUDIT_ACTIVITY: "hosted", GONG_MAX_CONCURRENT: "3", GONG_MAX_RPS: "40" },
-      { clock: clockFrom(NOW) },
+      pinnedNow(),
     );
-    const perUser = await ctx.audit!.start({ days: 90, strategy: "per-user" });
+    const perUser = await startAtNow({ days: 90, strategy: "per-user" });
     sim.addFault({
       fault: { kind: "status", status: 503 },
       endpoint: "GET /v2/calls",
@@ -330,7 +324,7 @@ describe("robust against awkward servers", () => {
       after: 30,
       times: 1000,
     });
-    expect((await ctx.audit!.start({ days: 90, strategy: "bulk" })).status).toBe("paused");
+    expect((await startAtNow({ days: 90, strategy: "bulk" })).status).toBe("paused");
     const failed = ctx.repos.audits.latest()!;
     const window = ctx.repos.audits.windows(failed.id)[0]!;
     expect(window.slices).toBeGreaterThan(1);

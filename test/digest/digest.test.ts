@@ -150,4 +150,25 @@ describe("the digest", () => {
     expect(digest.since!.newlyInactive).toEqual([]);
     expect(renderDigest(digest)).toContain("No change since the last digest:");
   });
+
+  it("reads Gong as it is now, not a snapshot synced minutes before, and says as of when", async () => {
+    // A lookup synced the directory a moment ago (well inside the freshness window); then two users
+    // are deactivated in Gong. The digest must count them out, not repeat the snapshot's numbers.
+    await ctx.directory.sync!.run({ trigger: "lookup" });
+    const gone = sim.org
+      .users()
+      .filter((u) => u.active)
+      .slice(0, 2);
+    for (const u of gone) sim.org.updateUser(u.id, { active: false });
+    const { digest } = await build();
+    expect(digest.headline.activeUsers).toBe(activeCount());
+    expect(ids(digest.inactive)).toEqual(truth(digest));
+    const syncedAt = digest.directorySyncedAt!;
+    expect(Date.parse(syncedAt)).toBeGreaterThanOrEqual(
+      Date.parse(ctx.repos.audits.get(digest.auditRunId)!.startedAt),
+    );
+    expect(renderDigest(digest)).toContain(
+      `Gong's users as of ${syncedAt.slice(0, 16).replace("T", " ")} UTC`,
+    );
+  });
 });

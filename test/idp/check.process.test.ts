@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GraphSim } from "../../src/sim/graph.js";
 import { OktaSim } from "../../src/sim/okta.js";
 import { cliRig } from "../faults/cliRig.js";
 import { oneJson, runGongops } from "../helpers/process.js";
@@ -28,7 +31,7 @@ interface Check {
   calls: string[];
 }
 
-const writes = (sim: OktaSim) =>
+const writes = (sim: OktaSim | GraphSim) =>
   Object.entries(sim.stats.byEndpoint)
     .filter(([e]) => /^(DELETE|POST) /.test(e) && !e.includes("token"))
     .reduce((n, [, c]) => n + c, 0);
@@ -72,5 +75,49 @@ describe("gongops deactivate --check", () => {
     expect(off.stdout).toMatch(/Not ready: the Gong app in Okta does not push deactivations/);
     expect(writes(okta)).toBe(0);
     expect(okta.isDirect(direct!.id)).toBe(true);
+  }, 60_000);
+});
+
+/** The simulator's test-only certificate for 127.0.0.1 (test/fixtures/tls/README.md). */
+const TLS_DIR = new URL("../fixtures/tls/", import.meta.url);
+const CA_FILE = fileURLToPath(new URL("sim-loopback.cert.pem", TLS_DIR));
+
+describe("gongops deactivate --check, Entra ID at an authority outside MSAL's clouds", () => {
+  it("signs in through ENTRA_AUTHORITY_HOST and the CA this host trusts alone (no instance discovery at Microsoft): A ready, B refused naming the group, nothing changed", async () => {
+    const graph = await GraphSim.start({
+      org: rig.sim.org,
+      pushDelayMs: 10,
+      tls: {
+        key: readFileSync(new URL("sim-loopback.key.pem", TLS_DIR), "utf8"),
+        cert: readFileSync(CA_FILE, "utf8"),
+      },
+    });
+    try {
+      const [a, b] = rig.sim.org.users().filter((u) => u.active && u.emailAddress);
+      graph.addGroup("Gong - Sales", [b!.id]);
+      // Only what an admin would set: the authority's URL (https, on loopback here) and the CA to trust.
+      const env: Record<string, string> = { ...rig.env(db), ...graph.env(), NODE_EXTRA_CA_CERTS: CA_FILE };
+      expect(env.ENTRA_AUTHORITY_HOST).toBe(graph.url);
+      expect(graph.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      const run = await runGongops(
+        ["deactivate", "--check", a!.emailAddress, b!.emailAddress, "--json"],
+        env,
+      );
+      expect(run.stderr).not.toMatch(/endpoints_resolution_error|untrusted_authority/);
+      expect(run.code, run.stderr).toBe(1); // B is refused
+      const out = oneJson(run.stdout) as Check;
+      expect(out).toMatchObject({ via: "entra", ready: false, refusal: null });
+      expect(out.people.map((p) => [p.who, p.verdict])).toEqual([
+        [a!.emailAddress, "ready"],
+        [b!.emailAddress, "refused"],
+      ]);
+      expect(out.people[1]!.detail).toMatch(/Entra ID group Gong - Sales as well as a direct assignment/);
+      expect(graph.tokenStats).toEqual({ requests: 1, refused: 0 });
+      expect(graph.stats.byEndpoint["login GET openid-configuration"]).toBe(1);
+      expect(writes(graph)).toBe(0);
+      expect(run.stdout + run.stderr).not.toContain("sim-entra-client-secret");
+    } finally {
+      await graph.close();
+    }
   }, 60_000);
 });

@@ -4,6 +4,16 @@ import { ConfigError, configSecrets, loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/log.js";
 import { redactor } from "../../src/secret.js";
 
+/** What loadConfig refuses, one problem a line ("" when it reads the environment). */
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    return (error as ConfigError).problems.join("\n");
+  }
+  return "";
+};
+
 describe("config: GONGOPS_DEACTIVATE_VIA=okta|entra", () => {
   it("names what okta and entra need, without echoing a value", () => {
     const token = "00abcdefOKTATOKENvalue";
@@ -45,6 +55,48 @@ describe("config: GONGOPS_DEACTIVATE_VIA=okta|entra", () => {
   });
 });
 
+describe("config: a bearer token never goes over plain HTTP (OKTA_ORG_URL, ENTRA_GRAPH_URL)", () => {
+  const okta = {
+    GONGOPS_DEACTIVATE_VIA: "okta",
+    OKTA_GONG_APP_ID: "0oa1",
+    OKTA_API_TOKEN: "00abcdefOKTATOKENvalue",
+  };
+  const entra = {
+    GONGOPS_DEACTIVATE_VIA: "entra",
+    ENTRA_TENANT_ID: "tenant",
+    ENTRA_CLIENT_ID: "client",
+    ENTRA_CLIENT_SECRET: "entra~SECRET~value",
+    ENTRA_GONG_SP_ID: "sp",
+  };
+
+  it("plain http to another host is refused in plain words; https, and http on loopback (the simulator), are read", () => {
+    for (const [name, env] of [
+      ["OKTA_ORG_URL", okta],
+      ["ENTRA_GRAPH_URL", entra],
+    ] as const) {
+      for (const url of ["http://acme.okta.com", "http://graph.microsoft.us/v1.0", "http://10.0.0.5:8080"])
+        expect(problemsOf({ ...env, [name]: url }), url).toMatch(
+          new RegExp(
+            `^${name}: expected an https URL \\(plain http only on loopback: credentials never go over plain HTTP\\)$`,
+          ),
+        );
+      for (const url of [
+        "https://acme.okta.com",
+        "http://127.0.0.1:4010",
+        "http://localhost:4010/v1.0",
+        "http://[::1]:4010",
+      ])
+        expect(problemsOf({ ...env, [name]: url }), url).toBe("");
+    }
+    expect(loadConfig({ ...okta, OKTA_ORG_URL: "http://127.0.0.1:4010/" }).idp.okta?.orgUrl).toBe(
+      "http://127.0.0.1:4010",
+    );
+    expect(
+      loadConfig({ ...entra, ENTRA_GRAPH_URL: "https://graph.microsoft.us/v1.0" }).idp.entra?.graphUrl,
+    ).toBe("https://graph.microsoft.us/v1.0");
+  });
+});
+
 describe("config: Okta's OAuth service app (OKTA_CLIENT_ID, OKTA_PRIVATE_KEY) instead of OKTA_API_TOKEN", () => {
   const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
   const ec = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
@@ -57,14 +109,6 @@ describe("config: Okta's OAuth service app (OKTA_CLIENT_ID, OKTA_PRIVATE_KEY) in
   };
   /** The lines of a PEM's base64 body: any one of them in a message is a leak. */
   const bodyLines = (pem: string) => pem.split("\n").filter((l) => l.length > 20 && !l.startsWith("-----"));
-  const problemsOf = (env: Record<string, string>) => {
-    try {
-      loadConfig(env);
-    } catch (error) {
-      return (error as ConfigError).problems.join("\n");
-    }
-    return "";
-  };
 
   it("reads the key as PKCS#8, PKCS#1 RSA, SEC1 EC, one-line PEM with \\n, or Okta's JWK (its kid kept)", () => {
     const keys = {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { checkWayOut } from "../../src/approvals/check.js";
 import type { ApiDeprovisioner } from "../../src/approvals/deprovision.js";
+import { graphScope } from "../../src/idp/msal.js";
 import {
   GRAPH_SIM_ADMIN_ROLE_ID,
   GRAPH_SIM_APP_ROLE_ID,
@@ -12,7 +13,16 @@ import {
   GraphSim,
 } from "../../src/sim/graph.js";
 import { asUser, ID, type Rig, rig } from "../approvals/helpers.js";
-import { approvedFay, approveFay, claimedByCrashed, trailOf, until } from "./helpers.js";
+import {
+  approvedFay,
+  approvedFayAndOlga,
+  approveFay,
+  claimedByCrashed,
+  fayDeactivated,
+  reactivateFay,
+  trailOf,
+  until,
+} from "./helpers.js";
 
 /**
  * GONGOPS_DEACTIVATE_VIA=entra end to end: the approvals service, the Entra adapter (its Graph part; the
@@ -90,6 +100,42 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
     expect(graph.stats.requests).toBeGreaterThan(5);
   });
 
+  it("ENTRA_AUTHORITY_HOST is trusted as configured: MSAL reads its OpenID configuration there and never asks instance discovery", async () => {
+    await setup();
+    await approveFay(r);
+    expect(graph.tokenStats).toEqual({ requests: 1, refused: 0 });
+    expect(calls("login GET openid-configuration")).toBe(1);
+    expect(calls("login GET discovery")).toBe(0);
+  });
+
+  it("the token's scope is the .default of the Graph ENTRA_GRAPH_URL names (a national cloud's Graph is another resource)", async () => {
+    expect(graphScope("https://graph.microsoft.us/v1.0")).toBe("https://graph.microsoft.us/.default");
+    expect(graphScope("https://microsoftgraph.chinacloudapi.cn/v1.0/")).toBe(
+      "https://microsoftgraph.chinacloudapi.cn/.default",
+    );
+    expect(graphScope("https://graph.microsoft.com/v1.0")).toBe("https://graph.microsoft.com/.default");
+    await setup();
+    const id = await approveFay(r);
+    expect(subject(id).state).toBe("awaiting_idp");
+    // The sim's Graph is its own resource: a token asked for Microsoft's public Graph would be refused.
+    expect(graph.login.scopes).toEqual([`${new URL(graph.graphUrl).origin}/.default`]);
+  });
+
+  it("two subjects executing at once: each one's Graph calls land on its own trail, none on the other's", async () => {
+    await setup();
+    const ids = await approvedFayAndOlga(r);
+    await Promise.all([r.ctx.approvals.execute(ids.fay), r.ctx.approvals.execute(ids.olga)]);
+    expect(calls(DELETE)).toBe(2);
+    const deleteLine =
+      /Entra ID: DELETE \/servicePrincipals\/\{spId\}\/appRoleAssignedTo\/\{assignmentId\} → 204/g;
+    const readLine = /Entra ID: GET \/users\/\{upn\} → 200/g;
+    for (const id of [ids.fay, ids.olga]) {
+      expect(subject(id).state).toBe("awaiting_idp");
+      expect(trailOf(r, id).match(deleteLine)).toHaveLength(1);
+      expect(trailOf(r, id).match(readLine)).toHaveLength(1);
+    }
+  });
+
   it("ENTRA_PROVISION_ON_DEMAND nudges the job: Gong shows the user inactive without waiting for the cycle", async () => {
     await setup({ ENTRA_PROVISION_ON_DEMAND: "true" }, { pushDelayMs: 600_000 });
     const id = await approveFay(r);
@@ -117,16 +163,9 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
 
   it("undo when the assignment is already back → no second POST (Graph refuses a duplicate), reactivated", async () => {
     await setup();
-    const id = await approveFay(r);
-    await until(() => r.sim.org.user(ID.fay)!.active === false);
-    await r.ctx.directory.sync!.run({ trigger: "test" });
-    expect(subject(id).state).toBe("done");
+    const id = await fayDeactivated(r);
     graph.setDirect(ID.fay, true); // an admin put it back by hand (or an undo landed before a crash)
-    await r.ctx.approvals.reactivate({
-      who: r.emailOf(ID.fay),
-      reason: "back",
-      actor: asUser("UADMIN", true),
-    });
+    await reactivateFay(r);
     expect(calls(POST)).toBe(0);
     expect(subject(id).state).toBe("reactivated");
   });
@@ -308,6 +347,22 @@ describe("entra: remove the direct app role assignment, verified by a Gong sync"
     expect(calls(DELETE)).toBe(2);
     expect(subject(id).state).toBe("awaiting_idp");
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+  });
+
+  it("a 503 with Retry-After → waited as asked (not a quick back-off), then the DELETE lands", async () => {
+    await setup();
+    graph.failNext(DELETE, {
+      status: 503,
+      headers: { "retry-after": "2" },
+      body: { error: { code: "serviceNotAvailable", message: "Service unavailable, retry later." } },
+    });
+    const started = Date.now();
+    const id = await approveFay(r);
+    expect(calls(DELETE)).toBe(2);
+    expect(subject(id).state).toBe("awaiting_idp");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    const waited = r.ctx.lines.filter((l) => l.includes("answered 503, waiting as it asks"));
+    expect(waited.map((l) => JSON.parse(l).waitMs)).toEqual([2000]);
   });
 
   it("a granting group on a later page of the user's assignments → refused, nothing changed", async () => {

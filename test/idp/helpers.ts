@@ -19,12 +19,52 @@ export async function approvedFay(r: Rig): Promise<number> {
   return id;
 }
 
+/**
+ * Fay (by her manager) and Olga (no manager: by an admin) filed in one request and approved, with the
+ * worker stopped first so that the test runs their executions itself; their subject ids.
+ */
+export async function approvedFayAndOlga(r: Rig): Promise<{ fay: number; olga: number }> {
+  await r.worker.stop();
+  const { view } = await r.ctx.approvals.request({
+    who: [r.emailOf(ID.fay), r.emailOf(ID.olga)],
+    reason: "no calls in 90 days",
+    actor: asUser("UREQUESTER", true),
+    source: "slack",
+  });
+  const idOf = (gongId: string) => view.subjects.find((s) => s.userId === gongId)!.id;
+  const ids = { fay: idOf(ID.fay), olga: idOf(ID.olga) };
+  await r.ctx.approvals.decide({
+    subjectIds: [ids.fay],
+    decision: "approve",
+    actor: asUser(slackIdOf(ID.mgr)),
+  });
+  await r.ctx.approvals.decide({
+    subjectIds: [ids.olga],
+    decision: "approve",
+    actor: asUser("UADMIN", true),
+  });
+  return ids;
+}
+
 /** Fay approved, and the jobs that follow settled; her subject id. */
 export async function approveFay(r: Rig): Promise<number> {
   const id = await approvedFay(r);
   await r.settle();
   return id;
 }
+
+/** Fay approved, unassigned in the IdP, and confirmed by the sync that shows her inactive; her subject id. */
+export async function fayDeactivated(r: Rig): Promise<number> {
+  const id = await approveFay(r);
+  await until(() => r.sim.org.user(ID.fay)!.active === false);
+  await r.ctx.directory.sync!.run({ trigger: "test" });
+  expect(r.ctx.repos.approvals.subject(id)!.state).toBe("done");
+  return id;
+}
+
+/** An admin undoes Fay's deactivation. */
+export const reactivateFay = (r: Rig, reason = "back") =>
+  r.ctx.approvals.reactivate({ who: r.emailOf(ID.fay), reason, actor: asUser("UADMIN", true) });
 
 /**
  * What a process that crashed mid-execution left: the subject claimed (with today's slot) and its

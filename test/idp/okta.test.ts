@@ -4,7 +4,17 @@ import type { ApiDeprovisioner } from "../../src/approvals/deprovision.js";
 import { OktaSim } from "../../src/sim/okta.js";
 import type { OktaOAuthSimOptions } from "../../src/sim/oktaOAuth.js";
 import { asUser, ID, type Rig, rig } from "../approvals/helpers.js";
-import { approvedFay, approveFay, claimedByCrashed, until, usedToday } from "./helpers.js";
+import {
+  approvedFay,
+  approvedFayAndOlga,
+  approveFay,
+  claimedByCrashed,
+  fayDeactivated,
+  reactivateFay,
+  trailOf,
+  until,
+  usedToday,
+} from "./helpers.js";
 
 /**
  * GONGOPS_DEACTIVATE_VIA=okta end to end: the approvals service, the Okta adapter and the simulator's
@@ -79,6 +89,32 @@ describe("okta: unassign the direct assignment, verified by a Gong sync", () => 
     // The token never reaches a log line or the trail.
     const all = [...r.ctx.lines, ...r.ctx.approvals.trail().map((t) => t.why ?? "")].join("\n");
     expect(all).not.toContain(okta.token);
+  });
+
+  it("two subjects executing at once: each one's Okta calls land on its own trail, none on the other's", async () => {
+    await setup();
+    const ids = await approvedFayAndOlga(r);
+    await Promise.all([r.ctx.approvals.execute(ids.fay), r.ctx.approvals.execute(ids.olga)]);
+    expect(calls(DELETE)).toBe(2);
+    const deleteLine = /Okta: DELETE \/api\/v1\/apps\/\{appId\}\/users\/\{userId\} → 204/g;
+    const readLine = /Okta: GET \/api\/v1\/users\/\{login\} → 200/g;
+    for (const id of [ids.fay, ids.olga]) {
+      expect(subject(id).state).toBe("awaiting_idp");
+      // One DELETE each, after one lookup each: nobody else's calls, and none of its own missing.
+      expect(trailOf(r, id).match(deleteLine)).toHaveLength(1);
+      expect(trailOf(r, id).match(readLine)).toHaveLength(1);
+    }
+  });
+
+  it("undo after Fay's name changed in Okta: no mapped profile property is sent (Okta refuses a changed one, E0000075)", async () => {
+    await setup();
+    const id = await fayDeactivated(r);
+    okta.setName(ID.fay, "Fay", "Ng-Lee"); // married while away; the profile push maps the new name
+    await reactivateFay(r, "back from leave");
+    expect(calls(POST)).toBe(1);
+    expect(subject(id).state).toBe("reactivated");
+    expect(okta.isDirect(ID.fay)).toBe(true);
+    expect(trailOf(r, id)).toMatch(/Okta: POST \/api\/v1\/apps\/\{appId\}\/users → 200/);
   });
 
   it("group-only and mixed access → failed, group named, nothing changed", async () => {

@@ -1,8 +1,7 @@
-import { generateKeyPairSync, verify } from "node:crypto";
+import { createHash, createPublicKey, type JsonWebKey, verify } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
+import { systemClock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
-import { DpopKey } from "../../src/idp/dpop.js";
-import { decodeJwt, jwkThumbprint, signJwt } from "../../src/idp/jose.js";
 import { type OktaAuth, OktaTokenError, oktaAuth, tokenRefusal } from "../../src/idp/oktaAuth.js";
 import { silentLogger } from "../../src/log.js";
 import { OktaSim, type OktaSimOptions } from "../../src/sim/okta.js";
@@ -10,46 +9,74 @@ import { SimOrg } from "../../src/sim/org.js";
 
 /** Okta's service-app auth on its own, against the simulator's authorization server. */
 
+/** A compact JWS's header, claims and signature, read by hand (no JOSE library). */
+const partsOf = (jwt: string) => {
+  const [h, c, s] = jwt.split(".") as [string, string, string];
+  const json = (part: string) => JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
+  return {
+    header: json(h),
+    claims: json(c),
+    signed: Buffer.from(`${h}.${c}`),
+    signature: Buffer.from(s, "base64url"),
+  };
+};
+
 describe("JOSE as another verifier sees it", () => {
-  it("RS256 and ES256 signatures check out with node:crypto directly; RFC 7638's thumbprint and RFC 9449's ath", () => {
-    for (const [alg, pair] of [
-      ["RS256", generateKeyPairSync("rsa", { modulusLength: 2048 })],
-      ["ES256", generateKeyPairSync("ec", { namedCurve: "P-256" })],
-    ] as const) {
-      const jwt = signJwt({ typ: "JWT", kid: "k1" }, { iss: "0oa1" }, pair.privateKey, alg);
-      const [h, c, s] = jwt.split(".") as [string, string, string];
-      expect(decodeJwt(jwt)).toEqual({ header: { typ: "JWT", kid: "k1", alg }, claims: { iss: "0oa1" } });
-      const signature = Buffer.from(s, "base64url");
-      if (alg === "ES256") expect(signature).toHaveLength(64); // r||s, not DER
-      const data = Buffer.from(`${h}.${c}`);
-      expect(verify("sha256", data, { key: pair.publicKey, dsaEncoding: "ieee-p1363" }, signature)).toBe(
-        true,
-      );
-    }
-    // RFC 7638 §3.1.
-    const n =
-      "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
-    expect(jwkThumbprint({ kty: "RSA", n, e: "AQAB", alg: "RS256", kid: "2011-04-29" })).toBe(
-      "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs",
-    );
-    // RFC 9449 §7.1's access token and its ath, in a proof for a URL with a query and a fragment.
-    const proof = DpopKey.generate().proof({
-      method: "GET",
-      url: new URL("https://acme.okta.com/api/v1/apps/0oa1/groups?limit=200#top"),
-      now: 1_700_000_000_999,
-      accessToken: "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU",
-    });
-    const { header, claims } = decodeJwt(proof)!;
-    expect(header).toMatchObject({ typ: "dpop+jwt", alg: "ES256", jwk: { kty: "EC", crv: "P-256" } });
-    expect(Object.keys(header.jwk as object).sort()).toEqual(["crv", "kty", "x", "y"]); // no private `d`
-    expect(claims).toEqual({
-      htm: "GET",
-      htu: "https://acme.okta.com/api/v1/apps/0oa1/groups",
-      iat: 1_700_000_000,
-      jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      ath: "fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo",
-    });
-  });
+  let okta: OktaSim;
+  afterEach(async () => okta?.close());
+
+  it.each(["rsa", "ec"] as const)(
+    "%s app key: the client assertion and the DPoP proofs check out with node:crypto alone; htu drops query and fragment, ath is the token's hash",
+    async (keyType) => {
+      okta = await OktaSim.start({
+        org: SimOrg.generate({ users: 2, seed: 1 }),
+        oauth: { keyType, requireDpop: true },
+      });
+      const config = loadConfig(okta.oauthEnv());
+      const auth = oktaAuth(config.idp.okta!.credentials, { orgUrl: okta.url, log: silentLogger });
+      const url = new URL(`${okta.url}/api/v1/apps/0oa1/groups?limit=200#top`);
+      const sent = await auth.headers({ method: "GET", url });
+      const token = /^DPoP (\S+)$/.exec(sent.authorization!)![1]!;
+
+      // The client assertions gongops posted (one per token request: three in the DPoP dance).
+      const appKey = createPublicKey(okta.oauth.privateKey("pem"));
+      const alg = keyType === "rsa" ? "RS256" : "ES256";
+      const assertions = okta.oauth
+        .wireSecrets()
+        .filter((w) => w.startsWith("eyJ") && partsOf(w).header.typ === "JWT");
+      expect(assertions).toHaveLength(3);
+      for (const a of assertions) {
+        const { header, claims, signed, signature } = partsOf(a);
+        expect(header).toEqual({ alg, typ: "JWT", kid: "sim-key-1" });
+        if (alg === "ES256") expect(signature).toHaveLength(64); // r||s, not DER
+        expect(verify("sha256", signed, { key: appKey, dsaEncoding: "ieee-p1363" }, signature)).toBe(true);
+        expect(claims).toEqual({
+          iss: okta.oauth.clientId,
+          sub: okta.oauth.clientId,
+          aud: `${okta.url}/oauth2/v1/token`,
+          iat: expect.any(Number),
+          exp: claims.iat + 300,
+          jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        });
+      }
+      expect(new Set(assertions.map((a) => partsOf(a).claims.jti)).size).toBe(3);
+
+      // The API call's proof: ES256 by a key of gongops' own, public members only, bound to the token.
+      const { header, claims, signed, signature } = partsOf(sent.dpop!);
+      expect(header).toMatchObject({ typ: "dpop+jwt", alg: "ES256", jwk: { kty: "EC", crv: "P-256" } });
+      expect(Object.keys(header.jwk).sort()).toEqual(["crv", "kty", "x", "y"]); // no private `d`
+      const proofKey = createPublicKey({ key: header.jwk as JsonWebKey, format: "jwk" });
+      expect(verify("sha256", signed, { key: proofKey, dsaEncoding: "ieee-p1363" }, signature)).toBe(true);
+      expect(claims).toEqual({
+        htm: "GET",
+        htu: `${okta.url}/api/v1/apps/0oa1/groups`,
+        iat: expect.any(Number),
+        jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        ath: createHash("sha256").update(token).digest("base64url"),
+      });
+      expect(Math.abs(claims.iat - Date.now() / 1000)).toBeLessThan(60);
+    },
+  );
 });
 
 describe("okta service app: one token for many calls, DPoP when Okta asks", () => {
@@ -59,8 +86,8 @@ describe("okta service app: one token for many calls, DPoP when Okta asks", () =
   async function authFor(options: Partial<OktaSimOptions> = {}, now?: () => number): Promise<OktaAuth> {
     okta = await OktaSim.start({ org: SimOrg.generate({ users: 2, seed: 1 }), ...options });
     const config = loadConfig(okta.oauthEnv());
-    const timing = now ? { now, sleep: async () => {}, random: Math.random } : undefined;
-    return oktaAuth(config.idp.okta!.credentials, { orgUrl: okta.url, log: silentLogger, timing });
+    const clock = now ? { ...systemClock, now } : undefined;
+    return oktaAuth(config.idp.okta!.credentials, { orgUrl: okta.url, log: silentLogger, clock });
   }
   const api = (path: string) => ({ method: "GET", url: new URL(`${okta.url}${path}`) });
 

@@ -8,7 +8,7 @@ import {
   graphSchemaRulesSchema,
   graphSecretsSchema,
   graphUserSchema,
-} from "../../src/idp/entra.js";
+} from "../../src/idp/graphSchemas.js";
 import { GraphSim } from "../../src/sim/graph.js";
 import { SimOrg } from "../../src/sim/org.js";
 
@@ -21,10 +21,16 @@ beforeAll(async () => {
 });
 afterAll(async () => graph.close());
 
-async function call(method: "GET" | "POST" | "DELETE", path: string, body?: unknown, token = graph.token) {
+async function call(
+  method: "GET" | "POST" | "DELETE",
+  path: string,
+  body?: unknown,
+  token = graph.token,
+  headers: Record<string, string> = {},
+) {
   const res = await request(`${graph.graphUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.body.text();
@@ -38,10 +44,22 @@ describe("sim Graph contract", () => {
       (await call("GET", `/users/${encodeURIComponent(u.emailAddress)}`)).body,
     );
     graph.addGroup("Contract group", [u.id]);
-    const list = await call(
-      "GET",
-      `/users/${user.id}/appRoleAssignments?$filter=${encodeURIComponent(`resourceId eq ${graph.spId}`)}`,
-    );
+    // Filtering a user's appRoleAssignments on resourceId is an advanced query: without
+    // `ConsistencyLevel: eventual` and `$count=true` Graph refuses it.
+    const filtered = `/users/${user.id}/appRoleAssignments?$filter=${encodeURIComponent(`resourceId eq ${graph.spId}`)}`;
+    const bare = await call("GET", filtered);
+    expect([bare.status, graphErrorSchema.parse(bare.body).error.code]).toEqual([
+      400,
+      "Request_UnsupportedQuery",
+    ]);
+    const noHeader = await call("GET", `${filtered}&$count=true`);
+    expect(noHeader.status).toBe(400);
+    const noCount = await call("GET", filtered, undefined, graph.token, { consistencylevel: "eventual" });
+    expect(noCount.status).toBe(400);
+    const list = await call("GET", `${filtered}&$count=true`, undefined, graph.token, {
+      consistencylevel: "eventual",
+    });
+    expect(list.body["@odata.count"]).toBe(2);
     const value = graphListSchema(graphAssignmentSchema).parse(list.body).value;
     expect(value.map((a) => a.principalType).sort()).toEqual(["Group", "User"]);
     expect(value.find((a) => a.principalType === "Group")!.principalDisplayName).toBe("Contract group");

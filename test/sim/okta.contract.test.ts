@@ -1,10 +1,10 @@
 import { createPrivateKey, generateKeyPairSync, randomUUID } from "node:crypto";
+import { generateKeyPair, generateProof, type KeyPair } from "dpop";
+import { type KeyObject, SignJWT } from "jose";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { DpopKey } from "../../src/idp/dpop.js";
 import { nextLink } from "../../src/idp/http.js";
-import { signJwt } from "../../src/idp/jose.js";
 import {
   oktaAppGroupSchema,
   oktaAppSchema,
@@ -118,7 +118,17 @@ describe("sim Okta contract", () => {
     const gone = await call("DELETE", `${app}/users/${idb}`);
     expect([gone.status, gone.body]).toEqual([204, undefined]);
     expect((await call("DELETE", `${app}/users/${idb}`)).status).toBe(404);
-    expect((await call("POST", `${app}/users`, { id: idb, scope: "USER" })).status).toBe(200);
+    // A mapped profile property is the profile push's: a changed value is refused, as Okta refuses it.
+    const changed = await call("POST", `${app}/users`, {
+      id: idb,
+      scope: "USER",
+      profile: { lastName: "Else" },
+    });
+    expect([changed.status, oktaErrorSchema.parse(changed.body).errorCode]).toEqual([403, "E0000075"]);
+    expect(okta.isDirect(b!.id)).toBe(false);
+    const assigned = await call("POST", `${app}/users`, { id: idb, scope: "USER" });
+    expect(assigned.status).toBe(200);
+    expect(oktaAppUserSchema.parse(assigned.body).profile).toMatchObject({ lastName: b!.lastName });
     okta.rateLimit(1);
     const limited = await call("GET", app);
     expect([limited.status, oktaErrorSchema.parse(limited.body).errorCode]).toEqual([429, "E0000047"]);
@@ -133,10 +143,16 @@ describe("sim Okta contract", () => {
 describe("sim Okta contract: a service app's tokens", () => {
   const tokenUrl = () => `${okta.url}/oauth2/v1/token`;
   const appKey = () => createPrivateKey(okta.oauth.privateKey("pem"));
-  const assertion = (claims: Record<string, unknown> = {}, key = appKey(), kid = OKTA_SIM_KEY_ID) => {
+  const assertion = (
+    claims: Record<string, unknown> = {},
+    key: KeyObject = appKey(),
+    kid = OKTA_SIM_KEY_ID,
+  ) => {
     const iat = Math.floor(Date.now() / 1000);
     const base = { iss: okta.oauth.clientId, sub: okta.oauth.clientId, aud: tokenUrl(), iat, exp: iat + 300 };
-    return signJwt({ kid }, { ...base, jti: randomUUID(), ...claims }, key, "RS256");
+    return new SignJWT({ ...base, jti: randomUUID(), ...claims })
+      .setProtectedHeader({ alg: "RS256", kid })
+      .sign(key);
   };
   async function token(form: Record<string, string> = {}, headers: Record<string, string> = {}) {
     const res = await request(tokenUrl(), {
@@ -146,7 +162,7 @@ describe("sim Okta contract: a service app's tokens", () => {
         grant_type: "client_credentials",
         scope: OKTA_API_SCOPES.join(" "),
         client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-        client_assertion: assertion(),
+        client_assertion: await assertion(),
         ...form,
       }).toString(),
     });
@@ -173,20 +189,20 @@ describe("sim Okta contract: a service app's tokens", () => {
     expect(await get(appUrl(), { authorization: `DPoP ${ok.body.access_token}` })).toBe(401);
     const other = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
     const jti = randomUUID();
-    for (const bad of [
+    for (const bad of await Promise.all([
       assertion({}, other),
       assertion({}, appKey(), "another-kid"),
       assertion({ aud: `${okta.url}/oauth2/default/v1/token` }),
       assertion({ sub: "0oasomeoneelse" }),
       assertion({ exp: Math.floor(Date.now() / 1000) - 1 }),
       assertion({ exp: Math.floor(Date.now() / 1000) + 7200 }),
-    ]) {
+    ])) {
       const refused = await token({ client_assertion: bad });
       expect([refused.status, refused.body.error]).toEqual([401, "invalid_client"]);
       expect(refused.body.error_description).toEqual(expect.any(String));
     }
-    expect((await token({ client_assertion: assertion({ jti }) })).status).toBe(200);
-    expect((await token({ client_assertion: assertion({ jti }) })).body.error).toBe("invalid_client"); // replayed
+    expect((await token({ client_assertion: await assertion({ jti }) })).status).toBe(200);
+    expect((await token({ client_assertion: await assertion({ jti }) })).body.error).toBe("invalid_client"); // replayed
     okta.oauth.grantedScopes = ["okta.users.read", "okta.apps.read"];
     const scope = await token();
     expect([scope.status, scope.body]).toEqual([
@@ -203,34 +219,35 @@ describe("sim Okta contract: a service app's tokens", () => {
         error: "invalid_dpop_proof",
         error_description: "The DPoP proof JWT header is missing.",
       });
-      const key = DpopKey.generate();
-      const now = Date.now();
-      const asked = await token({}, { dpop: key.proof({ method: "POST", url: new URL(tokenUrl()), now }) });
+      const key = await generateKeyPair("ES256");
+      const asked = await token({}, { dpop: await generateProof(key, tokenUrl(), "POST") });
       expect([asked.status, asked.body.error]).toEqual([400, "use_dpop_nonce"]);
       const nonce = asked.headers["dpop-nonce"] as string;
       expect(nonce).toEqual(expect.any(String));
-      const wrongHtm = key.proof({ method: "GET", url: new URL(tokenUrl()), now, nonce });
+      const wrongHtm = await generateProof(key, tokenUrl(), "GET", nonce);
       expect((await token({}, { dpop: wrongHtm })).body.error).toBe("invalid_dpop_proof");
-      const bound = await token(
-        {},
-        { dpop: key.proof({ method: "POST", url: new URL(tokenUrl()), now, nonce }) },
-      );
+      const bound = await token({}, { dpop: await generateProof(key, tokenUrl(), "POST", nonce) });
       expect(bound.body).toMatchObject({ token_type: "DPoP", expires_in: 3600 });
       const access = bound.body.access_token as string;
       const url = new URL(`${appUrl()}?limit=1`);
-      const proof = (k: DpopKey, accessToken = access, method = "GET") =>
-        k.proof({ method, url, now: Date.now(), accessToken });
-      expect(await get(url.href, { authorization: `DPoP ${access}`, dpop: proof(key) })).toBe(200);
+      const htu = `${url.origin}${url.pathname}`;
+      const proof = (k: KeyPair, accessToken = access, method = "GET") =>
+        generateProof(k, htu, method, undefined, accessToken);
+      expect(await get(url.href, { authorization: `DPoP ${access}`, dpop: await proof(key) })).toBe(200);
       expect(await get(url.href, { authorization: `Bearer ${access}` })).toBe(401);
       expect(await get(url.href, { authorization: `DPoP ${access}` })).toBe(401);
-      expect(await get(url.href, { authorization: `DPoP ${access}`, dpop: proof(DpopKey.generate()) })).toBe(
-        401,
-      );
-      expect(await get(url.href, { authorization: `DPoP ${access}`, dpop: proof(key, "another") })).toBe(401);
-      expect(await get(url.href, { authorization: `DPoP ${access}`, dpop: proof(key, access, "POST") })).toBe(
-        401,
-      );
-      const replayed = proof(key);
+      const other = await generateKeyPair("ES256");
+      expect(await get(url.href, { authorization: `DPoP ${access}`, dpop: await proof(other) })).toBe(401);
+      expect(
+        await get(url.href, { authorization: `DPoP ${access}`, dpop: await proof(key, "another") }),
+      ).toBe(401);
+      expect(
+        await get(url.href, { authorization: `DPoP ${access}`, dpop: await proof(key, access, "POST") }),
+      ).toBe(401);
+      // A proof for the query's URL names the path only: one that keeps the query is refused.
+      const withQuery = await generateProof(key, url.href, "GET", undefined, access);
+      expect(await get(url.href, { authorization: `DPoP ${access}`, dpop: withQuery })).toBe(401);
+      const replayed = await proof(key);
       expect(await get(url.href, { authorization: `DPoP ${access}`, dpop: replayed })).toBe(200);
       expect(await get(url.href, { authorization: `DPoP ${access}`, dpop: replayed })).toBe(401);
     } finally {

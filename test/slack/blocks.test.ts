@@ -45,6 +45,7 @@ function report(n: number): AuditReport {
     },
     startedAt: "2026-11-26T00:00:00.000Z",
     finishedAt: "2026-11-26T00:01:00.000Z",
+    directorySyncedAt: "2026-11-25T23:59:00.000Z",
     durationMs: 60_000,
     settled: n * 2,
     windows: [],

@@ -58,6 +58,12 @@ export function auditPages(report: AuditReport): number {
   return Math.max(1, Math.ceil(report.inactive.length / USERS_PER_PAGE));
 }
 
+/** The flagged users page `page` lists (clamped to the pages there are): all a page needs looking up. */
+export function pageUsers(report: AuditReport, page: number): AuditReport["inactive"] {
+  const p = Math.max(0, Math.min(page, auditPages(report) - 1));
+  return report.inactive.slice(p * USERS_PER_PAGE, (p + 1) * USERS_PER_PAGE);
+}
+
 /** The finished audit, page `page` (0-based) of its inactive users. */
 export function auditSummaryBlocks(
   report: AuditReport,
@@ -88,7 +94,7 @@ export function auditSummaryBlocks(
     ),
     divider,
   ];
-  const users = report.inactive.slice(p * USERS_PER_PAGE, (p + 1) * USERS_PER_PAGE);
+  const users = pageUsers(report, p);
   if (users.length === 0)
     blocks.push(
       section(

@@ -1,7 +1,7 @@
 import type { Middleware } from "@slack/bolt";
 import { UsageError } from "../../../errors.js";
 import { csvNote } from "../../auditRunner.js";
-import { auditSummaryBlocks } from "../../blocks/audit.js";
+import { auditSummaryBlocks, pageUsers } from "../../blocks/audit.js";
 import type { ActionArgs } from "../../middleware.js";
 import type { SlackServices } from "../../services.js";
 
@@ -40,10 +40,10 @@ export function auditPageAction(services: SlackServices): Middleware<ActionArgs>
       blocks: auditSummaryBlocks(
         report,
         page,
-        services.audits.managerNames(report),
+        services.audits.managerNames(pageUsers(report, page)),
         undefined,
         csvNote(post.csvDelivered, post.startedBy, report),
-        services.audits.requestStates(report),
+        services.audits.requestStates(pageUsers(report, page)),
       ),
     });
   };
