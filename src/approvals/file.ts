@@ -114,7 +114,13 @@ export async function fileRequest(core: ApprovalsCore, input: FileInput): Promis
           : { state: "pending" },
       );
       if (input.stepExecutionId)
-        linkStep(core, tx, input.stepExecutionId, r.request.id, r.subjects.map((s) => s.id));
+        linkStep(
+          core,
+          tx,
+          input.stepExecutionId,
+          r.request.id,
+          r.subjects.map((s) => s.id),
+        );
       core.enqueueNotify(tx, { kind: "filed", requestId: r.request.id });
       const hours = settings.remindHours * 3600_000;
       const wait = notice?.ms ?? 0;

@@ -90,7 +90,7 @@ export function noticeOver(core: ApprovalsCore, requestId: number): void {
 /** Why `slackUserId` may not answer for subject `id` now (null: they may). */
 export function holderRefusal(core: ApprovalsCore, id: number, slackUserId: string): string | null {
   const s = core.repo.subject(id);
-  if (!s || !s.holderSlackId) return "there is no such question for you";
+  if (!s?.holderSlackId) return "there is no such question for you";
   if (s.holderSlackId !== slackUserId) return "only the seat holder answers this";
   if (s.state !== "notice") {
     const request = core.repo.request(s.requestId)!;
@@ -109,7 +109,8 @@ export function holderKeeps(
   const refused = holderRefusal(core, input.subjectId, input.slackUserId);
   if (refused) return { ok: false, message: refused };
   const reason = input.reason.trim();
-  if (!reason) return { ok: false, message: "say why you still need it: the reason is kept with your answer" };
+  if (!reason)
+    return { ok: false, message: "say why you still need it: the reason is kept with your answer" };
   return answer(core, input.subjectId, input.slackUserId, "kept", reason);
 }
 

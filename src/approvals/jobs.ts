@@ -38,7 +38,10 @@ export function defineApprovalJobs(core: ApprovalsCore): ApprovalJobs {
     }),
     timer: defineJob({
       kind: "approval-timer",
-      payload: z.object({ requestId: z.number().int(), step: z.enum(["notice", "remind", "escalate", "expire"]) }),
+      payload: z.object({
+        requestId: z.number().int(),
+        step: z.enum(["notice", "remind", "escalate", "expire"]),
+      }),
       run: async ({ requestId, step }) => timer(core, requestId, step),
     }),
     verify: defineJob({

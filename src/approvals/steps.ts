@@ -102,7 +102,12 @@ export function receiveStep(
 function stepInputs(raw: unknown): WorkflowStepInputs {
   const r = (raw ?? {}) as Record<string, unknown>;
   const text = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim() : null);
-  return { user: text(r.user), email: text(r.email), reason: text(r.reason), requestedBy: text(r.requested_by) };
+  return {
+    user: text(r.user),
+    email: text(r.email),
+    reason: text(r.reason),
+    requestedBy: text(r.requested_by),
+  };
 }
 
 /** The file job: who the step names, then the request, linked to the step in the filing's transaction. */
@@ -189,7 +194,12 @@ function settleOnMove(core: ApprovalsCore, tx: DbOrTx, s: SubjectRow): void {
   const step = core.deps.steps.bySubject(tx, s.id);
   if (!step || step.result) return;
   const request = core.repo.request(s.requestId);
-  settle(core, step.executionId, { kind: "success", outputs: stepOutputs(s, request ? core.isDryRun(request) : s.dryRun) }, tx);
+  settle(
+    core,
+    step.executionId,
+    { kind: "success", outputs: stepOutputs(s, request ? core.isDryRun(request) : s.dryRun) },
+    tx,
+  );
 }
 
 /** What the step reports for a subject that ended (manifest.yml: request_id, outcome, decider, …). */

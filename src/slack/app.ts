@@ -25,6 +25,7 @@ import {
 import { slackScheduleRunner } from "./scheduleOutput.js";
 import type { SlackServices } from "./services.js";
 import { slackClientOptions } from "./webClient.js";
+import { slackStepFace } from "./workflowStep.js";
 
 /**
  * Builds the Bolt app and registers the listeners. Socket Mode when SLACK_APP_TOKEN is set (no public URL
@@ -234,6 +235,7 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
     slack: new SlackPeopleDirectory(() => app.client, log.child("approvals"), ctx.clock),
     notifier: approvals,
     wake: () => worker.wake(),
+    steps: slackStepFace(() => app.client, log.child("workflow")),
   });
   const services: SlackServices = {
     ctx,

@@ -165,9 +165,20 @@ export class SlackApprovalsNotifier implements ApprovalsNotifier {
     }
     const channel = await this.channelFor(to);
     if (!channel) return;
-    const res = await this.client().chat.postMessage({ channel, text: msg.text, blocks: msg.blocks as never });
+    const res = await this.client().chat.postMessage({
+      channel,
+      text: msg.text,
+      blocks: msg.blocks as never,
+    });
     if (res.ts)
-      this.repo.saveMessage({ requestId, approverKey: key, part, channel: res.channel ?? channel, ts: res.ts, digest });
+      this.repo.saveMessage({
+        requestId,
+        approverKey: key,
+        part,
+        channel: res.channel ?? channel,
+        ts: res.ts,
+        digest,
+      });
   }
 
   private async renderFor(view: RequestView, key: string): Promise<void> {

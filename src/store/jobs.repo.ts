@@ -265,11 +265,7 @@ export class JobsRepo {
 
   /** The worker stopped on purpose. */
   stopped(owner: string, now: Date): void {
-    this.db
-      .update(workerHeartbeats)
-      .set({ stoppedAt: now })
-      .where(eq(workerHeartbeats.owner, owner))
-      .run();
+    this.db.update(workerHeartbeats).set({ stoppedAt: now }).where(eq(workerHeartbeats.owner, owner)).run();
   }
 
   /** The newest heartbeat of any worker on this database, if one ever ran. */

@@ -88,7 +88,9 @@ export function holderKeepModal(subjectId: number) {
     submit: { type: "plain_text" as const, text: "Keep it" },
     close: { type: "plain_text" as const, text: "Cancel" },
     blocks: [
-      section("You keep your Gong seat, and nobody asks again for a while. Say why: it is kept with your answer."),
+      section(
+        "You keep your Gong seat, and nobody asks again for a while. Say why: it is kept with your answer.",
+      ),
       {
         type: "input",
         block_id: "reason",
