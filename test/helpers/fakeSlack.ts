@@ -81,6 +81,8 @@ export class FakeSlack {
     string,
     { callbackId: string; ended: null | { outputs: Record<string, unknown> } | { error: string } }
   >();
+  /** The scopes the bot token was granted (Slack's x-oauth-scopes header): manifest.yml's, unless told. */
+  grantedScopes: string[] = manifestScopes();
   private server: Server | null = null;
   private seq = 1000;
 
@@ -180,6 +182,7 @@ export class FakeSlack {
           res.writeHead(status, {
             "content-type": "application/json",
             ...(status === 429 ? { "retry-after": String(retryAfter ?? 1) } : {}),
+            "x-oauth-scopes": fake.grantedScopes.join(","),
           });
           res.end(JSON.stringify(body));
         },
@@ -362,6 +365,17 @@ export class FakeSlack {
           return { ok: false, error: "method_not_supported_for_channel_type" };
         this.members.add(args.channel);
         return { ok: true, channel: { id: args.channel } };
+      case "conversations.info": {
+        const id = String(args.channel ?? "");
+        if (!/^[CGD][A-Z0-9]+$/.test(id)) return { ok: false, error: "channel_not_found" };
+        const isPrivate = this.privateChannels.has(id);
+        // The bot cannot see a private channel it is not in.
+        if (isPrivate && !this.members.has(id)) return { ok: false, error: "channel_not_found" };
+        return {
+          ok: true,
+          channel: { id, is_private: isPrivate, is_member: this.members.has(id), is_archived: false },
+        };
+      }
       case "conversations.open": {
         const id = `D${String(args.users).replace(/^U/, "")}`;
         this.members.add(id);
@@ -437,6 +451,14 @@ export class FakeSlack {
         return { ok: false, error: "unknown_method" };
     }
   }
+}
+
+/** manifest.yml's bot scopes. */
+function manifestScopes(): string[] {
+  const manifest = parse(readFileSync(new URL("../../manifest.yml", import.meta.url), "utf8")) as {
+    oauth_config: { scopes: { bot: string[] } };
+  };
+  return [...manifest.oauth_config.scopes.bot];
 }
 
 /** manifest.yml's Workflow Builder steps, by callback id. */

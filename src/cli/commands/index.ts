@@ -5,6 +5,7 @@ import { backupCommand } from "./backup.js";
 import { chainCommand } from "./chain.js";
 import { demoCommand } from "./demo.js";
 import { digestCommand } from "./digest.js";
+import { doctorCommand } from "./doctor.js";
 import { exemptCommand } from "./exempt.js";
 import { jobsCommand } from "./jobs.js";
 import { orgHealthCommand } from "./orgHealth.js";
@@ -36,5 +37,6 @@ export const commands: Command[] = [
   digestCommand,
   trendCommand,
   backupCommand,
+  doctorCommand,
   simCommand,
 ];
