@@ -39,10 +39,12 @@ export const API_SCOPES: Record<string, string> = {
   "files.getUploadURLExternal": "files:write",
   "files.completeUploadExternal": "files:write",
   "conversations.join": "channels:join",
+  // gongops doctor: can the bot post in each channel it is set to (a private one needs groups:read too).
+  "conversations.info": "channels:read",
   "conversations.open": "im:write",
   "users.lookupByEmail": "users:read.email",
   "views.open": "chat:write",
 };
 
 /** Scopes the manifest must grant besides those: the slash command, and posting where not invited. */
-export const EXTRA_SCOPES = ["commands", "chat:write.public", "users:read"];
+export const EXTRA_SCOPES = ["commands", "chat:write.public", "users:read", "groups:read"];

@@ -100,6 +100,35 @@ describe("Workflow Builder: Request Gong deactivation", () => {
   }, 30_000);
 });
 
+describe("/gong doctor", () => {
+  let rig: SlackRig;
+  beforeAll(async () => {
+    rig = await startRig({});
+  });
+  afterAll(async () => rig?.stop());
+
+  it("answers an admin ephemerally, one line per check, the running worker included; refuses others", async () => {
+    const ask = async (user: string, id: string) => {
+      await postSigned(
+        rig.events,
+        SECRET,
+        slashCommand({ user, text: "doctor", responseUrl: rig.fake.responseUrl(id) }),
+        "application/x-www-form-urlencoded",
+      );
+      return rig.fake.waitFor(() => rig.fake.repliesTo(id)[0], 15_000);
+    };
+    const answer = await ask(ADMIN, "d1");
+    expect(answer.response_type).toBe("ephemeral");
+    expect(answer.text).toMatch(/^All checks passed\./);
+    expect(answer.text).toMatch(/✓ Gong users/);
+    expect(answer.text).toMatch(/✓ Slack scopes/);
+    expect(answer.text).toMatch(/✓ Store job worker: running/);
+    expect(answer.text).not.toContain("xoxb-test-token");
+    const other = await ask(slackIdOf(ID.dana), "d2");
+    expect(other.text).not.toMatch(/Gong users/);
+  }, 30_000);
+});
+
 describe("the seat holder's own say (GONGOPS_NOTIFY_SUBJECT=true)", () => {
   let rig: SlackRig;
   beforeAll(async () => {

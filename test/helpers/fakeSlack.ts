@@ -367,6 +367,8 @@ export class FakeSlack {
         return { ok: true, channel: { id: args.channel } };
       case "conversations.info": {
         const id = String(args.channel ?? "");
+        const needs = id.startsWith("G") ? "groups:read" : "channels:read";
+        if (!this.grantedScopes.includes(needs)) return { ok: false, error: "missing_scope", needed: needs };
         if (!/^[CGD][A-Z0-9]+$/.test(id)) return { ok: false, error: "channel_not_found" };
         const isPrivate = this.privateChannels.has(id);
         // The bot cannot see a private channel it is not in.
