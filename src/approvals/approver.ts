@@ -1,3 +1,4 @@
+import { clauses } from "../time.js";
 /**
  * Who decides on a subject: the Gong manager, else the first qualified person up the reporting line,
  * else the approvals channel (any admin). Pure over a directory view and the SlackPeople port, so the
@@ -110,7 +111,7 @@ export async function chooseApprover(input: ChooseInput): Promise<Assignment> {
     const reason =
       skipped.length === 0 && input.startFrom === undefined
         ? `you are ${subject.name}'s manager in Gong`
-        : [...skipped, `you are next up ${subject.name}'s reporting line`].join("; ");
+        : clauses(...skipped, `you are the next one up ${subject.name}'s reporting line who can decide`);
     return { kind: "user", slackUserId: why.userId, gongId: p.id, name: p.name, reason };
   }
   if (nextId && skipped.length > 0 && visited.size > maxDepth) skipped.push("the reporting line is too long");
@@ -119,7 +120,7 @@ export async function chooseApprover(input: ChooseInput): Promise<Assignment> {
     slackUserId: null,
     gongId: null,
     name: null,
-    reason: `nobody up ${subject.name}'s reporting line can decide (${skipped.join("; ") || "no manager"}); any admin may`,
+    reason: `nobody up ${subject.name}'s reporting line can decide (${clauses(...skipped) || "no manager"}); any admin may decide in the approvals channel`,
   };
 }
 

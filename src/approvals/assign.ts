@@ -1,4 +1,5 @@
 import { approverWords, type SubjectRow } from "../store/approvals.repo.js";
+import { clauses } from "../time.js";
 import { type Assignment, chooseApprover, type OrgPerson, type SlackPeople } from "./approver.js";
 import type { ApprovalsCore } from "./core.js";
 
@@ -69,7 +70,7 @@ export function assignmentColumns(a: Assignment) {
 
 /** Why a subject nobody can decide on is refused while no approvals channel is set. */
 export function noChannel(a: Assignment): string {
-  return `${a.reason.replace(/; any admin may$/, "")}, and no approvals channel is set (GONGOPS_APPROVALS_CHANNEL) where an admin could`;
+  return `${a.reason.replace(/; any admin may decide in the approvals channel$/, "")}, and no approvals channel is set (GONGOPS_APPROVALS_CHANNEL) where an admin could decide`;
 }
 
 /**
@@ -96,7 +97,7 @@ export async function reassign(
     },
   });
   const now = core.now();
-  const columns = assignmentColumns({ ...a, reason: `${why}; ${a.reason}` } as Assignment);
+  const columns = assignmentColumns({ ...a, reason: clauses(why, a.reason) } as Assignment);
   const key = s.approverKind === "user" && s.approverSlackId ? s.approverSlackId : "channel";
   const former = s.formerApprovers.includes(key) ? s.formerApprovers : [...s.formerApprovers, key];
   const channelMissing = a.kind === "channel" && !core.settings.channel;
@@ -108,8 +109,8 @@ export async function reassign(
       to: channelMissing ? "cancelled" : "pending",
       actor: "gongops",
       why: channelMissing
-        ? `${why}; nobody else can decide: ${noChannel(a)}`
-        : `${options.escalation ? "escalated" : "reassigned"}: ${why}; ${approverWords(columns)}`,
+        ? clauses(why, `nobody else can decide: ${noChannel(a)}`)
+        : `${options.escalation ? "escalated" : "reassigned"}: ${clauses(why, approverWords(columns))}`,
       set: channelMissing
         ? { stateReason: noChannel(a), formerApprovers: former }
         : {

@@ -1,3 +1,4 @@
+import { durationWords } from "../time.js";
 import { peopleFor, reassign } from "./assign.js";
 import type { ApprovalsCore } from "./core.js";
 import { noticeOver } from "./holder.js";
@@ -32,11 +33,11 @@ export async function timer(
   }
   // One pass over Slack's people for the whole round; each move names who decides now (assign.ts).
   const slack = peopleFor(core);
-  const hours = 2 * settings.remindHours;
+  const waited = durationWords(2 * settings.remindHours * 3600_000);
   const moved: number[] = [];
   for (const s of pending) {
     if (s.approverKind !== "user") continue;
-    const row = await reassign(core, s, `${s.approverName} did not decide in ${hours} h`, {
+    const row = await reassign(core, s, `${s.approverName} did not decide in ${waited}`, {
       slack,
       escalation: true,
     });

@@ -70,7 +70,7 @@ export class ExemptionsService {
     ) {
       throw new UsageError(
         `${rule.kind}:${rule.value} would exempt ${matches} of the ${active} active users ` +
-          `(${Math.round((matches / active) * 100)}%); nothing was added. If that is what you mean, add it again with --force`,
+          `(${sharePercent(matches, active)}); nothing was added. If that is what you mean, add it again with --force`,
       );
     }
     const added = this.deps.exemptions.add({ ...rule, reason, createdBy: options.by ?? null }, this.now());
@@ -106,4 +106,14 @@ export class ExemptionsService {
 export function describeMatches(m: RuleMatches): string {
   if (m.matches === null || m.active === null) return "no directory snapshot yet to count matches in";
   return `matches ${m.matches} of ${m.active} active user${m.active === 1 ? "" : "s"} now`;
+}
+
+/**
+ * A share as the rule reads it, beside a refusal of "more than 10%": one decimal, rounded up, so a share
+ * above the line never prints on it (22 of 214 is 10.3%, 1,004 of 10,000 is 10.1%, never "10%"); a
+ * whole number shows no decimal (20 of 200: 10%).
+ */
+export function sharePercent(part: number, whole: number): string {
+  const p = Math.ceil(Number(((part / whole) * 1000).toPrecision(12))) / 10;
+  return `${Number.isInteger(p) ? p : p.toFixed(1)}%`;
 }

@@ -1,5 +1,7 @@
 import { type Clock, nowDate } from "../clock.js";
 import type { DirectorySync } from "../directory/sync.service.js";
+import { GongopsError, LockHeldError } from "../errors.js";
+import { GongQuotaExhaustedError, GongRetryAfterTooLongError } from "../gong/errors.js";
 import { RequestMeter } from "../gong/http.js";
 import { DAY_MS, splitWindowsNewestFirst } from "../gong/windows.js";
 import type { Logger } from "../log.js";
@@ -33,28 +35,28 @@ export async function prepareRun(
   deps: PrepareDeps,
   request: AuditRequest & { days: number; rules: ExemptRule[] },
 ): Promise<AuditRunRow> {
-  const { settings, directory, audits, sync, log } = deps;
+  const { settings, directory, audits, log } = deps;
   const { days, rules } = request;
   // The look-back ends when the audit was asked for, not when its directory sync finished.
   const now = nowDate(deps.clock);
   let state = directory.state();
   const ageMin = state ? (now.getTime() - Date.parse(state.syncedAt)) / 60_000 : Number.POSITIVE_INFINITY;
-  if (!state || request.fresh || ageMin > settings.freshnessMinutes) {
-    request.onProgress?.({ phase: "syncing", done: 0, total: null, requestsUsed: 0, etaMs: null });
-    await sync.run({
-      trigger: "audit",
-      signal: request.signal,
-      onProgress: (p) =>
-        request.onProgress?.({
-          phase: "syncing",
-          done: p.done,
-          total: p.total,
-          requestsUsed: p.requestsUsed,
-          etaMs: null,
-        }),
-    });
-    state = directory.state()!;
+  const stale = !state || ageMin > settings.freshnessMinutes;
+  if (stale || request.fresh) {
+    try {
+      await syncFor(deps, request);
+    } catch (error) {
+      // Asked to be fresh, but Gong says wait (a spent budget, a long Retry-After) or another sync is
+      // running: the snapshot, still within the freshness window, will do; the report says its age.
+      if (stale || !waitedOn(error)) throw error;
+      log.warn("could not sync the directory for this audit; it reads the current snapshot", {
+        syncedAt: state!.syncedAt,
+        reason: (error as Error).message,
+      });
+    }
+    state = directory.state();
   }
+  if (!state) throw new GongopsError("CONFLICT", "the directory sync made no snapshot to audit");
 
   const to = new Date(Math.floor(now.getTime() / 1000) * 1000);
   const from = new Date(to.getTime() - days * DAY_MS);
@@ -152,4 +154,29 @@ function subjectColumns(p: InactiveUser) {
     managerId: p.managerId,
     created: p.created,
   };
+}
+
+/** The directory sync an audit runs first, its progress shown as the audit's. */
+async function syncFor(deps: PrepareDeps, request: AuditRequest): Promise<void> {
+  request.onProgress?.({ phase: "syncing", done: 0, total: null, requestsUsed: 0, etaMs: null });
+  await deps.sync.run({
+    trigger: "audit",
+    signal: request.signal,
+    onProgress: (p: { done: number; total: number | null; requestsUsed: number }) =>
+      request.onProgress?.({
+        phase: "syncing",
+        done: p.done,
+        total: p.total,
+        requestsUsed: p.requestsUsed,
+        etaMs: null,
+      }),
+  });
+}
+
+function waitedOn(error: unknown): boolean {
+  return (
+    error instanceof GongQuotaExhaustedError ||
+    error instanceof GongRetryAfterTooLongError ||
+    error instanceof LockHeldError
+  );
 }

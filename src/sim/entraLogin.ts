@@ -202,6 +202,9 @@ export class EntraLoginSim {
     try {
       ({ payload: claims } = await jwtVerify(f.client_assertion!, this.certificate.publicKey, {
         algorithms: ["PS256", "RS256"],
+        // Entra allows five minutes of clock skew; MSAL rounds its nbf to the nearest second, so without a
+        // tolerance half of all assertions would be "not yet valid" here.
+        clockTolerance: "5 minutes",
       }));
     } catch (error) {
       return error instanceof errors.JWTExpired

@@ -1,11 +1,9 @@
 import type { webApi } from "@slack/bolt";
 import { z } from "zod";
-import { stateLabel } from "../approvals/states.js";
 import { AuditPausedError, type AuditProgress, type AuditService } from "../audit/audit.service.js";
-import { type AuditReport, type InactiveUser, inactiveCsvInChunks } from "../audit/report.js";
+import { type AuditReport, inactiveCsvInChunks } from "../audit/report.js";
 import type { ActivityRule } from "../audit/state.js";
 import type { Clock } from "../clock.js";
-import { displayName } from "../directory/names.js";
 import { InterruptedError, LockHeldError, UsageError } from "../errors.js";
 import { defineJob, enqueueJob, RetryAfterError } from "../jobs/index.js";
 import type { Logger } from "../log.js";
@@ -14,11 +12,13 @@ import type { AuditsRepo } from "../store/audits.repo.js";
 import type { DirectoryRepo } from "../store/directory.repo.js";
 import type { JobsRepo } from "../store/jobs.repo.js";
 import { utcMinute } from "../time.js";
-import { auditProgressBlocks, auditStoppedBlocks, auditSummaryBlocks, pageUsers } from "./blocks/audit.js";
+import { summaryPage } from "./auditSummary.js";
+import { auditProgressBlocks, auditStoppedBlocks } from "./blocks/audit.js";
 import type { Block } from "./blocks/common.js";
 import { section } from "./blocks/common.js";
+import { uploadCsv } from "./csvUpload.js";
 import { explainError } from "./explain.js";
-import { type MessageUpdater, messageUpdater } from "./messageUpdater.js";
+import { type MessageUpdater, messageUpdater, updateUntilTaken } from "./messageUpdater.js";
 import { escapeMrkdwn } from "./mrkdwn.js";
 
 type WebClient = webApi.WebClient;
@@ -54,14 +54,6 @@ const resumePayload = z.object({
   startedBy: z.string().min(1),
   days: z.number().int().positive(),
 });
-
-/** Where the full list is, said only once it is there. */
-export function csvNote(where: "thread" | "dm" | null, startedBy: string, report: AuditReport): string {
-  if (report.inactive.length === 0) return "";
-  if (where === "thread") return "the full list is attached as CSV in the thread";
-  if (where === "dm") return `the full list was sent to <@${startedBy}> as a CSV (I can't attach files here)`;
-  return "the CSV could not be attached here; `gongops audit --format csv` exports it";
-}
 
 export type StartOutcome =
   | { started: true; channel: string; ts: string }
@@ -295,7 +287,19 @@ export class SlackAuditRunner {
       this.remember(report);
       let csv = post.csvDelivered;
       if (csv === null && report.inactive.length > 0) {
-        csv = await this.attachCsv(client, post.channel, post.ts, post.startedBy, report);
+        csv = await uploadCsv(client, this.deps.log, {
+          channel: post.channel,
+          ts: post.ts,
+          file: {
+            filename: `gong-inactive-users-${report.to.slice(0, 10)}.csv`,
+            title: `Inactive Gong users (${report.lookbackDays} days to ${report.to.slice(0, 10)})`,
+            file: Buffer.from(await inactiveCsvInChunks(report), "utf8"),
+          },
+          comment: `All ${report.inactive.length} inactive users of audit ${report.runId}.`,
+          dmTo: post.startedBy,
+          dmComment: `All ${report.inactive.length} inactive users of audit ${report.runId}: I can't attach files in <#${post.channel}>, so here they are.`,
+          about: { run: report.runId },
+        });
         if (csv) audits.updatePost(report.runId, { csvDelivered: csv });
       }
       await this.updateUntilDone(
@@ -303,14 +307,7 @@ export class SlackAuditRunner {
         post.channel,
         post.ts,
         `Inactive-user audit: ${report.summary.inactive} of ${report.summary.candidates} active users ${report.rule === "any" ? "showed no Gong activity" : "hosted no call"}`,
-        auditSummaryBlocks(
-          report,
-          0,
-          this.managerNames(pageUsers(report, 0)),
-          undefined,
-          csvNote(csv, post.startedBy, report),
-          this.requestStates(pageUsers(report, 0)),
-        ),
+        summaryPage(report, 0, this.deps, { where: csv, startedBy: post.startedBy }),
       );
     } else {
       const explanation =
@@ -334,34 +331,6 @@ export class SlackAuditRunner {
    * chat.update until Slack takes it: a 429 waits what Slack asks, a network failure backs off; an
    * answer no retry can change (the message or channel is gone, the blocks are refused) is thrown.
    */
-  private async updateUntilDone(
-    client: WebClient,
-    channel: string,
-    ts: string,
-    text: string,
-    blocks: Block[],
-  ): Promise<void> {
-    const deadline = this.deps.clock.now() + (this.deps.finalUpdateWindowMs ?? 15 * 60_000);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await client.chat.update({ channel, ts, text, blocks });
-        return;
-      } catch (error) {
-        const e = error as { code?: string; retryAfter?: number };
-        if (e.code === "slack_webapi_platform_error" || this.deps.clock.now() > deadline) throw error;
-        const wait =
-          e.code === "slack_webapi_rate_limited_error" && typeof e.retryAfter === "number"
-            ? e.retryAfter * 1000
-            : Math.min(60_000, 1000 * 2 ** attempt);
-        this.deps.log.warn("Slack did not take the audit message; trying again", {
-          err: error,
-          waitMs: wait,
-        });
-        await new Promise((r) => setTimeout(r, wait));
-      }
-    }
-  }
-
   /**
    * A durable resume: a job that survives restarts and runs once across processes. `key` names the
    * pause it ends, so that every process that sees the same pause enqueues the same job.
@@ -433,84 +402,19 @@ export class SlackAuditRunner {
     await Promise.allSettled([...this.active].map((e) => e.done));
   }
 
-  /** Display names of the inactive users' managers, from the current directory snapshot. */
-  /** Where each flagged user's latest deactivation request stands ("approved by …"), for the summary. */
-  requestStates(users: readonly InactiveUser[]): Map<string, string> {
-    const states = new Map<string, string>();
-    const repo = this.deps.approvals;
-    if (!repo) return states;
-    for (const u of users) {
-      const latest = repo.subjectsOfUser(u.id)[0];
-      if (latest)
-        states.set(u.id, `${stateLabel(latest.state, latest.dryRun)} (request ${latest.requestId})`);
-    }
-    return states;
-  }
-
-  managerNames(users: readonly InactiveUser[]): Map<string, string> {
-    const gen = this.deps.directory.state()?.gen;
-    const ids = [...new Set(users.map((u) => u.managerId).filter((m): m is string => Boolean(m)))];
-    const names = new Map<string, string>();
-    if (gen === undefined) return names;
-    for (const row of this.deps.directory.byIds(gen, ids)) names.set(row.id, displayName(row));
-    return names;
-  }
-
-  /**
-   * Attaches the CSV in the message's thread. The bot may post in public channels it has not joined
-   * (chat:write.public), but a file upload needs membership: it joins a public channel first
-   * (channels:join), and when it cannot be there (a private channel it was not invited to) it sends the
-   * CSV to whoever started the audit as a DM. Returns where the CSV went, or null.
-   */
-  private async attachCsv(
+  /** The final state of a message: retried until Slack takes it (429s as asked, else backing off). */
+  private updateUntilDone(
     client: WebClient,
     channel: string,
     ts: string,
-    startedBy: string,
-    report: AuditReport,
-  ): Promise<"thread" | "dm" | null> {
-    const csv = Buffer.from(await inactiveCsvInChunks(report), "utf8");
-    const file = {
-      filename: `gong-inactive-users-${report.to.slice(0, 10)}.csv`,
-      title: `Inactive Gong users (${report.lookbackDays} days to ${report.to.slice(0, 10)})`,
-      file: csv,
-    };
-    const reason = (error: unknown) =>
-      (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
-    try {
-      await client.conversations.join({ channel }).catch((error: unknown) => {
-        // Private channels cannot be joined; the bot may already be in them, so the upload decides.
-        this.deps.log.debug("did not join the channel before uploading", { channel, reason: reason(error) });
-      });
-      await client.filesUploadV2({
-        ...file,
-        channel_id: channel,
-        thread_ts: ts,
-        initial_comment: `All ${report.inactive.length} inactive users of audit ${report.runId}.`,
-      });
-      return "thread";
-    } catch (error) {
-      this.deps.log.warn("could not attach the audit CSV in the channel; sending it as a DM", {
-        run: report.runId,
-        reason: reason(error),
-      });
-    }
-    try {
-      const dm = await client.conversations.open({ users: startedBy });
-      if (!dm.channel?.id) return null;
-      await client.filesUploadV2({
-        ...file,
-        channel_id: dm.channel.id,
-        initial_comment: `All ${report.inactive.length} inactive users of audit ${report.runId}: I can't attach files in <#${channel}>, so here they are.`,
-      });
-      return "dm";
-    } catch (error) {
-      this.deps.log.warn("could not send the audit CSV as a DM either", {
-        run: report.runId,
-        reason: reason(error),
-      });
-      return null;
-    }
+    text: string,
+    blocks: Block[],
+  ): Promise<void> {
+    return updateUntilTaken((t, b) => client.chat.update({ channel, ts, text: t, blocks: b }), text, blocks, {
+      clock: this.deps.clock,
+      log: this.deps.log,
+      windowMs: this.deps.finalUpdateWindowMs ?? 15 * 60_000,
+    });
   }
 
   private updater(client: WebClient, channel: string, ts: string): MessageUpdater {

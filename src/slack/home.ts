@@ -90,6 +90,14 @@ export class HomePublisher {
     }
   }
 
+  /** Republishes for one person who has looked at Home (their decision there took its buttons away). */
+  async refreshFor(client: webApi.WebClient, userId: string): Promise<void> {
+    if (!this.viewers.has(userId)) return;
+    await this.publish(client, userId).catch((error: unknown) =>
+      this.deps.log.warn("could not publish App Home", { user: userId, err: error }),
+    );
+  }
+
   /** Republishes for everyone who has looked, and the admins. Failures are logged, not thrown. */
   async refreshAll(client: webApi.WebClient): Promise<void> {
     for (const user of new Set([...this.viewers, ...this.deps.adminUserIds])) {

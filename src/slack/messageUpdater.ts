@@ -1,4 +1,5 @@
 import type { Clock } from "../clock.js";
+import type { Logger } from "../log.js";
 import type { Block } from "./blocks/common.js";
 
 /**
@@ -60,4 +61,33 @@ export function messageUpdater(options: UpdaterOptions): MessageUpdater {
       return chain;
     },
   };
+}
+
+/**
+ * A message's final view, sent until Slack takes it: a 429 waits as Slack asks, a network fault backs
+ * off (to a minute), a platform error (the message is gone, the channel archived) or the end of the
+ * window throws.
+ */
+export async function updateUntilTaken(
+  send: (text: string, blocks: Block[]) => Promise<unknown>,
+  text: string,
+  blocks: Block[],
+  o: { clock: Clock; log: Logger; windowMs: number },
+): Promise<void> {
+  const deadline = o.clock.now() + o.windowMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await send(text, blocks);
+      return;
+    } catch (error) {
+      const e = error as { code?: string; retryAfter?: number };
+      if (e.code === "slack_webapi_platform_error" || o.clock.now() > deadline) throw error;
+      const wait =
+        e.code === "slack_webapi_rate_limited_error" && typeof e.retryAfter === "number"
+          ? e.retryAfter * 1000
+          : Math.min(60_000, 1000 * 2 ** attempt);
+      o.log.warn("Slack did not take the message; trying again", { err: error, waitMs: wait });
+      await o.clock.sleep(wait);
+    }
+  }
 }

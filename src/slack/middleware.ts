@@ -35,6 +35,21 @@ export function ephemeral(respond: RespondFn, reply: Reply): Promise<unknown> {
   return respond(message);
 }
 
+/**
+ * The answer to whoever asked: ephemeral through response_url, or, where Slack sends none (a button in
+ * App Home), a direct message from the app, which is where App Home's user looks next.
+ */
+export function replyTo(args: ListenerArgs & AllMiddlewareArgs): (reply: Reply) => Promise<unknown> {
+  const respond = args.respond as RespondFn | undefined;
+  if (respond) return (reply) => ephemeral(respond, reply);
+  return (reply) =>
+    args.client.chat.postMessage({
+      channel: asker(args),
+      text: reply.text,
+      ...(reply.blocks ? { blocks: reply.blocks } : {}),
+    } as never);
+}
+
 /** Who asked, wherever the payload keeps it. */
 function asker(args: ListenerArgs & AllMiddlewareArgs): string {
   return "command" in args ? args.command.user_id : args.body.user.id;
@@ -48,8 +63,8 @@ export function explainErrors(services: SlackServices): Middleware<ListenerArgs>
     } catch (error) {
       const what = "command" in args ? `/gong ${args.context.subcommand ?? ""}` : "a button";
       services.log.warn("a Slack listener failed", { what, user: asker(args), err: error });
-      await ephemeral(args.respond, { text: `:warning: ${escapeMrkdwn(explainError(error))}` }).catch(
-        (e: unknown) => services.log.warn("could not answer through response_url", { err: e }),
+      await replyTo(args)({ text: `:warning: ${escapeMrkdwn(explainError(error))}` }).catch((e: unknown) =>
+        services.log.warn("could not answer the asker", { err: e }),
       );
     }
   };
@@ -106,7 +121,7 @@ export function requireAccess(
       await args.next();
       return;
     }
-    await ephemeral(args.respond, {
+    await replyTo(args)({
       text:
         "command" in args
           ? `Only gongops admins can run \`/gong ${sub}\`. \`/gong help\` shows what you can do.`

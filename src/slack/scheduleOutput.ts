@@ -19,6 +19,7 @@ import { reclaimedText } from "../trend/chart.js";
 import { TREND_DAYS, type TrendService } from "../trend/trend.service.js";
 import { type Block, context, section } from "./blocks/common.js";
 import { digestBlocks } from "./blocks/digest.js";
+import { uploadCsv } from "./csvUpload.js";
 import { ACTIONS } from "./ids.js";
 import { escapeMrkdwn } from "./mrkdwn.js";
 import { slackClientOptions } from "./webClient.js";
@@ -101,7 +102,19 @@ export class SlackScheduleOutput implements ScheduleOutput {
       (note.delayed ? " (delayed)" : "");
     const ts = await this.post(channel, text, digestBlocks(digest, options));
     if (digest.inactive.length > 0 && (digest.news || !digest.since)) {
-      const where = await this.attachCsv(s, channel, ts, digest);
+      const where = await uploadCsv(this.deps.client, this.deps.log, {
+        channel,
+        ts,
+        file: {
+          filename: `gong-inactive-users-${digest.generatedAt.slice(0, 10)}.csv`,
+          title: `Inactive Gong users (${digest.lookbackDays} days to ${digest.generatedAt.slice(0, 10)})`,
+          file: Buffer.from(toCsv(digest.inactive, CSV_COLUMNS), "utf8"),
+        },
+        comment: `All ${digest.inactive.length} inactive users.`,
+        dmTo: s.createdBy,
+        dmComment: `All ${digest.inactive.length} inactive users of schedule ${s.id}: I can't attach files in <#${channel}>.`,
+        about: { schedule: s.id },
+      });
       const csvNote =
         where === "thread"
           ? "the full list is attached as CSV in the thread"
@@ -186,52 +199,6 @@ export class SlackScheduleOutput implements ScheduleOutput {
         schedule: s.id,
         reason: (error as Error).message,
       });
-    }
-  }
-
-  private async attachCsv(
-    s: ScheduleRow,
-    channel: string,
-    ts: string,
-    d: Digest,
-  ): Promise<"thread" | "dm" | null> {
-    const file = {
-      filename: `gong-inactive-users-${d.generatedAt.slice(0, 10)}.csv`,
-      title: `Inactive Gong users (${d.lookbackDays} days to ${d.generatedAt.slice(0, 10)})`,
-      file: Buffer.from(toCsv(d.inactive, CSV_COLUMNS), "utf8"),
-    };
-    const { client, log } = this.deps;
-    try {
-      await client.conversations.join({ channel }).catch(() => {});
-      await client.filesUploadV2({
-        ...file,
-        channel_id: channel,
-        thread_ts: ts,
-        initial_comment: `All ${d.inactive.length} inactive users.`,
-      });
-      return "thread";
-    } catch (error) {
-      log.warn("could not attach the digest CSV in the channel", {
-        schedule: s.id,
-        reason: (error as Error).message,
-      });
-    }
-    if (!/^[UW][A-Z0-9]+$/.test(s.createdBy)) return null;
-    try {
-      const dm = await client.conversations.open({ users: s.createdBy });
-      if (!dm.channel?.id) return null;
-      await client.filesUploadV2({
-        ...file,
-        channel_id: dm.channel.id,
-        initial_comment: `All ${d.inactive.length} inactive users of schedule ${s.id}: I can't attach files in <#${channel}>.`,
-      });
-      return "dm";
-    } catch (error) {
-      log.warn("could not send the digest CSV as a DM either", {
-        schedule: s.id,
-        reason: (error as Error).message,
-      });
-      return null;
     }
   }
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { createContext } from "../../src/context.js";
@@ -16,13 +17,14 @@ import {
 } from "../helpers/fakeSlack.js";
 import { startSim } from "../helpers/gong.js";
 import { captureLog } from "../helpers/log.js";
-import { listeningPort, spawnGongops } from "../helpers/process.js";
+import { listeningPort, spawnGongops, until } from "../helpers/process.js";
 
 /**
  * The audit modal under the default `any` rule, as people meet it: `gongops start` as a real process,
  * signed Slack requests, Gong played by the simulator and Slack by the fake. "Request deactivation…"
  * offers and files exactly the users the run found inactive (its report's list), never candidates who
- * merely hosted no call while they listen, score or comment.
+ * merely hosted no call while they listen, score or comment. And the person is their Gong id: an address
+ * that moves to someone else between filing and approval deactivates nobody.
  */
 const SECRET = "audit-modal-signing-secret";
 const ADMIN = "UADMIN1";
@@ -159,3 +161,84 @@ describe("Request deactivation… under the any rule, gongops start as a process
     }
   }, 120_000);
 });
+
+describe("an address reused before the approval, gongops start as a process", () => {
+  it("the approval deactivates nobody: the subject is cancelled, saying its Gong id no longer carries the address", async () => {
+    const people = sim.org.users().filter((u) => u.active);
+    const byId = new Map(people.map((u) => [u.id, u]));
+    // Someone whose manager is active (the manager decides in a DM), and someone else to take the address.
+    const leaver = people.find(
+      (u) => u.managerId && byId.has(u.managerId) && !people.some((p) => p.managerId === u.id),
+    )!;
+    const other = people.find((u) => u.id !== leaver.id && u.id !== leaver.managerId && !u.managerId)!;
+    const manager = `U${leaver.managerId!.slice(-6)}`;
+    const address = leaver.emailAddress;
+    const patches = () => sim.stats.byEndpoint["PATCH /scim/v2/Users/{id}"] ?? 0;
+    const before = patches();
+    const app = spawnGongops(["start"], env.value);
+    try {
+      const events = `http://127.0.0.1:${await listeningPort(app)}/slack/events`;
+      await postSigned(
+        events,
+        SECRET,
+        slashCommand({
+          user: ADMIN,
+          text: `deactivate ${address} --reason "seat review" --force`,
+          responseUrl: fake.responseUrl("reuse-file"),
+        }),
+        "application/x-www-form-urlencoded",
+      );
+      const dm = await fake.waitFor(
+        () =>
+          fake
+            .callsOf("chat.postMessage")
+            .find(
+              (c) =>
+                c.args.channel === `D${manager.slice(1)}` && JSON.stringify(c.args.blocks).includes(address),
+            ),
+        20_000,
+      );
+      const subjectId = Number(/"value":"(\d+)"/.exec(JSON.stringify(dm.args.blocks))![1]);
+
+      // The address moves: the leaver gets another one, and `other` now carries theirs.
+      sim.org.updateUser(leaver.id, { emailAddress: `old.${address}` });
+      sim.org.updateUser(other.id, { emailAddress: address });
+
+      await postSigned(
+        events,
+        SECRET,
+        buttonClick({
+          user: manager,
+          actionId: ACTIONS.approve,
+          value: String(subjectId),
+          responseUrl: fake.responseUrl("reuse-approve"),
+        }),
+        "application/x-www-form-urlencoded",
+      );
+      const settled = await until(() => {
+        const row = subjectRow(subjectId);
+        return row && !["pending", "approved", "executing"].includes(row.state) && row;
+      }, 30_000);
+      expect(settled.state).toBe("cancelled");
+      expect(settled.state_reason).toContain(`no longer carries ${address}`);
+      expect(patches()).toBe(before);
+      expect(sim.org.user(leaver.id)!.active).toBe(true);
+      expect(sim.org.user(other.id)!.active).toBe(true);
+    } finally {
+      app.child.kill("SIGTERM");
+      const hard = setTimeout(() => app.child.kill("SIGKILL"), 15_000);
+      await app.done;
+      clearTimeout(hard);
+    }
+  }, 90_000);
+});
+
+/** A subject's row as the process left it (read-only: the process owns the database). */
+function subjectRow(id: number): { state: string; state_reason: string | null } | undefined {
+  const db = new Database(join(dir, "app.db"), { readonly: true });
+  try {
+    return db.prepare("SELECT state, state_reason FROM approval_subjects WHERE id = ?").get(id) as never;
+  } finally {
+    db.close();
+  }
+}

@@ -3,8 +3,10 @@ import type { GongContext } from "../../src/context.js";
 import type { GongSim } from "../../src/sim/server.js";
 import { ACTIONS } from "../../src/slack/ids.js";
 import {
+  appHomeOpened,
   buttonClick,
   type FakeSlack,
+  homeButtonClick,
   postSigned,
   requestModalSubmission,
   slashCommand,
@@ -128,7 +130,7 @@ describe("approvals in Slack", () => {
         .callsOf("chat.postMessage")
         .find((c) => c.args.channel === CHANNEL && JSON.stringify(c.args.blocks).includes("Olga Alone")),
     );
-    expect(JSON.stringify(inChannel.args.blocks)).toMatch(/any admin may/);
+    expect(JSON.stringify(inChannel.args.blocks)).toMatch(/any admin may decide in the approvals channel/);
     expect(patches()).toBe(1);
   });
 
@@ -305,5 +307,47 @@ describe("approvals in Slack", () => {
         .find((m) => m.args.channel === CHANNEL && JSON.stringify(m.args.blocks).includes("Eli Park")),
     );
     expect(patches()).toBe(before);
+  });
+  it("App Home: Approve works where Slack sends no response_url; the answer is a DM and Home loses the button", async () => {
+    await reply(await gong(ADMIN, `deactivate ${email(ID.x)} --reason "seat review"`));
+    const s = ctx.repos.approvals.subjectsOfUser(ID.x)[0]!;
+    expect(s.approverKind).toBe("user");
+    const approver = s.approverSlackId!;
+    expect(approver).toBe(slackIdOf(ID.y));
+    // The approver looks at Home: their decision is there, with its buttons.
+    const opened = fake.callsOf("views.publish").length;
+    await postSigned(events, SECRET, appHomeOpened(approver, `Ev${++seq}`), "application/json");
+    const first = await fake.waitFor(() =>
+      fake
+        .callsOf("views.publish")
+        .slice(opened)
+        .find((c) => c.args.user_id === approver),
+    );
+    expect(JSON.stringify(first.args.view)).toContain(`"value":"${s.id}"`);
+    const before = patches();
+    const published = fake.callsOf("views.publish").length;
+    const dms = fake.callsOf("chat.postMessage").length;
+    await postSigned(
+      events,
+      SECRET,
+      homeButtonClick({ user: approver, actionId: ACTIONS.approve, value: String(s.id) }),
+      "application/x-www-form-urlencoded",
+    );
+    const answer = await fake.waitFor(() =>
+      fake
+        .callsOf("chat.postMessage")
+        .slice(dms)
+        .find((c) => c.args.channel === approver && /Xavier Loop/.test(String(c.args.text))),
+    );
+    expect(String(answer.args.text)).toMatch(/^Xavier Loop: approved/);
+    await fake.waitFor(() => patches() > before);
+    const home = await fake.waitFor(() =>
+      fake
+        .callsOf("views.publish")
+        .slice(published)
+        .find((c) => c.args.user_id === approver),
+    );
+    expect(JSON.stringify(home.args.view)).not.toContain(`"value":"${s.id}"`);
+    expect(ctx.repos.approvals.subject(s.id)!.state).not.toBe("pending");
   });
 });

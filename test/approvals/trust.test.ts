@@ -242,7 +242,7 @@ describe("who may decide", () => {
     expect(trail[0]!.why).toMatch(new RegExp(`approver: Émile Zola <@${slackIdOf(ID.mgr)}>`));
     expect(trail[1]!.why).toMatch(
       new RegExp(
-        `^escalated: Émile Zola did not decide in .* h; approver: Chloé Côté <@${slackIdOf(ID.vpB)}>`,
+        `^escalated: Émile Zola did not decide in (\\d+(\\.\\d)? h|\\d+ min|\\d+ s); approver: Chloé Côté <@${slackIdOf(ID.vpB)}>`,
       ),
     );
     const after = r.ctx.approvals.view(view.request.id)!;

@@ -282,6 +282,19 @@ describe("durable and resumable", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it("asked for a fresh directory while the budget is spent, it audits the snapshot synced a moment ago and pauses", async () => {
+    sim = await startSim({ org: org(90) });
+    // Five pages for the first sync, one more: the audit's own sync stops on its second page.
+    ctx = simContext(sim, { GONGOPS_AUDIT_ACTIVITY: "hosted", GONG_DAILY_QUOTA: "6" }, pinnedNow());
+    await ctx.directory.sync!.run();
+    const synced = ctx.repos.directory.state()!;
+    const paused = await startAtNow({ days: 90, strategy: "per-user", fresh: true });
+    expect(paused.status).toBe("paused");
+    expect(paused.error).toMatch(/daily Gong request budget/);
+    expect(paused.inactive).toEqual([]);
+    expect(ctx.repos.audits.latest()).toMatchObject({ status: "paused", snapshotGen: synced.gen });
+    expect(paused.directorySyncedAt).toBe(synced.syncedAt);
+  });
 });
 
 describe("robust against awkward servers", () => {

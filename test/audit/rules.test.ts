@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { exemptionMatcher, parseExemptRule, titleMatcher } from "../../src/audit/exemptions.js";
+import { sharePercent } from "../../src/audit/exemptions.service.js";
 import {
   activityPerUserCost,
   bulkCost,
@@ -12,6 +13,14 @@ import { selectSubjects } from "../../src/audit/subjects.js";
 import { UsageError } from "../../src/errors.js";
 
 describe("exempt rules", () => {
+  it("a share above the 10% line never prints as 10%", () => {
+    expect(sharePercent(22, 214)).toBe("10.3%");
+    expect(sharePercent(1004, 10_000)).toBe("10.1%");
+    expect(sharePercent(20, 200)).toBe("10%");
+    expect(sharePercent(7, 7)).toBe("100%");
+    expect(sharePercent(1, 3)).toBe("33.4%");
+  });
+
   it("reads ids, emails, domains and title patterns", () => {
     expect(parseExemptRule("7782342274025937895")).toEqual({ kind: "id", value: "7782342274025937895" });
     expect(parseExemptRule("Jane@Acme.com")).toEqual({ kind: "email", value: "jane@acme.com" });

@@ -223,7 +223,29 @@ describe("a bounded stop", () => {
     );
     const subjectId = /"value":"(\d+)"/.exec(JSON.stringify(dm.args.blocks))![1]!;
 
-    // Slack stops answering (it takes the connection and says nothing): a request filed from the
+    // Gong's SCIM stops answering: the approval's execute job is stuck on its PATCH (the approval and the
+    // checks before the change still read Gong's REST API and Slack, which answer).
+    sim.addFault({
+      fault: { kind: "slow", delayMs: 30_000 },
+      endpoint: "PATCH /scim/v2/Users/{id}",
+      times: 1_000,
+    });
+    await postSigned(
+      events,
+      SECRET,
+      buttonClick({
+        user: manager,
+        actionId: ACTIONS.approve,
+        value: subjectId,
+        responseUrl: fake.responseUrl("s2"),
+      }),
+      "application/x-www-form-urlencoded",
+    );
+    await until(
+      () => jobRows(db).some((j) => j.kind === "approval-execute" && j.status === "running"),
+      20_000,
+    );
+    // Then Slack stops answering (it takes the connection and says nothing): a request filed from the
     // terminal now has its notification job stuck on Slack.
     for (const method of [
       "chat.postMessage",
@@ -239,19 +261,6 @@ describe("a bounded stop", () => {
       env(db),
     );
     expect(filed.code, filed.stderr).toBe(0);
-    // Gong stops answering too: the approval's execute job is stuck on SCIM.
-    sim.addFault({ fault: { kind: "slow", delayMs: 30_000 }, times: 1_000 });
-    await postSigned(
-      events,
-      SECRET,
-      buttonClick({
-        user: manager,
-        actionId: ACTIONS.approve,
-        value: subjectId,
-        responseUrl: fake.responseUrl("s2"),
-      }),
-      "application/x-www-form-urlencoded",
-    );
     await until(() => {
       const running = jobRows(db)
         .filter((j) => j.status === "running")

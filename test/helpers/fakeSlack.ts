@@ -601,6 +601,33 @@ export function buttonClick(fields: {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
+/**
+ * A button clicked in the app's Home tab: the container is the view, and Slack sends no response_url
+ * and no channel (the answer cannot go "beside the message").
+ */
+export function homeButtonClick(fields: { user: string; actionId: string; value: string }): string {
+  const payload = {
+    type: "block_actions",
+    team: { id: "T1", domain: "acme" },
+    user: { id: fields.user, username: fields.user.toLowerCase(), team_id: "T1" },
+    api_app_id: "A1",
+    token: "legacy-unused",
+    container: { type: "view", view_id: "VHOME1" },
+    trigger_id: "1.2.4",
+    view: { id: "VHOME1", type: "home", team_id: "T1", callback_id: "", hash: "h", blocks: [] },
+    actions: [
+      {
+        type: "button",
+        action_id: fields.actionId,
+        block_id: "b1",
+        value: fields.value,
+        action_ts: "1700000001.0",
+      },
+    ],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
 /** The "Request deactivation…" modal submitted (form-encoded, as Slack posts it to /slack/events). */
 export function requestModalSubmission(fields: {
   user: string;

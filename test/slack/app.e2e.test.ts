@@ -335,7 +335,9 @@ describe("an audit that must pause", () => {
       SLACK_SIGNING_SECRET: SECRET,
       SLACK_API_URL: `${quotaFake.url}/api`,
       GONGOPS_ADMIN_USER_IDS: ADMIN,
-      GONG_DAILY_QUOTA: "5",
+      // Two syncs of three pages (one before, one for the audit) and the company's time zone fit; the
+      // audit's first activity request does not.
+      GONG_DAILY_QUOTA: "7",
     });
     const app = createSlackApp(quotaCtx, { port: 0, updateEveryMs: 10 });
     try {

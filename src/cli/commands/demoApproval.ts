@@ -168,7 +168,7 @@ async function idpSteps(
   }
   const signIn = idp.signIn();
   say(
-    `Signed in to ${idp.label} as ${signIn.how}: ${signIn.tokenRequests} token request(s) for every call above.`,
+    `Signed in to ${idp.label} as ${signIn.how}: ${signIn.tokenRequests} token request${signIn.tokenRequests === 1 ? "" : "s"} in all; the token they got served every call above.`,
   );
   return {
     via: idp.via,

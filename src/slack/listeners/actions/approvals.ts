@@ -3,7 +3,7 @@ import type { Actor } from "../../../approvals/approvals.service.js";
 import { afterAck } from "../../../pace.js";
 import { keepModal } from "../../blocks/approvals.js";
 import { ACTIONS } from "../../ids.js";
-import { type ActionArgs, ephemeral } from "../../middleware.js";
+import { type ActionArgs, replyTo } from "../../middleware.js";
 import { escapeMrkdwn } from "../../mrkdwn.js";
 import type { SlackServices } from "../../services.js";
 
@@ -33,13 +33,16 @@ function ownWorkspace(): (client: WebClient) => Promise<string | undefined> {
 /**
  * Approve, Keep and "Approve all listed" on a request message, after the ack and behind explainErrors
  * (middleware.ts). The service decides who may decide; this checks the payload's team, answers the
- * clicker at once through response_url, then re-renders the messages from the stored state (buttons
+ * clicker at once (through response_url, or in a direct message from App Home), then re-renders the messages from the stored state (buttons
  * gone, who and when shown).
  */
 export function approvalAction(services: SlackServices): Middleware<ActionArgs> {
   const ownTeam = ownWorkspace();
-  return async ({ body, action, respond, client }) => {
-    const reply = (text: string) => ephemeral(respond, { text });
+  return async (args) => {
+    const { body, action, client } = args;
+    // In App Home Slack sends no response_url: the answer then comes as a direct message.
+    const answer = replyTo(args);
+    const reply = (text: string) => answer({ text });
     {
       if (action.type !== "button") return;
       const team = await ownTeam(client);
@@ -83,6 +86,7 @@ export function approvalAction(services: SlackServices): Middleware<ActionArgs> 
         });
         await reply(`${escapeMrkdwn(s.name)} is active again in Gong.`);
         await services.approvals?.render(s.requestId);
+        await services.home.refreshFor(client, body.user.id);
         return;
       }
       const outcomes = await services.ctx.approvals.decide({
@@ -102,6 +106,7 @@ export function approvalAction(services: SlackServices): Middleware<ActionArgs> 
           .filter((r): r is number => r !== undefined),
       );
       for (const r of requestIds) await services.approvals?.render(r);
+      await services.home.refreshFor(client, body.user.id);
     }
   };
 }
@@ -131,6 +136,7 @@ export function keepModalSubmit(services: SlackServices) {
         });
       const requestId = services.ctx.repos.approvals.subject(Number(view.private_metadata))?.requestId;
       if (requestId !== undefined) await services.approvals?.render(requestId);
+      await services.home.refreshFor(client, user);
     } catch (error) {
       services.log.warn("keep failed", { reason: (error as Error).message });
     }

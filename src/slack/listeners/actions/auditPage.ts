@@ -1,7 +1,6 @@
 import type { Middleware } from "@slack/bolt";
 import { UsageError } from "../../../errors.js";
-import { csvNote } from "../../auditRunner.js";
-import { auditSummaryBlocks, pageUsers } from "../../blocks/audit.js";
+import { summaryPage } from "../../auditSummary.js";
 import type { ActionArgs } from "../../middleware.js";
 import type { SlackServices } from "../../services.js";
 
@@ -37,13 +36,11 @@ export function auditPageAction(services: SlackServices): Middleware<ActionArgs>
       channel: post.channel,
       ts: post.ts,
       text: `Inactive-user audit ${post.runId}, page ${page + 1}`,
-      blocks: auditSummaryBlocks(
+      blocks: summaryPage(
         report,
         page,
-        services.audits.managerNames(pageUsers(report, page)),
-        undefined,
-        csvNote(post.csvDelivered, post.startedBy, report),
-        services.audits.requestStates(pageUsers(report, page)),
+        { directory: services.ctx.repos.directory, approvals: services.ctx.repos.approvals },
+        { where: post.csvDelivered, startedBy: post.startedBy },
       ),
     });
   };

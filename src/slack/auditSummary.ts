@@ -1,0 +1,58 @@
+import { stateLabel } from "../approvals/states.js";
+import type { AuditReport, InactiveUser } from "../audit/report.js";
+import { displayName } from "../directory/names.js";
+import type { ApprovalsRepo } from "../store/approvals.repo.js";
+import type { DirectoryRepo } from "../store/directory.repo.js";
+import { auditSummaryBlocks, pageUsers } from "./blocks/audit.js";
+import type { Block } from "./blocks/common.js";
+
+/**
+ * One page of a finished audit's summary in its Slack message, with what it shows beside each user:
+ * their manager's name (from the current directory snapshot), where their latest deactivation request
+ * stands, and where the full list went. The runner renders page one; the Previous/Next buttons the rest.
+ */
+export function summaryPage(
+  report: AuditReport,
+  page: number,
+  from: { directory: DirectoryRepo; approvals?: ApprovalsRepo },
+  csv: { where: "thread" | "dm" | null; startedBy: string },
+): Block[] {
+  const users = pageUsers(report, page);
+  return auditSummaryBlocks(
+    report,
+    page,
+    managerNames(from.directory, users),
+    undefined,
+    csvNote(csv.where, csv.startedBy, report),
+    requestStates(from.approvals, users),
+  );
+}
+
+/** Where the full list is, said only once it is there. */
+export function csvNote(where: "thread" | "dm" | null, startedBy: string, report: AuditReport): string {
+  if (report.inactive.length === 0) return "";
+  if (where === "thread") return "the full list is attached as CSV in the thread";
+  if (where === "dm") return `the full list was sent to <@${startedBy}> as a CSV (I can't attach files here)`;
+  return "the CSV could not be attached here; `gongops audit --format csv` exports it";
+}
+
+/** Where each flagged user's latest deactivation request stands ("approved by …"), for the summary. */
+function requestStates(repo: ApprovalsRepo | undefined, users: readonly InactiveUser[]): Map<string, string> {
+  const states = new Map<string, string>();
+  if (!repo) return states;
+  for (const u of users) {
+    const latest = repo.subjectsOfUser(u.id)[0];
+    if (latest) states.set(u.id, `${stateLabel(latest.state, latest.dryRun)} (request ${latest.requestId})`);
+  }
+  return states;
+}
+
+/** Display names of the users' managers, from the current directory snapshot. */
+function managerNames(directory: DirectoryRepo, users: readonly InactiveUser[]): Map<string, string> {
+  const gen = directory.state()?.gen;
+  const ids = [...new Set(users.map((u) => u.managerId).filter((m): m is string => Boolean(m)))];
+  const names = new Map<string, string>();
+  if (gen === undefined) return names;
+  for (const row of directory.byIds(gen, ids)) names.set(row.id, displayName(row));
+  return names;
+}
