@@ -87,6 +87,10 @@ export interface Config {
     expireDays: number;
     /** After a manager's Keep, how long the user cannot be filed again. */
     keepCooldownDays: number;
+    /** Ask each seat holder before their approver (approvals/holder.ts). */
+    notifySubject: boolean;
+    /** How long the holder has to answer before the approver is asked. */
+    subjectNoticeDays: number;
     /** Who sits at this terminal, for the trail of every CLI action (GONGOPS_OPERATOR, or user@host). */
     operator: string;
   };
@@ -324,6 +328,8 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
       remindHours: r.get("GONGOPS_APPROVAL_REMIND_HOURS", positiveNumber, 48),
       expireDays: r.get("GONGOPS_APPROVAL_EXPIRE_DAYS", positiveNumber, 7),
       keepCooldownDays: r.get("GONGOPS_KEEP_COOLDOWN_DAYS", nonNegativeNumber, 90),
+      notifySubject: r.get("GONGOPS_NOTIFY_SUBJECT", bool, false),
+      subjectNoticeDays: r.get("GONGOPS_SUBJECT_NOTICE_DAYS", positiveNumber, 3),
       operator: r.get("GONGOPS_OPERATOR", operatorName) ?? osOperator(),
     },
     idp: readIdp(r),

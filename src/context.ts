@@ -215,6 +215,7 @@ export function growContext(core: CoreContext, options: ContextOptions): AppCont
     exemptions,
     audits: repos.audits,
     syncRuns: repos.syncRuns,
+    steps: repos.workflowSteps,
     activity,
     activityRule: config.audit.activity,
     gong: gong?.client ?? null,
@@ -272,6 +273,7 @@ export function growContext(core: CoreContext, options: ContextOptions): AppCont
               oldestHours: oldest === null ? null : Math.floor((now.getTime() - oldest) / 3_600_000),
             };
           },
+          kept: (now) => approvals.kept(now),
         },
         leavers: leavers.digestPort(),
         clock,

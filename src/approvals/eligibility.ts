@@ -6,6 +6,7 @@ import type { GongUser } from "../gong/schemas.js";
 import type { AuditRunRow, AuditSubjectRow } from "../store/audits.repo.js";
 import type { ApprovalsCore } from "./core.js";
 import { auditEvidence, checkOwnActivity, type Evidence } from "./evidence.js";
+import { keptWords } from "./kept.js";
 import { DAY_MS } from "./types.js";
 
 /**
@@ -152,7 +153,7 @@ export async function eligible(
             : open
               ? `${name} is already in open ${input.dryRun ? "dry-run " : ""}request #${open.requestId}`
               : kept && cooldownDays > 0
-                ? `${name} was kept by ${kept.decidedBy ?? "their approver"} on ${kept.decidedAt!.slice(0, 10)} (request #${kept.requestId}); the keep cool-down (GONGOPS_KEEP_COOLDOWN_DAYS=${cooldownDays}) lasts until ${new Date(Date.parse(kept.decidedAt!) + cooldownDays * DAY_MS).toISOString().slice(0, 10)}`
+                ? `${name} is ${keptWords(core, kept)} (request #${kept.requestId}, decided ${kept.decidedAt!.slice(0, 10)}; the keep cool-down, GONGOPS_KEEP_COOLDOWN_DAYS=${cooldownDays})`
                 : audit && !audit.inactive.has(id)
                   ? `${name}: ${notInactive(audit.run, audit.subjects.get(id))}`
                   : null;

@@ -13,18 +13,22 @@ import type { AuditsRepo } from "../store/audits.repo.js";
 import type { DirectoryRepo } from "../store/directory.repo.js";
 import type { JobsRepo } from "../store/jobs.repo.js";
 import type { SyncRunsRepo } from "../store/syncRuns.repo.js";
+import type { WorkflowStepsRepo } from "../store/workflowSteps.repo.js";
 import type { Deprovisioner } from "./deprovision.js";
 
 /**
- * The approval settings (README, Settings); `verifyMinutes` defaults to 90 and `keepCooldownDays` to 90
- * where they are not given. The operator is the CLI's (it builds its Actor from it).
+ * The approval settings (README, Settings); `verifyMinutes` defaults to 90, `keepCooldownDays` to 90,
+ * `notifySubject` to false and `subjectNoticeDays` to 3 where they are not given. The operator is the
+ * CLI's (it builds its Actor from it).
  */
 export type ApprovalsSettings = Omit<
   Config["approvals"],
-  "verifyMinutes" | "keepCooldownDays" | "operator"
+  "verifyMinutes" | "keepCooldownDays" | "operator" | "notifySubject" | "subjectNoticeDays"
 > & {
   verifyMinutes?: number;
   keepCooldownDays?: number;
+  notifySubject?: boolean;
+  subjectNoticeDays?: number;
 };
 
 /** Who acts: a Slack user (with their admin standing) or the terminal's operator. */
@@ -84,6 +88,8 @@ export interface ApprovalsDeps {
   settings: ApprovalsSettings;
   /** Directory changes (a reactivation since the audit) and sync times (a snapshot after the change). */
   syncRuns: SyncRunsRepo;
+  /** Workflow Builder steps that file requests (steps.ts). */
+  steps: WorkflowStepsRepo;
   /** The company's time zone for the activity statistics, when a request has no audit that knew it. */
   activity?: ActivityService | null;
   /** What counts as activity for a request filed without an audit (GONGOPS_AUDIT_ACTIVITY). */

@@ -55,6 +55,8 @@ export interface AuditServiceDeps {
   activity?: ActivityService;
   /** Told of each run that finished (the trend keeps its figures); must not throw. */
   onSucceeded?: (runId: number) => void;
+  /** Who is kept at `now` (a Keep's cool-down), by Gong id, with the words: set aside, never flagged. */
+  kept?: (now: Date) => ReadonlyMap<string, string>;
 }
 
 export type { AuditRequest, AuditSettings } from "./request.js";

@@ -16,9 +16,13 @@ import { buildDigest, type Digest, type PendingApprovals, type Person } from "./
  * wait) shows the same digest instead of one compared with itself.
  */
 
-/** The approvals flow, when it is wired in (built separately): pending deactivation requests. */
+/**
+ * The approvals flow, when it is wired in (built separately): pending deactivation requests, and who is
+ * kept (the keep cool-down), by Gong id, with "kept until …, by …: …".
+ */
 export interface ApprovalsPort {
   pending(now: Date): PendingApprovals;
+  kept?(now: Date): ReadonlyMap<string, string>;
 }
 
 /** Leavers and stuck newcomers, when they are wired in (leavers/): read from SQLite, no request. */
@@ -111,6 +115,7 @@ export class DigestService {
       pendingApprovals: this.deps.approvals?.pending(now) ?? null,
       leavers: this.deps.leavers?.leavers() ?? null,
       newcomers: this.deps.leavers?.newcomers(report.runId) ?? null,
+      kept: this.deps.approvals?.kept?.(now),
     });
   }
 
