@@ -7,8 +7,14 @@ import type { SubjectState } from "../store/schema.js";
 import type { OrgPerson, SlackPeople } from "./approver.js";
 import { type Deprovisioner, manualDeprovisioner, scimDeprovisioner } from "./deprovision.js";
 import { canTransition } from "./states.js";
-import type { StepFace, StepJobs } from "./steps.js";
-import type { ApprovalEvent, ApprovalsDeps, ApprovalsNotifier, ApprovalsSettings } from "./types.js";
+import type {
+  ApprovalEvent,
+  ApprovalsDeps,
+  ApprovalsNotifier,
+  ApprovalsSettings,
+  StepFace,
+  StepJobs,
+} from "./types.js";
 
 /** The approval job kinds (approvals/jobs.ts defines them; the composition root registers them). */
 export interface ApprovalJobs {

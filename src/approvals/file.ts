@@ -1,12 +1,12 @@
-import { UsageError } from "../errors.js";
+import { GongopsError, UsageError } from "../errors.js";
 import { enqueueJob } from "../jobs/index.js";
 import type { NewSubject, RequestRow, SubjectRow } from "../store/approvals.repo.js";
+import type { DbOrTx } from "../store/jobs.repo.js";
 import type { Assignment, SlackPeople } from "./approver.js";
 import { assign, assignmentColumns, noChannel, peopleFor } from "./assign.js";
 import type { ApprovalsCore } from "./core.js";
 import { type Candidate, eligible, type Refusal } from "./eligibility.js";
 import { noticeFor } from "./holder.js";
-import { linkStep } from "./steps.js";
 import { type Actor, DAY_MS } from "./types.js";
 
 export { assign, assignUnassigned } from "./assign.js";
@@ -187,4 +187,18 @@ function subjectOf(c: Candidate, a: Assignment | null): NewSubject {
           approverReason: "the Slack app assigns it when it posts the request",
         }),
   };
+}
+
+/** In the filing's transaction (file.ts): the step's request and its one subject. */
+export function linkStep(
+  core: ApprovalsCore,
+  tx: DbOrTx,
+  executionId: string,
+  requestId: number,
+  subjectIds: readonly number[],
+): void {
+  if (subjectIds.length !== 1)
+    throw new GongopsError("INTERNAL", `a workflow step files one person, not ${subjectIds.length}`);
+  if (!core.deps.steps.link(tx, executionId, requestId, subjectIds[0]!))
+    throw new GongopsError("CONFLICT", `workflow step ${executionId} filed its request already`);
 }

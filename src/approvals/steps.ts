@@ -1,13 +1,15 @@
-import { z } from "zod";
+import * as z from "zod";
 import { GongopsError } from "../errors.js";
-import { defineJob, enqueueJob, type JobDefinition, RetryAfterError } from "../jobs/index.js";
+import { defineJob, enqueueJob, RetryAfterError } from "../jobs/index.js";
 import type { SubjectRow } from "../store/approvals.repo.js";
 import type { DbOrTx } from "../store/jobs.repo.js";
 import type { SubjectState, WorkflowStepInputs, WorkflowStepResult } from "../store/schema.js";
 import type { ApprovalsCore } from "./core.js";
 import { fileRequest } from "./file.js";
 import { stateLabel } from "./states.js";
-import type { Actor } from "./types.js";
+import type { Actor, StepFace, StepJobs, StepOutputs } from "./types.js";
+
+export type { StepFace, StepJobs, StepOutputs };
 
 /**
  * A request filed by a Workflow Builder step ("Request Gong deactivation"): one more way to file, with
@@ -17,19 +19,6 @@ import type { Actor } from "./types.js";
  * known; another job reports it to Slack once. A restart anywhere repeats nothing: the filing is linked
  * to the step in its own transaction, and a completion Slack already has is taken as done.
  */
-
-/** What the face does for steps (slack/workflowStep.ts): Slack's side of it, with the app's bot token. */
-export interface StepFace {
-  /** A Slack user's email, or null (no such user, or no email to find them in Gong by). */
-  emailOf(userId: string): Promise<string | null>;
-  /** functions.completeSuccess; "already": Slack had the step completed (a retry after a crash). */
-  complete(executionId: string, outputs: StepOutputs): Promise<"completed" | "already">;
-  /** functions.completeError, with a plain message for whoever runs the workflow. */
-  fail(executionId: string, message: string): Promise<"completed" | "already">;
-}
-
-/** The step's outputs (manifest.yml's output_parameters). */
-export type StepOutputs = Record<string, string | boolean>;
 
 export type StepOutcome = "deactivated" | "kept" | "expired" | "refused" | "failed";
 
@@ -41,11 +30,6 @@ const OUTCOME: Partial<Record<SubjectState, StepOutcome>> = {
   cancelled: "refused",
   failed: "failed",
 };
-
-export interface StepJobs {
-  file: JobDefinition;
-  complete: JobDefinition;
-}
 
 const id = z.object({ executionId: z.string().min(1) });
 
@@ -152,20 +136,6 @@ async function fileStep(core: ApprovalsCore, executionId: string): Promise<void>
       return refuse(`Gong deactivation not requested: ${error.message.replace(/^nothing was filed: /, "")}`);
     throw error;
   }
-}
-
-/** In the filing's transaction (file.ts): the step's request and its one subject. */
-export function linkStep(
-  core: ApprovalsCore,
-  tx: DbOrTx,
-  executionId: string,
-  requestId: number,
-  subjectIds: readonly number[],
-): void {
-  if (subjectIds.length !== 1)
-    throw new GongopsError("INTERNAL", `a workflow step files one person, not ${subjectIds.length}`);
-  if (!core.deps.steps.link(tx, executionId, requestId, subjectIds[0]!))
-    throw new GongopsError("CONFLICT", `workflow step ${executionId} filed its request already`);
 }
 
 /** The step's result, once, with the job that reports it; in `tx` when given. */

@@ -7,6 +7,7 @@ import type { Config } from "../config.js";
 import type { DirectoryLookup } from "../directory/lookup.service.js";
 import type { GongClient } from "../gong/client.js";
 import type { GongScimClient } from "../gong/scim.js";
+import type { JobDefinition } from "../jobs/index.js";
 import type { Logger } from "../log.js";
 import type { ApprovalsRepo, RequestRow, SubjectRow } from "../store/approvals.repo.js";
 import type { AuditsRepo } from "../store/audits.repo.js";
@@ -117,3 +118,22 @@ export interface RequestView {
 }
 
 export const DAY_MS = 24 * 3600_000;
+
+/** What the face does for steps (slack/workflowStep.ts): Slack's side of it, with the app's bot token. */
+export interface StepFace {
+  /** A Slack user's email, or null (no such user, or no email to find them in Gong by). */
+  emailOf(userId: string): Promise<string | null>;
+  /** functions.completeSuccess; "already": Slack had the step completed (a retry after a crash). */
+  complete(executionId: string, outputs: StepOutputs): Promise<"completed" | "already">;
+  /** functions.completeError, with a plain message for whoever runs the workflow. */
+  fail(executionId: string, message: string): Promise<"completed" | "already">;
+}
+
+/** The step's outputs (manifest.yml's output_parameters). */
+export type StepOutputs = Record<string, string | boolean>;
+
+/** The Workflow Builder step's job kinds (steps.ts). */
+export interface StepJobs {
+  file: JobDefinition;
+  complete: JobDefinition;
+}
