@@ -191,6 +191,8 @@ export function growContext(core: CoreContext, options: ContextOptions): AppCont
             trend.record(runId);
             leavers.auditFinished(runId);
           },
+          // Who is in the keep cool-down is set aside, with "kept until …, by …: …" (approvals/kept.ts).
+          kept: (now) => approvals.kept(now),
         })
       : null;
   const exemptions = new ExemptionsService({
