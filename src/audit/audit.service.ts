@@ -20,7 +20,7 @@ import { prepareRun } from "./prepare.js";
 import { type AuditReport, buildReport } from "./report.js";
 import type { AuditRequest, AuditSettings } from "./request.js";
 import { type AuditProgress, AuditRun, type Strategy } from "./run.js";
-import { AuditState, type AuditWindow, type CandidateState } from "./state.js";
+import { type ActivityRule, AuditState, type AuditWindow, type CandidateState } from "./state.js";
 
 /**
  * The inactive-user audit: active Gong users who hosted no call in [now - days, now). It spends as few
@@ -116,6 +116,20 @@ export class AuditService {
     if (Math.ceil(days / windowDays) > MAX_WINDOWS) {
       throw new UsageError(`the look-back can be at most ${MAX_WINDOWS * windowDays} days, got ${days}`);
     }
+  }
+
+  /**
+   * A finished run that another asker may share: the same look-back and rule, started at or after
+   * `since` (so it read Gong no earlier than this asker would have). Schedules due in the same minute
+   * share one run this way instead of running one audit each.
+   */
+  shareable(request: { days?: number; activity?: ActivityRule }, since: Date): AuditReport | null {
+    const row = this.deps.audits.succeededSince({
+      days: request.days ?? this.deps.settings.days,
+      rule: request.activity ?? this.deps.settings.activity,
+      since: since.toISOString(),
+    });
+    return row ? this.report(row.id) : null;
   }
 
   /** Starts a new audit and runs it to the end (or until it must pause). */

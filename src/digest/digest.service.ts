@@ -56,6 +56,11 @@ export interface DigestRequest {
   trigger: string;
   /** The schedule it belongs to (its previous digest is the comparison), or null (any last digest). */
   scheduleId: number | null;
+  /**
+   * A schedule slot's due instant: a finished audit with the same look-back and rule that started at or
+   * after it serves this digest too (schedules due together share one run). Absent: always a new run.
+   */
+  shareFrom?: Date;
   /** Saves the digest under this key (a schedule run's job key); without one nothing is saved. */
   runKey?: string | null;
   signal?: AbortSignal;
@@ -126,6 +131,8 @@ export class DigestService {
    */
   private async audit(request: DigestRequest): Promise<AuditReport> {
     const { audit, audits } = this.deps;
+    const shared = request.shareFrom ? audit.shareable({ days: request.days }, request.shareFrom) : null;
+    if (shared) return shared;
     const unfinished = audits.latestUnfinished();
     let report: AuditReport;
     try {
