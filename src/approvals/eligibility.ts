@@ -1,6 +1,7 @@
 import { describeActivity } from "../audit/activity.js";
 import { exemptionMatcher } from "../audit/exemptions.js";
 import { buildReport } from "../audit/report.js";
+import { tellApart } from "../directory/tellApart.js";
 import { NotFoundError, UsageError } from "../errors.js";
 import type { GongUser } from "../gong/schemas.js";
 import type { AuditRunRow, AuditSubjectRow } from "../store/audits.repo.js";
@@ -47,10 +48,6 @@ export interface EligibilityInput {
 }
 
 const GONG_ID = /^\d{1,20}$/;
-
-function nameOf(u: Pick<GongUser, "firstName" | "lastName" | "emailAddress" | "id">): string {
-  return [u.firstName, u.lastName].filter(Boolean).join(" ") || u.emailAddress || u.id;
-}
 
 /** An audit's inactive users (its report's list) and, for the rest, why it did not find them inactive. */
 function auditVerdicts(core: ApprovalsCore, runId: number) {
@@ -137,7 +134,8 @@ export async function eligible(
       refused.push({ who, why: fresh ? "Gong has no user with this id now" : "no Gong user matches" });
       continue;
     }
-    const name = nameOf(u);
+    // Told apart from anyone active with the same name: the request, its messages and the trail say who.
+    const name = tellApart(deps.directory, { ...u, email: u.emailAddress });
     const email = u.emailAddress?.toLowerCase() ?? null;
     const aliases = (u.emailAliases ?? []).map((a) => a.toLowerCase()).filter((a) => a !== email);
     const kept = deps.repo.keptSince(id, keptSince);

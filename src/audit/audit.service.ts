@@ -1,5 +1,6 @@
 import { type Clock, nowDate } from "../clock.js";
 import type { DirectorySync } from "../directory/sync.service.js";
+import { tellApart } from "../directory/tellApart.js";
 import { GongopsError, NotFoundError, UsageError } from "../errors.js";
 import type { GongClient } from "../gong/client.js";
 import type { Logger } from "../log.js";
@@ -17,7 +18,7 @@ import { type PausePolicy, pauseOrFail } from "./pause.js";
 import { perUserWindow } from "./perUser.js";
 import { decideWindow } from "./planner.js";
 import { prepareRun } from "./prepare.js";
-import { type AuditReport, buildReport } from "./report.js";
+import { type AuditReport, buildReport, type ManagerInfo } from "./report.js";
 import type { AuditRequest, AuditSettings } from "./request.js";
 import { type AuditProgress, AuditRun, type Strategy } from "./run.js";
 import { type ActivityRule, AuditState, type AuditWindow, type CandidateState } from "./state.js";
@@ -116,6 +117,18 @@ export class AuditService {
     if (Math.ceil(days / windowDays) > MAX_WINDOWS) {
       throw new UsageError(`the look-back can be at most ${MAX_WINDOWS * windowDays} days, got ${days}`);
     }
+  }
+
+  /** The managers of a report's inactive users, by id: name (told apart from namesakes) and email. */
+  managersOf(report: AuditReport): Map<string, ManagerInfo> {
+    const { directory } = this.deps;
+    const gen = directory.state()?.gen;
+    const ids = [...new Set(report.inactive.map((u) => u.managerId).filter((m): m is string => Boolean(m)))];
+    const out = new Map<string, ManagerInfo>();
+    if (gen === undefined) return out;
+    for (const row of directory.byIds(gen, ids))
+      out.set(row.id, { name: tellApart(directory, row), email: row.email ?? null });
+    return out;
   }
 
   /**

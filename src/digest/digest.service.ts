@@ -1,7 +1,7 @@
 import { AuditPausedError, type AuditService } from "../audit/audit.service.js";
 import type { AuditReport } from "../audit/report.js";
 import { type Clock, nowDate } from "../clock.js";
-import { displayName } from "../directory/names.js";
+import { nameTeller } from "../directory/tellApart.js";
 import { GongopsError, LockHeldError } from "../errors.js";
 import { RetryAfterError } from "../jobs/errors.js";
 import type { AuditsRepo } from "../store/audits.repo.js";
@@ -104,8 +104,11 @@ export class DigestService {
 
   private compose(report: AuditReport, gen: number, previous: DigestRow | null, now: Date): Digest {
     const people = new Map<string, Person>();
-    for (const p of this.deps.directory.people(gen))
-      people.set(p.id, { id: p.id, name: displayName(p), active: p.active, managerId: p.managerId });
+    const everyone = this.deps.directory.people(gen);
+    // Two active people with one name are told apart by their email (the top managers, the lists).
+    const nameOf = nameTeller(everyone);
+    for (const p of everyone)
+      people.set(p.id, { id: p.id, name: nameOf(p), active: p.active, managerId: p.managerId });
     const { seatPricePerYear, currency } = this.deps.settings;
     return buildDigest({
       now,
