@@ -8,6 +8,15 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
+/**
+ * A message of gongops' own that names Slack users as `<@U…>` (an approver, who decided) around Gong
+ * text: everything escaped, then only exact user mentions made real again, so the reader sees a name,
+ * never "&lt;@U…&gt;". Links, `<!channel>` and any other markup stay escaped.
+ */
+export function escapeKeepingMentions(text: string): string {
+  return escapeMrkdwn(text).replace(/&lt;@([UW][A-Z0-9]{2,})&gt;/g, "<@$1>");
+}
+
 /** Gong text for a mrkdwn field: escaped, empty for null. */
 export function literal(text: string | null | undefined): string {
   return text ? escapeMrkdwn(text) : "";

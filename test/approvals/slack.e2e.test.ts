@@ -99,7 +99,9 @@ describe("approvals in Slack", () => {
       click(mgr, ACTIONS.approve, String(subjectId)),
     ]);
     const texts = [(await reply(a)).text, (await reply(b)).text];
-    expect(texts.filter((t: string) => /^Fay Ng: approved by/.test(t))).toHaveLength(1);
+    // Who decided is a real mention, never escaped text ("&lt;@U…&gt;").
+    expect(texts.filter((t: string) => t === `Fay Ng: approved by <@${mgr}>`)).toHaveLength(1);
+    expect(texts.join("\n")).not.toContain("&lt;@");
     expect(texts.filter((t: string) => /already decided/.test(t))).toHaveLength(1);
     await fake.waitFor(() => ctx.repos.approvals.subject(subjectId)!.state === "done", 10_000);
     expect(patches()).toBe(1);

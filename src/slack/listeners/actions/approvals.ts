@@ -4,7 +4,7 @@ import { afterAck } from "../../../pace.js";
 import { keepModal } from "../../blocks/approvals.js";
 import { ACTIONS } from "../../ids.js";
 import { type ActionArgs, replyTo } from "../../middleware.js";
-import { escapeMrkdwn } from "../../mrkdwn.js";
+import { escapeKeepingMentions, escapeMrkdwn } from "../../mrkdwn.js";
 import type { SlackServices } from "../../services.js";
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
@@ -71,7 +71,7 @@ export function approvalAction(services: SlackServices): Middleware<ActionArgs> 
         if (refused) {
           if (refused === "not yours to decide")
             services.log.warn("refused a decision", { subject: id, actor: actor.label, why: refused });
-          await reply(escapeMrkdwn(refused));
+          await reply(escapeKeepingMentions(refused));
           return;
         }
         const s = services.ctx.repos.approvals.subject(id)!;
@@ -96,8 +96,8 @@ export function approvalAction(services: SlackServices): Middleware<ActionArgs> 
       });
       const lines = outcomes.map((o) =>
         o.outcome === "refused"
-          ? `${escapeMrkdwn(o.name)}: ${o.message === "not yours to decide" ? "not yours to decide" : escapeMrkdwn(o.message)}`
-          : `${escapeMrkdwn(o.name)}: ${escapeMrkdwn(o.message)}`,
+          ? `${escapeMrkdwn(o.name)}: ${o.message === "not yours to decide" ? "not yours to decide" : escapeKeepingMentions(o.message)}`
+          : `${escapeMrkdwn(o.name)}: ${escapeKeepingMentions(o.message)}`,
       );
       await reply(lines.join("\n") || "Nothing to decide.");
       const requestIds = new Set(
@@ -132,7 +132,7 @@ export function keepModalSubmit(services: SlackServices) {
       if (o && o.outcome !== "kept")
         await client.chat.postMessage({
           channel: user,
-          text: `${escapeMrkdwn(o.name)}: ${escapeMrkdwn(o.message)}`,
+          text: `${escapeMrkdwn(o.name)}: ${escapeKeepingMentions(o.message)}`,
         });
       const requestId = services.ctx.repos.approvals.subject(Number(view.private_metadata))?.requestId;
       if (requestId !== undefined) await services.approvals?.render(requestId);
