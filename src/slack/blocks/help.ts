@@ -42,7 +42,7 @@ export const SUBCOMMANDS = {
   deactivate: {
     admin: true,
     lookup: false,
-    usage: 'deactivate <who>… --reason "why" [--dry-run]',
+    usage: 'deactivate <who>… --reason "why" [--dry-run] [--force]',
     about: "ask managers to approve deactivating Gong users",
   },
   leavers: {
