@@ -17,7 +17,7 @@ export function renderLeavers(v: LeaversView): string {
   const cost = v.yearlyCost ? ` — ${money(v.yearlyCost.amount, v.yearlyCost.currency)} a year` : "";
   const out = [
     n === 0
-      ? "No leavers: every active Gong user with a Slack account is still in Slack."
+      ? `No leavers: no active Gong user's account is closed in ${v.sources.map((s) => SOURCE_WORDS[s]).join(" or ") || "Slack"}.`
       : `${n} ${n === 1 ? "person left the company and still holds" : "people left the company and still hold"} a Gong seat${cost}.`,
   ];
   if (n > 0)
@@ -53,14 +53,17 @@ export const leaversCommand: CommandCode = {
   async run(args, io) {
     return withContext(io, [], async (ctx) => {
       const token = ctx.config.slack.botToken;
-      if (!token)
+      // Slack, the IdP (GONGOPS_DEACTIVATE_VIA=okta|entra), or both: without either there is no evidence.
+      if (!token && ctx.leavers.sources.length === 0)
         throw new UsageError(
-          "finding leavers reads Slack's accounts: set SLACK_BOT_TOKEN (a bot token with users:read and users:read.email)",
+          "finding leavers reads Slack's accounts or the IdP's: set SLACK_BOT_TOKEN (a bot token with users:read and users:read.email), or GONGOPS_DEACTIVATE_VIA=okta|entra",
         );
-      const client = new webApi.WebClient(token.reveal(), slackClientOptions(ctx.config));
-      ctx.leavers.connect({
-        slack: new SlackPeopleDirectory(() => client, ctx.log.child("slack"), ctx.clock),
-      });
+      if (token) {
+        const client = new webApi.WebClient(token.reveal(), slackClientOptions(ctx.config));
+        ctx.leavers.connect({
+          slack: new SlackPeopleDirectory(() => client, ctx.log.child("slack"), ctx.clock),
+        });
+      }
       const view = await ctx.leavers.check();
       if (flag(args, "json")) printJson(io, { leavers: view.leavers, notInSlack: view.notInSlack });
       else io.stdout(renderLeavers(view));
