@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { GraphSim } from "../../src/sim/graph.js";
 import { OktaSim } from "../../src/sim/okta.js";
+import { summaryPage } from "../../src/slack/auditSummary.js";
 import { ID, type Rig, rig } from "../approvals/helpers.js";
 
 /**
@@ -90,6 +91,25 @@ describe("leavers from Okta (suspended or deprovisioned)", () => {
     o.setStatus(ID.fay, "ACTIVE");
     await r.ctx.leavers.check();
     expect(ids()).toEqual([ID.eli]);
+  });
+
+  it("an audit's Slack summary ends with who left and still holds a seat, before the page line", async () => {
+    await setup();
+    const report = await r.ctx.audit!.start({ days: 90, activity: "hosted" });
+    const page = () =>
+      summaryPage(
+        report,
+        0,
+        { directory: r.ctx.repos.directory, leavers: r.ctx.leavers },
+        { where: null, startedBy: "U1" },
+      );
+    // Before any check, nothing is said about leavers.
+    expect(JSON.stringify(page())).not.toMatch(/Leavers/);
+    await r.ctx.leavers.check();
+    const blocks = page();
+    const line = JSON.stringify(blocks.at(-2));
+    expect(line).toMatch(/Leavers: 2 people who left the company still hold a Gong seat: Eli Park, Fay Ng\./);
+    expect(JSON.stringify(blocks.at(-1))).toMatch(/Page 1 of/);
   });
 });
 
