@@ -83,7 +83,9 @@ export async function demoApproval(
       source: "cli",
       auditRunId: report.runId,
     });
-    say(`\nDeactivation request #${view.request.id} for ${view.subjects.length} of the audit's inactive users:`);
+    say(
+      `\nDeactivation request #${view.request.id} for ${view.subjects.length} of the audit's inactive users:`,
+    );
     for (const s of view.subjects) {
       say(`  ${s.name}: asks ${s.approverName ?? "the approvals channel"} (${s.approverReason})`);
       const actor =
