@@ -1,9 +1,33 @@
 import { existsSync, readFileSync } from "node:fs";
-import { hostname, userInfo } from "node:os";
-import * as z from "zod";
+import type * as z from "zod";
+import {
+  activityRule,
+  bool,
+  currency,
+  deactivateVia,
+  httpsUrl,
+  httpUrl,
+  list,
+  listenAddress,
+  logLevel,
+  nonNegativeInt,
+  nonNegativeNumber,
+  operatorName,
+  osOperator,
+  percent,
+  port,
+  positiveInt,
+  positiveNumber,
+  secureUrl,
+  slackChannel,
+  slackUserId,
+  text,
+} from "./configValues.js";
 import { GongopsError } from "./errors.js";
 import { KeyFormatError, signingKeyOf } from "./idp/oktaKey.js";
 import { Secret } from "./secret.js";
+
+export { httpsOrLoopback } from "./configValues.js";
 
 /**
  * The environment contract (names are public: deployments rely on them, see the README's Settings). Each variable is
@@ -87,6 +111,10 @@ export interface Config {
     expireDays: number;
     /** After a manager's Keep, how long the user cannot be filed again. */
     keepCooldownDays: number;
+    /** Ask each seat holder before their approver (approvals/holder.ts). */
+    notifySubject: boolean;
+    /** How long the holder has to answer before the approver is asked. */
+    subjectNoticeDays: number;
     /** Who sits at this terminal, for the trail of every CLI action (GONGOPS_OPERATOR, or user@host). */
     operator: string;
   };
@@ -139,94 +167,6 @@ export class ConfigError extends GongopsError {
 }
 
 type Env = Record<string, string | undefined>;
-
-const httpUrl = z
-  .url({ protocol: /^https?$/ })
-  .transform((u) => u.replace(/\/+$/, ""))
-  .describe("an http(s) URL");
-
-/**
- * True for an https URL, or an http one whose host is this machine (the simulator, a test double): a
- * bearer token or an API key never crosses a network in plain HTTP.
- */
-export function httpsOrLoopback(url: string): boolean {
-  const { protocol, hostname } = new URL(url);
-  if (protocol === "https:") return true;
-  return (
-    protocol === "http:" &&
-    (hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname))
-  );
-}
-const secureUrl = httpUrl
-  .refine(httpsOrLoopback)
-  .describe("an https URL (plain http only on loopback: credentials never go over plain HTTP)");
-/** `host:port` (`127.0.0.1:9464`, `0.0.0.0:9464`, `[::1]:9464`). */
-const listenAddress = z
-  .string()
-  .regex(/^(\[[0-9a-fA-F:.]+\]|[\w.-]+):\d{1,5}$/)
-  .transform((v) => ({
-    host: v.slice(0, v.lastIndexOf(":")).replace(/^\[|\]$/g, ""),
-    port: Number(v.slice(v.lastIndexOf(":") + 1)),
-  }))
-  .refine((a) => a.port <= 65535)
-  .describe("host:port (127.0.0.1:9464, 0.0.0.0:9464, [::1]:9464)");
-const positiveInt = z.coerce.number().int().min(1).describe("a whole number of 1 or more");
-const positiveNumber = z.coerce.number().positive().describe("a number above 0");
-const nonNegativeInt = z.coerce.number().int().min(0).describe("a whole number of 0 or more");
-const percent = z.coerce.number().min(0).max(50).describe("a percentage from 0 to 50");
-const port = z.coerce.number().int().min(0).max(65535).describe("a TCP port (0 to 65535)");
-const httpsUrl = z
-  .url({ protocol: /^https$/ })
-  .transform((u) => u.replace(/\/+$/, ""))
-  .describe("an https URL (MSAL signs in only over https)");
-const bool = z
-  .enum(["true", "false", "1", "0", "yes", "no"])
-  .transform((v) => v === "true" || v === "1" || v === "yes")
-  .describe("true or false");
-const splitList = (v: string) =>
-  v
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-const list = z.string().transform(splitList).describe("a comma-separated list");
-const text = z.string().min(1).describe("a non-empty value");
-const nonNegativeNumber = z.coerce.number().min(0).describe("a number of 0 or more");
-const operatorName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(100)
-  .regex(/^[^\s<>]+$/)
-  .describe("who sits at this terminal, one word of at most 100 characters (jane, jane@acme.example)");
-
-/** The terminal's operator when GONGOPS_OPERATOR is not set: the OS user at this host. */
-function osOperator(): string {
-  let user: string;
-  try {
-    user = userInfo().username;
-  } catch {
-    // No passwd entry (a container started with an arbitrary uid).
-    user = process.env.USER ?? process.env.LOGNAME ?? `uid ${process.getuid?.() ?? "?"}`;
-  }
-  return `${user}@${hostname()}`;
-}
-const slackUserId = z
-  .string()
-  .transform(splitList)
-  .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/)))
-  .describe("a comma-separated list of Slack user ids (U…)");
-const activityRule = z.enum(["any", "hosted"]).describe("any or hosted");
-const slackChannel = z
-  .string()
-  .regex(/^[CGD][A-Z0-9]{2,}$/)
-  .describe("a Slack channel id (C…)");
-const deactivateVia = z.enum(["scim", "okta", "entra", "manual"]).describe("scim, okta, entra or manual");
-const currency = z
-  .string()
-  .transform((v) => v.toUpperCase())
-  .pipe(z.string().regex(/^[A-Z]{3}$/))
-  .describe("a three-letter currency code (USD, EUR, GBP…)");
-const logLevel = z.enum(["debug", "info", "warn", "error"]).describe("debug, info, warn or error");
 
 class Reader {
   readonly problems: string[] = [];
@@ -324,6 +264,8 @@ export function loadConfig(env: Env = process.env, requirements: readonly Requir
       remindHours: r.get("GONGOPS_APPROVAL_REMIND_HOURS", positiveNumber, 48),
       expireDays: r.get("GONGOPS_APPROVAL_EXPIRE_DAYS", positiveNumber, 7),
       keepCooldownDays: r.get("GONGOPS_KEEP_COOLDOWN_DAYS", nonNegativeNumber, 90),
+      notifySubject: r.get("GONGOPS_NOTIFY_SUBJECT", bool, false),
+      subjectNoticeDays: r.get("GONGOPS_SUBJECT_NOTICE_DAYS", positiveNumber, 3),
       operator: r.get("GONGOPS_OPERATOR", operatorName) ?? osOperator(),
     },
     idp: readIdp(r),

@@ -191,6 +191,8 @@ export function growContext(core: CoreContext, options: ContextOptions): AppCont
             trend.record(runId);
             leavers.auditFinished(runId);
           },
+          // Who is in the keep cool-down is set aside, with "kept until …, by …: …" (approvals/kept.ts).
+          kept: (now) => approvals.kept(now),
         })
       : null;
   const exemptions = new ExemptionsService({
@@ -215,6 +217,7 @@ export function growContext(core: CoreContext, options: ContextOptions): AppCont
     exemptions,
     audits: repos.audits,
     syncRuns: repos.syncRuns,
+    steps: repos.workflowSteps,
     activity,
     activityRule: config.audit.activity,
     gong: gong?.client ?? null,
@@ -272,6 +275,7 @@ export function growContext(core: CoreContext, options: ContextOptions): AppCont
               oldestHours: oldest === null ? null : Math.floor((now.getTime() - oldest) / 3_600_000),
             };
           },
+          kept: (now) => approvals.kept(now),
         },
         leavers: leavers.digestPort(),
         clock,

@@ -15,11 +15,12 @@ import { closeDatabase, type Db, openDatabase } from "./store/db.js";
 import { DirectoryRepo } from "./store/directory.repo.js";
 import { ExemptionsRepo } from "./store/exemptions.repo.js";
 import { JobsRepo } from "./store/jobs.repo.js";
+import { LeaversRepo } from "./store/leavers.repo.js";
 import { LocksRepo } from "./store/locks.repo.js";
 import { SchedulesRepo } from "./store/schedules.repo.js";
 import { SyncRunsRepo } from "./store/syncRuns.repo.js";
-import { LeaversRepo } from "./store/leavers.repo.js";
 import { TrendRepo } from "./store/trend.repo.js";
+import { WorkflowStepsRepo } from "./store/workflowSteps.repo.js";
 
 /**
  * The core of the application context: config, clock, logger, database and the directory's questions
@@ -45,6 +46,7 @@ export interface CoreContext {
     schedules: SchedulesRepo;
     trend: TrendRepo;
     leavers: LeaversRepo;
+    workflowSteps: WorkflowStepsRepo;
   };
   directory: {
     lookup: DirectoryLookup;
@@ -100,6 +102,7 @@ export function createCoreContext(
     schedules: new SchedulesRepo(db),
     trend: new TrendRepo(db),
     leavers: new LeaversRepo(db),
+    workflowSteps: new WorkflowStepsRepo(db),
   };
   const hierarchy = new Hierarchy(repos.directory);
   // Without Gong credentials there is no Gong to ask; with them, Gong's side loads when first asked.

@@ -39,3 +39,15 @@ describe("layers", () => {
     expect(wrong).toEqual([]);
   });
 });
+
+describe("rooms of one job", () => {
+  it("no file in src/ outside sim/ and store/schema.ts is over 450 lines", () => {
+    const tooLong = (readdirSync(SRC, { recursive: true }) as string[])
+      .map((f) => f.replaceAll("\\", "/"))
+      .filter((f) => f.endsWith(".ts") && !f.startsWith("sim/") && f !== "store/schema.ts")
+      .map((f) => ({ f, lines: readFileSync(join(SRC, f), "utf8").split("\n").length }))
+      .filter(({ lines }) => lines > 450)
+      .map(({ f, lines }) => `${f}: ${lines} lines`);
+    expect(tooLong).toEqual([]);
+  });
+});

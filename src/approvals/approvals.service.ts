@@ -8,7 +8,10 @@ import type { Deprovisioner } from "./deprovision.js";
 import { auditInactive } from "./eligibility.js";
 import { execute } from "./execute.js";
 import { type FileInput, fileRequest } from "./file.js";
+import { type HolderAnswer, holderKeeps, holderRefusal, holderReleases } from "./holder.js";
 import { defineApprovalJobs } from "./jobs.js";
+import { keptNow } from "./kept.js";
+import { defineStepJobs, receiveStep, type StepFace } from "./steps.js";
 import type {
   Actor,
   ApprovalsDeps,
@@ -21,6 +24,8 @@ import { reactivate, reactivateSubject } from "./undo.js";
 import { closeVerified } from "./verify.js";
 import * as views from "./views.js";
 
+export type { HolderAnswer } from "./holder.js";
+export type { StepFace, StepOutputs } from "./steps.js";
 export type {
   Actor,
   ApprovalEvent,
@@ -38,8 +43,10 @@ export type {
  * together, and the job looks again at Gong, respects the daily cap and dry run, then deactivates
  * through the Deprovisioner port (execute.ts; deprovision.ts: SCIM, Okta, Entra ID, or a task for the
  * IdP admins); an IdP unassignment waits for a directory sync (verify.ts); reminders, escalation and
- * expiry run as timers (timers.ts); undo (undo.ts); what the faces show (views.ts). The faces hear
- * about changes through ApprovalsNotifier, called from durable jobs (jobs.ts).
+ * expiry run as timers (timers.ts); undo (undo.ts); what the faces show (views.ts). The seat holder is
+ * asked first with GONGOPS_NOTIFY_SUBJECT (holder.ts); a kept person is left alone for the cool-down
+ * (kept.ts); a Workflow Builder step files like any face and hears the outcome once (steps.ts). The
+ * faces hear about changes through ApprovalsNotifier, called from durable jobs (jobs.ts).
  */
 export class ApprovalsService {
   private readonly core: ApprovalsCore;
@@ -49,7 +56,8 @@ export class ApprovalsService {
   constructor(deps: ApprovalsDeps) {
     this.core = new ApprovalsCore(deps);
     const kinds = defineApprovalJobs(this.core);
-    this.jobs = [kinds.notify, kinds.execute, kinds.timer, kinds.verify];
+    const steps = defineStepJobs(this.core);
+    this.jobs = [kinds.notify, kinds.execute, kinds.timer, kinds.verify, steps.file, steps.complete];
   }
 
   get settings(): ApprovalsSettings {
@@ -60,15 +68,20 @@ export class ApprovalsService {
     return this.core.deprovisioner;
   }
 
-  /** A face plugs in: how to find people in Slack, how to tell them, how to wake its job worker. */
+  /**
+   * A face plugs in: how to find people in Slack, how to tell them, how to wake its job worker, and
+   * Slack's side of Workflow Builder steps.
+   */
   connect(face: {
     slack?: SlackPeople | null;
     notifier?: ApprovalsNotifier | null;
     wake?: () => void;
+    steps?: StepFace | null;
   }): void {
     if (face.slack !== undefined) this.core.slack = face.slack;
     if (face.notifier !== undefined) this.core.notifier = face.notifier;
     if (face.wake) this.core.wake = face.wake;
+    if (face.steps !== undefined) this.core.stepFace = face.steps;
   }
 
   isDryRun(request: RequestRow): boolean {
@@ -101,6 +114,31 @@ export class ApprovalsService {
     const s = this.core.repo.subject(subjectId);
     if (s?.state !== "pending") return null;
     return this.core.move(s, ["pending"], "cancelled", why);
+  }
+
+  /** The seat holder answers (holder.ts): "I still need it", with their reason. */
+  holderKeeps(input: { subjectId: number; slackUserId: string; reason: string }): HolderAnswer {
+    return holderKeeps(this.core, input);
+  }
+
+  /** The seat holder answers: "Release it", their consent. */
+  holderReleases(input: { subjectId: number; slackUserId: string }): HolderAnswer {
+    return holderReleases(this.core, input);
+  }
+
+  /** Why a Slack user may not answer for a subject's seat now (null: they may). */
+  holderRefusal(subjectId: number, slackUserId: string): string | null {
+    return holderRefusal(this.core, subjectId, slackUserId);
+  }
+
+  /** Everyone in the keep cool-down at `now`, by Gong id: "kept until <date>, by <who>: <reason>". */
+  kept(now: Date): ReadonlyMap<string, string> {
+    return keptNow(this.core, now);
+  }
+
+  /** A Workflow Builder step Slack started (steps.ts); false when it had been received before. */
+  receiveStep(step: Parameters<typeof receiveStep>[1]): boolean {
+    return receiveStep(this.core, step);
   }
 
   releaseFromCap(subjectId: number, actor: Actor, reason: string): boolean {

@@ -136,8 +136,8 @@ export async function reassign(
 }
 
 /**
- * Subjects filed without Slack (from the CLI) get their approver when the app posts them, each with
- * its trail row; one that only the approvals channel could decide while none is set is cancelled,
+ * Subjects filed without Slack (from the CLI) get their approver when the app posts them (while their
+ * seat holder is asked first too), each with its trail row; one that only the approvals channel could decide while none is set is cancelled,
  * saying so, rather than left to expire.
  */
 export async function assignUnassigned(core: ApprovalsCore, requestId: number): Promise<void> {
@@ -146,7 +146,7 @@ export async function assignUnassigned(core: ApprovalsCore, requestId: number): 
   if (!request) return;
   const slack = peopleFor(core);
   for (const s of core.repo.subjects(requestId)) {
-    if (s.approverKind !== "unassigned" || s.state !== "pending") continue;
+    if (s.approverKind !== "unassigned" || (s.state !== "pending" && s.state !== "notice")) continue;
     const a = await assign(core, subjectPerson(core, s), request.requestedBySlack, { slack });
     const now = core.now();
     const columns = assignmentColumns(a);
@@ -154,8 +154,8 @@ export async function assignUnassigned(core: ApprovalsCore, requestId: number): 
     core.repo.tx((tx) =>
       core.transition(tx, {
         subjectId: s.id,
-        from: ["pending"],
-        to: channelMissing ? "cancelled" : "pending",
+        from: [s.state],
+        to: channelMissing ? "cancelled" : s.state,
         actor: "gongops",
         why: channelMissing ? `nobody can decide: ${noChannel(a)}` : `assigned: ${approverWords(columns)}`,
         set: channelMissing ? { stateReason: noChannel(a) } : columns,

@@ -58,6 +58,9 @@ export async function checkWayOut(
     const checked = await observed.preflight();
     refusal = checked.refusal;
     caveat = checked.caveat ?? null;
+    // Nobody named: nothing else would touch the way out, so prove its credentials with one read
+    // (a wrong SCIM token is found here, not at the first approved deactivation).
+    if (!refusal && people.length === 0 && observed.prove) await observed.prove();
   } catch (error) {
     refusal = plain(dep, error);
   }

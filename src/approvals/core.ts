@@ -7,7 +7,14 @@ import type { SubjectState } from "../store/schema.js";
 import type { OrgPerson, SlackPeople } from "./approver.js";
 import { type Deprovisioner, manualDeprovisioner, scimDeprovisioner } from "./deprovision.js";
 import { canTransition } from "./states.js";
-import type { ApprovalEvent, ApprovalsDeps, ApprovalsNotifier, ApprovalsSettings } from "./types.js";
+import type {
+  ApprovalEvent,
+  ApprovalsDeps,
+  ApprovalsNotifier,
+  ApprovalsSettings,
+  StepFace,
+  StepJobs,
+} from "./types.js";
 
 /** The approval job kinds (approvals/jobs.ts defines them; the composition root registers them). */
 export interface ApprovalJobs {
@@ -32,6 +39,11 @@ export class ApprovalsCore {
   wake: () => void = () => {};
   /** Set once by defineApprovalJobs (jobs.ts) before any room runs. */
   jobs!: ApprovalJobs;
+  /** Workflow Builder steps (steps.ts): their job kinds, and Slack's side once a face plugs it in. */
+  stepJobs!: StepJobs;
+  stepFace: StepFace | null = null;
+  /** Called in the transaction of every move, with the subject after it (steps.ts settles its step). */
+  readonly afterMove: ((tx: DbOrTx, s: SubjectRow) => void)[] = [];
 
   constructor(readonly deps: ApprovalsDeps) {
     this.settings = deps.settings;
@@ -61,7 +73,9 @@ export class ApprovalsCore {
   transition(tx: DbOrTx, t: Transition): SubjectRow | null {
     for (const f of t.from)
       if (!canTransition(f, t.to)) throw new Error(`no such transition: ${f} → ${t.to}`);
-    return this.repo.transition(tx, t);
+    const row = this.repo.transition(tx, t);
+    if (row) for (const hook of this.afterMove) hook(tx, row);
+    return row;
   }
 
   enqueueNotify(tx: DbOrTx, event: ApprovalEvent): void {

@@ -100,9 +100,15 @@ async function approverUnfit(core: ApprovalsCore, s: SubjectRow, p: Pass): Promi
 export async function refusal(core: ApprovalsCore, id: number, actor: Actor): Promise<string | null> {
   const s = core.repo.subject(id);
   if (!s) return "no such subject";
+  if (s.state === "notice") return askedFirst(s);
   if (s.state !== "pending") return `already decided: ${s.state}`;
   const auth = await authority(core, s, core.repo.request(s.requestId)!, actor, null, pass(core));
   return "refused" in auth ? auth.refused : null;
+}
+
+/** A subject whose seat holder is asked first (holder.ts) is nobody else's to decide yet. */
+function askedFirst(s: SubjectRow): string {
+  return `${s.name}'s seat holder is asked first, until ${s.noticeUntil?.slice(0, 10) ?? "the notice ends"}; their approver decides after that`;
 }
 
 export interface DecideInput {
@@ -124,6 +130,10 @@ export async function decide(core: ApprovalsCore, input: DecideInput): Promise<D
     const s = repo.subject(id);
     if (!s) {
       out.push({ subjectId: id, name: `#${id}`, outcome: "refused", message: "no such subject" });
+      continue;
+    }
+    if (s.state === "notice") {
+      out.push({ subjectId: id, name: s.name, outcome: "refused", message: askedFirst(s) });
       continue;
     }
     const request = repo.request(s.requestId)!;

@@ -66,6 +66,11 @@ export interface ApiDeprovisioner {
    * with a caveat for the trail when part of it could not be checked.
    */
   preflight(): Promise<Preflight>;
+  /**
+   * Proves the way out's credentials with one read that changes nothing (SCIM: one `/Users?count=1`),
+   * for a check with nobody named; absent where the preflight already signs in (Okta, Entra ID).
+   */
+  prove?(): Promise<void>;
   find(email: string): Promise<IdpUser | null>;
   assignment(user: IdpUser): Promise<IdpAssignment>;
   /** Idempotent: "already" when there was nothing to remove (a 404 on the way counts as removed). */
@@ -118,6 +123,9 @@ export function scimDeprovisioner(scim: GongScimClient | null): ApiDeprovisioner
     confirmedBy: "response",
     async preflight() {
       return { refusal: scim ? null : "GONG_SCIM_TOKEN is not set: gongops cannot deactivate through SCIM" };
+    },
+    async prove() {
+      await need().probe();
     },
     async find(email) {
       const user = await need().findUserByEmail(email);

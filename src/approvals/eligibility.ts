@@ -1,11 +1,13 @@
 import { describeActivity } from "../audit/activity.js";
 import { exemptionMatcher } from "../audit/exemptions.js";
 import { buildReport } from "../audit/report.js";
+import { tellApart } from "../directory/tellApart.js";
 import { NotFoundError, UsageError } from "../errors.js";
 import type { GongUser } from "../gong/schemas.js";
 import type { AuditRunRow, AuditSubjectRow } from "../store/audits.repo.js";
 import type { ApprovalsCore } from "./core.js";
 import { auditEvidence, checkOwnActivity, type Evidence } from "./evidence.js";
+import { keptWords } from "./kept.js";
 import { DAY_MS } from "./types.js";
 
 /**
@@ -46,10 +48,6 @@ export interface EligibilityInput {
 }
 
 const GONG_ID = /^\d{1,20}$/;
-
-function nameOf(u: Pick<GongUser, "firstName" | "lastName" | "emailAddress" | "id">): string {
-  return [u.firstName, u.lastName].filter(Boolean).join(" ") || u.emailAddress || u.id;
-}
 
 /** An audit's inactive users (its report's list) and, for the rest, why it did not find them inactive. */
 function auditVerdicts(core: ApprovalsCore, runId: number) {
@@ -136,7 +134,8 @@ export async function eligible(
       refused.push({ who, why: fresh ? "Gong has no user with this id now" : "no Gong user matches" });
       continue;
     }
-    const name = nameOf(u);
+    // Told apart from anyone active with the same name: the request, its messages and the trail say who.
+    const name = tellApart(deps.directory, { ...u, email: u.emailAddress });
     const email = u.emailAddress?.toLowerCase() ?? null;
     const aliases = (u.emailAliases ?? []).map((a) => a.toLowerCase()).filter((a) => a !== email);
     const kept = deps.repo.keptSince(id, keptSince);
@@ -152,7 +151,7 @@ export async function eligible(
             : open
               ? `${name} is already in open ${input.dryRun ? "dry-run " : ""}request #${open.requestId}`
               : kept && cooldownDays > 0
-                ? `${name} was kept by ${kept.decidedBy ?? "their approver"} on ${kept.decidedAt!.slice(0, 10)} (request #${kept.requestId}); the keep cool-down (GONGOPS_KEEP_COOLDOWN_DAYS=${cooldownDays}) lasts until ${new Date(Date.parse(kept.decidedAt!) + cooldownDays * DAY_MS).toISOString().slice(0, 10)}`
+                ? `${name} is ${keptWords(core, kept)} (request #${kept.requestId}, decided ${kept.decidedAt!.slice(0, 10)}; the keep cool-down, GONGOPS_KEEP_COOLDOWN_DAYS=${cooldownDays})`
                 : audit && !audit.inactive.has(id)
                   ? `${name}: ${notInactive(audit.run, audit.subjects.get(id))}`
                   : null;

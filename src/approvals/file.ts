@@ -1,10 +1,12 @@
-import { UsageError } from "../errors.js";
+import { GongopsError, UsageError } from "../errors.js";
 import { enqueueJob } from "../jobs/index.js";
 import type { NewSubject, RequestRow, SubjectRow } from "../store/approvals.repo.js";
+import type { DbOrTx } from "../store/jobs.repo.js";
 import type { Assignment, SlackPeople } from "./approver.js";
 import { assign, assignmentColumns, noChannel, peopleFor } from "./assign.js";
 import type { ApprovalsCore } from "./core.js";
 import { type Candidate, eligible, type Refusal } from "./eligibility.js";
+import { noticeFor } from "./holder.js";
 import { type Actor, DAY_MS } from "./types.js";
 
 export { assign, assignUnassigned } from "./assign.js";
@@ -22,10 +24,12 @@ export interface FileInput {
   /** File people whose own check found activity in the look-back (direct filings only). */
   force?: boolean;
   actor: Actor;
-  source: "slack" | "cli";
+  source: "slack" | "cli" | "workflow";
   auditRunId?: number | null;
   /** They have left the company: the evidence, in words (eligibility.ts). */
   left?: { words: string };
+  /** The Workflow Builder step that files it (steps.ts): linked to it in the filing's transaction. */
+  stepExecutionId?: string;
 }
 
 export interface Filed {
@@ -84,6 +88,10 @@ export async function fileRequest(core: ApprovalsCore, input: FileInput): Promis
   }
   if (subjects.length === 0) throw nothing();
   const now = core.now();
+  // GONGOPS_NOTIFY_SUBJECT: each seat holder is asked first (holder.ts); the approver's reminder,
+  // escalation and expiry then count from the end of the notice.
+  const notice = noticeFor(core, now);
+  if (notice) for (const s of subjects) s.noticeUntil = notice.until;
   const first = candidates[0]!.evidence;
   let created: { request: RequestRow; subjects: SubjectRow[] };
   try {
@@ -104,13 +112,26 @@ export async function fileRequest(core: ApprovalsCore, input: FileInput): Promis
         },
         subjects,
         input.actor.label,
+        notice
+          ? { state: "notice", why: `the seat holder is asked first, until ${notice.until}` }
+          : { state: "pending" },
       );
+      if (input.stepExecutionId)
+        linkStep(
+          core,
+          tx,
+          input.stepExecutionId,
+          r.request.id,
+          r.subjects.map((s) => s.id),
+        );
       core.enqueueNotify(tx, { kind: "filed", requestId: r.request.id });
       const hours = settings.remindHours * 3600_000;
+      const wait = notice?.ms ?? 0;
       const steps = [
-        ["remind", hours],
-        ["escalate", 2 * hours],
-        ["expire", settings.expireDays * DAY_MS],
+        ...(notice ? ([["notice", wait]] as const) : []),
+        ["remind", wait + hours],
+        ["escalate", wait + 2 * hours],
+        ["expire", wait + settings.expireDays * DAY_MS],
       ] as const;
       for (const [step, after] of steps) {
         enqueueJob(
@@ -166,4 +187,18 @@ function subjectOf(c: Candidate, a: Assignment | null): NewSubject {
           approverReason: "the Slack app assigns it when it posts the request",
         }),
   };
+}
+
+/** In the filing's transaction (file.ts): the step's request and its one subject. */
+export function linkStep(
+  core: ApprovalsCore,
+  tx: DbOrTx,
+  executionId: string,
+  requestId: number,
+  subjectIds: readonly number[],
+): void {
+  if (subjectIds.length !== 1)
+    throw new GongopsError("INTERNAL", `a workflow step files one person, not ${subjectIds.length}`);
+  if (!core.deps.steps.link(tx, executionId, requestId, subjectIds[0]!))
+    throw new GongopsError("CONFLICT", `workflow step ${executionId} filed its request already`);
 }

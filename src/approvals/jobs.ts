@@ -3,6 +3,7 @@ import { defineJob } from "../jobs/index.js";
 import type { ApprovalJobs, ApprovalsCore } from "./core.js";
 import { execute, executeDied, executeRetried } from "./execute.js";
 import { assignUnassigned } from "./file.js";
+import { findHolders } from "./holder.js";
 import { timer } from "./timers.js";
 import { type ApprovalEvent, approvalEventSchema } from "./types.js";
 import { verifyDeadline } from "./verify.js";
@@ -20,7 +21,10 @@ export function defineApprovalJobs(core: ApprovalsCore): ApprovalJobs {
       // about ten hours: a request filed meanwhile still gets posted.
       maxAttempts: 48,
       run: async (event) => {
-        if (event.kind === "filed") await assignUnassigned(core, event.requestId);
+        if (event.kind === "filed") {
+          await assignUnassigned(core, event.requestId);
+          await findHolders(core, event.requestId);
+        }
         await core.notifier?.notify(event as ApprovalEvent);
       },
     }),
@@ -34,7 +38,10 @@ export function defineApprovalJobs(core: ApprovalsCore): ApprovalJobs {
     }),
     timer: defineJob({
       kind: "approval-timer",
-      payload: z.object({ requestId: z.number().int(), step: z.enum(["remind", "escalate", "expire"]) }),
+      payload: z.object({
+        requestId: z.number().int(),
+        step: z.enum(["notice", "remind", "escalate", "expire"]),
+      }),
       run: async ({ requestId, step }) => timer(core, requestId, step),
     }),
     verify: defineJob({

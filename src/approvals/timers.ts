@@ -1,18 +1,20 @@
 import { durationWords } from "../time.js";
 import { peopleFor, reassign } from "./assign.js";
 import type { ApprovalsCore } from "./core.js";
+import { noticeOver } from "./holder.js";
 import { closeVerified } from "./verify.js";
 
 /**
- * The approval-timer job: a request's reminder, its escalation up the reporting line, and its expiry,
- * each enqueued when the request was filed (file.ts).
+ * The approval-timer job: the end of the seat holders' notice (holder.ts), a request's reminder, its
+ * escalation up the reporting line, and its expiry, each enqueued when the request was filed (file.ts).
  */
 export async function timer(
   core: ApprovalsCore,
   requestId: number,
-  step: "remind" | "escalate" | "expire",
+  step: "notice" | "remind" | "escalate" | "expire",
 ): Promise<void> {
   const { repo, settings } = core;
+  if (step === "notice") return noticeOver(core, requestId);
   const subjects = repo.subjects(requestId);
   const pending = subjects.filter((s) => s.state === "pending");
   if (step === "remind") {
@@ -24,8 +26,9 @@ export async function timer(
   }
   if (step === "expire") {
     const days = settings.expireDays;
-    for (const s of pending)
-      core.move(s, ["pending"], "expired", `no decision in ${days} day${days === 1 ? "" : "s"}`);
+    // A subject still in notice (its notice timer never ran) expires as well: nothing waits forever.
+    for (const s of subjects.filter((x) => x.state === "pending" || x.state === "notice"))
+      core.move(s, [s.state], "expired", `no decision in ${days} day${days === 1 ? "" : "s"}`);
     return;
   }
   // One pass over Slack's people for the whole round; each move names who decides now (assign.ts).

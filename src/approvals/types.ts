@@ -7,24 +7,29 @@ import type { Config } from "../config.js";
 import type { DirectoryLookup } from "../directory/lookup.service.js";
 import type { GongClient } from "../gong/client.js";
 import type { GongScimClient } from "../gong/scim.js";
+import type { JobDefinition } from "../jobs/index.js";
 import type { Logger } from "../log.js";
 import type { ApprovalsRepo, RequestRow, SubjectRow } from "../store/approvals.repo.js";
 import type { AuditsRepo } from "../store/audits.repo.js";
 import type { DirectoryRepo } from "../store/directory.repo.js";
 import type { JobsRepo } from "../store/jobs.repo.js";
 import type { SyncRunsRepo } from "../store/syncRuns.repo.js";
+import type { WorkflowStepsRepo } from "../store/workflowSteps.repo.js";
 import type { Deprovisioner } from "./deprovision.js";
 
 /**
- * The approval settings (README, Settings); `verifyMinutes` defaults to 90 and `keepCooldownDays` to 90
- * where they are not given. The operator is the CLI's (it builds its Actor from it).
+ * The approval settings (README, Settings); `verifyMinutes` defaults to 90, `keepCooldownDays` to 90,
+ * `notifySubject` to false and `subjectNoticeDays` to 3 where they are not given. The operator is the
+ * CLI's (it builds its Actor from it).
  */
 export type ApprovalsSettings = Omit<
   Config["approvals"],
-  "verifyMinutes" | "keepCooldownDays" | "operator"
+  "verifyMinutes" | "keepCooldownDays" | "operator" | "notifySubject" | "subjectNoticeDays"
 > & {
   verifyMinutes?: number;
   keepCooldownDays?: number;
+  notifySubject?: boolean;
+  subjectNoticeDays?: number;
 };
 
 /** Who acts: a Slack user (with their admin standing) or the terminal's operator. */
@@ -84,6 +89,8 @@ export interface ApprovalsDeps {
   settings: ApprovalsSettings;
   /** Directory changes (a reactivation since the audit) and sync times (a snapshot after the change). */
   syncRuns: SyncRunsRepo;
+  /** Workflow Builder steps that file requests (steps.ts). */
+  steps: WorkflowStepsRepo;
   /** The company's time zone for the activity statistics, when a request has no audit that knew it. */
   activity?: ActivityService | null;
   /** What counts as activity for a request filed without an audit (GONGOPS_AUDIT_ACTIVITY). */
@@ -111,3 +118,22 @@ export interface RequestView {
 }
 
 export const DAY_MS = 24 * 3600_000;
+
+/** What the face does for steps (slack/workflowStep.ts): Slack's side of it, with the app's bot token. */
+export interface StepFace {
+  /** A Slack user's email, or null (no such user, or no email to find them in Gong by). */
+  emailOf(userId: string): Promise<string | null>;
+  /** functions.completeSuccess; "already": Slack had the step completed (a retry after a crash). */
+  complete(executionId: string, outputs: StepOutputs): Promise<"completed" | "already">;
+  /** functions.completeError, with a plain message for whoever runs the workflow. */
+  fail(executionId: string, message: string): Promise<"completed" | "already">;
+}
+
+/** The step's outputs (manifest.yml's output_parameters). */
+export type StepOutputs = Record<string, string | boolean>;
+
+/** The Workflow Builder step's job kinds (steps.ts). */
+export interface StepJobs {
+  file: JobDefinition;
+  complete: JobDefinition;
+}

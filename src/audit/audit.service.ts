@@ -1,5 +1,6 @@
 import { type Clock, nowDate } from "../clock.js";
 import type { DirectorySync } from "../directory/sync.service.js";
+import { tellApart } from "../directory/tellApart.js";
 import { GongopsError, NotFoundError, UsageError } from "../errors.js";
 import type { GongClient } from "../gong/client.js";
 import type { Logger } from "../log.js";
@@ -17,10 +18,10 @@ import { type PausePolicy, pauseOrFail } from "./pause.js";
 import { perUserWindow } from "./perUser.js";
 import { decideWindow } from "./planner.js";
 import { prepareRun } from "./prepare.js";
-import { type AuditReport, buildReport } from "./report.js";
+import { type AuditReport, buildReport, type ManagerInfo } from "./report.js";
 import type { AuditRequest, AuditSettings } from "./request.js";
 import { type AuditProgress, AuditRun, type Strategy } from "./run.js";
-import { AuditState, type AuditWindow, type CandidateState } from "./state.js";
+import { type ActivityRule, AuditState, type AuditWindow, type CandidateState } from "./state.js";
 
 /**
  * The inactive-user audit: active Gong users who hosted no call in [now - days, now). It spends as few
@@ -55,6 +56,8 @@ export interface AuditServiceDeps {
   activity?: ActivityService;
   /** Told of each run that finished (the trend keeps its figures); must not throw. */
   onSucceeded?: (runId: number) => void;
+  /** Who is kept at `now` (a Keep's cool-down), by Gong id, with the words: set aside, never flagged. */
+  kept?: (now: Date) => ReadonlyMap<string, string>;
 }
 
 export type { AuditRequest, AuditSettings } from "./request.js";
@@ -114,6 +117,32 @@ export class AuditService {
     if (Math.ceil(days / windowDays) > MAX_WINDOWS) {
       throw new UsageError(`the look-back can be at most ${MAX_WINDOWS * windowDays} days, got ${days}`);
     }
+  }
+
+  /** The managers of a report's inactive users, by id: name (told apart from namesakes) and email. */
+  managersOf(report: AuditReport): Map<string, ManagerInfo> {
+    const { directory } = this.deps;
+    const gen = directory.state()?.gen;
+    const ids = [...new Set(report.inactive.map((u) => u.managerId).filter((m): m is string => Boolean(m)))];
+    const out = new Map<string, ManagerInfo>();
+    if (gen === undefined) return out;
+    for (const row of directory.byIds(gen, ids))
+      out.set(row.id, { name: tellApart(directory, row), email: row.email ?? null });
+    return out;
+  }
+
+  /**
+   * A finished run that another asker may share: the same look-back and rule, started at or after
+   * `since` (so it read Gong no earlier than this asker would have). Schedules due in the same minute
+   * share one run this way instead of running one audit each.
+   */
+  shareable(request: { days?: number; activity?: ActivityRule }, since: Date): AuditReport | null {
+    const row = this.deps.audits.succeededSince({
+      days: request.days ?? this.deps.settings.days,
+      rule: request.activity ?? this.deps.settings.activity,
+      since: since.toISOString(),
+    });
+    return row ? this.report(row.id) : null;
   }
 
   /** Starts a new audit and runs it to the end (or until it must pause). */

@@ -28,6 +28,7 @@ export interface PrepareDeps {
   activity: ActivityService;
   batchSize: number;
   clock: Clock;
+  kept?: (now: Date) => ReadonlyMap<string, string>;
 }
 
 export async function prepareRun(
@@ -84,6 +85,7 @@ export async function prepareRun(
     ...(rule === "any" && settings.onboardingDays !== undefined
       ? { onboardingDays: settings.onboardingDays }
       : {}),
+    kept: deps.kept?.(to),
   });
   const runId = audits.create({
     status: "running",

@@ -3,7 +3,7 @@ import { addDays } from "../gong/days.js";
 import type { ActivityCounts } from "../gong/schemas.js";
 import { inChunks } from "../pace.js";
 import type { AuditRunRow, AuditSubjectRow, AuditWindowRow } from "../store/audits.repo.js";
-import { countColumns, describeActivity } from "./activity.js";
+import { describeActivity } from "./activity.js";
 
 /**
  * The audit's answer, built from what SQLite holds about a run (so a report can be shown again later,
@@ -200,36 +200,55 @@ const CSV_COLUMNS = [
   "lastName",
   "title",
   "managerId",
+  "managerName",
+  "managerEmail",
   "created",
-  "lastHostedCall",
+  "lastActivity",
 ] as const;
 
-/** The inactive users as CSV: who, the last hosted call known, and ("any" runs) every activity count. */
-export function inactiveCsv(r: AuditReport): string {
+/** A manager as the CSV shows them: their name (told apart from namesakes) and email. */
+export type ManagerInfo = { name: string; email: string | null };
+
+/**
+ * What the report knows of a flagged user's last use of Gong, in words: the latest hosted call any audit
+ * saw, or that there was none in the look-back (which is why they are listed), never "not known".
+ */
+export function lastActivityWords(r: Pick<AuditReport, "lookbackDays" | "rule">, u: FlaggedUser): string {
+  if (u.lastHostedCall) return `hosted a call ${u.lastHostedCall.slice(0, 10)}`;
+  return `none in ${r.lookbackDays} days`;
+}
+
+/**
+ * The inactive users as CSV: who, their manager by name and email, and what is known of their last
+ * activity. Under "any" no activity count is listed: an inactive user's counts are all 0 by definition.
+ */
+export function inactiveCsv(r: AuditReport, managers: ReadonlyMap<string, ManagerInfo> = new Map()): string {
   return toCsv(
-    r.inactive.map((u) => csvRow(r, u)),
-    csvColumns(r),
+    r.inactive.map((u) => csvRow(r, u, managers)),
+    [...CSV_COLUMNS],
   );
 }
 
 /** The same, built a chunk of rows at a time between turns of the event loop (the Slack app). */
-export async function inactiveCsvInChunks(r: AuditReport): Promise<string> {
+export async function inactiveCsvInChunks(
+  r: AuditReport,
+  managers: ReadonlyMap<string, ManagerInfo> = new Map(),
+): Promise<string> {
   const rows: CsvRow[] = [];
   await inChunks(r.inactive, (chunk) => {
-    for (const u of chunk) rows.push(csvRow(r, u));
+    for (const u of chunk) rows.push(csvRow(r, u, managers));
   });
-  return toCsvInChunks(rows, csvColumns(r));
+  return toCsvInChunks(rows, [...CSV_COLUMNS]);
 }
 
-type CsvRow = FlaggedUser & Partial<ReturnType<typeof countColumns>>;
+type CsvRow = FlaggedUser & { managerName: string; managerEmail: string; lastActivity: string };
 
-function csvRow(r: AuditReport, u: FlaggedUser): CsvRow {
-  if (r.rule !== "any") return u;
-  return { ...u, ...countColumns(u.activity, Object.keys(u.activity ?? {}).length > 0) };
-}
-
-function csvColumns(r: AuditReport): (keyof CsvRow & string)[] {
-  if (r.rule !== "any") return [...CSV_COLUMNS];
-  const counts = Object.keys(countColumns(null, false)) as (keyof ReturnType<typeof countColumns>)[];
-  return [...CSV_COLUMNS, ...counts];
+function csvRow(r: AuditReport, u: FlaggedUser, managers: ReadonlyMap<string, ManagerInfo>): CsvRow {
+  const m = u.managerId ? managers.get(u.managerId) : undefined;
+  return {
+    ...u,
+    managerName: m?.name ?? "",
+    managerEmail: m?.email ?? "",
+    lastActivity: lastActivityWords(r, u),
+  };
 }

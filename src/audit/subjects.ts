@@ -4,8 +4,8 @@ import { describeRule, type ExemptRule, exemptionMatcher } from "./exemptions.js
 
 /**
  * Who the audit looks at. Candidates are the users Gong marks active; some are set aside, with the
- * reason, and never flagged: users created inside the grace period, users on the exempt list, and (when
- * asked) managers with active reports. Users Gong marks inactive hold no seat and are not audited;
+ * reason, and never flagged: users created inside the grace period, users on the exempt list, users
+ * someone chose to keep (the keep cool-down), and (when asked) managers with active reports. Users Gong marks inactive hold no seat and are not audited;
  * users whose active state Gong did not send are set aside too, so nobody is flagged on a guess.
  */
 export interface DirectoryPerson {
@@ -27,6 +27,8 @@ export interface SubjectRules {
   exemptManagers: boolean;
   /** New users at least this old are newcomers to watch (GONGOPS_ONBOARDING_DAYS; leavers/). */
   onboardingDays?: number;
+  /** Users kept by their holder or approver within the cool-down, with "kept until …, by …: …". */
+  kept?: ReadonlyMap<string, string>;
 }
 
 export interface Subjects {
@@ -100,6 +102,8 @@ class SubjectSelection {
     }
     const rule = this.match(p);
     if (rule) return describeRule(rule);
+    const kept = opts.kept?.get(p.id);
+    if (kept) return kept;
     const reports = this.activeReports.get(p.id) ?? 0;
     if (opts.exemptManagers && reports > 0)
       return `manages ${reports} active user${reports === 1 ? "" : "s"}`;

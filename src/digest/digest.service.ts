@@ -1,7 +1,7 @@
 import { AuditPausedError, type AuditService } from "../audit/audit.service.js";
 import type { AuditReport } from "../audit/report.js";
 import { type Clock, nowDate } from "../clock.js";
-import { displayName } from "../directory/names.js";
+import { nameTeller } from "../directory/tellApart.js";
 import { GongopsError, LockHeldError } from "../errors.js";
 import { RetryAfterError } from "../jobs/errors.js";
 import type { AuditsRepo } from "../store/audits.repo.js";
@@ -16,9 +16,13 @@ import { buildDigest, type Digest, type PendingApprovals, type Person } from "./
  * wait) shows the same digest instead of one compared with itself.
  */
 
-/** The approvals flow, when it is wired in (built separately): pending deactivation requests. */
+/**
+ * The approvals flow, when it is wired in (built separately): pending deactivation requests, and who is
+ * kept (the keep cool-down), by Gong id, with "kept until …, by …: …".
+ */
 export interface ApprovalsPort {
   pending(now: Date): PendingApprovals;
+  kept?(now: Date): ReadonlyMap<string, string>;
 }
 
 /** Leavers and stuck newcomers, when they are wired in (leavers/): read from SQLite, no request. */
@@ -52,6 +56,11 @@ export interface DigestRequest {
   trigger: string;
   /** The schedule it belongs to (its previous digest is the comparison), or null (any last digest). */
   scheduleId: number | null;
+  /**
+   * A schedule slot's due instant: a finished audit with the same look-back and rule that started at or
+   * after it serves this digest too (schedules due together share one run). Absent: always a new run.
+   */
+  shareFrom?: Date;
   /** Saves the digest under this key (a schedule run's job key); without one nothing is saved. */
   runKey?: string | null;
   signal?: AbortSignal;
@@ -95,8 +104,11 @@ export class DigestService {
 
   private compose(report: AuditReport, gen: number, previous: DigestRow | null, now: Date): Digest {
     const people = new Map<string, Person>();
-    for (const p of this.deps.directory.people(gen))
-      people.set(p.id, { id: p.id, name: displayName(p), active: p.active, managerId: p.managerId });
+    const everyone = this.deps.directory.people(gen);
+    // Two active people with one name are told apart by their email (the top managers, the lists).
+    const nameOf = nameTeller(everyone);
+    for (const p of everyone)
+      people.set(p.id, { id: p.id, name: nameOf(p), active: p.active, managerId: p.managerId });
     const { seatPricePerYear, currency } = this.deps.settings;
     return buildDigest({
       now,
@@ -111,6 +123,7 @@ export class DigestService {
       pendingApprovals: this.deps.approvals?.pending(now) ?? null,
       leavers: this.deps.leavers?.leavers() ?? null,
       newcomers: this.deps.leavers?.newcomers(report.runId) ?? null,
+      kept: this.deps.approvals?.kept?.(now),
     });
   }
 
@@ -121,6 +134,8 @@ export class DigestService {
    */
   private async audit(request: DigestRequest): Promise<AuditReport> {
     const { audit, audits } = this.deps;
+    const shared = request.shareFrom ? audit.shareable({ days: request.days }, request.shareFrom) : null;
+    if (shared) return shared;
     const unfinished = audits.latestUnfinished();
     let report: AuditReport;
     try {

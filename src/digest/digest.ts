@@ -92,6 +92,8 @@ export interface Digest {
   topManagers: { id: string; name: string; inactiveReports: number }[];
   /** Everyone inactive, for the CSV. */
   inactive: DigestPerson[];
+  /** Active users left alone because someone chose to keep them: "kept until …, by …: …". */
+  kept?: { id: string; name: string; words: string }[];
   /** Anything to say beyond the headline (always true for a first digest). */
   news: boolean;
 }
@@ -114,6 +116,8 @@ export interface DigestInput {
   changes: readonly ChangeRow[];
   price: { perYear: number; currency: string } | null;
   pendingApprovals: PendingApprovals | null;
+  /** Who is kept (approvals' keep cool-down), by Gong id, with the words. */
+  kept?: ReadonlyMap<string, string>;
   topManagers?: number;
   leavers?: Digest["leavers"];
   newcomers?: Digest["newcomers"];
@@ -209,6 +213,10 @@ export function buildDigest(input: DigestInput): Digest {
     since,
     topManagers,
     inactive,
+    kept: [...(input.kept ?? [])]
+      .filter(([id]) => people.get(id)?.active === true)
+      .map(([id, words]) => ({ id, name: people.get(id)!.name, words }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
     news,
   };
 }

@@ -88,6 +88,11 @@ export function renderDigest(d: Digest, trend: string | null = null): string {
     out.push(
       `  pending deactivation requests: ${s.pendingApprovals.count}${s.pendingApprovals.oldestHours !== null ? `, oldest ${Math.round(s.pendingApprovals.oldestHours)} h` : ""}`,
     );
+  if (d.kept?.length) {
+    out.push("", `Kept, not flagged (${d.kept.length}):`);
+    for (const k of d.kept.slice(0, MAX_LISTED)) out.push(`    ${k.name}: ${k.words}`);
+    if (d.kept.length > MAX_LISTED) out.push(`    … and ${d.kept.length - MAX_LISTED} more`);
+  }
   if (d.topManagers.length) {
     out.push("", "Managers with the most inactive reports:");
     for (const m of d.topManagers) out.push(`  ${String(m.inactiveReports).padStart(4)}  ${m.name}`);

@@ -224,6 +224,24 @@ export class GongClient {
     );
   }
 
+  /**
+   * One page of users and Gong's own time (its Date header), for `gongops doctor`: proves the key pair or
+   * token reads users in one request, and shows the clock's skew.
+   */
+  async probeUsers(opts: CallOptions = {}): Promise<{ firstId: string | null; serverDate: string | null }> {
+    const res = await this.http.send({
+      method: "GET",
+      path: "/v2/users",
+      query: { includeAvatars: "false" },
+      endpoint: "GET /v2/users",
+      ...opts,
+    });
+    if (res.status !== 200) throw failure(res, false);
+    const page = validate(usersPageSchema, res);
+    const date = res.headers.date;
+    return { firstId: page.users[0]?.id ?? null, serverDate: typeof date === "string" ? date : null };
+  }
+
   /** One user by Gong id; null when Gong answers 404 (this is "user not found", never an empty page). */
   async getUser(id: string, opts: CallOptions = {}): Promise<GongUser | null> {
     assertGongId(id);

@@ -93,6 +93,23 @@ export class GongScimClient {
     return parseUser(res);
   }
 
+  /**
+   * One read that needs the token and the URL, and changes nothing: `GET /Users?count=1` (a way-out
+   * check with nobody named, `gongops doctor`). Throws what a real call would.
+   */
+  async probe(opts: CallOptions = {}): Promise<void> {
+    const res = await this.http.send({
+      method: "GET",
+      path: "/Users",
+      query: { count: "1" },
+      endpoint: "GET /Users?count",
+      ...opts,
+    });
+    if (res.status !== 200) throw scimFailure(res, "a one-user read");
+    if (!scimListSchema.safeParse(res.body).success)
+      throw new ScimError({ ...res.details, detail: "not a SCIM list" }, "Gong SCIM sent an invalid list");
+  }
+
   /** PATCH `active` (a PatchOp replace). Returns the user as Gong reports it afterwards. */
   async setActive(id: string, active: boolean, opts: CallOptions = {}): Promise<ScimUser> {
     const res = await this.http.send({

@@ -74,6 +74,11 @@ interface Running {
 
 const MAX_ERROR_LENGTH = 2_000;
 const PRUNE_EVERY_MS = 3_600_000;
+/**
+ * How often a polling worker writes its heartbeat (store: worker_heartbeats), so that `gongops doctor`
+ * can tell a running worker from one that stopped or died: one small write every half minute.
+ */
+export const HEARTBEAT_EVERY_MS = 30_000;
 
 /** What last_error keeps: the code and message (coded errors carry no secrets), never a stack. */
 export function describeError(error: unknown): string {
@@ -102,6 +107,7 @@ export class JobWorker {
   private pollTimer: unknown;
   private lastReap = Number.NEGATIVE_INFINITY;
   private lastPrune = Number.NEGATIVE_INFINITY;
+  private lastBeat = Number.NEGATIVE_INFINITY;
   private stopping: Promise<void> = Promise.resolve();
 
   constructor(options: JobWorkerOptions) {
@@ -125,6 +131,7 @@ export class JobWorker {
       kinds: this.registry.kinds(),
       concurrencyPerKind: this.settings.concurrency,
     });
+    this.beat(true);
     this.tick();
   }
 
@@ -170,6 +177,18 @@ export class JobWorker {
     this.log.info("job worker stopped", { owner: this.owner });
   }
 
+  /** Writes this worker's heartbeat (at start, and at most every HEARTBEAT_EVERY_MS); never throws. */
+  private beat(started = false): void {
+    const now = this.clock.now();
+    if (!started && now - this.lastBeat < HEARTBEAT_EVERY_MS) return;
+    this.lastBeat = now;
+    try {
+      this.repo.beat(this.owner, this.registry.kinds(), new Date(now), started);
+    } catch (error) {
+      this.log.warn("could not write the job worker's heartbeat", { error: describeError(error) });
+    }
+  }
+
   /**
    * Gives every job still running here back to the queue (due now, the attempt not spent) and aborts
    * its handler, synchronously: stop() does it after its grace, and a process that must exit before
@@ -178,6 +197,13 @@ export class JobWorker {
   giveBackRunning(): void {
     this.running = false;
     this.clock.clearTimeout(this.pollTimer);
+    // A worker that started says it stopped (`gongops doctor` then says so rather than "died").
+    if (this.lastBeat > Number.NEGATIVE_INFINITY)
+      try {
+        this.repo.stopped(this.owner, new Date(this.clock.now()));
+      } catch (error) {
+        this.log.warn("could not record that the job worker stopped", { error: describeError(error) });
+      }
     for (const r of this.inFlight.values()) {
       if (r.givenBack) continue;
       r.givenBack = true;
@@ -203,6 +229,7 @@ export class JobWorker {
     try {
       const now = this.clock.now();
       const kinds = this.registry.kinds();
+      this.beat();
       // Reaping is a write: once per poll interval is plenty, not after every finished job.
       if (now - this.lastReap >= this.settings.pollMs) {
         this.lastReap = now;

@@ -43,6 +43,8 @@ export interface ScheduleOutput {
     note: RunNote,
   ): Promise<{ channel: string; ts: string } | null>;
   postSync(schedule: ScheduleRow, result: SyncResult, note: RunNote): Promise<void>;
+  /** Throws ChannelUnavailableError when the schedule's channel cannot take a post (checked first). */
+  checkChannel?(schedule: ScheduleRow): Promise<void>;
   /** Tells the admins and the schedule's creator that it is failing. */
   notifyFailing(schedule: ScheduleRow, reason: string): Promise<void>;
 }
@@ -252,11 +254,15 @@ export class ScheduleRunner {
     const digests = this.deps.digests;
     if (!digests)
       throw new GongopsError("CONFIG_INVALID", "no Gong credentials: a scheduled digest cannot run");
+    // A channel that refuses the bot is found out now, not after an audit that cost Gong requests.
+    if (s.channel && this.deps.output?.checkChannel) await this.deps.output.checkChannel(s);
     const { digest, record } = await digests.build({
       days: s.options.days ?? this.deps.defaultDays,
       trigger: `schedule ${s.id}`,
       scheduleId: s.id,
       runKey: key,
+      // Schedules due together (same look-back and rule) share the run the first of them starts.
+      shareFrom: note.dueAt,
       signal,
     });
     const summary = `${digest.headline.inactive} of ${digest.headline.activeUsers} inactive`;

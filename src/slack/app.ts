@@ -26,6 +26,7 @@ import {
 import { slackScheduleRunner } from "./scheduleOutput.js";
 import type { SlackServices } from "./services.js";
 import { slackClientOptions } from "./webClient.js";
+import { slackStepFace } from "./workflowStep.js";
 
 /**
  * Builds the Bolt app and registers the listeners. Socket Mode when SLACK_APP_TOKEN is set (no public URL
@@ -234,7 +235,12 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
     ctx.config.access.adminUserIds,
   );
   const people = new SlackPeopleDirectory(() => app.client, log.child("approvals"), ctx.clock);
-  ctx.approvals.connect({ slack: people, notifier: approvals, wake: () => worker.wake() });
+  ctx.approvals.connect({
+    slack: people,
+    notifier: approvals,
+    wake: () => worker.wake(),
+    steps: slackStepFace(() => app.client, log.child("workflow")),
+  });
   // Leavers: Slack's accounts (users.list), the admins told, the worker woken for their jobs.
   ctx.leavers.connect({
     slack: people,

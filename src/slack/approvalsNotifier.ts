@@ -10,7 +10,8 @@ import { stateLabel } from "../approvals/states.js";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../log.js";
 import type { ApprovalsRepo, SubjectRow } from "../store/approvals.repo.js";
-import { approvalMessages, approverKey, taskText } from "./blocks/approvals.js";
+import { approvalMessages, approverKey, offered, taskText } from "./blocks/approvals.js";
+import { holderMessage } from "./blocks/holder.js";
 import { literal } from "./mrkdwn.js";
 
 /**
@@ -117,7 +118,7 @@ export class SlackApprovalsNotifier implements ApprovalsNotifier {
     const posted = this.repo.messages(requestId);
     const keys = [
       ...new Set([
-        ...view.subjects.filter((s) => s.approverKind !== "unassigned").map(approverKey),
+        ...view.subjects.filter((s) => s.approverKind !== "unassigned" && offered(s)).map(approverKey),
         ...view.subjects
           .flatMap((s) => s.formerApprovers)
           .filter((k) => posted.some((m) => m.approverKey === k)),
@@ -127,7 +128,57 @@ export class SlackApprovalsNotifier implements ApprovalsNotifier {
       const where = key === "channel" ? "the approvals channel" : `<@${key}>`;
       await this.isolated(where, `request #${requestId}`, () => this.renderFor(view, key), pending);
     }
+    // Each seat holder asked first (GONGOPS_NOTIFY_SUBJECT): their own DM, kept up to date too.
+    for (const s of view.subjects.filter((x) => x.holderSlackId))
+      await this.isolated(
+        `<@${s.holderSlackId}>`,
+        `the question to ${s.name}`,
+        () => this.send(requestId, `holder:${s.id}`, 0, holderMessage(s, view), s.holderSlackId!),
+        pending,
+      );
     if (pending.length > 0) throw pending[0];
+  }
+
+  /**
+   * Posts one message part, or updates it when its content changed (a digest of what was sent is kept);
+   * `to`: the user or channel a new message goes to (a user gets a DM).
+   */
+  private async send(
+    requestId: number,
+    key: string,
+    part: number,
+    msg: { text: string; blocks: unknown },
+    to: string,
+  ): Promise<void> {
+    const digest = digestOf(msg);
+    const existing = this.repo.messages(requestId).find((m) => m.approverKey === key && m.part === part);
+    if (existing?.digest === digest) return;
+    if (existing) {
+      await this.client().chat.update({
+        channel: existing.channel,
+        ts: existing.ts,
+        text: msg.text,
+        blocks: msg.blocks as never,
+      });
+      this.repo.saveMessage({ ...existing, digest });
+      return;
+    }
+    const channel = await this.channelFor(to);
+    if (!channel) return;
+    const res = await this.client().chat.postMessage({
+      channel,
+      text: msg.text,
+      blocks: msg.blocks as never,
+    });
+    if (res.ts)
+      this.repo.saveMessage({
+        requestId,
+        approverKey: key,
+        part,
+        channel: res.channel ?? channel,
+        ts: res.ts,
+        digest,
+      });
   }
 
   private async renderFor(view: RequestView, key: string): Promise<void> {

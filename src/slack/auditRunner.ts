@@ -296,7 +296,7 @@ export class SlackAuditRunner {
           file: {
             filename: `gong-inactive-users-${report.to.slice(0, 10)}.csv`,
             title: `Inactive Gong users (${report.lookbackDays} days to ${report.to.slice(0, 10)})`,
-            file: Buffer.from(await inactiveCsvInChunks(report), "utf8"),
+            file: Buffer.from(await inactiveCsvInChunks(report, this.deps.audit.managersOf(report)), "utf8"),
           },
           comment: `All ${report.inactive.length} inactive users of audit ${report.runId}.`,
           dmTo: post.startedBy,

@@ -1,6 +1,6 @@
 import { stateLabel } from "../approvals/states.js";
 import type { AuditReport, InactiveUser } from "../audit/report.js";
-import { displayName } from "../directory/names.js";
+import { tellApart } from "../directory/tellApart.js";
 import type { LeaversView } from "../leavers/types.js";
 import type { ApprovalsRepo } from "../store/approvals.repo.js";
 import type { DirectoryRepo } from "../store/directory.repo.js";
@@ -60,6 +60,6 @@ function managerNames(directory: DirectoryRepo, users: readonly InactiveUser[]):
   const ids = [...new Set(users.map((u) => u.managerId).filter((m): m is string => Boolean(m)))];
   const names = new Map<string, string>();
   if (gen === undefined) return names;
-  for (const row of directory.byIds(gen, ids)) names.set(row.id, displayName(row));
+  for (const row of directory.byIds(gen, ids)) names.set(row.id, tellApart(directory, row));
   return names;
 }

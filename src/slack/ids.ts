@@ -15,12 +15,16 @@ export const ACTIONS = {
   reactivate: "gong_approval_reactivate",
   requestFromAudit: "gong_approval_request_from_audit",
   requestLeaver: "gong_leaver_request",
+  /** The seat holder's answers (GONGOPS_NOTIFY_SUBJECT). */
+  holderKeep: "gong_holder_keep",
+  holderRelease: "gong_holder_release",
 } as const;
 
 /** Modal callback ids. */
 export const VIEWS = {
   requestDeactivation: "gong_approval_request_modal",
   keepReason: "gong_approval_keep_modal",
+  holderKeep: "gong_holder_keep_modal",
 } as const;
 
 /** user_change: a deactivated (or reactivated) Slack account reaches the leavers at once (leavers/). */
@@ -38,10 +42,12 @@ export const API_SCOPES: Record<string, string> = {
   "files.getUploadURLExternal": "files:write",
   "files.completeUploadExternal": "files:write",
   "conversations.join": "channels:join",
+  // gongops doctor: can the bot post in each channel it is set to (a private one needs groups:read too).
+  "conversations.info": "channels:read",
   "conversations.open": "im:write",
   "users.lookupByEmail": "users:read.email",
   "views.open": "chat:write",
 };
 
 /** Scopes the manifest must grant besides those: the slash command, and posting where not invited. */
-export const EXTRA_SCOPES = ["commands", "chat:write.public", "users:read"];
+export const EXTRA_SCOPES = ["commands", "chat:write.public", "users:read", "groups:read"];

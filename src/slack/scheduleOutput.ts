@@ -85,6 +85,28 @@ export class SlackScheduleOutput implements ScheduleOutput {
     }
   }
 
+  /**
+   * Can the schedule's channel take a post? Asked before the audit runs (conversations.info): a
+   * channel that is gone or archived, or private without the bot, refuses. An install without
+   * channels:read or groups:read cannot tell; the post then decides, as before.
+   */
+  async checkChannel(s: ScheduleRow): Promise<void> {
+    const channel = s.channel!;
+    let c: { is_archived?: boolean; is_private?: boolean; is_member?: boolean };
+    try {
+      c = ((await this.deps.client.conversations.info({ channel })).channel ?? {}) as typeof c;
+    } catch (error) {
+      const { code, retryAfter } = slackError(error);
+      if (retryAfter !== null)
+        throw new RetryAfterError(retryAfter * 1000, `Slack asked to wait ${retryAfter} s`);
+      if (code && UNPOSTABLE.has(code)) throw new ChannelUnavailableError(channel, code);
+      this.deps.log.debug("could not check the schedule's channel before its run", { schedule: s.id, code });
+      return;
+    }
+    if (c.is_archived) throw new ChannelUnavailableError(channel, "is_archived");
+    if (c.is_private && c.is_member === false) throw new ChannelUnavailableError(channel, "not_in_channel");
+  }
+
   private delayedNote(s: ScheduleRow, note: RunNote): string | null {
     return note.delayed ? `Delayed: this run was due at ${formatInZone(note.dueAt, s.timezone)}.` : null;
   }

@@ -49,11 +49,16 @@ export class ApprovalsRepo {
     return this.db.transaction((tx) => fn(tx as unknown as DbOrTx), { behavior: "immediate" });
   }
 
+  /**
+   * A request and its subjects, each in `first.state` (pending, or notice while the seat holder is
+   * asked first) with its trail row; `first.why` adds to the row's words.
+   */
   createRequest(
     tx: DbOrTx,
     request: Omit<typeof approvalRequests.$inferInsert, "id">,
     subjects: readonly NewSubject[],
     actor: string,
+    first: { state: "pending" | "notice"; why?: string } = { state: "pending" },
   ): { request: RequestRow; subjects: SubjectRow[] } {
     const row = tx.insert(approvalRequests).values(request).returning().get();
     const rows = subjects.map((s) =>
@@ -63,7 +68,7 @@ export class ApprovalsRepo {
           ...s,
           requestId: row.id,
           dryRun: request.dryRun ?? false,
-          state: "pending",
+          state: first.state,
           updatedAt: request.createdAt,
         })
         .returning()
@@ -77,8 +82,8 @@ export class ApprovalsRepo {
           at: request.createdAt,
           actor,
           fromState: null,
-          toState: "pending",
-          why: `${request.reason}; ${approverWords(s)}`,
+          toState: first.state,
+          why: `${request.reason}; ${approverWords(s)}${first.why ? `; ${first.why}` : ""}`,
         })
         .run();
     }
@@ -280,6 +285,16 @@ export class ApprovalsRepo {
       .orderBy(desc(approvalSubjects.decidedAt))
       .limit(1)
       .get();
+  }
+
+  /** Every Keep decided at or after `since` (ISO), newest first: who is in the keep cool-down. */
+  keptAllSince(since: string): SubjectRow[] {
+    return this.db
+      .select()
+      .from(approvalSubjects)
+      .where(and(eq(approvalSubjects.state, "kept"), gte(approvalSubjects.decidedAt, since)))
+      .orderBy(desc(approvalSubjects.decidedAt))
+      .all();
   }
 
   /** A user's subjects, newest first. */

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, ne, sql } from "drizzle-orm";
 import type { ActivityCounts } from "../gong/schemas.js";
 import { countBy } from "./countBy.js";
 import type { Db } from "./db.js";
@@ -193,6 +193,26 @@ export class AuditsRepo {
         .select()
         .from(auditRuns)
         .where(and(eq(auditRuns.status, "succeeded"), eq(auditRuns.activityRule, rule)))
+        .orderBy(desc(auditRuns.id))
+        .limit(1)
+        .get() ?? null
+    );
+  }
+
+  /** The newest finished run with this look-back and rule that started at or after `since` (ISO). */
+  succeededSince(o: { days: number; rule: AuditRunRow["activityRule"]; since: string }): AuditRunRow | null {
+    return (
+      this.db
+        .select()
+        .from(auditRuns)
+        .where(
+          and(
+            eq(auditRuns.status, "succeeded"),
+            eq(auditRuns.lookbackDays, o.days),
+            eq(auditRuns.activityRule, o.rule),
+            gte(auditRuns.startedAt, o.since),
+          ),
+        )
         .orderBy(desc(auditRuns.id))
         .limit(1)
         .get() ?? null

@@ -318,6 +318,15 @@ export class DirectoryRepo {
     return { rows, total };
   }
 
+  /** How many active users of snapshot `gen` go by this folded name (directory/tellApart.ts). */
+  namesakes(gen: number, folded: string): number {
+    return this.db
+      .select({ n: sql<number>`count(*)` })
+      .from(directoryUsers)
+      .where(and(inSnapshot(gen), eq(directoryUsers.searchName, folded), eq(directoryUsers.active, true)))
+      .get()!.n;
+  }
+
   /** Everyone in snapshot `gen` with what the audit needs: creation date and alias emails too. */
   people(gen: number): Person[] {
     return this.peopleAfter(gen, "", -1);

@@ -4,7 +4,7 @@ import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import { countBy } from "./countBy.js";
 import type { Db } from "./db.js";
 import type * as schema from "./schema.js";
-import { type JobStatus, jobs } from "./schema.js";
+import { type JobStatus, jobs, workerHeartbeats } from "./schema.js";
 
 /**
  * The job queue's SQL (the rules live in src/jobs/). Every write a worker makes after its claim names the
@@ -249,5 +249,27 @@ export class JobsRepo {
       dead: 0,
       ...countBy(this.db, jobs, jobs.status),
     };
+  }
+
+  /** A worker's sign of life (its start, then while it polls); `kinds`: what it runs. */
+  beat(owner: string, kinds: readonly string[], now: Date, started = false): void {
+    this.db
+      .insert(workerHeartbeats)
+      .values({ owner, startedAt: now, beatAt: now, kinds: [...kinds] })
+      .onConflictDoUpdate({
+        target: workerHeartbeats.owner,
+        set: { beatAt: now, stoppedAt: null, kinds: [...kinds], ...(started ? { startedAt: now } : {}) },
+      })
+      .run();
+  }
+
+  /** The worker stopped on purpose. */
+  stopped(owner: string, now: Date): void {
+    this.db.update(workerHeartbeats).set({ stoppedAt: now }).where(eq(workerHeartbeats.owner, owner)).run();
+  }
+
+  /** The newest heartbeat of any worker on this database, if one ever ran. */
+  lastBeat(): typeof workerHeartbeats.$inferSelect | undefined {
+    return this.db.select().from(workerHeartbeats).orderBy(desc(workerHeartbeats.beatAt)).limit(1).get();
   }
 }

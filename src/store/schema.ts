@@ -349,9 +349,23 @@ export const jobs = sqliteTable(
   ],
 );
 
+/**
+ * Each job worker's last sign of life (jobs/worker.ts), so that `gongops doctor` can say whether one is
+ * running: written at start and then at most every HEARTBEAT_EVERY_MS while it polls.
+ */
+export const workerHeartbeats = sqliteTable("worker_heartbeats", {
+  owner: text("owner").primaryKey(),
+  startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
+  beatAt: integer("beat_at", { mode: "timestamp_ms" }).notNull(),
+  /** Set when it stopped on purpose (SIGTERM): not running, and not dead either. */
+  stoppedAt: integer("stopped_at", { mode: "timestamp_ms" }),
+  kinds: text("kinds", { mode: "json" }).$type<string[]>().notNull(),
+});
+
 // ---- deactivation requests (src/approvals/) -------------------------------------------------------
 
 export const SUBJECT_STATES = [
+  "notice",
   "pending",
   "approved",
   "kept",
@@ -370,6 +384,7 @@ export type SubjectState = (typeof SUBJECT_STATES)[number];
  * unique index below is built from it, and approvals/states.ts reads it from here.
  */
 export const OPEN_STATES = [
+  "notice",
   "pending",
   "approved",
   "executing",
@@ -385,8 +400,8 @@ export interface IdpSnapshot {
 /** A request to deactivate some Gong users: who asked, why, and whether it is a dry run. */
 export const approvalRequests = sqliteTable("approval_requests", {
   id: integer("id").primaryKey({ autoIncrement: true }),
-  /** "slack" or "cli": where it was filed. */
-  source: text("source", { enum: ["slack", "cli"] }).notNull(),
+  /** Where it was filed: Slack, the terminal, or a Workflow Builder step (workflow_steps). */
+  source: text("source", { enum: ["slack", "cli", "workflow"] }).notNull(),
   /** The requester's Slack user id (null from the CLI). */
   requestedBySlack: text("requested_by_slack"),
   /** Who asked, in words ("<@U123>", "cli (jane@laptop)"). */
@@ -461,6 +476,13 @@ export const approvalSubjects = sqliteTable(
     changeSentAt: text("change_sent_at"),
     /** What an IdP adapter needs to undo its unassignment (taken before it; approvals/deprovision.ts). */
     idpSnapshot: text("idp_snapshot", { mode: "json" }).$type<IdpSnapshot>(),
+    /**
+     * The seat holder's own say (GONGOPS_NOTIFY_SUBJECT, approvals/holder.ts): their Slack user, asked
+     * before the approver while the subject is in `notice`; when the notice ends; and their answer.
+     */
+    holderSlackId: text("holder_slack_id"),
+    noticeUntil: text("notice_until"),
+    holderAnswer: text("holder_answer", { enum: ["kept", "released"] }),
     updatedAt: text("updated_at").notNull(),
   },
   (t) => [
@@ -520,6 +542,43 @@ export const approvalMessages = sqliteTable(
     digest: text("digest"),
   },
   (t) => [primaryKey({ columns: [t.requestId, t.approverKey, t.part] })],
+);
+
+/**
+ * A Workflow Builder step "Request Gong deactivation" (approvals/steps.ts): the function execution Slack
+ * started, what it asked, the request it filed, and its result, which is reported to Slack once
+ * (functions.completeSuccess or completeError). `result` is set in the transaction that made it known
+ * (the filing refused, or the subject's last move); `completed_at` once Slack took it. Never a token.
+ */
+export interface WorkflowStepInputs {
+  /** The person as a Slack user id, an email, or both (they must agree). */
+  user: string | null;
+  email: string | null;
+  reason: string | null;
+  /** Who started the workflow, when the step is given them: the two-person rule applies to them. */
+  requestedBy: string | null;
+}
+export type WorkflowStepResult =
+  | { kind: "success"; outputs: Record<string, string | boolean> }
+  | { kind: "error"; message: string };
+
+export const workflowSteps = sqliteTable(
+  "workflow_steps",
+  {
+    executionId: text("execution_id").primaryKey(),
+    callbackId: text("callback_id").notNull(),
+    workflowExecutionId: text("workflow_execution_id"),
+    inputs: text("inputs", { mode: "json" }).$type<WorkflowStepInputs>().notNull(),
+    receivedAt: text("received_at").notNull(),
+    requestId: integer("request_id").references(() => approvalRequests.id, { onDelete: "set null" }),
+    subjectId: integer("subject_id").references(() => approvalSubjects.id, { onDelete: "set null" }),
+    result: text("result", { mode: "json" }).$type<WorkflowStepResult>(),
+    settledAt: text("settled_at"),
+    completedAt: text("completed_at"),
+    /** What Slack said: "completed", or "already" (it had been completed: a retry after a crash). */
+    completion: text("completion", { enum: ["completed", "already"] }),
+  },
+  (t) => [index("workflow_steps_subject").on(t.subjectId)],
 );
 
 // ---- schedules and digests (src/schedules/, src/digest/) -------------------------------------------

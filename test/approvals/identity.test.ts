@@ -47,6 +47,24 @@ function moveFaysAddressToOlga(): string {
 }
 
 describe("the person is their Gong id", () => {
+  it("two active people with one name: the request, its outcome and the trail name them with their email", async () => {
+    r = await rig();
+    r.sim.org.updateUser(ID.olga, { firstName: "Fay", lastName: "Ng" });
+    await r.ctx.directory.sync!.run({ trigger: "test" });
+    const id = await file([r.emailOf(ID.fay)]);
+    const told = `Fay Ng (${r.emailOf(ID.fay)})`;
+    expect(subject(id).name).toBe(told);
+    const [outcome] = await approve(id);
+    expect(outcome!.name).toBe(told);
+    expect(trail(id)).toContain(told);
+  });
+
+  it("a name nobody else has stays as it is", async () => {
+    r = await rig();
+    const id = await file([r.emailOf(ID.fay)]);
+    expect(subject(id).name).toBe("Fay Ng");
+  });
+
   it("an address reused before the approval: nobody is deactivated, and the trail says why", async () => {
     r = await rig();
     const id = await file([r.emailOf(ID.fay)]);

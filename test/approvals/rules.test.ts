@@ -21,7 +21,13 @@ describe("transitions", () => {
     expect(TRANSITIONS.failed).toEqual(["reactivated", "approved"]);
     // A job that died before the claim.
     expect(canTransition("approved", "failed")).toBe(true);
-    expect([...OPEN_STATES].sort()).toEqual(["approved", "awaiting_idp", "executing", "pending"]);
+    expect([...OPEN_STATES].sort()).toEqual(["approved", "awaiting_idp", "executing", "notice", "pending"]);
+    // The seat holder is asked first (GONGOPS_NOTIFY_SUBJECT): kept, released (approved), or on to pending.
+    expect(canTransition("notice", "kept")).toBe(true);
+    expect(canTransition("notice", "approved")).toBe(true);
+    expect(canTransition("notice", "pending")).toBe(true);
+    expect(canTransition("notice", "executing")).toBe(false);
+    expect(canTransition("pending", "notice")).toBe(false);
     expect(Object.keys(TRANSITIONS).sort()).toEqual([...SUBJECT_STATES].sort());
   });
 });
@@ -141,6 +147,9 @@ describe("approval message blocks", () => {
       wayOutId: null,
       changeSentAt: null,
       idpSnapshot: null,
+      holderSlackId: null,
+      noticeUntil: null,
+      holderAnswer: null,
       updatedAt: "2026-11-27T11:00:00Z",
     }));
     const view = {

@@ -88,7 +88,7 @@ describe("what gets filed", () => {
       actor: asUser(slackIdOf(ID.mgr)),
     });
     expect(await refusals(file([r.emailOf(ID.fay)]))).toMatch(
-      /Fay Ng was kept by U006 on \d{4}-\d\d-\d\d \(request #1\); the keep cool-down \(GONGOPS_KEEP_COOLDOWN_DAYS=90\) lasts until/,
+      /Fay Ng is kept until \d{4}-\d\d-\d\d, by Émile Zola: no reason given \(request #1, decided \d{4}-\d\d-\d\d; the keep cool-down, GONGOPS_KEEP_COOLDOWN_DAYS=90\)/,
     );
     await r.close();
     r = await rig({ GONGOPS_KEEP_COOLDOWN_DAYS: "0" });

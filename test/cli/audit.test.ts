@@ -83,13 +83,19 @@ describe("gongops audit and exempt", () => {
   it("--format csv prints one row per inactive user; --history lists the runs", async () => {
     const csv = await cli(["audit", "--format", "csv", "--strategy", "bulk"], env);
     const lines = csv.stdout.trim().split("\r\n");
-    expect(lines[0]).toMatch(
-      /^id,email,firstName,lastName,title,managerId,created,lastHostedCall,callsAsHost,/,
-    );
+    // Every column carries something: the manager by name and email, the last activity in words (an
+    // inactive user's activity counts are all 0 under "any", so none is listed).
+    const header =
+      "id,email,firstName,lastName,title,managerId,managerName,managerEmail,created,lastActivity";
+    expect(lines[0]).toBe(header);
+    const rows = lines.slice(1).map(csvFields);
+    expect(rows.every((c) => /^(none in 90 days|hosted a call \d{4}-\d\d-\d\d)$/.test(c.at(-1)!))).toBe(true);
+    // A manager the directory knows has a name and an email (one id points at nobody: left blank).
+    const managed = rows.filter((c) => c[5] !== "" && c[5] !== "9999999999999999999");
+    expect(managed.length).toBeGreaterThan(0);
+    expect(managed.filter((c) => c[6] === "" || !/@/.test(c[7]!))).toEqual([]);
     const hosted = await cli(["audit", "--format", "csv", "--activity", "hosted"], env);
-    expect(hosted.stdout.split("\r\n")[0]).toBe(
-      "id,email,firstName,lastName,title,managerId,created,lastHostedCall",
-    );
+    expect(hosted.stdout.split("\r\n")[0]).toBe(header);
     const json = (await cli(["audit", "--json"], env)).json();
     expect(lines).toHaveLength(json.inactive.length + 1);
     const history = await cli(["audit", "--history"], env);
@@ -114,3 +120,10 @@ describe("gongops audit and exempt", () => {
     expect(none.stderr).toMatch(/no unfinished audit to resume/);
   });
 });
+
+/** One CSV line's fields (RFC 4180 quoting: a quoted field may hold commas and doubled quotes). */
+function csvFields(line: string): string[] {
+  return [...line.matchAll(/(?:^|,)("(?:[^"]|"")*"|[^,]*)/g)].map((m) =>
+    m[1]!.startsWith('"') ? m[1]!.slice(1, -1).replaceAll('""', '"') : m[1]!,
+  );
+}

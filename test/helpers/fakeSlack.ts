@@ -1,6 +1,8 @@
 import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { parse } from "yaml";
 
 /**
  * A small fake of Slack's Web API on loopback, for end-to-end tests of the Bolt app: it answers the
@@ -73,8 +75,85 @@ export class FakeSlack {
     string,
     { perWindow: number; windowMs: number; start: number; used: number }
   >();
+  /**
+   * Workflow Builder step executions Slack started (startFunction), with how each ended: Slack takes
+   * one functions.completeSuccess or completeError per execution, with outputs its manifest allows.
+   */
+  readonly executions = new Map<
+    string,
+    { callbackId: string; ended: null | { outputs: Record<string, unknown> } | { error: string } }
+  >();
+  /** The scopes the bot token was granted (Slack's x-oauth-scopes header): manifest.yml's, unless told. */
+  grantedScopes: string[] = manifestScopes();
   private server: Server | null = null;
   private seq = 1000;
+
+  /** A `function_executed` Events API body for the manifest's step `callbackId` (signed and posted by the test). */
+  startFunction(callbackId: string, inputs: Record<string, unknown>): { executionId: string; body: string } {
+    const fn = manifestFunctions()[callbackId];
+    if (!fn) throw new Error(`manifest.yml declares no function ${callbackId}`);
+    const executionId = `Fx${++this.seq}`;
+    this.executions.set(executionId, { callbackId, ended: null });
+    const params = (o: Record<string, any>) => Object.entries(o).map(([name, p]) => ({ name, ...p }));
+    const body = JSON.stringify({
+      token: "legacy-unused",
+      team_id: "T1",
+      api_app_id: "A1",
+      type: "event_callback",
+      event_id: `Ev${this.seq}`,
+      event_time: Math.floor(Date.now() / 1000),
+      event: {
+        type: "function_executed",
+        function: {
+          id: `Fn${this.seq}`,
+          callback_id: callbackId,
+          title: fn.title,
+          type: "app",
+          input_parameters: params(fn.input_parameters ?? {}),
+          output_parameters: params(fn.output_parameters ?? {}),
+          app_id: "A1",
+        },
+        inputs,
+        function_execution_id: executionId,
+        workflow_execution_id: `Wx${this.seq}`,
+        event_ts: "1700000000.000100",
+        bot_access_token: "xwfp-step-token",
+      },
+      authorizations: [{ team_id: "T1", user_id: "UBOT", is_bot: true, is_enterprise_install: false }],
+    });
+    return { executionId, body };
+  }
+
+  /** functions.completeSuccess / completeError as Slack checks them. */
+  private completeFunction(method: string, args: Record<string, any>): unknown {
+    const run = this.executions.get(String(args.function_execution_id));
+    if (!run) return { ok: false, error: "function_execution_not_found" };
+    if (run.ended) return { ok: false, error: "execution_not_in_running_state" };
+    if (method === "functions.completeError") {
+      if (typeof args.error !== "string" || !args.error) return { ok: false, error: "invalid_arguments" };
+      run.ended = { error: args.error };
+      return { ok: true };
+    }
+    const outputs = (typeof args.outputs === "string" ? JSON.parse(args.outputs) : args.outputs) as
+      | Record<string, unknown>
+      | undefined;
+    const declared = manifestFunctions()[run.callbackId]!.output_parameters ?? {};
+    if (!outputs || typeof outputs !== "object") return { ok: false, error: "invalid_arguments" };
+    for (const [name, p] of Object.entries(declared) as [string, any][]) {
+      const v = outputs[name];
+      if (v === undefined) {
+        if (p.is_required) return { ok: false, error: "parameter_validation_failed" };
+        continue;
+      }
+      const want =
+        p.type === "boolean" ? "boolean" : p.type === "number" || p.type === "integer" ? "number" : "string";
+      if (typeof v !== want) return { ok: false, error: "parameter_validation_failed" };
+    }
+    if (Object.keys(outputs).some((k) => !(k in declared)))
+      return { ok: false, error: "parameter_validation_failed" };
+    run.ended = { outputs };
+    return { ok: true };
+  }
 
   /** Limits `method` as Slack does: past `perWindow` calls in a window, 429 with Retry-After. */
   limitRate(method: string, perWindow: number, windowMs: number): void {
@@ -105,6 +184,7 @@ export class FakeSlack {
           res.writeHead(status, {
             "content-type": "application/json",
             ...(status === 429 ? { "retry-after": String(retryAfter ?? 1) } : {}),
+            "x-oauth-scopes": fake.grantedScopes.join(","),
           });
           res.end(JSON.stringify(body));
         },
@@ -302,6 +382,19 @@ export class FakeSlack {
           return { ok: false, error: "method_not_supported_for_channel_type" };
         this.members.add(args.channel);
         return { ok: true, channel: { id: args.channel } };
+      case "conversations.info": {
+        const id = String(args.channel ?? "");
+        const needs = id.startsWith("G") ? "groups:read" : "channels:read";
+        if (!this.grantedScopes.includes(needs)) return { ok: false, error: "missing_scope", needed: needs };
+        if (!/^[CGD][A-Z0-9]+$/.test(id)) return { ok: false, error: "channel_not_found" };
+        const isPrivate = this.privateChannels.has(id);
+        // The bot cannot see a private channel it is not in.
+        if (isPrivate && !this.members.has(id)) return { ok: false, error: "channel_not_found" };
+        return {
+          ok: true,
+          channel: { id, is_private: isPrivate, is_member: this.members.has(id), is_archived: false },
+        };
+      }
       case "conversations.open": {
         const id = `D${String(args.users).replace(/^U/, "")}`;
         this.members.add(id);
@@ -370,10 +463,29 @@ export class FakeSlack {
       }
       case "files.completeUploadExternal":
         return this.completeUpload(args);
+      case "functions.completeSuccess":
+      case "functions.completeError":
+        return this.completeFunction(method, args);
       default:
         return { ok: false, error: "unknown_method" };
     }
   }
+}
+
+/** manifest.yml's bot scopes. */
+function manifestScopes(): string[] {
+  const manifest = parse(readFileSync(new URL("../../manifest.yml", import.meta.url), "utf8")) as {
+    oauth_config: { scopes: { bot: string[] } };
+  };
+  return [...manifest.oauth_config.scopes.bot];
+}
+
+/** manifest.yml's Workflow Builder steps, by callback id. */
+function manifestFunctions(): Record<string, Record<string, any>> {
+  const manifest = parse(readFileSync(new URL("../../manifest.yml", import.meta.url), "utf8")) as {
+    functions?: Record<string, Record<string, any>>;
+  };
+  return manifest.functions ?? {};
 }
 
 /** The uploaded file's bytes, out of a multipart/form-data body (or the body as sent), byte for byte. */

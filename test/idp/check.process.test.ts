@@ -78,6 +78,25 @@ describe("gongops deactivate --check", () => {
   }, 60_000);
 });
 
+describe("gongops deactivate --check with nobody named, through Gong SCIM", () => {
+  const reads = () => rig.sim.stats.byEndpoint["GET /scim/v2/Users"] ?? 0;
+  it("proves the token with one SCIM read: a wrong GONG_SCIM_TOKEN is not ready (exit 1), the right one is", async () => {
+    const env = rig.env(db, { GONGOPS_DEACTIVATE_VIA: "scim" });
+    const before = reads();
+    const wrong = await runGongops(["deactivate", "--check"], { ...env, GONG_SCIM_TOKEN: "not-the-token" });
+    expect(wrong.code, wrong.stderr).toBe(1);
+    expect(wrong.stdout).toMatch(/Not ready: Gong SCIM refused GONG_SCIM_TOKEN/);
+    expect(wrong.stdout + wrong.stderr).not.toContain("not-the-token");
+    expect(reads() - before).toBe(1);
+
+    const right = await runGongops(["deactivate", "--check", "--json"], env);
+    expect(right.code, right.stderr).toBe(0);
+    expect(oneJson(right.stdout)).toMatchObject({ via: "scim", ready: true, refusal: null });
+    expect(reads() - before).toBe(2);
+    expect(rig.sim.stats.byEndpoint["PATCH /scim/v2/Users/{id}"] ?? 0).toBe(0);
+  }, 60_000);
+});
+
 /** The simulator's test-only certificate for 127.0.0.1 (test/fixtures/tls/README.md). */
 const TLS_DIR = new URL("../fixtures/tls/", import.meta.url);
 const CA_FILE = fileURLToPath(new URL("sim-loopback.cert.pem", TLS_DIR));

@@ -131,4 +131,16 @@ describe("/gong schedule", () => {
       ":warning: FAILING: cannot post in CCLOSED (not_in_channel)",
     );
   });
+  it("a channel the bot cannot post in is found out before the audit: no audit runs, no Gong request spent", async () => {
+    fake.privateChannels.add("CSECRET");
+    const audits = ctx.repos.audits.history(1000).length;
+    const added = await gong(ADMIN, 'schedule add "0 9 * * MON" digest <#CSECRET|board> --days 30');
+    const id = Number(/Schedule (\d+)/.exec(added.text)![1]);
+    const before = sim.stats.requests;
+    await gong(ADMIN, `schedule run ${id}`);
+    await fake.waitFor(() => (ctx.repos.schedules.get(id)!.failing ? true : undefined), 15_000);
+    expect(ctx.repos.schedules.get(id)!.failing).toBe("cannot post in CSECRET (channel_not_found)");
+    expect(ctx.repos.audits.history(1000)).toHaveLength(audits);
+    expect(sim.stats.requests).toBe(before);
+  });
 });

@@ -28,12 +28,14 @@ function registered() {
     actions: [] as string[],
     events: [] as string[],
     views: [] as string[],
+    functions: [] as string[],
   };
   const app = {
     command: (id: string) => seen.commands.push(id),
     action: (id: string) => seen.actions.push(id),
     event: (id: string) => seen.events.push(id),
     view: (id: string) => seen.views.push(id),
+    function: (id: string) => seen.functions.push(id),
     use: () => {},
   };
   registerListeners(app as never, {} as SlackServices);
@@ -62,6 +64,11 @@ describe("manifest.yml", () => {
     expect(seen.actions.sort()).toEqual(Object.values(ACTIONS).sort());
     expect(seen.views.sort()).toEqual(Object.values(VIEWS).sort()); // modals need interactivity too
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    // Workflow Builder steps: each function the code listens for is declared, remote, on an org-ready app.
+    expect(seen.functions).toEqual(Object.keys(manifest.functions));
+    expect(manifest.settings.function_runtime).toBe("remote");
+    expect(manifest.settings.org_deploy_enabled).toBe(true);
+    expect(manifest.settings.event_subscriptions.bot_events).toContain("function_executed");
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
   });
 

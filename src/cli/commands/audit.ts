@@ -1,6 +1,6 @@
 import { AuditPausedError, type AuditProgress, type Strategy } from "../../audit/audit.service.js";
 import type { AuditHistoryRow } from "../../audit/history.js";
-import { type AuditReport, inactiveCsv } from "../../audit/report.js";
+import { type AuditReport, inactiveCsv, lastActivityWords, type ManagerInfo } from "../../audit/report.js";
 import type { AppContext, GongContext } from "../../context.js";
 import { InterruptedError, UsageError } from "../../errors.js";
 import { utcMinute } from "../../time.js";
@@ -71,10 +71,10 @@ export function renderAudit(r: AuditReport): string {
     email: u.email ?? "",
     title: u.title ?? "",
     created: day(u.created),
-    "last hosted call": u.lastHostedCall ? day(u.lastHostedCall) : "not known",
+    "last activity": lastActivityWords(r, u),
   }));
   const body = rows.length
-    ? `\n${table(rows, ["id", "name", "email", "title", "created", "last hosted call"])}\n`
+    ? `\n${table(rows, ["id", "name", "email", "title", "created", "last activity"])}\n`
     : "\nNo inactive users.\n";
   const exempt = r.exempt.slice(0, 30).map((e) => `  ${e.email ?? e.id}: ${e.reason}`);
   const more = r.exempt.length > 30 ? [`  ... and ${r.exempt.length - 30} more (use --format json)`] : [];
@@ -102,7 +102,12 @@ export function renderHistory(runs: readonly AuditHistoryRow[]): string {
 }
 
 /** Prints a report in the asked format; a run that did not finish prints where it stands instead. */
-export function printAudit(io: CliIo, report: AuditReport, format: "table" | "csv" | "json"): number {
+export function printAudit(
+  io: CliIo,
+  report: AuditReport,
+  format: "table" | "csv" | "json",
+  managers: ReadonlyMap<string, ManagerInfo> = new Map(),
+): number {
   if (report.status !== "succeeded") {
     const message =
       report.status === "paused"
@@ -123,7 +128,7 @@ export function printAudit(io: CliIo, report: AuditReport, format: "table" | "cs
     return report.status === "paused" ? EXIT_PAUSED : 1;
   }
   if (format === "json") printJson(io, auditJson(report));
-  else if (format === "csv") io.stdout(inactiveCsv(report));
+  else if (format === "csv") io.stdout(inactiveCsv(report, managers));
   else io.stdout(renderAudit(report));
   return 0;
 }
@@ -168,7 +173,7 @@ async function runAudit(ctx: GongContext, args: ParsedArgs, io: CliIo): Promise<
           signal: controller.signal,
         });
     progress.end();
-    const code = printAudit(io, report, format);
+    const code = printAudit(io, report, format, audit.managersOf(report));
     // The terminal report ends with who left and still holds a seat, as last found (no request).
     if (format === "table" && report.status === "succeeded")
       io.stdout(renderLeaversSection(ctx.leavers.view()));

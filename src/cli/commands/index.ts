@@ -250,6 +250,21 @@ dead or retrying job now; a dead job gets a fresh set of attempts. Times are UTC
     load: async () => (await import("./jobs.js")).jobsCommand,
   },
   {
+    name: "doctor",
+    summary: "check the whole install at once: Gong, SCIM or the IdP, Slack, the store",
+    usage: `gongops doctor [--json]
+
+One line per check, ✓ or ✗ with the fix (– is worth knowing, not a failure): Gong's credentials, the
+${"api:stats:user-actions"} scope, the base URL's region and the clock's skew (2 Gong requests); SCIM's token
+(one read); the way out (GONGOPS_DEACTIVATE_VIA), as deactivate --check with nobody named; Slack's bot
+token, its scopes against manifest.yml, every channel gongops posts in, Socket Mode's app token; the
+database, its migrations and the job worker's heartbeat. Nothing is written to Gong, SCIM or the IdP.
+Exits 0 only when nothing failed.`,
+    maxPositionals: 0,
+    options: { json: { type: "boolean" } },
+    load: async () => (await import("./doctor.js")).doctorCommand,
+  },
+  {
     name: "schedule",
     summary: "scheduled syncs and audit digests: add, list, remove, pause, resume, run",
     usage: `gongops schedule add --cron "0 9 * * MON" [--tz Europe/Berlin] [--kind audit-digest|sync] [--channel C…] [--days 90] [--skip-if-unchanged] [--json]

@@ -18,9 +18,17 @@ export function approverKey(s: SubjectRow): string {
   return s.approverKind === "user" && s.approverSlackId ? s.approverSlackId : "channel";
 }
 
+/**
+ * Whether the approver hears of a subject at all: not while its seat holder is asked first, and never
+ * when the holder kept it (the approver is never asked); a holder's release they are told of.
+ */
+export function offered(s: SubjectRow): boolean {
+  return s.state !== "notice" && s.holderAnswer !== "kept";
+}
+
 /** Whose message shows a subject: its approver's, and that of every approver it was taken from. */
 export function shownTo(s: SubjectRow, key: string): boolean {
-  return approverKey(s) === key || s.formerApprovers.includes(key);
+  return offered(s) && (approverKey(s) === key || s.formerApprovers.includes(key));
 }
 
 /** Who decides on a subject now, for the message of an approver it was taken from. */

@@ -1,5 +1,10 @@
 import type { AuditProgress } from "../../audit/audit.service.js";
-import type { AuditReport, FlaggedUser, InactiveUser } from "../../audit/report.js";
+import {
+  type AuditReport,
+  type FlaggedUser,
+  type InactiveUser,
+  lastActivityWords,
+} from "../../audit/report.js";
 import { ACTIONS } from "../ids.js";
 import { email, literal, mrkdwn } from "../mrkdwn.js";
 import { actions, type Block, type Button, button, context, divider, header, section } from "./common.js";
@@ -39,6 +44,7 @@ export function auditProgressBlocks(days: number, p: AuditProgress | null, start
 }
 
 function userLine(
+  report: Pick<AuditReport, "lookbackDays" | "rule">,
   u: FlaggedUser,
   managers: ReadonlyMap<string, string>,
   requests: ReadonlyMap<string, string>,
@@ -49,7 +55,7 @@ function userLine(
   return (
     `*${literal(name)}*${u.title ? ` — ${literal(u.title)}` : ""}\n` +
     `${email(u.email)} · manager: ${literal(manager)} · created ${u.created ? literal(u.created.slice(0, 10)) : "unknown"} · ` +
-    `last hosted call ${u.lastHostedCall ? literal(u.lastHostedCall.slice(0, 10)) : "not known"} · \`${u.id}\`` +
+    `last activity: ${literal(lastActivityWords(report, u))} · \`${u.id}\`` +
     (request ? `\n:memo: deactivation request: ${literal(request)}` : "")
   );
 }
@@ -107,7 +113,7 @@ export function auditSummaryBlocks(
     const accessory = userAccessory?.(u);
     blocks.push({
       type: "section",
-      text: mrkdwn(userLine(u, managers, requests)),
+      text: mrkdwn(userLine(report, u, managers, requests)),
       ...(accessory ? { accessory } : {}),
     });
   }

@@ -64,6 +64,14 @@ export function digestBlocks(d: Digest, o: DigestBlockOptions): Block[] {
       );
     blocks.push(...linesToSections(lines));
   }
+  if (d.kept?.length)
+    blocks.push(
+      ...linesToSections([
+        `*Kept, not flagged* (${d.kept.length})`,
+        ...d.kept.slice(0, LISTED).map((k) => `• ${literal(k.name)}: ${literal(k.words)}`),
+        ...(d.kept.length > LISTED ? [`and ${d.kept.length - LISTED} more`] : []),
+      ]),
+    );
   if (d.topManagers.length)
     blocks.push(
       ...linesToSections([

@@ -27,6 +27,12 @@ export const SUBCOMMANDS = {
       "find paid seats nobody uses (default 90 days; any: no Gong activity at all, hosted: no hosted call)",
   },
   sync: { admin: true, lookup: false, usage: "sync", about: "refresh the directory from Gong now" },
+  doctor: {
+    admin: true,
+    lookup: false,
+    usage: "doctor",
+    about: "check the whole install: Gong, SCIM or the IdP, Slack, the store (one line each, with the fix)",
+  },
   "org-health": {
     admin: true,
     lookup: false,

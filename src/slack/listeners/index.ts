@@ -2,8 +2,10 @@ import type { App, BlockAction } from "@slack/bolt";
 import { ACTIONS, SLASH_COMMAND, VIEWS } from "../ids.js";
 import { ackAction, ackCommand, explainErrors, requireAccess, subcommandOf } from "../middleware.js";
 import type { SlackServices } from "../services.js";
+import { STEP_CALLBACK_ID, workflowStepListener } from "../workflowStep.js";
 import { approvalAction, keepModalSubmit } from "./actions/approvals.js";
 import { auditPageAction } from "./actions/auditPage.js";
+import { holderAction, holderKeepSubmit } from "./actions/holder.js";
 import { requestLeaverAction } from "./actions/leavers.js";
 import { moreLinesAction, showChainAction, showReportsAction } from "./actions/lookups.js";
 import { requestFromAuditAction, requestModalSubmit } from "./actions/requestFromAudit.js";
@@ -62,10 +64,18 @@ export function registerListeners(app: App, services: SlackServices): void {
       ackAction(acked("button")),
       approvalAction(services),
     );
+  // The seat holder answers for their own seat: the service checks it is them, not an access rule.
+  for (const id of [ACTIONS.holderKeep, ACTIONS.holderRelease])
+    app.action<BlockAction>(id, explainErrors(services), ackAction(acked("button")), holderAction(services));
   button(ACTIONS.requestFromAudit, "deactivate", requestFromAuditAction(services));
   button(ACTIONS.requestLeaver, "deactivate", requestLeaverAction(services));
   app.view(VIEWS.requestDeactivation, requestModalSubmit(services));
   app.view(VIEWS.keepReason, keepModalSubmit(services));
+  app.view(VIEWS.holderKeep, holderKeepSubmit(services));
+  // Workflow Builder's step (manifest.yml `functions`): acked once it is recorded, never before.
+  app.function(STEP_CALLBACK_ID, { autoAcknowledge: false }, (args) =>
+    workflowStepListener(services.ctx.approvals, services.log)(args as never),
+  );
   app.event("app_home_opened", appHomeOpened(services));
   app.event("user_change", userChange(services));
 }

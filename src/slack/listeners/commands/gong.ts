@@ -3,7 +3,13 @@ import { helpBlocks, type Subcommand } from "../../blocks/help.js";
 import { decodeSlackText } from "../../input.js";
 import { type CommandArgs, ephemeral } from "../../middleware.js";
 import type { SlackServices, SubcommandRequest } from "../../services.js";
-import { auditSubcommand, exemptSubcommand, orgHealthSubcommand, syncSubcommand } from "./handlers/admin.js";
+import {
+  auditSubcommand,
+  doctorSubcommand,
+  exemptSubcommand,
+  orgHealthSubcommand,
+  syncSubcommand,
+} from "./handlers/admin.js";
 import { deactivateSubcommand } from "./handlers/approvals.js";
 import { leaversSubcommand, newcomersSubcommand } from "./handlers/leavers.js";
 import { chainSubcommand, reportsSubcommand, userSubcommand } from "./handlers/lookups.js";
@@ -23,6 +29,7 @@ const HANDLERS: Record<Subcommand, (req: SubcommandRequest) => Promise<void>> = 
   reports: reportsSubcommand,
   audit: auditSubcommand,
   sync: syncSubcommand,
+  doctor: doctorSubcommand,
   "org-health": orgHealthSubcommand,
   exempt: exemptSubcommand,
   deactivate: deactivateSubcommand,

@@ -1,13 +1,15 @@
 import { describeMatches } from "../../../../audit/exemptions.service.js";
+import { doctorPassed, renderDoctor } from "../../../../doctor/doctor.js";
 import { UsageError } from "../../../../errors.js";
 import { context, linesToSections, section } from "../../../blocks/common.js";
 import { usageText } from "../../../blocks/help.js";
 import { orgHealthBlocks } from "../../../blocks/lines.js";
+import { runDoctor } from "../../../doctor.js";
 import { parseOptions, splitArgs } from "../../../input.js";
 import { escapeMrkdwn, literal } from "../../../mrkdwn.js";
 import type { SubcommandRequest } from "../../../services.js";
 
-/** The admin subcommands: audit, sync, org-health, exempt. Access was checked before these run. */
+/** The admin subcommands: audit, sync, doctor, org-health, exempt. Access was checked before these run. */
 
 /** `/gong audit [days] [--activity any|hosted]` */
 export async function auditSubcommand(req: SubcommandRequest): Promise<void> {
@@ -55,6 +57,15 @@ export async function syncSubcommand(req: SubcommandRequest): Promise<void> {
     ],
   });
   await home.refreshAll(req.client);
+}
+
+/** `/gong doctor` (admins): the same checks as `gongops doctor`, answered only to the admin. */
+export async function doctorSubcommand(req: SubcommandRequest): Promise<void> {
+  const lines = await runDoctor(req.services.ctx);
+  const ok = doctorPassed(lines);
+  const text = `${ok ? "All checks passed." : "Some checks failed."}\n${renderDoctor(lines)}`;
+  // Every detail is gongops' own words or a Slack/Gong error code: escaped all the same.
+  await req.respond({ text: escapeMrkdwn(text), blocks: linesToSections(escapeMrkdwn(text).split("\n")) });
 }
 
 /** `/gong org-health` */

@@ -1,0 +1,47 @@
+import type { DirectoryRepo } from "../store/directory.repo.js";
+import { displayName, foldName } from "./names.js";
+
+/** Who someone is, as the directory knows them. */
+export interface Named {
+  id: string;
+  firstName?: string | null;
+  lastName?: string | null;
+  email?: string | null;
+}
+
+/**
+ * A name people can tell apart: when another active user has the same name (accents and case aside), the
+ * email follows it ("Ahmed Fernández (ahmed.fernandez2@acme.example)"), in the terminal, in Slack and in
+ * the trail alike. A name nobody shares stays as it is.
+ */
+export function toldApart(name: string, email: string | null | undefined, namesakes: number): string {
+  return namesakes > 1 && email ? `${name} (${email})` : name;
+}
+
+/** The same, asking the directory's current snapshot how many active users share the name. */
+export function tellApart(directory: DirectoryRepo, u: Named): string {
+  const name = displayName(u);
+  const gen = directory.state()?.gen;
+  if (gen === undefined || !(u.firstName || u.lastName)) return name;
+  return toldApart(
+    name,
+    u.email,
+    directory.namesakes(gen, foldName(`${u.firstName ?? ""} ${u.lastName ?? ""}`)),
+  );
+}
+
+/** For a whole list at once (a digest, a report): counts the names of the active people given. */
+export function nameTeller(people: Iterable<Named & { active?: boolean | null }>): (u: Named) => string {
+  const counts = new Map<string, number>();
+  for (const p of people) {
+    if (p.active === false || !(p.firstName || p.lastName)) continue;
+    const key = foldName(`${p.firstName ?? ""} ${p.lastName ?? ""}`);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return (u) =>
+    toldApart(
+      displayName(u),
+      u.email,
+      u.firstName || u.lastName ? (counts.get(foldName(`${u.firstName ?? ""} ${u.lastName ?? ""}`)) ?? 0) : 0,
+    );
+}
