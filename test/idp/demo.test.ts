@@ -55,7 +55,7 @@ describe("gongops demo --via okta|entra", () => {
     expect(leavers.yearlyCost).toEqual({ amount: expected.length * 1200, currency: "USD" });
     expect(leavers.requests).toMatchObject({ slack: 1, gong: 0 });
     expect(leavers.requests.idp).toBeGreaterThan(0);
-  }, 30_000);
+  }, 60_000);
 
   it("the terminal demo (SCIM) lists the leavers of its org and what their seats cost", async () => {
     const r = await cli(["demo", "--users", "300", "--latency", "0", "--out", out], {});
@@ -70,7 +70,7 @@ describe("gongops demo --via okta|entra", () => {
     expect(r.stdout).toMatch(
       /Found with 2 users\.list pages from the simulated Slack workspace, 0 Gong requests/,
     );
-  }, 30_000);
+  }, 60_000);
 
   it("as a real process through Entra ID: MSAL signs in at the sim's login authority; exit 0, one JSON document", async () => {
     const r = await runGongops(
