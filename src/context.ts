@@ -242,8 +242,8 @@ export function growContext(core: CoreContext, options: ContextOptions): AppCont
     jobs: repos.jobs,
     approvals,
     sync,
-    // The IdP adapters do not list their disabled users yet: Slack is the one source for now.
-    idp: null,
+    // With GONGOPS_DEACTIVATE_VIA=okta|entra, the IdP's suspended or disabled accounts are leavers too.
+    idp,
     settings: {
       autoRequest: config.leavers.autoRequest,
       freshnessMinutes: config.directory.freshnessMinutes,

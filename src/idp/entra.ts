@@ -10,8 +10,11 @@ import type {
 import type { Clock } from "../clock.js";
 import { GongopsError } from "../errors.js";
 import { parseRetryAfter, type RetryPolicy } from "../gong/retry.js";
+import type { IdpAccount } from "../leavers/match.js";
+import type { IdpLeaverSource } from "../leavers/types.js";
 import type { Logger } from "../log.js";
 import { type Explained, everyPage, expectOk, explainRefusal, invalidAnswer } from "./answers.js";
+import { entraDisabledUsers } from "./disabledUsers.js";
 import { ProvisioningNudge } from "./entraNudge.js";
 import {
   graphAssignmentSchema,
@@ -106,8 +109,9 @@ interface EntraShared {
   nudge: ProvisioningNudge;
 }
 
-export class EntraDeprovisioner implements ApiDeprovisioner {
+export class EntraDeprovisioner implements ApiDeprovisioner, IdpLeaverSource {
   readonly kind = "entra" as const;
+  readonly source = "entra" as const;
   readonly label = "Entra ID";
   readonly confirmedBy = "sync" as const;
   private readonly sp: string;
@@ -148,6 +152,11 @@ export class EntraDeprovisioner implements ApiDeprovisioner {
 
   private send(req: IdpRequest): Promise<IdpResponse> {
     return this.shared.http.send(req, this.observer);
+  }
+
+  /** Leavers: the disabled users (accountEnabled false), one paged listing (disabledUsers.ts). */
+  disabledAccounts(): Promise<IdpAccount[]> {
+    return entraDisabledUsers((req) => this.send(req));
   }
 
   async preflight(): Promise<Preflight> {

@@ -3,6 +3,7 @@ import type { Deprovisioner } from "../approvals/deprovision.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { RetryPolicy } from "../gong/retry.js";
+import type { IdpLeaverSource } from "../leavers/types.js";
 import type { Logger } from "../log.js";
 import { EntraDeprovisioner } from "./entra.js";
 import { msalTokenProvider } from "./msal.js";
@@ -20,6 +21,7 @@ export interface IdpOverrides {
 
 /**
  * The Okta or Entra ID adapter the configuration asks for; null for scim and manual (built in approvals).
+ * Either is also a source of leavers: the accounts it has suspended or disabled.
  * `clock` is the app's one clock (the composition root's): waits, holds and token renewal run on it.
  */
 export function createIdpDeprovisioner(
@@ -27,7 +29,7 @@ export function createIdpDeprovisioner(
   log: Logger,
   clock: Clock,
   overrides: IdpOverrides = {},
-): (Deprovisioner & { close(): Promise<void> }) | null {
+): (Deprovisioner & IdpLeaverSource & { close(): Promise<void> }) | null {
   const via = config.approvals.deactivateVia;
   const { retry, random, dispatcher } = overrides;
   const common = { log, clock, retry, random, dispatcher };

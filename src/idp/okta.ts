@@ -10,8 +10,11 @@ import type {
 import type { Clock } from "../clock.js";
 import type { OktaCredentials } from "../config.js";
 import type { RetryPolicy } from "../gong/retry.js";
+import type { IdpAccount } from "../leavers/match.js";
+import type { IdpLeaverSource } from "../leavers/types.js";
 import type { Logger } from "../log.js";
 import { type Explained, everyPage, expectOk, explainRefusal, invalidAnswer } from "./answers.js";
+import { oktaDisabledUsers } from "./disabledUsers.js";
 import { IdpError, IdpHttp, type IdpLimits, type IdpRequest, nextLink, pathSegment } from "./http.js";
 import { OKTA_API_SCOPES, type OktaAuth, OktaTokenError, oktaAuth } from "./oktaAuth.js";
 
@@ -126,8 +129,9 @@ export const PUSH_USER_DEACTIVATION = "PUSH_USER_DEACTIVATION";
 /** Okta's code for "cannot unassign: a group membership grants the app". */
 export const OKTA_GROUP_ASSIGNED = "E0000046";
 
-export class OktaDeprovisioner implements ApiDeprovisioner {
+export class OktaDeprovisioner implements ApiDeprovisioner, IdpLeaverSource {
   readonly kind = "okta" as const;
+  readonly source = "okta" as const;
   readonly label = "Okta";
   readonly confirmedBy = "sync" as const;
   private readonly app: string;
@@ -180,6 +184,11 @@ export class OktaDeprovisioner implements ApiDeprovisioner {
 
   private send(req: IdpRequest) {
     return this.shared.http.send(req, this.observer);
+  }
+
+  /** Leavers: the suspended and deprovisioned users, one paged search (disabledUsers.ts). */
+  disabledAccounts(): Promise<IdpAccount[]> {
+    return oktaDisabledUsers((req) => this.send(req));
   }
 
   async preflight(): Promise<Preflight> {

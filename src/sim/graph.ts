@@ -38,6 +38,8 @@ export interface GraphSimOptions {
   retryAfterSeconds?: number;
   /** The longest page of a user's appRoleAssignments (Graph pages with @odata.nextLink); default 100. */
   pageSize?: number;
+  /** The longest page of a user listing (Graph's `$top` goes to 999; it may send fewer). Default 999. */
+  usersPageSize?: number;
   /** A certificate the app registration trusts (its public key and SHA-256 thumbprint, hex). */
   certificate?: SimCertificate;
   /**
@@ -78,6 +80,7 @@ export class GraphSim extends IdpSimServer {
   syncAll: boolean;
   retryAfterSeconds: number;
   pageSize: number;
+  usersPageSize: number;
   /**
    * What the app registration was granted: reading jobs needs Synchronization.Read.All; the secrets
    * and provisionOnDemand need more, which a least-privilege app may not have (then 403).
@@ -88,7 +91,7 @@ export class GraphSim extends IdpSimServer {
   private readonly org: SimOrg;
   private readonly users = new Map<
     string,
-    { id: string; gongId: string; upn: string; mail: string; name: string }
+    { id: string; gongId: string; upn: string; mail: string; name: string; accountEnabled: boolean }
   >();
   private readonly groups = new Map<string, { id: string; name: string; members: Set<string> }>();
   private readonly assignments = new Map<string, Assignment>();
@@ -104,6 +107,7 @@ export class GraphSim extends IdpSimServer {
     this.syncAll = options.syncAll ?? false;
     this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
     this.pageSize = options.pageSize ?? 100;
+    this.usersPageSize = options.usersPageSize ?? 999;
     this.login = new EntraLoginSim(
       {
         url: () => this.url,
@@ -117,7 +121,16 @@ export class GraphSim extends IdpSimServer {
     for (const u of this.org.users()) {
       const id = guid("a", ++n);
       const name = `${u.firstName} ${u.lastName}`;
-      this.users.set(id, { id, gongId: u.id, upn: u.emailAddress, mail: u.emailAddress, name });
+      // Someone who left the company has their account disabled (Gong may still count their seat).
+      const accountEnabled = this.org.leftAt(u.id) === null;
+      this.users.set(id, {
+        id,
+        gongId: u.id,
+        upn: u.emailAddress,
+        mail: u.emailAddress,
+        name,
+        accountEnabled,
+      });
       if ((options.assignAll ?? true) && u.active) this.assign(id, "User", name);
     }
   }
@@ -211,6 +224,11 @@ export class GraphSim extends IdpSimServer {
     this.users.get(this.entraIdOf(gongId)!)!.upn = upn;
   }
 
+  /** An admin disabled (or enabled again) the user's account in Entra ID. */
+  setAccountEnabled(gongId: string, enabled: boolean): void {
+    this.users.get(this.entraIdOf(gongId)!)!.accountEnabled = enabled;
+  }
+
   isDirect(gongId: string): boolean {
     const id = this.entraIdOf(gongId);
     return [...this.assignments.values()].some((a) => a.principalType === "User" && a.principalId === id);
@@ -283,6 +301,52 @@ export class GraphSim extends IdpSimServer {
     return `${method} /${p.join("/")}`;
   }
 
+  /**
+   * GET /users?$filter=accountEnabled eq true|false, as Graph answers it: `$top` 1 to 999 (100 by
+   * default; never more than usersPageSize a page), only the `$select`ed properties (and id), paged by
+   * an opaque $skiptoken in an absolute @odata.nextLink.
+   */
+  private usersByEnabled(url: URL): IdpReply {
+    const m = /^accountEnabled eq (true|false)$/.exec(url.searchParams.get("$filter") ?? "");
+    if (!m) return graphError(400, "Request_UnsupportedQuery", "Unsupported query.");
+    const top = Number(url.searchParams.get("$top") ?? 100);
+    if (!Number.isInteger(top) || top < 1 || top > 999)
+      return graphError(
+        400,
+        "Request_BadRequest",
+        "Invalid page size specified: the $top value must be between 1 and 999.",
+      );
+    const known = ["id", "userPrincipalName", "mail", "displayName", "accountEnabled"];
+    const select = (url.searchParams.get("$select") ?? "id,userPrincipalName,mail,displayName").split(",");
+    const unknown = select.find((p) => !known.includes(p));
+    if (unknown)
+      return graphError(
+        400,
+        "Request_BadRequest",
+        `Could not find a property named '${unknown}' on type 'microsoft.graph.user'.`,
+      );
+    const all = [...this.users.values()].filter((u) => u.accountEnabled === (m[1] === "true"));
+    const skip = Number(url.searchParams.get("$skiptoken") ?? 0);
+    const size = Math.min(top, this.usersPageSize);
+    const value = all.slice(skip, skip + size).map((u) => {
+      const full: Record<string, unknown> = {
+        id: u.id,
+        userPrincipalName: u.upn,
+        mail: u.mail,
+        displayName: u.name,
+        accountEnabled: u.accountEnabled,
+      };
+      return Object.fromEntries(["id", ...select].map((k) => [k, full[k]]));
+    });
+    const body: Record<string, unknown> = { "@odata.context": `${this.graphUrl}/$metadata#users`, value };
+    if (skip + size < all.length) {
+      const next = new URL(`${this.url}${url.pathname}${url.search}`);
+      next.searchParams.set("$skiptoken", String(skip + size));
+      body["@odata.nextLink"] = next.toString();
+    }
+    return { status: 200, body };
+  }
+
   private push(userId: string, active: boolean, delayMs = this.pushDelayMs): void {
     const gongId = this.users.get(userId)?.gongId;
     this.later(delayMs, () => {
@@ -306,6 +370,8 @@ export class GraphSim extends IdpSimServer {
         "Request_ResourceNotFound",
         `Resource '${what}' does not exist or one of its queried reference-property objects are not present.`,
       );
+    if (endpoint === "GET /users" && /^accountEnabled eq /.test(url.searchParams.get("$filter") ?? ""))
+      return this.usersByEnabled(url);
     if (endpoint === "GET /users") {
       // Only the filter this adapter uses: mail eq '…' (a quote doubled inside).
       const m = /^mail eq '((?:[^']|'')*)'$/.exec(url.searchParams.get("$filter") ?? "");

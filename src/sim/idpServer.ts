@@ -3,7 +3,7 @@ import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 
 /**
- * What the Okta and Graph faces of the simulator share: a loopback HTTP server with JSON in and out (or
+ * What the Okta and Graph faces of the simulator share (and its Slack workspace, slack.ts): a loopback HTTP server with JSON in and out (or
  * HTTPS, given a certificate: a face reached as a real client reaches it, by URL and trust alone), a
  * bearer check, per-endpoint counts, queued 429s, and timers (the IdP's push to Gong) cleared on close.
  */

@@ -26,7 +26,23 @@ interface OktaSimUser {
   email?: string;
   firstName: string;
   lastName: string;
+  /** ACTIVE, or SUSPENDED / DEPROVISIONED for someone who left (the org's departures start SUSPENDED). */
+  status: OktaSimStatus;
+  /** When the status last changed (ISO); null for a user whose status never changed. */
+  statusChanged: string | null;
 }
+
+export type OktaSimStatus = "ACTIVE" | "SUSPENDED" | "DEPROVISIONED";
+const STATUSES: readonly string[] = [
+  "STAGED",
+  "PROVISIONED",
+  "ACTIVE",
+  "RECOVERY",
+  "LOCKED_OUT",
+  "PASSWORD_EXPIRED",
+  "SUSPENDED",
+  "DEPROVISIONED",
+];
 
 export interface OktaSimOptions {
   org: SimOrg;
@@ -39,6 +55,8 @@ export interface OktaSimOptions {
   appId?: string;
   /** The longest page of a user's groups (Okta pages lists with a Link header); default 200. */
   userGroupsPageSize?: number;
+  /** The longest page of a user search (Okta's most is 200, the default); tests shrink it to page. */
+  usersPageSize?: number;
   /** The OAuth service app (its key, granted scopes, whether it requires DPoP). */
   oauth?: OktaOAuthSimOptions;
 }
@@ -60,6 +78,7 @@ export class OktaSim extends IdpSimServer {
   /** The app's status: an INACTIVE app provisions nothing. */
   appStatus: "ACTIVE" | "INACTIVE" = "ACTIVE";
   userGroupsPageSize: number;
+  usersPageSize: number;
   private readonly org: SimOrg;
   private readonly users = new Map<string, OktaSimUser>();
   private readonly direct = new Set<string>();
@@ -75,15 +94,19 @@ export class OktaSim extends IdpSimServer {
     this.pushDelayMs = options.pushDelayMs ?? 50;
     this.pushDeactivation = options.pushDeactivation ?? true;
     this.userGroupsPageSize = options.userGroupsPageSize ?? 200;
+    this.usersPageSize = options.usersPageSize ?? 200;
     let n = 0;
     for (const u of this.org.users()) {
       const id = `00u${String(++n).padStart(17, "0")}`;
+      const left = this.org.leftAt(u.id);
       this.users.set(id, {
         id,
         gongId: u.id,
         login: u.emailAddress,
         firstName: u.firstName,
         lastName: u.lastName,
+        status: left === null ? "ACTIVE" : "SUSPENDED",
+        statusChanged: left === null ? null : new Date(left).toISOString(),
       });
       if ((options.assignAll ?? true) && u.active) this.direct.add(id);
     }
@@ -146,6 +169,13 @@ export class OktaSim extends IdpSimServer {
     u.lastName = lastName;
   }
 
+  /** An admin suspended, deprovisioned or reactivated the user in Okta (`at`: statusChanged). */
+  setStatus(gongId: string, status: OktaSimStatus, at = new Date()): void {
+    const u = this.users.get(this.oktaIdOf(gongId)!)!;
+    u.status = status;
+    u.statusChanged = at.toISOString();
+  }
+
   setDirect(gongId: string, assigned: boolean): void {
     const id = this.oktaIdOf(gongId)!;
     if (assigned) this.direct.add(id);
@@ -181,6 +211,13 @@ export class OktaSim extends IdpSimServer {
       links.push(`<${next}>; rel="next"`);
     }
     return { status: 200, body: slice, headers: { link: links.join(", ") } };
+  }
+
+  /** `status eq "SUSPENDED" or status eq "DEPROVISIONED"`: the statuses asked; null for another search. */
+  private statusSearch(search: string): Set<string> | null {
+    const terms = search.split(" or ").map((t) => /^status eq "([A-Z_]+)"$/.exec(t)?.[1]);
+    if (terms.some((t) => t === undefined || !STATUSES.includes(t))) return null;
+    return new Set(terms as string[]);
   }
 
   private groupGrants(userId: string): boolean {
@@ -271,8 +308,9 @@ export class OktaSim extends IdpSimServer {
   private userJson(u: OktaSimUser) {
     return {
       id: u.id,
-      status: "ACTIVE",
+      status: u.status,
       created: "2024-01-01T00:00:00.000Z",
+      statusChanged: u.statusChanged,
       profile: { login: u.login, email: u.email ?? u.login, firstName: u.firstName, lastName: u.lastName },
       _links: { self: { href: `${this.url}/api/v1/users/${u.id}` } },
     };
@@ -315,8 +353,17 @@ export class OktaSim extends IdpSimServer {
     const notFound = () =>
       oktaError(404, "E0000007", `Not found: Resource not found: ${parts.at(-1)} (User)`);
     if (endpoint === "GET /api/v1/users") {
-      // Only the search this adapter uses: profile.email eq "…" (Okta's search expression).
+      // Only the searches this adapter uses: profile.email eq "…", and status eq "…" joined by `or`
+      // (Okta's search expressions; a search is the one listing that returns DEPROVISIONED users).
       const search = url.searchParams.get("search");
+      const statuses = search ? this.statusSearch(search) : null;
+      if (statuses)
+        return this.page(
+          url,
+          [...this.users.values()].filter((u) => statuses.has(u.status)).map((u) => this.userJson(u)),
+          this.usersPageSize,
+          this.usersPageSize,
+        );
       const m = search ? /^profile\.email eq "([^"]*)"$/.exec(search) : null;
       if (!m) return oktaError(400, "E0000031", "Invalid search criteria.");
       const want = m[1]!.toLowerCase();

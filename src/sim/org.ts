@@ -71,6 +71,13 @@ export interface OrgOptions {
   timeZone?: string;
   /** Generate activity besides hosting (listening, scorecards, comments, ...). Default true. */
   activity?: boolean;
+  /**
+   * Share of active users who left the company though Gong still counts their seat (the leavers: their
+   * Slack account deactivated, their IdP account suspended or disabled). Default 0.02.
+   */
+  leftShare?: number;
+  /** Share of active users with no Slack account (contractors, Gong-only users). Default 0.02. */
+  noSlackShare?: number;
 }
 
 /** One thing a user did in Gong other than hosting a call (hosted calls count from the calls). */
@@ -214,6 +221,10 @@ export class SimOrg {
   private readonly acts = new Map<string, { at: number[]; kind: number[]; sorted: boolean }>();
   /** The company's time zone: Gong's activity statistics are whole days in it. */
   timeZone: string;
+  /** Who left the company, and when (ms): Gong may still count them active; the other faces know. */
+  private readonly departures = new Map<string, number>();
+  /** Gong users with no Slack account (contractors, Gong-only users). */
+  private readonly slackless = new Set<string>();
 
   constructor(options: { now?: Date; domain?: string; seed?: number; timeZone?: string } = {}) {
     this.now = options.now ?? new Date();
@@ -320,6 +331,32 @@ export class SimOrg {
     for (let n = 2; this.emailsUsed.has(email); n++) email = `${base}${n}@${this.domain}`;
     this.emailsUsed.add(email);
     return email;
+  }
+
+  // ---- leaving the company -------------------------------------------------------------------------
+
+  /**
+   * `id` left the company at `at`: what Slack and the IdP faces show (a deactivated Slack account, a
+   * suspended Okta user, a disabled Entra user). Gong is not told: that is the seat leavers reclaim.
+   */
+  leave(id: string, at: Date | number): void {
+    if (!this.byId.has(id)) throw new Error(`sim: no user ${id}`);
+    this.departures.set(id, typeof at === "number" ? at : at.getTime());
+  }
+
+  /** When `id` left the company (ms), or null. */
+  leftAt(id: string): number | null {
+    return this.departures.get(id) ?? null;
+  }
+
+  /** `id` has no Slack account (or has one again). */
+  setInSlack(id: string, inSlack: boolean): void {
+    if (inSlack) this.slackless.delete(id);
+    else this.slackless.add(id);
+  }
+
+  inSlack(id: string): boolean {
+    return !this.slackless.has(id);
   }
 
   // ---- calls ---------------------------------------------------------------------------------------
@@ -585,8 +622,28 @@ export class SimOrg {
       }
     }
     if (options.activity ?? true) generateActivity(org, users, hasReports, options.seed ?? 1, historyDays);
+    generateDepartures(org, users, options);
     return org;
   }
+}
+
+/**
+ * Leavers and people outside Slack, from their own random stream (users, calls and activity stay what
+ * they were for a seed): among active users but the first (the CEO), a share left in the past weeks
+ * and Gong still counts their seat; another share never had a Slack account.
+ */
+function generateDepartures(org: SimOrg, users: readonly SimUser[], options: OrgOptions): void {
+  const rng = new Random((options.seed ?? 1) * 15_485_863 + 5);
+  const left = options.leftShare ?? 0.02;
+  const noSlack = options.noSlackShare ?? 0.02;
+  const now = org.now.getTime();
+  users.forEach((user, i) => {
+    const r = rng.float();
+    const daysAgo = rng.int(2, 45);
+    if (i === 0 || !user.active) return;
+    if (r < left) org.leave(user.id, now - daysAgo * DAY_MS - rng.int(0, 86_399) * 1000);
+    else if (r < left + noSlack) org.setInSlack(user.id, false);
+  });
 }
 
 /**

@@ -203,6 +203,7 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
     jobs: ctx.repos.jobs,
     approvals: ctx.repos.approvals,
     directory: ctx.repos.directory,
+    leavers: ctx.leavers,
     log: log.child("audit"),
     clock: ctx.clock,
     onChange: () => void home.refreshAll(app.client),

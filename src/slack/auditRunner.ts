@@ -6,6 +6,7 @@ import type { ActivityRule } from "../audit/state.js";
 import type { Clock } from "../clock.js";
 import { InterruptedError, LockHeldError, UsageError } from "../errors.js";
 import { defineJob, enqueueJob, RetryAfterError } from "../jobs/index.js";
+import type { LeaversView } from "../leavers/types.js";
 import type { Logger } from "../log.js";
 import type { ApprovalsRepo } from "../store/approvals.repo.js";
 import type { AuditsRepo } from "../store/audits.repo.js";
@@ -37,6 +38,8 @@ export interface AuditRunnerDeps {
   /** Deactivation requests, for each flagged user's state in the summary. */
   approvals?: ApprovalsRepo;
   directory: DirectoryRepo;
+  /** Who left and still holds a seat, for the summary's leavers line. */
+  leavers?: { view(): LeaversView };
   log: Logger;
   /** The one clock (src/clock.ts). */
   clock: Clock;

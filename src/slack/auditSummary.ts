@@ -1,24 +1,27 @@
 import { stateLabel } from "../approvals/states.js";
 import type { AuditReport, InactiveUser } from "../audit/report.js";
 import { tellApart } from "../directory/tellApart.js";
+import type { LeaversView } from "../leavers/types.js";
 import type { ApprovalsRepo } from "../store/approvals.repo.js";
 import type { DirectoryRepo } from "../store/directory.repo.js";
 import { auditSummaryBlocks, pageUsers } from "./blocks/audit.js";
 import type { Block } from "./blocks/common.js";
+import { leaversAuditBlock } from "./blocks/leavers.js";
 
 /**
  * One page of a finished audit's summary in its Slack message, with what it shows beside each user:
  * their manager's name (from the current directory snapshot), where their latest deactivation request
- * stands, and where the full list went. The runner renders page one; the Previous/Next buttons the rest.
+ * stands, and where the full list went; and who left the company and still holds a seat (the leavers
+ * service's last check, no request). The runner renders page one; the Previous/Next buttons the rest.
  */
 export function summaryPage(
   report: AuditReport,
   page: number,
-  from: { directory: DirectoryRepo; approvals?: ApprovalsRepo },
+  from: { directory: DirectoryRepo; approvals?: ApprovalsRepo; leavers?: { view(): LeaversView } },
   csv: { where: "thread" | "dm" | null; startedBy: string },
 ): Block[] {
   const users = pageUsers(report, page);
-  return auditSummaryBlocks(
+  const blocks = auditSummaryBlocks(
     report,
     page,
     managerNames(from.directory, users),
@@ -26,6 +29,10 @@ export function summaryPage(
     csvNote(csv.where, csv.startedBy, report),
     requestStates(from.approvals, users),
   );
+  const leavers = from.leavers ? leaversAuditBlock(from.leavers.view()) : null;
+  // Before the page line, which stays last.
+  if (leavers) blocks.splice(blocks.length - 1, 0, leavers);
+  return blocks;
 }
 
 /** Where the full list is, said only once it is there. */

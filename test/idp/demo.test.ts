@@ -2,12 +2,23 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { SimOrg } from "../../src/sim/org.js";
 import { cli } from "../helpers/cli.js";
 import { oneJson, runGongops } from "../helpers/process.js";
 
 // The demo writes trend.png in --out (the current folder otherwise): here, not in the checkout.
 const out = mkdtempSync(join(tmpdir(), "gongops-idp-demo-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+/** Who left the demo's org (the same seed, the same org) and is still active in Gong: the leavers. */
+function departed(users: number, seed = 1): string[] {
+  const org = SimOrg.generate({ users, seed });
+  return org
+    .users()
+    .filter((u) => u.active && org.leftAt(u.id) !== null)
+    .map((u) => u.id)
+    .sort();
+}
 
 describe("gongops demo --via okta|entra", () => {
   it("audit → approval → unassign in the fake Okta → the sync that proves it → undo", async () => {
@@ -35,7 +46,31 @@ describe("gongops demo --via okta|entra", () => {
     const done = approval.subjects.filter((s: { state: string }) => s.state === "done").length;
     expect(r.json().demo.trend.reclaimedSeats).toBe(done);
     expect(approval.subjects.filter((s: { state: string }) => s.state === "reactivated")).toHaveLength(1);
-  }, 30_000);
+    // The leavers of its org, found in the simulated Slack workspace and the Okta face, at no Gong cost.
+    const leavers = r.json().demo.leavers;
+    const expected = departed(150);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(leavers.leavers.map((l: { id: string }) => l.id).sort()).toEqual(expected);
+    expect(leavers.sources).toEqual(["slack", "okta"]);
+    expect(leavers.yearlyCost).toEqual({ amount: expected.length * 1200, currency: "USD" });
+    expect(leavers.requests).toMatchObject({ slack: 1, gong: 0 });
+    expect(leavers.requests.idp).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("the terminal demo (SCIM) lists the leavers of its org and what their seats cost", async () => {
+    const r = await cli(["demo", "--users", "300", "--latency", "0", "--out", out], {});
+    expect(r.code).toBe(0);
+    const n = departed(300).length;
+    expect(n).toBeGreaterThan(1);
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `Leavers: ${n} people who left the company still hold a Gong seat — \\$${(n * 1200).toLocaleString("en-US")} a year \\(checked .* UTC against Slack\\):`,
+      ),
+    );
+    expect(r.stdout).toMatch(
+      /Found with 2 users\.list pages from the simulated Slack workspace, 0 Gong requests/,
+    );
+  }, 60_000);
 
   it("as a real process through Entra ID: MSAL signs in at the sim's login authority; exit 0, one JSON document", async () => {
     const r = await runGongops(

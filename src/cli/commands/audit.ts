@@ -16,6 +16,7 @@ import { withContext } from "../context.js";
 import { day, table } from "../format.js";
 import { type CliIo, printJson } from "../io.js";
 import { progressReporter } from "../progress.js";
+import { renderLeaversSection } from "./leaversReport.js";
 
 /** Exit code of a run that paused (quota spent, long Retry-After, Ctrl-C): not a failure, not a result. */
 export const EXIT_PAUSED = 3;
@@ -172,7 +173,11 @@ async function runAudit(ctx: GongContext, args: ParsedArgs, io: CliIo): Promise<
           signal: controller.signal,
         });
     progress.end();
-    return printAudit(io, report, format, audit.managersOf(report));
+    const code = printAudit(io, report, format, audit.managersOf(report));
+    // The terminal report ends with who left and still holds a seat, as last found (no request).
+    if (format === "table" && report.status === "succeeded")
+      io.stdout(renderLeaversSection(ctx.leavers.view()));
+    return code;
   } catch (error) {
     progress.end();
     if (error instanceof AuditPausedError) {

@@ -15,6 +15,7 @@ import { printJson } from "../io.js";
 import { progressReporter } from "../progress.js";
 import { auditJson, printAudit } from "./audit.js";
 import { type DemoIdp, demoApproval } from "./demoApproval.js";
+import { demoLeavers } from "./demoLeavers.js";
 import { demoTrend } from "./demoTrend.js";
 
 /** The seat price the demo assumes (GONGOPS_SEAT_PRICE_PER_YEAR), for the costs in its chart. */
@@ -131,6 +132,9 @@ export const demoCommand: CommandCode = {
         0,
       );
       if (flag(args, "json")) {
+        // Before the approval: its requests are for the audit's inactive users, a leaver's approver is
+        // never the leaver.
+        const leavers = await demoLeavers(ctx, sim, idp?.sim ?? null, io, true);
         const approval =
           report.status === "succeeded" ? await demoApproval(ctx, sim, report, io, true, idp) : null;
         const trend = await demoTrend(ctx, outDir);
@@ -147,6 +151,7 @@ export const demoCommand: CommandCode = {
             syncRequests: sync.run.requestsUsed,
             listingEveryCallWouldCost: listing,
             simulator,
+            leavers,
             approval,
             trend,
           },
@@ -159,6 +164,7 @@ export const demoCommand: CommandCode = {
           `(sync ${sync.run.requestsUsed}, audit ${report.summary.apiRequests}); listing every call of the ` +
           `${days} days would have taken ${listing} requests for the audit alone.\n`,
       );
+      await demoLeavers(ctx, sim, idp?.sim ?? null, io, false);
       if (report.status === "succeeded") await demoApproval(ctx, sim, report, io, false, idp);
       const trend = await demoTrend(ctx, outDir);
       io.stdout(

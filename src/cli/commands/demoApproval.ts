@@ -2,7 +2,7 @@ import type { ApprovalEvent } from "../../approvals/approvals.service.js";
 import { STATE_LABEL } from "../../approvals/states.js";
 import type { AuditReport } from "../../audit/report.js";
 import type { AppContext } from "../../context.js";
-import { JobWorker } from "../../jobs/index.js";
+import { JobRegistry, JobWorker } from "../../jobs/index.js";
 import type { IdpSimServer } from "../../sim/idpServer.js";
 import type { GongSim } from "../../sim/server.js";
 import type { CliIo } from "../io.js";
@@ -51,9 +51,10 @@ export async function demoApproval(
   const say = (t: string) => {
     if (!quiet) io.stdout(`${t}\n`);
   };
+  // Only the approvals' jobs: a leaver's notice waits for an app that can tell the admins (none here).
   const worker = new JobWorker({
     repo: ctx.repos.jobs,
-    jobs: ctx.jobKinds,
+    jobs: new JobRegistry(ctx.approvals.jobs),
     pollMs: 20,
     clock: ctx.clock,
   });
@@ -82,7 +83,9 @@ export async function demoApproval(
       source: "cli",
       auditRunId: report.runId,
     });
-    say(`\nDeactivation request #${view.request.id} for ${view.subjects.length} of them:`);
+    say(
+      `\nDeactivation request #${view.request.id} for ${view.subjects.length} of the audit's inactive users:`,
+    );
     for (const s of view.subjects) {
       say(`  ${s.name}: asks ${s.approverName ?? "the approvals channel"} (${s.approverReason})`);
       const actor =

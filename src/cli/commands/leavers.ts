@@ -1,9 +1,6 @@
 import { webApi } from "@slack/bolt";
-import { money } from "../../digest/digest.js";
 import { UsageError } from "../../errors.js";
-import { SOURCE_WORDS } from "../../leavers/core.js";
 import { NEWCOMER_ADVICE } from "../../leavers/newcomers.js";
-import type { LeaversView } from "../../leavers/types.js";
 import { SlackPeopleDirectory } from "../../slack/approvals.js";
 import { slackClientOptions } from "../../slack/webClient.js";
 import { utcMinute } from "../../time.js";
@@ -11,56 +8,23 @@ import { type CommandCode, flag } from "../command.js";
 import { withContext } from "../context.js";
 import { day, table } from "../format.js";
 import { printJson } from "../io.js";
-
-export function renderLeavers(v: LeaversView): string {
-  const n = v.leavers.length;
-  const cost = v.yearlyCost ? ` — ${money(v.yearlyCost.amount, v.yearlyCost.currency)} a year` : "";
-  const out = [
-    n === 0
-      ? "No leavers: every active Gong user with a Slack account is still in Slack."
-      : `${n} ${n === 1 ? "person left the company and still holds" : "people left the company and still hold"} a Gong seat${cost}.`,
-  ];
-  if (n > 0)
-    out.push(
-      table(
-        v.rows.map((r) => ({
-          id: r.userId,
-          name: r.name,
-          email: r.email,
-          left: `${SOURCE_WORDS[r.source]}${r.since ? ` ${day(r.since)}` : ""}`,
-          manager: v.managers.get(r.userId) ?? "",
-        })),
-        ["id", "name", "email", "left", "manager"],
-      ),
-    );
-  if (v.notInSlack.length > 0)
-    out.push(
-      "",
-      `Not in Slack (${v.notInSlack.length}; never counted as leavers: contractors, Gong-only users):`,
-      table(
-        v.notInSlack.map((p) => ({ id: p.id, name: p.name, email: p.email })),
-        ["id", "name", "email"],
-      ),
-    );
-  out.push(
-    "",
-    `Checked ${v.checkedAt ? `${utcMinute(v.checkedAt)} UTC` : "never"} against ${v.sources.map((s) => SOURCE_WORDS[s]).join(" and ")}; the Gong directory as of ${v.snapshotAt ? `${utcMinute(v.snapshotAt)} UTC` : "never"}.`,
-  );
-  return `${out.join("\n")}\n`;
-}
+import { renderLeavers } from "./leaversReport.js";
 
 export const leaversCommand: CommandCode = {
   async run(args, io) {
     return withContext(io, [], async (ctx) => {
       const token = ctx.config.slack.botToken;
-      if (!token)
+      // Slack, the IdP (GONGOPS_DEACTIVATE_VIA=okta|entra), or both: without either there is no evidence.
+      if (!token && ctx.leavers.sources.length === 0)
         throw new UsageError(
-          "finding leavers reads Slack's accounts: set SLACK_BOT_TOKEN (a bot token with users:read and users:read.email)",
+          "finding leavers reads Slack's accounts or the IdP's: set SLACK_BOT_TOKEN (a bot token with users:read and users:read.email), or GONGOPS_DEACTIVATE_VIA=okta|entra",
         );
-      const client = new webApi.WebClient(token.reveal(), slackClientOptions(ctx.config));
-      ctx.leavers.connect({
-        slack: new SlackPeopleDirectory(() => client, ctx.log.child("slack"), ctx.clock),
-      });
+      if (token) {
+        const client = new webApi.WebClient(token.reveal(), slackClientOptions(ctx.config));
+        ctx.leavers.connect({
+          slack: new SlackPeopleDirectory(() => client, ctx.log.child("slack"), ctx.clock),
+        });
+      }
       const view = await ctx.leavers.check();
       if (flag(args, "json")) printJson(io, { leavers: view.leavers, notInSlack: view.notInSlack });
       else io.stdout(renderLeavers(view));

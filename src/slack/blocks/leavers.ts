@@ -93,3 +93,20 @@ export function leaversBlocks(v: LeaversView): Block[] {
     ),
   ];
 }
+
+/**
+ * The line an audit's summary ends with: who left and still holds a seat, as the leavers service last
+ * found them (a leaver may still show activity in the look-back, so the inactive list can miss them).
+ * Nothing before a first check.
+ */
+export function leaversAuditBlock(v: LeaversView): Block | null {
+  if (!v.checkedAt) return null;
+  const n = v.rows.length;
+  if (n === 0) return context(":wave: Leavers: none still holds a Gong seat.");
+  const cost = v.yearlyCost ? ` (${money(v.yearlyCost.amount, v.yearlyCost.currency)} a year)` : "";
+  const names = v.rows.slice(0, 5).map((r) => literal(r.name));
+  const more = n > 5 ? ` and ${n - 5} more` : "";
+  return context(
+    `:wave: Leavers: ${n} ${n === 1 ? "person who left the company still holds" : "people who left the company still hold"} a Gong seat${escapeMrkdwn(cost)}: ${names.join(", ")}${more}. \`/gong leavers\` lists them.`,
+  );
+}

@@ -39,7 +39,11 @@ export function auditPageAction(services: SlackServices): Middleware<ActionArgs>
       blocks: summaryPage(
         report,
         page,
-        { directory: services.ctx.repos.directory, approvals: services.ctx.repos.approvals },
+        {
+          directory: services.ctx.repos.directory,
+          approvals: services.ctx.repos.approvals,
+          leavers: services.ctx.leavers,
+        },
         { where: post.csvDelivered, startedBy: post.startedBy },
       ),
     });
