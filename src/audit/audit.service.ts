@@ -12,16 +12,14 @@ import { LeaseLostError, type LocksRepo } from "../store/locks.repo.js";
 import type { SyncRunsRepo } from "../store/syncRuns.repo.js";
 import { ActivityService, activityLineOrReason } from "./activity.js";
 import { activityPhase } from "./activityPhase.js";
-import { bulkWindow } from "./bulk.js";
 import { type ExemptRule, parseExemptRule } from "./exemptions.js";
 import { type PausePolicy, pauseOrFail } from "./pause.js";
-import { perUserWindow } from "./perUser.js";
-import { decideWindow } from "./planner.js";
 import { prepareRun } from "./prepare.js";
 import { type AuditReport, buildReport, type ManagerInfo } from "./report.js";
 import type { AuditRequest, AuditSettings } from "./request.js";
 import { type AuditProgress, AuditRun, type Strategy } from "./run.js";
 import { type ActivityRule, AuditState, type AuditWindow, type CandidateState } from "./state.js";
+import { auditWindow, strategyUsed } from "./window.js";
 
 /**
  * The inactive-user audit: active Gong users who hosted no call in [now - days, now). It spends as few
@@ -32,6 +30,7 @@ import { type ActivityRule, AuditState, type AuditWindow, type CandidateState } 
  */
 
 export type { AuditProgress, Strategy };
+export { strategyUsed };
 
 export interface AuditServiceDeps {
   /** Lease length (GONGOPS_LEASE_SECONDS). */
@@ -339,7 +338,7 @@ export class AuditService {
       for (const window of windows) {
         if (window.done) continue;
         request.signal?.throwIfAborted();
-        await this.auditWindow(w, window);
+        await auditWindow(w, window, { batchSize: this.batchSize, gong: this.deps.gong, log: this.deps.log });
       }
       const inactive = w.state.inactive();
       for (const [id, c] of w.state.candidates) {
@@ -401,69 +400,6 @@ export class AuditService {
     }
     return this.reportInPages(run.id);
   }
-
-  private async auditWindow(w: AuditRun, win: AuditWindow): Promise<void> {
-    const needs = w.state.needs(win.idx);
-    if (needs.length === 0) {
-      w.finishWindow(win, "skipped");
-      return;
-    }
-    if (w.strategy === "bulk" || win.strategy === "bulk") return bulkWindow(w, win, null);
-    if (w.strategy === "per-user") return perUserWindow(w, win, null);
-
-    const decision = decideWindow({
-      unresolved: needs.length,
-      batchSize: this.batchSize,
-      knownTotal: win.totalRecords,
-      pagesRead: 0,
-      estimatedTotal: w.estimatedTotal(win),
-      settledPerRequest: w.perUser.requests > 0 ? w.perUser.settled / w.perUser.requests : null,
-    });
-    this.deps.log.debug("audit window plan", {
-      run: w.run.id,
-      window: win.idx,
-      unresolved: needs.length,
-      decision,
-    });
-    if (decision === "per-user") return perUserWindow(w, win, null);
-    if (decision === "bulk") return bulkWindow(w, win, null);
-    // Probe: page one of the bulk listing tells the window's total.
-    const probe = this.deps.gong.callPages({ from: win.from, to: win.to }, w.opts);
-    const first = await w.timed(() => probe.next());
-    w.recordWindowTotal(win, probe.totalRecords ?? 0);
-    w.applyCalls(win, first ?? []);
-    if (probe.done) {
-      probe.ensureComplete();
-      return w.completeWindow(win, "bulk");
-    }
-    const again = decideWindow({
-      unresolved: w.state.needs(win.idx).length,
-      batchSize: this.batchSize,
-      knownTotal: win.totalRecords,
-      pagesRead: 1,
-      estimatedTotal: null,
-      settledPerRequest: w.perUser.requests > 0 ? w.perUser.settled / w.perUser.requests : null,
-    });
-    if (again === "bulk") return bulkWindow(w, win, probe);
-    return perUserWindow(w, win, probe);
-  }
-}
-
-export function strategyUsed(
-  windows: readonly { strategy: string | null }[],
-  activityStrategy: string | null = null,
-): string {
-  const counts = new Map<string, number>();
-  for (const w of windows)
-    if (w.strategy && w.strategy !== "skipped") counts.set(w.strategy, (counts.get(w.strategy) ?? 0) + 1);
-  const calls =
-    counts.size === 0
-      ? "none needed"
-      : counts.size === 1
-        ? [...counts.keys()][0]!
-        : `mixed (${[...counts].map(([k, n]) => `${k} ${n}`).join(", ")})`;
-  // "any" runs: how the statistics were read, then how today's calls were.
-  return activityStrategy ? `activity ${activityStrategy}; calls ${calls}` : calls;
 }
 
 export type { AuditReport };
