@@ -11,6 +11,7 @@ import { type FileInput, fileRequest } from "./file.js";
 import { type HolderAnswer, holderKeeps, holderRefusal, holderReleases } from "./holder.js";
 import { defineApprovalJobs } from "./jobs.js";
 import { keptNow } from "./kept.js";
+import { retryFailed } from "./retry.js";
 import { defineStepJobs, receiveStep, type StepFace } from "./steps.js";
 import type {
   Actor,
@@ -20,7 +21,7 @@ import type {
   DecisionOutcome,
   RequestView,
 } from "./types.js";
-import { reactivate, reactivateSubject } from "./undo.js";
+import { reactivate, reactivateRefusal, reactivateSubject } from "./undo.js";
 import { closeVerified } from "./verify.js";
 import * as views from "./views.js";
 
@@ -98,8 +99,9 @@ export class ApprovalsService {
     return auditInactive(this.core, runId);
   }
 
-  refusal(id: number, actor: Actor): Promise<string | null> {
-    return refusal(this.core, id, actor);
+  /** Why `actor` may not decide on subject `id` now; `asOverride`: in the approver's place (admins). */
+  refusal(id: number, actor: Actor, options: { asOverride?: boolean } = {}): Promise<string | null> {
+    return refusal(this.core, id, actor, options);
   }
 
   decide(input: DecideInput): Promise<DecisionOutcome[]> {
@@ -162,6 +164,16 @@ export class ApprovalsService {
     return reactivateSubject(this.core, input);
   }
 
+  /** Why `actor` may not undo subject `id` (null: they may): asked before the reason is. */
+  reactivateRefusal(subjectId: number, actor: Actor): string | null {
+    return reactivateRefusal(this.core, subjectId, actor);
+  }
+
+  /** A failed deactivation run again by an admin (retry.ts): back to approved, every check again. */
+  retry(input: { subjectId: number; actor: Actor; reason?: string | null }): SubjectRow {
+    return retryFailed(this.core, input);
+  }
+
   view(requestId: number): RequestView | null {
     return views.view(this.core, requestId);
   }
@@ -170,7 +182,8 @@ export class ApprovalsService {
     return views.list(this.core, options);
   }
 
-  trail(options: { since?: Date } = {}): TrailRow[] {
+  /** Oldest first; `userId`: only the rows about that Gong user. */
+  trail(options: { since?: Date; userId?: string } = {}): TrailRow[] {
     return views.trail(this.core, options);
   }
 

@@ -32,7 +32,7 @@ async function authority(
   s: SubjectRow,
   request: RequestRow,
   actor: Actor,
-  override: { reason: string | null } | null,
+  override: boolean,
   pass: Pass,
 ): Promise<Authority> {
   const { slack } = pass;
@@ -62,10 +62,8 @@ async function authority(
   // The channel's "any admin" is an admin in Slack; from a terminal it is an override, with its reason.
   if (s.approverKind === "channel" && actor.isAdmin && actor.slackUserId)
     return { override: false, approver: { kind: "channel", slackId: null } };
-  if (override && actor.isAdmin) {
-    if (!override.reason?.trim()) return { refused: "an admin override needs a reason" };
-    return { override: true };
-  }
+  // The reason an override needs is the decision's to check (decide); authority only says it may be one.
+  if (override && actor.isAdmin) return { override: true };
   return { refused: "not yours to decide" };
 }
 
@@ -96,13 +94,22 @@ async function approverUnfit(core: ApprovalsCore, s: SubjectRow, p: Pass): Promi
   return active === true || (active == null && !gong) ? null : "is no longer active in Gong";
 }
 
-/** Why `actor` may not decide on subject `id` now (null when they may), e.g. before asking for a reason. */
-export async function refusal(core: ApprovalsCore, id: number, actor: Actor): Promise<string | null> {
+/**
+ * Why `actor` may not decide on subject `id` now (null when they may), e.g. before asking for a reason.
+ * `asOverride`: may they decide in the approver's place (an admin, with a reason asked next)?
+ */
+export async function refusal(
+  core: ApprovalsCore,
+  id: number,
+  actor: Actor,
+  options: { asOverride?: boolean } = {},
+): Promise<string | null> {
   const s = core.repo.subject(id);
   if (!s) return "no such subject";
   if (s.state === "notice") return askedFirst(s);
   if (s.state !== "pending") return `already decided: ${s.state}`;
-  const auth = await authority(core, s, core.repo.request(s.requestId)!, actor, null, pass(core));
+  const request = core.repo.request(s.requestId)!;
+  const auth = await authority(core, s, request, actor, options.asOverride === true, pass(core));
   return "refused" in auth ? auth.refused : null;
 }
 
@@ -137,14 +144,11 @@ export async function decide(core: ApprovalsCore, input: DecideInput): Promise<D
       continue;
     }
     const request = repo.request(s.requestId)!;
-    const auth = await authority(
-      core,
-      s,
-      request,
-      input.actor,
-      input.override ? { reason: input.reason ?? null } : null,
-      one,
-    );
+    const found = await authority(core, s, request, input.actor, input.override === true, one);
+    const auth: Authority =
+      "override" in found && found.override && !input.reason?.trim()
+        ? { refused: "an admin override needs a reason" }
+        : found;
     if ("refused" in auth) {
       core.log.warn("refused a decision", {
         subject: s.id,

@@ -321,32 +321,7 @@ export function executeDied(core: ApprovalsCore, subjectId: number, lastError: s
     `the deactivation job gave up after its last attempt (${lastError ?? "no error recorded"}); ` +
     (sent
       ? `the change was sent at ${s.changeSentAt ?? "an earlier attempt"} and may have landed: check ${s.name} at the way out, or undo it with gongops reactivate`
-      : "nothing was changed; an admin can run it again with gongops jobs retry once the cause is fixed");
+      : `nothing was changed; once the cause is fixed an admin can run it again (gongops requests retry ${s.id}, or Retry in Slack)`);
   core.move(s, [s.state], "failed", why);
   core.log.error("a deactivation failed: its job died", { subject: s.id, request: s.requestId });
-}
-
-/**
- * An admin runs a subject's deactivation again (`gongops jobs retry`): a failed subject goes back to
- * approved, and the job re-runs every check before any change; either way the trail says who did it.
- */
-export function executeRetried(core: ApprovalsCore, subjectId: number, by: string): void {
-  const s = core.repo.subject(subjectId);
-  if (!s) return;
-  const now = core.now();
-  if (s.state === "failed") {
-    core.repo.tx((tx) =>
-      core.transition(tx, {
-        subjectId,
-        from: ["failed"],
-        to: "approved",
-        actor: by,
-        why: "run again by an admin; every check before a change runs again",
-        override: true,
-        set: { stateReason: null, waitingNote: null },
-        now,
-      }),
-    );
-  } else core.repo.note(subjectId, { actor: by, why: "the deactivation job was run again by hand", now });
-  core.wake();
 }

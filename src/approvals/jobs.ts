@@ -1,9 +1,10 @@
 import * as z from "zod";
 import { defineJob } from "../jobs/index.js";
 import type { ApprovalJobs, ApprovalsCore } from "./core.js";
-import { execute, executeDied, executeRetried } from "./execute.js";
+import { execute, executeDied } from "./execute.js";
 import { assignUnassigned } from "./file.js";
 import { findHolders } from "./holder.js";
+import { executeRetried } from "./retry.js";
 import { timer } from "./timers.js";
 import { type ApprovalEvent, approvalEventSchema } from "./types.js";
 import { verifyDeadline } from "./verify.js";

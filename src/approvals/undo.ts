@@ -30,6 +30,15 @@ export async function reactivate(
   return reactivateSubject(core, { subjectId: s.id, reason: input.reason, actor: input.actor });
 }
 
+/** Why `actor` may not undo subject `id` (null: they may), asked before the reason is (the button). */
+export function reactivateRefusal(core: ApprovalsCore, id: number, actor: Actor): string | null {
+  const s = core.repo.subject(id);
+  if (!s || !undoable(s)) return "only a user gongops deactivated can be reactivated";
+  if (!actor.isAdmin && actor.slackUserId !== s.decidedBy)
+    return "only admins and the approver can reactivate";
+  return null;
+}
+
 /** Undo for one subject (the Reactivate button): admins and whoever approved it. */
 export async function reactivateSubject(
   core: ApprovalsCore,
@@ -37,11 +46,10 @@ export async function reactivateSubject(
 ): Promise<SubjectRow> {
   const { repo } = core;
   if (!input.reason.trim()) throw new UsageError("reactivating needs a reason");
-  const s = repo.subject(input.subjectId);
-  if (!s || !undoable(s)) throw new UsageError("only a user gongops deactivated can be reactivated");
+  const refused = reactivateRefusal(core, input.subjectId, input.actor);
+  if (refused) throw new UsageError(refused);
+  const s = repo.subject(input.subjectId)!;
   const request = repo.request(s.requestId)!;
-  if (!input.actor.isAdmin && input.actor.slackUserId !== s.decidedBy)
-    throw new UsageError("only admins and the approver can reactivate");
   const dry = core.isDryRun(request) && !s.changeSentAt && !s.idpSnapshot;
   // Undo changes someone too: the Gong id must still carry the address the request was filed for.
   const identity = dry ? null : await identityProblem(core, s, { inactiveOk: true });

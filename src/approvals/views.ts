@@ -19,8 +19,10 @@ export function list(core: ApprovalsCore, options: { open?: boolean; limit?: num
     .filter((v) => !options.open || v.subjects.some((s) => isOpen(s.state)));
 }
 
-export function trail(core: ApprovalsCore, options: { since?: Date } = {}): TrailRow[] {
-  return core.repo.trail({ since: options.since?.toISOString() });
+export function trail(core: ApprovalsCore, options: { since?: Date; userId?: string } = {}): TrailRow[] {
+  const subjectIds =
+    options.userId === undefined ? undefined : core.repo.subjectsOfUser(options.userId).map((s) => s.id);
+  return core.repo.trail({ since: options.since?.toISOString(), subjectIds });
 }
 
 /** Today's PATCHes against the cap. */

@@ -10,7 +10,8 @@ import { stateLabel } from "../approvals/states.js";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../log.js";
 import type { ApprovalsRepo, SubjectRow } from "../store/approvals.repo.js";
-import { approvalMessages, approverKey, offered, taskText } from "./blocks/approvals.js";
+import { approvalMessages, approverKey, offered, retryButton, taskText } from "./blocks/approvals.js";
+import { actions, type Block, section } from "./blocks/common.js";
 import { holderMessage } from "./blocks/holder.js";
 import { literal } from "./mrkdwn.js";
 
@@ -93,7 +94,7 @@ export class SlackApprovalsNotifier implements ApprovalsNotifier {
   }
 
   /** The approvals channel, or else each admin by DM; failures here are only logged. */
-  private async tellAdmins(key: string, text: string): Promise<void> {
+  private async tellAdmins(key: string, text: string, blocks?: Block[]): Promise<void> {
     if (this.reported.has(key)) return;
     this.reported.add(key);
     const channel = this.approvals.settings.channel;
@@ -101,7 +102,7 @@ export class SlackApprovalsNotifier implements ApprovalsNotifier {
     for (const target of targets) {
       try {
         const to = target.startsWith("U") || target.startsWith("W") ? await this.channelFor(target) : target;
-        if (to) await this.client().chat.postMessage({ channel: to, text });
+        if (to) await this.client().chat.postMessage({ channel: to, text, ...(blocks ? { blocks } : {}) });
       } catch (error) {
         this.log.warn("could not tell the admins", { reason: slackCode(error) ?? (error as Error).message });
       }
@@ -263,9 +264,15 @@ export class SlackApprovalsNotifier implements ApprovalsNotifier {
             () => dm(requester, outcomeText(view, s)),
             pending,
           );
-      // A failure is the admins' to look at (a dead job, a refusal at the way out).
-      for (const s of outcomes.filter((x) => x.state === "failed"))
-        await this.tellAdmins(`failed:${s.id}:${s.updatedAt}`, outcomeText(view, s));
+      // A failure is the admins' to look at (a dead job, a refusal at the way out), with Retry for
+      // once its cause is fixed.
+      for (const s of outcomes.filter((x) => x.state === "failed")) {
+        const text = outcomeText(view, s);
+        await this.tellAdmins(`failed:${s.id}:${s.updatedAt}`, text, [
+          section(text),
+          actions(retryButton(s)),
+        ]);
+      }
     }
     if (pending.length > 0) throw pending[0];
   }

@@ -13,6 +13,8 @@ export const ACTIONS = {
   keep: "gong_approval_keep",
   approveAll: "gong_approval_approve_all",
   reactivate: "gong_approval_reactivate",
+  /** A failed deactivation run again (admins), from the admins' notice and App Home. */
+  retry: "gong_approval_retry",
   requestFromAudit: "gong_approval_request_from_audit",
   requestLeaver: "gong_leaver_request",
   /** The seat holder's answers (GONGOPS_NOTIFY_SUBJECT). */
@@ -24,6 +26,10 @@ export const ACTIONS = {
 export const VIEWS = {
   requestDeactivation: "gong_approval_request_modal",
   keepReason: "gong_approval_keep_modal",
+  /** An admin deciding in the approver's place: the reason the override needs. */
+  overrideReason: "gong_approval_override_modal",
+  /** Reactivate: the reason it needs, and the confirmation. */
+  reactivateReason: "gong_approval_reactivate_modal",
   holderKeep: "gong_holder_keep_modal",
 } as const;
 

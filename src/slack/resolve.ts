@@ -29,7 +29,7 @@ async function refreshFor(
 }
 
 /** What to look up: a mention becomes the person's Slack profile email. */
-async function queryFor(asker: Asker, who: string): Promise<string> {
+export async function lookupQuery(asker: Asker, who: string): Promise<string> {
   const query = who.trim();
   if (!query) throw new UsageError("say who: an email, a name, a Gong id or @someone");
   const mention = MENTION.exec(query);
@@ -45,12 +45,12 @@ async function queryFor(asker: Asker, who: string): Promise<string> {
 }
 
 export async function lookupWho(services: SlackServices, asker: Asker, who: string): Promise<LookupResult> {
-  const query = await queryFor(asker, who);
+  const query = await lookupQuery(asker, who);
   return services.ctx.directory.lookup.find(query, await refreshFor(services, asker));
 }
 
 /** Exactly one Gong user id, or a plain explanation of why not (lookup.service.ts resolveOne). */
 export async function resolveUserId(services: SlackServices, asker: Asker, who: string): Promise<string> {
-  const query = await queryFor(asker, who);
+  const query = await lookupQuery(asker, who);
   return (await services.ctx.directory.lookup.resolveOne(query, await refreshFor(services, asker))).id;
 }

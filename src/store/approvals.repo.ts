@@ -311,10 +311,12 @@ export class ApprovalsRepo {
     return this.db.select().from(approvalRequests).orderBy(desc(approvalRequests.id)).limit(limit).all();
   }
 
-  trail(options: { since?: string; requestId?: number } = {}): TrailRow[] {
+  /** Oldest first; `subjectIds`: only those subjects' rows (one person's, say). */
+  trail(options: { since?: string; requestId?: number; subjectIds?: readonly number[] } = {}): TrailRow[] {
     const where = [
       options.since ? gte(approvalTrail.at, options.since) : undefined,
       options.requestId !== undefined ? eq(approvalTrail.requestId, options.requestId) : undefined,
+      options.subjectIds ? inArray(approvalTrail.subjectId, [...options.subjectIds]) : undefined,
     ].filter(Boolean);
     return this.db
       .select()

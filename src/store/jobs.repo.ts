@@ -215,6 +215,20 @@ export class JobsRepo {
   }
 
   /**
+   * The work behind a job is to be done again from the start (a failed deactivation an admin runs
+   * again): a finished (succeeded or dead) or waiting job is queued now with a fresh set of attempts, in
+   * `tx` when given. Undefined when it does not exist or is queued or running (left alone).
+   */
+  rerun(id: number, now: Date, tx: DbOrTx = this.db): JobRow | undefined {
+    return tx
+      .update(jobs)
+      .set({ status: "queued", runAt: now, attempts: 0, finishedAt: null, updatedAt: now })
+      .where(and(eq(jobs.id, id), inArray(jobs.status, ["succeeded", "dead", "retrying"])))
+      .returning()
+      .get();
+  }
+
+  /**
    * Deletes succeeded and dead jobs that finished before `before`; returns how many. (Their idempotency
    * keys go with them: the retention must outlast any window in which the same work could be enqueued
    * again, which the longest of them, a schedule's catch-up, does by far.)

@@ -197,4 +197,62 @@ describe("gongops deactivate | requests | trail | reactivate", () => {
       actor: "cli (bo@laptop)",
     });
   });
+
+  it("requests retry runs a failed deactivation again once its cause is fixed: no new request or approval", async () => {
+    const filed = await cli(["deactivate", email(ID.big), "--reason", "seat review", "--json"], env);
+    expect(filed.code, filed.stderr).toBe(0);
+    const id = filed.json().subjects[0].id as number;
+    const { log } = captureLog();
+    const app = createContext({ config: loadConfig(env), log });
+    try {
+      const [o] = await app.approvals.decide({
+        subjectIds: [id],
+        decision: "approve",
+        actor: { slackUserId: "UADMIN9", label: "<@UADMIN9>", isAdmin: true },
+        override: true,
+        reason: "the manager is away",
+      });
+      expect(o!.outcome).toBe("approved");
+      // SCIM refuses the token once (it was replaced in Gong): the deactivation fails, nothing changed.
+      sim.addFault({ fault: { kind: "status", status: 401 }, endpoint: "GET /scim/v2/Users", times: 1 });
+      await app.approvals.execute(id);
+      expect(app.repos.approvals.subject(id)!.state).toBe("failed");
+      expect(sim.org.user(ID.big)!.active).toBe(true);
+
+      // A subject that did not fail is refused, in words; a number that is no subject is not found.
+      const pending = await cli(["deactivate", email(ID.dana), "--reason", "x", "--json"], env);
+      const notFailed = await cli(["requests", "retry", String(pending.json().subjects[0].id)], env);
+      expect(notFailed.code).toBe(2);
+      expect(notFailed.stderr).toMatch(/only a failed deactivation can be run again/);
+      expect((await cli(["requests", "retry", "99999"], env)).stderr).toMatch(/no subject 99999/);
+
+      const retried = await cli(["requests", "retry", String(id), "--reason", "token replaced"], env);
+      expect(retried.code, retried.stderr).toBe(0);
+      expect(retried.stdout).toMatch(/Max Id\) is approved again/);
+      expect(app.repos.approvals.subject(id)!.state).toBe("approved");
+      const rows = JSON.parse((await cli(["trail", "--format", "json"], env)).stdout) as {
+        subject: number;
+        from: string;
+        to: string;
+        actor: string;
+        why: string;
+      }[];
+      expect(rows.filter((t) => t.subject === id).at(-1)).toMatchObject({
+        from: "failed",
+        to: "approved",
+        actor: "cli (ana@desk)",
+        why: expect.stringMatching(/every check before a change runs again: token replaced$/),
+      });
+      // The execute job is queued to run again; the app runs it with every check first.
+      const job = app.repos.jobs
+        .list()
+        .find((j) => j.kind === "approval-execute" && j.idempotencyKey === `approval-execute:${id}`);
+      expect(job?.status).toBe("queued");
+      await app.approvals.execute(id);
+      expect(app.repos.approvals.subject(id)!.state).toBe("done");
+      expect(sim.org.user(ID.big)!.active).toBe(false);
+    } finally {
+      await app.close();
+    }
+  });
 });

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GongContext } from "../../src/context.js";
 import type { GongSim } from "../../src/sim/server.js";
-import { ACTIONS } from "../../src/slack/ids.js";
+import { ACTIONS, VIEWS } from "../../src/slack/ids.js";
 import {
   appHomeOpened,
   buttonClick,
   type FakeSlack,
   homeButtonClick,
   postSigned,
+  reasonModalSubmission,
   requestModalSubmission,
   slashCommand,
 } from "../helpers/fakeSlack.js";
@@ -183,9 +184,22 @@ describe("approvals in Slack", () => {
     expect(done).toBeTruthy();
     const bystander = await click(slackIdOf(ID.dana), ACTIONS.reactivate, String(subjectId));
     expect((await reply(bystander)).text).toMatch(/only admins and the approver/);
-    const r = await click(ADMIN, ACTIONS.reactivate, String(subjectId));
-    expect((await reply(r)).text).toMatch(/active again/);
-    expect(sim.org.user(ID.mgr)!.active).toBe(true);
+    // The click asks for the reason (and is the confirmation); the submission reactivates.
+    const opened2 = fake.callsOf("views.open").length;
+    await click(ADMIN, ACTIONS.reactivate, String(subjectId));
+    await fake.waitFor(() => fake.callsOf("views.open").slice(opened2)[0]);
+    await postSigned(
+      events,
+      SECRET,
+      reasonModalSubmission({
+        user: ADMIN,
+        callbackId: VIEWS.reactivateReason,
+        metadata: String(subjectId),
+        reason: "needed after all",
+      }),
+      "application/x-www-form-urlencoded",
+    );
+    await fake.waitFor(() => sim.org.user(ID.mgr)!.active === true);
     expect(ctx.repos.approvals.subject(subjectId)!.state).toBe("reactivated");
   });
 

@@ -319,7 +319,11 @@ export class FakeSlack {
       return { status: 200, body: { methods, responses: this.responses.length } };
     }
     if (path.startsWith("/respond/")) {
-      this.responses.push({ id: path.slice("/respond/".length), body: JSON.parse(raw.toString("utf8")) });
+      const body = JSON.parse(raw.toString("utf8"));
+      // A response_url refuses what chat.postMessage would (too many blocks, too long a text).
+      if (!this.blocksOk(body.blocks, 50))
+        return { status: 400, body: { ok: false, error: "invalid_blocks" } };
+      this.responses.push({ id: path.slice("/respond/".length), body });
       return { status: 200, body: { ok: true } };
     }
     if (path.startsWith("/upload/")) {
@@ -712,6 +716,33 @@ export function requestModalSubmission(fields: {
           },
         },
       },
+    },
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/** A modal with a reason input (Keep, an override, Reactivate) submitted by `user`. */
+export function reasonModalSubmission(fields: {
+  user: string;
+  callbackId: string;
+  metadata: string;
+  reason: string;
+}): string {
+  const payload = {
+    type: "view_submission",
+    team: { id: "T1", domain: "acme" },
+    user: { id: fields.user, username: fields.user.toLowerCase(), team_id: "T1" },
+    api_app_id: "A1",
+    token: "legacy-unused",
+    trigger_id: "1.2.3",
+    view: {
+      id: "V3",
+      type: "modal",
+      team_id: "T1",
+      callback_id: fields.callbackId,
+      private_metadata: fields.metadata,
+      hash: "h",
+      state: { values: { reason: { reason: { type: "plain_text_input", value: fields.reason } } } },
     },
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();

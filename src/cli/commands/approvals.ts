@@ -190,7 +190,22 @@ export const requestsCommand: CommandCode = {
         else io.stdout(`Subject #${arg} (${o!.name}): ${o!.message}.\n`);
         return o!.outcome === "approved" || o!.outcome === "kept" ? 0 : 1;
       }
-      throw new UsageError(`unknown action "${action}": use list, show, release, approve or keep`);
+      if (action === "retry") {
+        if (!arg || !/^\d+$/.test(arg))
+          throw new UsageError('gongops requests retry <subject> [--reason "…"]');
+        const s = ctx.approvals.retry({
+          subjectId: Number(arg),
+          actor: terminalActor(ctx.config.approvals.operator),
+          reason: stringOption(args, "reason") ?? null,
+        });
+        if (json) printJson(io, s);
+        else
+          io.stdout(
+            `Subject #${s.id} (${s.name}) is approved again; the running app (gongops start) runs its deactivation with every check before a change.\n`,
+          );
+        return 0;
+      }
+      throw new UsageError(`unknown action "${action}": use list, show, release, approve, keep or retry`);
     });
   },
 };

@@ -135,7 +135,8 @@ when a deactivation would go through, 1 when it would be refused.`,
     usage: `gongops requests [list] [--open] [--json]
 gongops requests show <id> [--json]
 gongops requests release <subject> --reason "…"   (let an approved subject past today's cap)
-gongops requests approve|keep <subject> --reason "…"   (an admin override, recorded as one)`,
+gongops requests approve|keep <subject> --reason "…"   (an admin override, recorded as one)
+gongops requests retry <subject> [--reason "…"]   (run a failed deactivation again, every check first)`,
     options: { open: { type: "boolean" }, json: { type: "boolean" }, reason: { type: "string" } },
     maxPositionals: 2,
     load: async () => (await import("./approvals.js")).requestsCommand,

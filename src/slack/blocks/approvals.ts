@@ -3,7 +3,7 @@ import { stateLabel } from "../../approvals/states.js";
 import type { SubjectRow } from "../../store/approvals.repo.js";
 import { utcMinute } from "../../time.js";
 import { ACTIONS, VIEWS } from "../ids.js";
-import { email, literal } from "../mrkdwn.js";
+import { clip, email, literal } from "../mrkdwn.js";
 import { type Block, type Button, button, context, header, section } from "./common.js";
 
 /**
@@ -45,7 +45,7 @@ function lastCall(s: SubjectRow, lookbackDays: number | null, now: Date): string
   return days > 0 ? `no call on record (in Gong for ${days} days)` : "no call on record";
 }
 
-function approveButton(s: SubjectRow, dryRun: boolean): Button {
+export function approveButton(s: SubjectRow, dryRun: boolean): Button {
   return {
     ...button("Approve", ACTIONS.approve, String(s.id), "danger"),
     confirm: {
@@ -59,6 +59,22 @@ function approveButton(s: SubjectRow, dryRun: boolean): Button {
       confirm: { type: "plain_text", text: dryRun ? "Approve (dry run)" : "Deactivate" },
       deny: { type: "plain_text", text: "Cancel" },
       style: "danger",
+    },
+  } as Button;
+}
+
+/** Retry on a failed deactivation (admins; the click is checked): confirmed, every check runs again. */
+export function retryButton(s: SubjectRow): Button {
+  return {
+    ...button("Retry", ACTIONS.retry, String(s.id)),
+    confirm: {
+      title: { type: "plain_text", text: "Run it again?" },
+      text: {
+        type: "mrkdwn",
+        text: `The deactivation of ${literal(s.name)} runs again, without a new approval. Every check before a change runs again first; the trail records that you retried it.`,
+      },
+      confirm: { type: "plain_text", text: "Retry" },
+      deny: { type: "plain_text", text: "Cancel" },
     },
   } as Button;
 }
@@ -157,28 +173,6 @@ export function taskText(s: SubjectRow): string {
   );
 }
 
-/** Keep's modal: an optional reason the trail records. */
-export function keepModal(subjectId: number, name: string) {
-  return {
-    type: "modal" as const,
-    callback_id: VIEWS.keepReason,
-    private_metadata: String(subjectId),
-    title: { type: "plain_text" as const, text: "Keep in Gong" },
-    submit: { type: "plain_text" as const, text: "Keep" },
-    close: { type: "plain_text" as const, text: "Cancel" },
-    blocks: [
-      section(`${literal(name)} keeps their Gong seat.`),
-      {
-        type: "input",
-        block_id: "reason",
-        optional: true,
-        label: { type: "plain_text", text: "Why (optional)" },
-        element: { type: "plain_text_input", action_id: "reason", max_length: 500 },
-      },
-    ] as Block[],
-  };
-}
-
 /** The "Request deactivation…" modal of an audit: all its inactive users or a subset, a reason, dry run. */
 export function requestModal(
   runId: number,
@@ -245,6 +239,7 @@ export interface HomeApprovals {
 }
 
 export const HOME_PENDING_MAX = 10;
+export const HOME_FAILED_MAX = 5;
 
 export function approvalsHomeBlocks(h: HomeApprovals): Block[] {
   const blocks: Block[] = [];
@@ -265,15 +260,25 @@ export function approvalsHomeBlocks(h: HomeApprovals): Block[] {
       blocks.push(context(`${h.pending.length - HOME_PENDING_MAX} more in your direct messages.`));
   }
   if (h.admin) {
-    const failed = h.admin.failed
-      .slice(0, 5)
-      .map((s) => `• ${literal(s.name)}: ${literal(s.stateReason ?? "failed")}`);
+    const failed = h.admin.failed.slice(0, HOME_FAILED_MAX);
     blocks.push(
       section(
         `*Deactivation requests*\n${h.admin.open} open · ${h.admin.cap.used} of ${h.admin.cap.cap} deactivations today (GONGOPS_MAX_DEACTIVATIONS_PER_DAY)` +
-          (failed.length ? `\n*Failed:*\n${failed.join("\n")}` : ""),
+          (failed.length ? "\n*Failed:*" : ""),
       ),
     );
+    // Each failure with its Retry (once the cause is fixed): one block each.
+    for (const s of failed)
+      blocks.push({
+        ...section(
+          `• ${literal(s.name)} · request #${s.requestId}: ${literal(clip(s.stateReason ?? "failed", 600))}`,
+        ),
+        accessory: retryButton(s),
+      } as Block);
+    if (h.admin.failed.length > failed.length)
+      blocks.push(
+        context(`${h.admin.failed.length - failed.length} more failed: \`gongops requests\` lists them.`),
+      );
   }
   return blocks;
 }

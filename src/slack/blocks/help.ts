@@ -45,6 +45,25 @@ export const SUBCOMMANDS = {
     usage: 'deactivate <who>… --reason "why" [--dry-run] [--force]',
     about: "ask managers to approve deactivating Gong users",
   },
+  requests: {
+    admin: true,
+    lookup: false,
+    usage: "requests [id]",
+    about:
+      "open deactivation requests; one request with its buttons (an admin may decide in the approver's place, with a reason)",
+  },
+  trail: {
+    admin: true,
+    lookup: false,
+    usage: "trail [who]",
+    about: "every decision and deactivation, newest first; one person's when named",
+  },
+  reactivate: {
+    admin: true,
+    lookup: false,
+    usage: 'reactivate <who> <reason…> | reactivate <who> --reason "why"',
+    about: "undo a deactivation gongops made (the reason is required, and recorded)",
+  },
   leavers: {
     admin: true,
     lookup: false,

@@ -5,6 +5,7 @@ import type { SlackServices } from "../services.js";
 import { STEP_CALLBACK_ID, workflowStepListener } from "../workflowStep.js";
 import { approvalAction, keepModalSubmit } from "./actions/approvals.js";
 import { auditPageAction } from "./actions/auditPage.js";
+import { overrideModalSubmit, reactivateModalSubmit } from "./actions/decisionModals.js";
 import { holderAction, holderKeepSubmit } from "./actions/holder.js";
 import { requestLeaverAction } from "./actions/leavers.js";
 import { moreLinesAction, showChainAction, showReportsAction } from "./actions/lookups.js";
@@ -55,9 +56,9 @@ export function registerListeners(app: App, services: SlackServices): void {
   button(ACTIONS.showReports, "reports", showReportsAction(services));
   button(ACTIONS.moreLines, "reports", moreLinesAction(services));
   button(ACTIONS.auditPage, "audit", auditPageAction(services));
-  // Who may decide is the approvals service's rule (the assigned approver, an admin overriding), not a
-  // subcommand's: no requireAccess here.
-  for (const id of [ACTIONS.approve, ACTIONS.keep, ACTIONS.approveAll, ACTIONS.reactivate])
+  // Who may decide, undo or retry is the approvals service's rule (the assigned approver, an admin
+  // overriding, admins), not a subcommand's: no requireAccess here.
+  for (const id of [ACTIONS.approve, ACTIONS.keep, ACTIONS.approveAll, ACTIONS.reactivate, ACTIONS.retry])
     app.action<BlockAction>(
       id,
       explainErrors(services),
@@ -71,6 +72,8 @@ export function registerListeners(app: App, services: SlackServices): void {
   button(ACTIONS.requestLeaver, "deactivate", requestLeaverAction(services));
   app.view(VIEWS.requestDeactivation, requestModalSubmit(services));
   app.view(VIEWS.keepReason, keepModalSubmit(services));
+  app.view(VIEWS.overrideReason, overrideModalSubmit(services));
+  app.view(VIEWS.reactivateReason, reactivateModalSubmit(services));
   app.view(VIEWS.holderKeep, holderKeepSubmit(services));
   // Workflow Builder's step (manifest.yml `functions`): acked once it is recorded, never before.
   app.function(STEP_CALLBACK_ID, { autoAcknowledge: false }, (args) =>

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, Middleware, SlackViewMiddlewareArgs, ViewSubmitAction } from "@slack/bolt";
 import type { Actor } from "../../../approvals/approvals.service.js";
 import { afterAck } from "../../../pace.js";
-import { keepModal } from "../../blocks/approvals.js";
+import { keepModal, overrideModal, reactivateModal } from "../../blocks/reasonModals.js";
 import { ACTIONS } from "../../ids.js";
 import { type ActionArgs, replyTo } from "../../middleware.js";
 import { escapeKeepingMentions, escapeMrkdwn } from "../../mrkdwn.js";
@@ -31,10 +31,12 @@ function ownWorkspace(): (client: WebClient) => Promise<string | undefined> {
 }
 
 /**
- * Approve, Keep and "Approve all listed" on a request message, after the ack and behind explainErrors
- * (middleware.ts). The service decides who may decide; this checks the payload's team, answers the
- * clicker at once (through response_url, or in a direct message from App Home), then re-renders the messages from the stored state (buttons
- * gone, who and when shown).
+ * Approve, Keep, "Approve all listed", Reactivate and Retry on a request message, after the ack and
+ * behind explainErrors (middleware.ts). The service decides who may decide; this checks the payload's
+ * team, answers the clicker at once (through response_url, or in a direct message from App Home), then
+ * re-renders the messages from the stored state (buttons gone, who and when shown). An admin's Approve
+ * or Keep on someone else's decision asks for the override's reason first (decisionModals.ts), as
+ * Reactivate asks for its reason.
  */
 export function approvalAction(services: SlackServices): Middleware<ActionArgs> {
   const ownTeam = ownWorkspace();
@@ -64,36 +66,61 @@ export function approvalAction(services: SlackServices): Middleware<ActionArgs> 
         label: `<@${body.user.id}>`,
         isAdmin: await services.access.isAdmin(body.user.id, client),
       };
-      if (action.action_id === ACTIONS.keep) {
-        // Keep asks for an optional reason first; the decision is taken when the modal is submitted.
-        const id = ids[0] ?? 0;
+      const open = (view: object) => client.views.open({ trigger_id: body.trigger_id, view: view as never });
+      const id = ids[0] ?? 0;
+      const single = action.action_id === ACTIONS.keep || action.action_id === ACTIONS.approve;
+      // Keep always asks for its optional reason first; an admin deciding in someone's place asks for
+      // the override's reason. Either way the decision is taken when the modal is submitted.
+      if (action.action_id === ACTIONS.keep || (single && actor.isAdmin)) {
         const refused = await services.ctx.approvals.refusal(id, actor);
+        const s = services.ctx.repos.approvals.subject(id);
+        if (
+          refused &&
+          actor.isAdmin &&
+          s &&
+          !(await services.ctx.approvals.refusal(id, actor, { asOverride: true }))
+        ) {
+          const approver =
+            s.approverKind === "user" && s.approverSlackId
+              ? `<@${s.approverSlackId}>`
+              : "the approvals channel";
+          const decision = action.action_id === ACTIONS.keep ? "keep" : "approve";
+          await open(
+            overrideModal({ subjectId: id, decision }, { name: s.name, approver, dryRun: s.dryRun }),
+          );
+          return;
+        }
         if (refused) {
           if (refused === "not yours to decide")
             services.log.warn("refused a decision", { subject: id, actor: actor.label, why: refused });
           await reply(escapeKeepingMentions(refused));
           return;
         }
-        const s = services.ctx.repos.approvals.subject(id)!;
-        await client.views.open({ trigger_id: body.trigger_id, view: keepModal(id, s.name) as never });
-        return;
+        if (action.action_id === ACTIONS.keep) {
+          await open(keepModal(id, s!.name));
+          return;
+        }
       }
       if (action.action_id === ACTIONS.reactivate) {
-        const s = await services.ctx.approvals.reactivateSubject({
-          subjectId: ids[0] ?? 0,
-          reason: `Reactivate clicked in Slack by <@${body.user.id}>`,
-          actor,
-        });
-        await reply(`${escapeMrkdwn(s.name)} is active again in Gong.`);
+        // The reason is required, as the CLI's --reason; the modal is the confirmation too.
+        const refused = services.ctx.approvals.reactivateRefusal(id, actor);
+        if (refused) {
+          await reply(escapeMrkdwn(refused));
+          return;
+        }
+        await open(reactivateModal(id, services.ctx.repos.approvals.subject(id)!.name));
+        return;
+      }
+      if (action.action_id === ACTIONS.retry) {
+        const s = services.ctx.approvals.retry({ subjectId: id, actor });
+        await reply(
+          `${escapeMrkdwn(s.name)} is approved again: the deactivation runs again, with every check before a change first.`,
+        );
         await services.approvals?.render(s.requestId);
         await services.home.refreshFor(client, body.user.id);
         return;
       }
-      const outcomes = await services.ctx.approvals.decide({
-        subjectIds: ids,
-        decision: action.action_id === ACTIONS.keep ? "keep" : "approve",
-        actor,
-      });
+      const outcomes = await services.ctx.approvals.decide({ subjectIds: ids, decision: "approve", actor });
       const lines = outcomes.map((o) =>
         o.outcome === "refused"
           ? `${escapeMrkdwn(o.name)}: ${o.message === "not yours to decide" ? "not yours to decide" : escapeKeepingMentions(o.message)}`

@@ -13,6 +13,7 @@ import {
 import { deactivateSubcommand } from "./handlers/approvals.js";
 import { leaversSubcommand, newcomersSubcommand } from "./handlers/leavers.js";
 import { chainSubcommand, reportsSubcommand, userSubcommand } from "./handlers/lookups.js";
+import { reactivateSubcommand, requestsSubcommand, trailSubcommand } from "./handlers/requests.js";
 import { scheduleSubcommand } from "./handlers/schedule.js";
 
 /**
@@ -33,6 +34,9 @@ const HANDLERS: Record<Subcommand, (req: SubcommandRequest) => Promise<void>> = 
   "org-health": orgHealthSubcommand,
   exempt: exemptSubcommand,
   deactivate: deactivateSubcommand,
+  requests: requestsSubcommand,
+  trail: trailSubcommand,
+  reactivate: reactivateSubcommand,
   schedule: scheduleSubcommand,
   leavers: leaversSubcommand,
   newcomers: newcomersSubcommand,
