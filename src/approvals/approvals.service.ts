@@ -9,6 +9,7 @@ import { auditInactive } from "./eligibility.js";
 import { execute } from "./execute.js";
 import { type FileInput, fileRequest } from "./file.js";
 import { defineApprovalJobs } from "./jobs.js";
+import { findSubject, refMaker } from "./refs.js";
 import type {
   Actor,
   ApprovalsDeps,
@@ -122,6 +123,16 @@ export class ApprovalsService {
 
   reactivateSubject(input: { subjectId: number; reason: string; actor: Actor }): Promise<SubjectRow> {
     return reactivateSubject(this.core, input);
+  }
+
+  /** The subject a person typed: "10.3" (request #10's third), or an email, a name or a Gong id (refs.ts). */
+  findSubject(text: string): Promise<SubjectRow> {
+    return findSubject(this.core, text);
+  }
+
+  /** Names subjects as "10.3" (request #10's third), reading each request once. */
+  subjectRefs(): (subjectId: number) => string {
+    return refMaker(this.core);
   }
 
   view(requestId: number): RequestView | null {

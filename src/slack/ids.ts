@@ -39,6 +39,7 @@ export const API_SCOPES: Record<string, string> = {
   "files.completeUploadExternal": "files:write",
   "conversations.join": "channels:join",
   "conversations.open": "im:write",
+  "conversations.list": "channels:read",
   "users.lookupByEmail": "users:read.email",
   "views.open": "chat:write",
 };

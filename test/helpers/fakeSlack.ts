@@ -63,6 +63,8 @@ export class FakeSlack {
   readonly refusedTokens: string[] = ["xoxb-revoked"];
   /** Public channels the bot cannot join (a shared channel, an install without channels:join). */
   readonly joinRefused = new Set<string>();
+  /** Public channels by name (conversations.list lists them, paged two at a time as Slack may). */
+  readonly channelNames = new Map<string, string>();
   /** Channels the bot is a member of (joined, invited, or its DMs). */
   readonly members = new Set<string>();
   /** Calls of a method (those that `match`, when given) to refuse with 429 and Retry-After: 1. */
@@ -302,6 +304,16 @@ export class FakeSlack {
           return { ok: false, error: "method_not_supported_for_channel_type" };
         this.members.add(args.channel);
         return { ok: true, channel: { id: args.channel } };
+      case "conversations.list": {
+        const all = [...this.channelNames];
+        const from = args.cursor ? Number(args.cursor) : 0;
+        const next = from + 2 < all.length ? String(from + 2) : "";
+        return {
+          ok: true,
+          channels: all.slice(from, from + 2).map(([name, id]) => ({ id, name, is_channel: true })),
+          response_metadata: { next_cursor: next },
+        };
+      }
       case "conversations.open": {
         const id = `D${String(args.users).replace(/^U/, "")}`;
         this.members.add(id);

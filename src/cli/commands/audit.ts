@@ -111,6 +111,7 @@ export function printAudit(io: CliIo, report: AuditReport, format: "table" | "cs
         : `Audit ${report.runId} ${report.status}: ${report.error ?? ""}`;
     if (format === "json") {
       printJson(io, {
+        error: { code: report.status === "paused" ? "PAUSED" : "INTERNAL", message },
         runId: report.runId,
         status: report.status,
         resumeAt: report.resumeAt,
@@ -174,6 +175,7 @@ async function runAudit(ctx: GongContext, args: ParsedArgs, io: CliIo): Promise<
       io.stderr(`${error.message}\n`);
       if (format === "json")
         printJson(io, {
+          error: { code: "PAUSED", message: error.message },
           runId: error.runId,
           status: "paused",
           resumeAt: error.resumeAt.toISOString(),
