@@ -9,6 +9,7 @@ export type ErrorCode =
   | "USAGE"
   | "NOT_FOUND"
   | "CONFLICT"
+  | "REFUSED"
   | "LOCK_HELD"
   | "DB_NEWER_VERSION"
   | "DB_ERROR"
@@ -44,6 +45,16 @@ export class GongopsError extends Error {
 export class UsageError extends GongopsError {
   constructor(message: string) {
     super("USAGE", message);
+  }
+}
+
+/**
+ * Well-formed, but refused as things stand (already in an open request, not deactivated by gongops, a
+ * rule that would exempt too many): the face shows the reason alone, never the usage, and the CLI exits 1.
+ */
+export class RefusedError extends GongopsError {
+  constructor(message: string) {
+    super("REFUSED", message);
   }
 }
 

@@ -67,19 +67,21 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       },
     },
   );
-  const wrap = (p: pino.Logger): Logger => ({
+  // A child is made from the root with the whole path as one binding: pino appends a child's bindings to
+  // its parent's, so a grandchild made from its parent would print `component` twice on each line.
+  const wrap = (p: pino.Logger, component?: string): Logger => ({
     debug: (m, f) => p.debug(serializeFields(f), m),
     info: (m, f) => p.info(serializeFields(f), m),
     warn: (m, f) => p.warn(serializeFields(f), m),
     error: (m, f) => p.error(serializeFields(f), m),
-    child: (component) => {
-      const bindings = p.bindings() as { component?: string };
-      return wrap(
-        p.child({ component: bindings.component ? `${bindings.component}/${component}` : component }),
-      );
+    child: (name) => {
+      const path = component ? `${component}/${name}` : name;
+      return wrap(root.child({ component: path }), path);
     },
   });
-  return wrap(options.component ? root.child({ component: options.component }) : root);
+  return options.component
+    ? wrap(root.child({ component: options.component }), options.component)
+    : wrap(root);
 }
 
 /** A logger that drops everything: the default for library-style use and most tests. */

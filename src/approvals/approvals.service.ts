@@ -11,6 +11,7 @@ import { type FileInput, fileRequest } from "./file.js";
 import { type HolderAnswer, holderKeeps, holderRefusal, holderReleases } from "./holder.js";
 import { defineApprovalJobs } from "./jobs.js";
 import { keptNow } from "./kept.js";
+import { findSubject, refMaker } from "./refs.js";
 import { retryFailed } from "./retry.js";
 import { defineStepJobs, receiveStep, type StepFace } from "./steps.js";
 import type {
@@ -172,6 +173,16 @@ export class ApprovalsService {
   /** A failed deactivation run again by an admin (retry.ts): back to approved, every check again. */
   retry(input: { subjectId: number; actor: Actor; reason?: string | null }): SubjectRow {
     return retryFailed(this.core, input);
+  }
+
+  /** The subject a person typed: "10.3" (request #10's third), or an email, a name or a Gong id (refs.ts). */
+  findSubject(text: string): Promise<SubjectRow> {
+    return findSubject(this.core, text);
+  }
+
+  /** Names subjects as "10.3" (request #10's third), reading each request once. */
+  subjectRefs(): (subjectId: number) => string {
+    return refMaker(this.core);
   }
 
   view(requestId: number): RequestView | null {

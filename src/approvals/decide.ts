@@ -1,4 +1,4 @@
-import { UsageError } from "../errors.js";
+import { RefusedError, UsageError } from "../errors.js";
 import { enqueueJob } from "../jobs/index.js";
 import type { RequestRow, SubjectRow } from "../store/approvals.repo.js";
 import type { SubjectState } from "../store/schema.js";
@@ -233,7 +233,7 @@ export function releaseFromCap(
   actor: Actor,
   reason: string,
 ): boolean {
-  if (!actor.isAdmin) throw new UsageError("only admins can let a deactivation past the daily cap");
+  if (!actor.isAdmin) throw new RefusedError("only admins can let a deactivation past the daily cap");
   if (!reason.trim()) throw new UsageError("letting a deactivation past the daily cap needs a reason");
   const now = core.now();
   const row = core.repo.tx((tx) =>

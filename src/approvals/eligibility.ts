@@ -2,7 +2,7 @@ import { describeActivity } from "../audit/activity.js";
 import { exemptionMatcher } from "../audit/exemptions.js";
 import { buildReport } from "../audit/report.js";
 import { tellApart } from "../directory/tellApart.js";
-import { NotFoundError, UsageError } from "../errors.js";
+import { NotFoundError, RefusedError } from "../errors.js";
 import type { GongUser } from "../gong/schemas.js";
 import type { AuditRunRow, AuditSubjectRow } from "../store/audits.repo.js";
 import type { ApprovalsCore } from "./core.js";
@@ -55,7 +55,7 @@ function auditVerdicts(core: ApprovalsCore, runId: number) {
   const run = audits.get(runId);
   if (!run) throw new NotFoundError(`there is no audit #${runId}`);
   if (run.status !== "succeeded")
-    throw new UsageError(`audit #${runId} has not finished (${run.status}): it found nobody inactive yet`);
+    throw new RefusedError(`audit #${runId} has not finished (${run.status}): it found nobody inactive yet`);
   const subjects = audits.subjects(runId);
   const windows = audits.windows(runId);
   const flagged = subjects.filter((s) => s.kind === "candidate" && !s.hostedCall && !s.activitySeen);

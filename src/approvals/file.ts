@@ -1,4 +1,4 @@
-import { GongopsError, UsageError } from "../errors.js";
+import { GongopsError, RefusedError, UsageError } from "../errors.js";
 import { enqueueJob } from "../jobs/index.js";
 import type { NewSubject, RequestRow, SubjectRow } from "../store/approvals.repo.js";
 import type { DbOrTx } from "../store/jobs.repo.js";
@@ -43,7 +43,7 @@ const FORESEEN: SlackPeople = { byEmail: async (email) => ({ userId: `email:${em
 
 /**
  * Files a request. Each `who` is an email, a Gong id or a name (as in lookups). Users who cannot be
- * in it are listed in `refused` with the reason; when none can, nothing is filed (a UsageError).
+ * in it are listed in `refused` with the reason; when none can, nothing is filed (a RefusedError).
  */
 export async function fileRequest(core: ApprovalsCore, input: FileInput): Promise<Filed> {
   const { deps, settings } = core;
@@ -59,7 +59,7 @@ export async function fileRequest(core: ApprovalsCore, input: FileInput): Promis
     left: input.left,
   });
   const nothing = () =>
-    new UsageError(
+    new RefusedError(
       `nothing was filed: ${refused.map((r) => `${r.who}: ${r.why}`).join("; ") || "nobody to deactivate"}`,
     );
   if (candidates.length === 0) throw nothing();
@@ -150,7 +150,7 @@ export async function fileRequest(core: ApprovalsCore, input: FileInput): Promis
     });
   } catch (error) {
     if (/UNIQUE constraint failed: approval_subjects/.test((error as Error).message))
-      throw new UsageError("one of these users was just put in another open request; nothing was filed");
+      throw new RefusedError("one of these users was just put in another open request; nothing was filed");
     throw error;
   }
   core.log.info("deactivation request filed", {

@@ -1,4 +1,4 @@
-import { NotFoundError, UsageError } from "../errors.js";
+import { NotFoundError, RefusedError, UsageError } from "../errors.js";
 import type { SubjectRow } from "../store/approvals.repo.js";
 import type { ApprovalsCore } from "./core.js";
 import { identityProblem } from "./stillWanted.js";
@@ -26,7 +26,7 @@ export async function reactivate(
   const found = await core.deps.lookup.find(input.who, { refresh: "none" });
   if (found.match !== "one") throw new NotFoundError(`no single Gong user matches "${input.who}"`);
   const s = core.repo.subjectsOfUser(found.user.id).find(undoable);
-  if (!s) throw new UsageError(`${found.user.name} was not deactivated by gongops; nothing to undo`);
+  if (!s) throw new RefusedError(`${found.user.name} was not deactivated by gongops; nothing to undo`);
   return reactivateSubject(core, { subjectId: s.id, reason: input.reason, actor: input.actor });
 }
 
@@ -47,18 +47,18 @@ export async function reactivateSubject(
   const { repo } = core;
   if (!input.reason.trim()) throw new UsageError("reactivating needs a reason");
   const refused = reactivateRefusal(core, input.subjectId, input.actor);
-  if (refused) throw new UsageError(refused);
+  if (refused) throw new RefusedError(refused);
   const s = repo.subject(input.subjectId)!;
   const request = repo.request(s.requestId)!;
   const dry = core.isDryRun(request) && !s.changeSentAt && !s.idpSnapshot;
   // Undo changes someone too: the Gong id must still carry the address the request was filed for.
   const identity = dry ? null : await identityProblem(core, s, { inactiveOk: true });
-  if (identity) throw new UsageError(`${s.name} is left as they are: ${identity}`);
+  if (identity) throw new RefusedError(`${s.name} is left as they are: ${identity}`);
   let how = "reactivated through SCIM (active=true)";
   if (!dry && s.idpSnapshot) {
     const dep = core.deprovisioner;
     if (dep.kind !== s.idpSnapshot.kind || dep.kind === "manual" || dep.kind === "scim")
-      throw new UsageError(
+      throw new RefusedError(
         `${s.name} was removed through ${s.idpSnapshot.kind}, but GONGOPS_DEACTIVATE_VIA is ${core.settings.deactivateVia}: reassign them in the IdP by hand`,
       );
     const observed = dep.observed((call) =>
@@ -74,7 +74,7 @@ export async function reactivateSubject(
       // In plain words for whoever asked; the user stays deactivated and they can try again.
       const plain = dep.explain(error);
       if (!plain) throw error;
-      throw new UsageError(
+      throw new RefusedError(
         "failed" in plain
           ? `${s.name} is still deactivated: ${plain.failed}`
           : `${s.name} is still deactivated: ${dep.label} asked to wait until ${plain.retryAt.toISOString()}; try again then`,
@@ -83,7 +83,8 @@ export async function reactivateSubject(
     how = `reassigned to the Gong app in ${dep.label} (Gong reactivates them on its next push)`;
   } else if (!dry) {
     const scim = core.deps.scim;
-    if (!scim) throw new UsageError("GONG_SCIM_TOKEN is not set: reactivate the user in the IdP or in Gong");
+    if (!scim)
+      throw new RefusedError("GONG_SCIM_TOKEN is not set: reactivate the user in the IdP or in Gong");
     // The SCIM user gongops deactivated, by the id pinned then; the email is only for older subjects.
     const user = s.wayOutId ? await scim.getUser(s.wayOutId) : await scim.findUserByEmail(s.email!);
     if (!user)
@@ -101,7 +102,9 @@ export async function reactivateSubject(
     `${dry ? "dry run undone (nothing had changed)" : how} by ${input.actor.label}: ${input.reason.trim()}`,
   );
   if (!row)
-    throw new UsageError(`${s.name} changed meanwhile; look again with gongops requests show ${s.requestId}`);
+    throw new RefusedError(
+      `${s.name} changed meanwhile; look again with gongops requests show ${s.requestId}`,
+    );
   core.wake();
   return row;
 }

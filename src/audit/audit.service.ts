@@ -1,7 +1,7 @@
 import { type Clock, nowDate } from "../clock.js";
 import type { DirectorySync } from "../directory/sync.service.js";
 import { tellApart } from "../directory/tellApart.js";
-import { GongopsError, NotFoundError, UsageError } from "../errors.js";
+import { GongopsError, NotFoundError, RefusedError, UsageError } from "../errors.js";
 import type { GongClient } from "../gong/client.js";
 import type { Logger } from "../log.js";
 import { readInPages } from "../pace.js";
@@ -181,7 +181,7 @@ export class AuditService {
         runId === null ? "there is no unfinished audit to resume" : `there is no audit ${runId}`,
       );
     if (run.status === "succeeded")
-      throw new UsageError(`audit ${run.id} already finished; nothing to resume`);
+      throw new RefusedError(`audit ${run.id} already finished; nothing to resume`);
     // Gong's own limits (a spent quota, a long Retry-After) would only refuse an early resume; a back-off
     // after an outage or an interruption may be cut short by whoever asks.
     const gongSaysWait = run.pauseKind === "quota" || run.pauseKind === "retry-after";
@@ -200,7 +200,7 @@ export class AuditService {
           status: "failed",
           error: "interrupted before it started; start a new audit",
         });
-        throw new UsageError(`audit ${run.id} was interrupted before it started; run a new audit`);
+        throw new RefusedError(`audit ${run.id} was interrupted before it started; run a new audit`);
       }
       audits.update(run.id, { status: "running", error: null, resumeAt: null, pauseKind: null });
       this.deps.log.info("audit resumed", { run: run.id });

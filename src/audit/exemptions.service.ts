@@ -1,5 +1,5 @@
 import { type Clock, nowDate } from "../clock.js";
-import { UsageError } from "../errors.js";
+import { RefusedError } from "../errors.js";
 import type { DirectoryRepo } from "../store/directory.repo.js";
 import type { ExemptionRow, ExemptionsRepo } from "../store/exemptions.repo.js";
 import { type ExemptKind, exemptionMatcher, parseExemptRule } from "./exemptions.js";
@@ -68,7 +68,7 @@ export class ExemptionsService {
       active !== null &&
       matches > Math.max(FORCE_MIN_USERS, active * FORCE_SHARE)
     ) {
-      throw new UsageError(
+      throw new RefusedError(
         `${rule.kind}:${rule.value} would exempt ${matches} of the ${active} active users ` +
           `(${sharePercent(matches, active)}); nothing was added. If that is what you mean, add it again with --force`,
       );

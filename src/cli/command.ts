@@ -36,7 +36,8 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
   try {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { ...command.options, help: { type: "boolean", short: "h" } },
+      // Every command takes --json (one JSON document on stdout, success or failure: cli.ts).
+      options: { ...command.options, help: { type: "boolean", short: "h" }, json: { type: "boolean" } },
       allowPositionals: true,
       strict: true,
     });

@@ -1,7 +1,7 @@
 import { isOpen } from "../approvals/states.js";
 import type { Actor } from "../approvals/types.js";
 import { displayName } from "../directory/names.js";
-import { UsageError } from "../errors.js";
+import { RefusedError } from "../errors.js";
 import type { LeaverRow } from "../store/leavers.repo.js";
 import type { NoticePost } from "../store/schema.js";
 import { evidenceOf, type LeaversCore, SOURCE_WORDS } from "./core.js";
@@ -19,11 +19,11 @@ import { LEAVERS_ACTOR, type LeaverNotice } from "./types.js";
 export async function requestDeactivation(core: LeaversCore, userId: string, actor: Actor) {
   const row = core.repo.get(userId);
   if (!row)
-    throw new UsageError(
+    throw new RefusedError(
       "they are not a leaver now (their account came back, or Gong no longer has them active): nothing was filed",
     );
   const open = openRequest(core, row);
-  if (open) throw new UsageError(`${row.name} is already in deactivation request #${open}`);
+  if (open) throw new RefusedError(`${row.name} is already in deactivation request #${open}`);
   const reason = leftReason(evidenceOf(row), row.foundAt);
   const filed = await core.deps.approvals.request({
     who: [row.userId],
@@ -82,7 +82,7 @@ export async function runNotice(core: LeaversCore, userId: string): Promise<void
     try {
       await requestDeactivation(core, userId, LEAVERS_ACTOR);
     } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
+      if (!(error instanceof RefusedError)) throw error;
       refused = error.message;
     }
   }

@@ -1,5 +1,6 @@
 import { Cron } from "croner";
 import { UsageError } from "../errors.js";
+import { zoneProblem } from "./zones.js";
 
 /**
  * Schedule math, pure and on a passed-in clock: parsing a cron in an IANA zone (croner), the next runs,
@@ -17,15 +18,6 @@ export function nextRuns(cron: string, timezone: string, from: Date, n: number):
   return pattern(cron, timezone).nextRuns(n, from);
 }
 
-function isZone(timezone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: timezone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A cron in a zone, or a UsageError that shows a correct example with its next three run times. */
 export function parseCron(cron: string, timezone: string, now: Date): { cron: string; timezone: string } {
   const c = cron.trim().replace(/\s+/g, " ");
@@ -33,10 +25,8 @@ export function parseCron(cron: string, timezone: string, now: Date): { cron: st
     const runs = nextRuns(EXAMPLE_CRON, EXAMPLE_ZONE, now, 3).map((d) => formatInZone(d, EXAMPLE_ZONE));
     return ` For example "${EXAMPLE_CRON}" in ${EXAMPLE_ZONE} (Mondays at 09:00) runs next at ${runs.join(", ")}.`;
   };
-  if (!isZone(timezone))
-    throw new UsageError(
-      `"${timezone}" is not an IANA time zone (like Europe/Berlin or America/New_York).${example()}`,
-    );
+  const zone = zoneProblem(timezone);
+  if (zone) throw new UsageError(`${zone.why}.${zone.suggests ? "" : example()}`);
   if (c.split(" ").length !== 5)
     throw new UsageError(
       `"${cron}" is not a cron: it takes five fields, minute hour day-of-month month day-of-week.${example()}`,

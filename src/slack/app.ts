@@ -336,6 +336,8 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
       // most half the grace for its jobs before it gives them back. Both at once: a pause that hangs on
       // Slack does not keep the jobs' leases.
       stopping = true;
+      // App Home reads the database: a refresh that a pausing audit starts must not outlive it.
+      home.stop();
       readiness.worker = false;
       schedules.stop();
       await Promise.all([audits.stop(), worker.stop()]);

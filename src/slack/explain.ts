@@ -34,6 +34,7 @@ export function explainError(error: unknown): string {
       return "Gong's SCIM service refused the request. The details are in gongops' log.";
     case "USAGE":
     case "NOT_FOUND":
+    case "REFUSED":
     case "LOCK_HELD":
     case "PAUSED":
     case "CONFIG_INVALID":

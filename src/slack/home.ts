@@ -16,6 +16,8 @@ import { type HomeState, type HomeTrend, homeBlocks } from "./blocks/home.js";
  */
 export class HomePublisher {
   private readonly viewers = new Set<string>();
+  /** Set as the app stops, before the database closes: nothing more is read or published. */
+  private stopped = false;
 
   constructor(
     private readonly deps: {
@@ -52,7 +54,16 @@ export class HomePublisher {
     return { leavers: leavers.countForTrend(), newcomers: stuck.audit ? stuck.newcomers.length : null };
   }
 
+  /**
+   * Nothing more is published: the app is stopping and the database closes next. A publish waiting on
+   * Slack reads no more (its reads come after its last wait, and look at this first).
+   */
+  stop(): void {
+    this.stopped = true;
+  }
+
   async publish(client: webApi.WebClient, userId: string): Promise<void> {
+    if (this.stopped) return;
     this.viewers.add(userId);
     const { syncRuns, audits, access } = this.deps;
     const lastAudit = audits.latest();
@@ -65,6 +76,8 @@ export class HomePublisher {
       : null;
     const allowed = await access.allowed(userId, client);
     const isAdmin = await access.isAdmin(userId, client);
+    // Stopped while Slack answered: the database may be closed now. (No wait from here to the reads.)
+    if (this.stopped) return;
     const approvals = this.deps.approvals;
     const state: HomeState = {
       lastSync: syncRuns.lastSucceeded(),
@@ -112,6 +125,7 @@ export class HomePublisher {
   /** Republishes for everyone who has looked, and the admins. Failures are logged, not thrown. */
   async refreshAll(client: webApi.WebClient): Promise<void> {
     for (const user of new Set([...this.viewers, ...this.deps.adminUserIds])) {
+      if (this.stopped) return;
       await this.publish(client, user).catch((error: unknown) =>
         this.deps.log.warn("could not publish App Home", { user, err: error }),
       );

@@ -51,6 +51,7 @@ export const API_SCOPES: Record<string, string> = {
   // gongops doctor: can the bot post in each channel it is set to (a private one needs groups:read too).
   "conversations.info": "channels:read",
   "conversations.open": "im:write",
+  "conversations.list": "channels:read",
   "users.lookupByEmail": "users:read.email",
   "views.open": "chat:write",
 };

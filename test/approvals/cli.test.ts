@@ -81,7 +81,9 @@ describe("what the terminal files", () => {
   it("no approvals channel and nobody up the line: refused at filing, with the reason", async () => {
     const { GONGOPS_APPROVALS_CHANNEL: _, ...noChannel } = env2();
     const r = await cli(["deactivate", email(ID.zed), "--reason", "left"], noChannel);
-    expect(r.code).toBe(2);
+    // A refusal: exit 1, its reason alone (never the usage).
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toMatch(/Usage:/);
     expect(r.stderr).toMatch(/Zed Lost: nobody up Zed Lost's reporting line can decide/);
     expect(r.stderr).toMatch(/no approvals channel is set \(GONGOPS_APPROVALS_CHANNEL\)/);
   });
@@ -93,7 +95,7 @@ describe("gongops deactivate | requests | trail | reactivate", () => {
     expect(noReason.code).toBe(2);
     expect(noReason.stderr).toMatch(/--reason/);
     const inactive = await cli(["deactivate", email(ID.vpA), "--reason", "x"], env);
-    expect(inactive.code).toBe(2);
+    expect(inactive.code).toBe(1);
     expect(inactive.stderr).toMatch(/Ben Down is not active in Gong/);
   });
 
@@ -174,12 +176,18 @@ describe("gongops deactivate | requests | trail | reactivate", () => {
       env,
     );
     expect(filed.code).toBe(0);
-    const subject = String(filed.json().subjects[0].id);
+    // A subject is named within its request (request #N's first is N.1), or by the person's email.
+    const subject = filed.json().subjects[0].ref as string;
+    expect(subject).toBe(`${filed.json().request.id}.1`);
     expect((await cli(["requests", "keep", subject], env)).code).toBe(2);
+    // A number alone would read as a request: refused, saying how to name the subject.
+    const bare = await cli(["requests", "keep", String(filed.json().request.id), "--reason", "x"], env);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(new RegExp(`like ${subject.replace(".", "\\.")}`));
     // Olga has no manager: the approvals channel decides; from a terminal that is an override.
-    expect((await cli(["requests", "keep", subject, "--reason", "mine"], env)).stdout).toMatch(
-      /you asked for this deactivation/,
-    );
+    const own = await cli(["requests", "keep", email(ID.olga), "--reason", "mine"], env);
+    expect(own.code).toBe(1);
+    expect(own.stderr).toMatch(/you asked for this deactivation/);
     const other = { ...env, GONGOPS_OPERATOR: "bo@laptop" };
     const kept = await cli(["requests", "keep", subject, "--reason", "still needed for Q1"], other);
     expect(kept.code).toBe(0);

@@ -65,6 +65,8 @@ export class FakeSlack {
   readonly refusedTokens: string[] = ["xoxb-revoked"];
   /** Public channels the bot cannot join (a shared channel, an install without channels:join). */
   readonly joinRefused = new Set<string>();
+  /** Public channels by name (conversations.list lists them, paged two at a time as Slack may). */
+  readonly channelNames = new Map<string, string>();
   /** Channels the bot is a member of (joined, invited, or its DMs). */
   readonly members = new Set<string>();
   /** Calls of a method (those that `match`, when given) to refuse with 429 and Retry-After: 1. */
@@ -397,6 +399,16 @@ export class FakeSlack {
         return {
           ok: true,
           channel: { id, is_private: isPrivate, is_member: this.members.has(id), is_archived: false },
+        };
+      }
+      case "conversations.list": {
+        const all = [...this.channelNames];
+        const from = args.cursor ? Number(args.cursor) : 0;
+        const next = from + 2 < all.length ? String(from + 2) : "";
+        return {
+          ok: true,
+          channels: all.slice(from, from + 2).map(([name, id]) => ({ id, name, is_channel: true })),
+          response_metadata: { next_cursor: next },
         };
       }
       case "conversations.open": {

@@ -92,7 +92,6 @@ describe("gongops schedule", () => {
       ["schedule", "add", "--channel", "C1"],
       ["schedule", "add", "--cron", "0 9 * * *"],
       ["schedule", "add", "--cron", "0 9 * * *", "--kind", "digest", "--channel", "C1"],
-      ["schedule", "add", "--cron", "0 9 * * *", "--channel", "#general"],
       ["schedule", "pause"],
       ["schedule", "list", "--cron", "x"],
       ["schedule", "frob"],
@@ -101,6 +100,13 @@ describe("gongops schedule", () => {
       expect(r.code, argv.join(" ")).toBe(2);
       expect(r.json().error.code).toBe("USAGE");
     }
+    // A channel name needs Slack to find its id: without a bot token, a configuration problem (exit 2).
+    const named = await cli(
+      ["schedule", "add", "--cron", "0 9 * * *", "--channel", "#general", "--json"],
+      env,
+    );
+    expect(named.code).toBe(2);
+    expect(named.json().error).toMatchObject({ code: "CONFIG_INVALID", message: /SLACK_BOT_TOKEN/ });
     const missing = await cli(["schedule", "remove", "999", "--json"], env);
     expect(missing.code).toBe(1);
     expect(missing.json().error.code).toBe("NOT_FOUND");

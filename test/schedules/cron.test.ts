@@ -107,6 +107,23 @@ describe("schedule math", () => {
       expect(() => parseCron(cron, tz, now), cron).toThrow(why);
       expect(() => parseCron(cron, tz, now), cron).toThrow(example);
     }
+    // Abbreviations and fixed offsets are refused with the place they most likely mean, even those the
+    // platform knows (EST is a fixed UTC-5 all year): "9:00 EST" would run at 10:00 in New York all summer.
+    for (const [tz, place] of [
+      ["EST", "America/New_York"],
+      ["est", "America/New_York"],
+      ["PST", "America/Los_Angeles"],
+      ["EST5EDT", "America/New_York"],
+      ["HST", "Pacific/Honolulu"],
+      ["CET", "Europe/Berlin"],
+      ["Etc/GMT+5", "America/New_York"],
+    ] as const) {
+      expect(() => parseCron("0 9 * * MON", tz, now), tz).toThrow(
+        `Use the IANA zone of the place, like ${place}`,
+      );
+    }
+    for (const tz of ["UTC", "Etc/UTC", "America/Phoenix", "Asia/Kolkata"])
+      expect(parseCron("0 9 * * MON", tz, now).timezone).toBe(tz);
     expect(parseCron(" 0  9 * * MON ", "Europe/Berlin", now)).toEqual({
       cron: "0 9 * * MON",
       timezone: "Europe/Berlin",

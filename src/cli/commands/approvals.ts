@@ -1,9 +1,10 @@
 import type { RequestView } from "../../approvals/approvals.service.js";
 import { checkWayOut, type WayOutPerson } from "../../approvals/check.js";
+import { withRefs } from "../../approvals/refs.js";
 import { stateLabel } from "../../approvals/states.js";
 import { terminalActor } from "../../approvals/types.js";
 import { toCsv } from "../../csv.js";
-import { UsageError } from "../../errors.js";
+import { NotFoundError, RefusedError, UsageError } from "../../errors.js";
 import type { SubjectRow } from "../../store/approvals.repo.js";
 import { type CommandCode, choiceOption, flag, stringOption } from "../command.js";
 import { withContext } from "../context.js";
@@ -19,9 +20,14 @@ function approverText(s: SubjectRow): string {
   return `${s.approverName ?? "?"} (${s.approverSlackId})`;
 }
 
+/** A view as --json prints it: each subject with its ref ("10.3", refs.ts). */
+function viewJson(v: RequestView) {
+  return { ...v, subjects: withRefs(v.subjects) };
+}
+
 function subjectRows(v: RequestView) {
-  return v.subjects.map((s) => ({
-    subject: String(s.id),
+  return withRefs(v.subjects).map((s) => ({
+    subject: s.ref,
     name: s.name,
     email: s.email ?? "",
     state: s.state,
@@ -58,7 +64,7 @@ export const deactivateCommand: CommandCode = {
         source: "cli",
         auditRunId: audit ? Number(audit) : null,
       });
-      if (flag(args, "json")) printJson(io, { ...view, refused });
+      if (flag(args, "json")) printJson(io, { ...viewJson(view), refused });
       else {
         printView(io, view);
         for (const r of refused) io.stdout(`Not included: ${r.who}: ${r.why}\n`);
@@ -99,7 +105,11 @@ async function checkCommand(who: readonly string[], json: boolean, io: CliIo): P
       ready: check.ready && unresolved.length === 0,
       people: [...unresolved, ...check.people],
     };
-    if (json) printJson(io, result);
+    if (json)
+      printJson(io, {
+        ...(result.ready ? {} : { error: { code: "REFUSED", message: notReady(result) } }),
+        ...result,
+      });
     else {
       io.stdout(`Way out: ${result.label} (GONGOPS_DEACTIVATE_VIA=${result.via})\n`);
       io.stdout(
@@ -122,14 +132,14 @@ export const requestsCommand: CommandCode = {
     return withContext(io, [], async (ctx) => {
       if (action === "list") {
         const views = ctx.approvals.list({ open: flag(args, "open") });
-        if (json) printJson(io, { requests: views, cap: ctx.approvals.capToday() });
+        if (json) printJson(io, { requests: views.map(viewJson), cap: ctx.approvals.capToday() });
         else if (views.length === 0) io.stdout("No deactivation requests.\n");
         else {
           const rows = views.map((v) => {
             const counts = new Map<string, number>();
             for (const s of v.subjects) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
             return {
-              id: String(v.request.id),
+              request: `#${v.request.id}`,
               created: v.request.createdAt.slice(0, 16),
               by: v.request.requestedBy,
               users: String(v.subjects.length),
@@ -140,55 +150,59 @@ export const requestsCommand: CommandCode = {
           });
           const cap = ctx.approvals.capToday();
           io.stdout(
-            `${table(rows, ["id", "created", "by", "users", "states", "dry run", "reason"])}\n` +
+            `${table(rows, ["request", "created", "by", "users", "states", "dry run", "reason"])}\n` +
               `Deactivations today: ${cap.used} of ${cap.cap} (GONGOPS_MAX_DEACTIVATIONS_PER_DAY)\n`,
           );
         }
         return 0;
       }
       if (action === "show") {
-        if (!arg || !/^\d+$/.test(arg)) throw new UsageError("say which request: gongops requests show <id>");
-        const v = ctx.approvals.view(Number(arg));
-        if (!v) throw new UsageError(`there is no request #${arg}`);
-        const trail = ctx.repos.approvals.trail({ requestId: v.request.id });
-        if (json) printJson(io, { ...v, trail });
+        const id = requestNumber(arg);
+        const v = ctx.approvals.view(id);
+        if (!v) throw new NotFoundError(`there is no request #${id} (gongops requests lists them)`);
+        const ref = ctx.approvals.subjectRefs();
+        const trail = ctx.repos.approvals
+          .trail({ requestId: v.request.id })
+          .map((t) => ({ ...t, subject: ref(t.subjectId) }));
+        if (json) printJson(io, { ...viewJson(v), trail });
         else {
           printView(io, v);
-          for (const s of v.subjects)
+          for (const s of withRefs(v.subjects))
             io.stdout(
-              `  #${s.id} ${s.name}: ${stateLabel(s.state, v.dryRun)}; approver because ${s.approverReason}${s.evidence ? `; filed on: ${s.evidence}` : ""}\n`,
+              `  subject ${s.ref} ${s.name}: ${stateLabel(s.state, v.dryRun)}; approver because ${s.approverReason}${s.evidence ? `; filed on: ${s.evidence}` : ""}\n`,
             );
         }
         return 0;
       }
       if (action === "release") {
         const reason = stringOption(args, "reason");
-        if (!arg || !/^\d+$/.test(arg) || !reason)
-          throw new UsageError('gongops requests release <subject> --reason "…"');
-        const ok = ctx.approvals.releaseFromCap(
-          Number(arg),
-          terminalActor(ctx.config.approvals.operator),
-          reason,
-        );
-        io.stdout(
-          ok ? `Subject #${arg} goes past today's cap.\n` : `Subject #${arg} is not approved and waiting.\n`,
-        );
-        return ok ? 0 : 1;
+        if (!arg || !reason?.trim()) throw new UsageError('gongops requests release <subject> --reason "…"');
+        const s = await ctx.approvals.findSubject(arg);
+        const name = `subject ${ctx.approvals.subjectRefs()(s.id)} (${s.name})`;
+        const ok = ctx.approvals.releaseFromCap(s.id, terminalActor(ctx.config.approvals.operator), reason);
+        if (!ok) throw new RefusedError(`${name} is ${s.state}, not approved and waiting for the daily cap`);
+        if (json) printJson(io, { subject: name, released: true });
+        else io.stdout(`${capitalized(name)} goes past today's cap.\n`);
+        return 0;
       }
       if (action === "approve" || action === "keep") {
         const reason = stringOption(args, "reason");
-        if (!arg || !/^\d+$/.test(arg) || !reason?.trim())
+        if (!arg || !reason?.trim())
           throw new UsageError(`gongops requests ${action} <subject> --reason "…" (an admin override)`);
+        const s = await ctx.approvals.findSubject(arg);
+        const ref = ctx.approvals.subjectRefs()(s.id);
         const [o] = await ctx.approvals.decide({
-          subjectIds: [Number(arg)],
+          subjectIds: [s.id],
           decision: action,
           actor: terminalActor(ctx.config.approvals.operator),
           reason,
           override: true,
         });
-        if (json) printJson(io, o);
-        else io.stdout(`Subject #${arg} (${o!.name}): ${o!.message}.\n`);
-        return o!.outcome === "approved" || o!.outcome === "kept" ? 0 : 1;
+        const done = o!.outcome === "approved" || o!.outcome === "kept";
+        if (!done) throw new RefusedError(`subject ${ref} (${o!.name}): ${o!.message}`);
+        if (json) printJson(io, { ...o, subject: ref });
+        else io.stdout(`Subject ${ref} (${o!.name}): ${o!.message}.\n`);
+        return 0;
       }
       if (action === "retry") {
         if (!arg || !/^\d+$/.test(arg))
@@ -210,20 +224,40 @@ export const requestsCommand: CommandCode = {
   },
 };
 
+/** Why a deactivation would not go through, in one line (the --check document's `error`). */
+function notReady(r: { refusal?: string | null; people: readonly WayOutPerson[] }): string {
+  const people = r.people.filter((p) => p.verdict === "refused").map((p) => `${p.who}: ${p.detail}`);
+  return `not ready: ${[r.refusal, ...people].filter(Boolean).join("; ") || "a check did not pass"}`;
+}
+
+/** "10" or "#10": a request's number. */
+function requestNumber(arg: string | undefined): number {
+  if (!arg || !/^#?\d{1,9}$/.test(arg))
+    throw new UsageError("say which request: gongops requests show <number>");
+  return Number(arg.replace(/^#/, ""));
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 export const trailCommand: CommandCode = {
   async run(args, io) {
     const since = stringOption(args, "since");
     const sinceDate = since === undefined ? undefined : new Date(since);
     if (sinceDate && Number.isNaN(sinceDate.getTime()))
       throw new UsageError(`--since expects a date, got "${since}"`);
-    const format = choiceOption(args, "format", ["csv", "json"] as const, "csv");
+    const format = flag(args, "json")
+      ? "json"
+      : choiceOption(args, "format", ["csv", "json"] as const, "csv");
     return withContext(io, [], async (ctx) => {
+      const ref = ctx.approvals.subjectRefs();
       const rows = ctx.approvals.trail({ since: sinceDate }).map((t) => {
         const s = ctx.repos.approvals.subject(t.subjectId);
         return {
           at: t.at,
           request: t.requestId,
-          subject: t.subjectId,
+          subject: ref(t.subjectId),
           user: s?.name ?? "",
           email: s?.email ?? "",
           actor: t.actor,

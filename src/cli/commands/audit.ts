@@ -117,6 +117,7 @@ export function printAudit(
         : `Audit ${report.runId} ${report.status}: ${report.error ?? ""}`;
     if (format === "json") {
       printJson(io, {
+        error: { code: report.status === "paused" ? "PAUSED" : "INTERNAL", message },
         runId: report.runId,
         status: report.status,
         resumeAt: report.resumeAt,
@@ -184,6 +185,7 @@ async function runAudit(ctx: GongContext, args: ParsedArgs, io: CliIo): Promise<
       io.stderr(`${error.message}\n`);
       if (format === "json")
         printJson(io, {
+          error: { code: "PAUSED", message: error.message },
           runId: error.runId,
           status: "paused",
           resumeAt: error.resumeAt.toISOString(),

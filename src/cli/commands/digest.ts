@@ -27,7 +27,8 @@ export const digestCommand: CommandCode = {
         const at = error.at(ctx.clock.now()).toISOString();
         const message = `${error.message}; run gongops digest again after ${at} to continue`;
         io.stderr(`${message}\n`);
-        if (flag(args, "json")) printJson(io, { status: "paused", resumeAt: at, message });
+        if (flag(args, "json"))
+          printJson(io, { error: { code: "PAUSED", message }, status: "paused", resumeAt: at, message });
         return EXIT_PAUSED;
       }
       if (flag(args, "json")) printJson(io, { digest });

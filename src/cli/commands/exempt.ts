@@ -1,5 +1,5 @@
 import { describeMatches } from "../../audit/exemptions.service.js";
-import { UsageError } from "../../errors.js";
+import { NotFoundError, UsageError } from "../../errors.js";
 import { type CommandCode, flag, stringOption } from "../command.js";
 import { withContext } from "../context.js";
 import { table } from "../format.js";
@@ -39,12 +39,10 @@ export const exemptCommand: CommandCode = {
       }
       if (action === "remove") {
         const r = ctx.exemptions.remove(rest[0]!);
+        if (!r.removed) throw new NotFoundError(`not on the exempt list: ${r.rule.kind} ${r.rule.value}`);
         if (json) printJson(io, r);
-        else
-          io.stdout(
-            `${r.removed ? "No longer exempt" : "Not on the list"}: ${r.rule.kind} ${r.rule.value}\n`,
-          );
-        return r.removed ? 0 : 1;
+        else io.stdout(`No longer exempt: ${r.rule.kind} ${r.rule.value}\n`);
+        return 0;
       }
       const rows = ctx.exemptions.list();
       if (json) printJson(io, rows);

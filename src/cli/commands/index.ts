@@ -35,14 +35,15 @@ the trend chart the digest would upload, trend.png, in --out (the current direct
   {
     name: "start",
     summary: "run the Slack app (/gong, buttons, App Home)",
-    usage: `gongops start [--port N]
+    usage: `gongops start [--port N] [--json]
 
 Connects to Slack with Socket Mode when SLACK_APP_TOKEN is set, otherwise listens for Slack's requests on
 PORT (/slack/events, signed with SLACK_SIGNING_SECRET). Serves GET /health (alive), GET /ready (the
 database, Slack's auth.test and the job worker) and GET /metrics (Prometheus): on PORT in HTTP mode, on
 loopback in Socket Mode, or on GONGOPS_METRICS_ADDR when set. Needs SLACK_BOT_TOKEN and the Gong
 credentials. Runs until Ctrl-C or SIGTERM, then stops within GONGOPS_STOP_GRACE_SECONDS (10) and exits 0,
-whatever is still in flight; a second Ctrl-C or SIGTERM exits at once.`,
+whatever is still in flight; a second Ctrl-C or SIGTERM exits at once. --json prints one document once
+stopped ({ "stopped": true, "graceful" }); the logs stay on stderr.`,
     maxPositionals: 0,
     options: { port: { type: "string" } },
     load: async () => (await import("./start.js")).startCommand,
@@ -133,10 +134,13 @@ when a deactivation would go through, 1 when it would be refused.`,
     name: "requests",
     summary: "list deactivation requests, or show one",
     usage: `gongops requests [list] [--open] [--json]
-gongops requests show <id> [--json]
-gongops requests release <subject> --reason "…"   (let an approved subject past today's cap)
-gongops requests approve|keep <subject> --reason "…"   (an admin override, recorded as one)
-gongops requests retry <subject> [--reason "…"]   (run a failed deactivation again, every check first)`,
+gongops requests show <request> [--json]
+gongops requests release <subject> --reason "…" [--json]   (let an approved subject past today's cap)
+gongops requests approve|keep <subject> --reason "…" [--json]   (an admin override, recorded as one)
+gongops requests retry <subject> [--reason "…"] [--json]   (run a failed deactivation again, every check first)
+
+A request is a number (#10); each person in it is a subject, numbered within it: 10.3 is request
+#10's third. Name a subject by that, or by the person's email, name or Gong id (their open subject).`,
     options: { open: { type: "boolean" }, json: { type: "boolean" }, reason: { type: "string" } },
     maxPositionals: 2,
     load: async () => (await import("./approvals.js")).requestsCommand,
@@ -151,8 +155,12 @@ gongops requests retry <subject> [--reason "…"]   (run a failed deactivation a
   {
     name: "trail",
     summary: "every decision and deactivation: who, when, from, to, why",
-    usage: "gongops trail [--since <date>] [--format csv|json]",
-    options: { since: { type: "string" }, format: { type: "string" } },
+    usage: `gongops trail [--since <date>] [--format csv|json] [--json]
+
+One row per step: request is the request's number, subject is the person in it as 10.3 (request #10's
+third).`,
+    conflicts: [["json", "format"]],
+    options: { since: { type: "string" }, format: { type: "string" }, json: { type: "boolean" } },
     maxPositionals: 0,
     load: async () => (await import("./approvals.js")).trailCommand,
   },
@@ -268,12 +276,13 @@ Exits 0 only when nothing failed.`,
   {
     name: "schedule",
     summary: "scheduled syncs and audit digests: add, list, remove, pause, resume, run",
-    usage: `gongops schedule add --cron "0 9 * * MON" [--tz Europe/Berlin] [--kind audit-digest|sync] [--channel C…] [--days 90] [--skip-if-unchanged] [--json]
+    usage: `gongops schedule add --cron "0 9 * * MON" [--tz Europe/Berlin] [--kind audit-digest|sync] [--channel C…|#name] [--days 90] [--skip-if-unchanged] [--json]
 gongops schedule list [--json]
 gongops schedule remove|pause|resume|run <id> [--json]
 
 A schedule runs in \`gongops start\` (the Slack app), which posts each digest in its channel. --tz is an
-IANA zone (default UTC); the cron has five fields. After downtime one late run is made (marked delayed),
+IANA zone (default UTC; not a fixed-offset abbreviation like EST); the cron has five fields. A
+channel given as #name is found in Slack (SLACK_BOT_TOKEN, scope channels:read). After downtime one late run is made (marked delayed),
 none when it would be more than GONGOPS_SCHEDULE_MAX_LATE_HOURS late. run queues one run now.`,
     options: {
       cron: { type: "string" },

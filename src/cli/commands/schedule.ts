@@ -1,7 +1,9 @@
-import { UsageError } from "../../errors.js";
+import type { Config } from "../../config.js";
+import { GongopsError, UsageError } from "../../errors.js";
 import { nextRunText, scheduleJson, statusText, whatItRuns } from "../../schedules/describe.js";
 import { ScheduleRunner } from "../../schedules/runner.js";
 import type { ScheduleView } from "../../schedules/schedules.service.js";
+import { channelId, isChannelId } from "../../slack/channels.js";
 import { type CommandCode, flag, intOption, stringOption } from "../command.js";
 import { withContext } from "../context.js";
 import { table } from "../format.js";
@@ -24,6 +26,23 @@ function row(s: ScheduleView): Record<string, string> {
   };
 }
 
+/** `--channel C…` as it is; `--channel #revops` found in Slack (needs SLACK_BOT_TOKEN, channels:read). */
+async function channelOf(config: Config, given: string): Promise<string> {
+  if (isChannelId(given.trim())) return given.trim();
+  const token = config.slack.botToken;
+  if (!token)
+    throw new GongopsError(
+      "CONFIG_INVALID",
+      `"${given}" is a channel name: finding its id needs SLACK_BOT_TOKEN (with channels:read). Set it, or give the channel's id (C…, in the channel's details)`,
+    );
+  // Slack's client loads only here: every other schedule command starts without it.
+  const [{ webApi }, { slackClientOptions }] = await Promise.all([
+    import("@slack/bolt"),
+    import("../../slack/webClient.js"),
+  ]);
+  return channelId(new webApi.WebClient(token.reveal(), slackClientOptions(config)), given);
+}
+
 export const scheduleCommand: CommandCode = {
   async run(args, io) {
     const [action = "list", ...rest] = args.positionals;
@@ -38,11 +57,13 @@ export const scheduleCommand: CommandCode = {
       if (!cron) throw new UsageError('add needs --cron, e.g. --cron "0 9 * * MON"');
       const days = args.values.days === undefined ? undefined : intOption(args, "days", 90, 1, 2700);
       return withContext(io, [], async (ctx) => {
+        const given = stringOption(args, "channel");
+        const channel = given === undefined ? null : await channelOf(ctx.config, given);
         const s = ctx.schedules.add({
           kind: stringOption(args, "kind") ?? "audit-digest",
           cron,
           timezone: stringOption(args, "tz") ?? "UTC",
-          channel: stringOption(args, "channel") ?? null,
+          channel,
           options: {
             ...(days ? { days } : {}),
             ...(flag(args, "skip-if-unchanged") ? { skipIfUnchanged: true } : {}),

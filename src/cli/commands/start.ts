@@ -2,8 +2,9 @@ import { configSecrets } from "../../config.js";
 import { createLogger } from "../../log.js";
 import { redactor } from "../../secret.js";
 import { isClosedOutput } from "../../stdio.js";
-import { type CommandCode, intOption } from "../command.js";
+import { type CommandCode, flag, intOption } from "../command.js";
 import { withContext } from "../context.js";
+import { printJson } from "../io.js";
 
 /**
  * After a clean stop, how long the process may take to end on its own before it is ended: whatever
@@ -89,6 +90,7 @@ export const startCommand: CommandCode = {
           });
           slack.abandon();
         }
+        if (flag(args, "json")) printJson(io, { stopped: true, graceful: stopped });
         return 0;
       });
     } finally {

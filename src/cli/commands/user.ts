@@ -54,7 +54,13 @@ export const userCommand: CommandCode = {
         result.match === "one"
           ? await (await grownWithGong(ctx)).audit.userActivityLine(result.user.id)
           : undefined;
-      if (flag(args, "json")) printJson(io, activity === undefined ? result : { ...result, activity });
+      // Nobody matched: a failure, so the document says so in `error` (cli.ts), with the suggestions.
+      const failed =
+        result.match === "none"
+          ? { error: { code: "NOT_FOUND", message: `no Gong user matches "${result.query}"` } }
+          : {};
+      if (flag(args, "json"))
+        printJson(io, activity === undefined ? { ...failed, ...result } : { ...result, activity });
       else io.stdout(renderLookup(result, activity));
       return result.match === "none" ? 1 : 0;
     });
