@@ -197,13 +197,16 @@ export class JobWorker {
   giveBackRunning(): void {
     this.running = false;
     this.clock.clearTimeout(this.pollTimer);
-    // A worker that started says it stopped (`gongops doctor` then says so rather than "died").
-    if (this.lastBeat > Number.NEGATIVE_INFINITY)
+    // A worker that started says it stopped (`gongops doctor` then says so rather than "died"), once:
+    // a process on its way out calls this again after the database has closed.
+    if (this.lastBeat > Number.NEGATIVE_INFINITY) {
+      this.lastBeat = Number.NEGATIVE_INFINITY;
       try {
         this.repo.stopped(this.owner, new Date(this.clock.now()));
       } catch (error) {
         this.log.warn("could not record that the job worker stopped", { error: describeError(error) });
       }
+    }
     for (const r of this.inFlight.values()) {
       if (r.givenBack) continue;
       r.givenBack = true;

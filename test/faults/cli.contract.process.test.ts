@@ -134,6 +134,13 @@ describe("every command with --json, succeeding and failing", () => {
       { args: j("jobs"), exit: 0 },
       { args: j("jobs", "retry", "999"), exit: 1, error: "NOT_FOUND" },
       { args: j("leavers"), exit: 0, env: env(slackEnv()) },
+      { args: j("doctor"), exit: 0, env: env(slackEnv()) },
+      {
+        args: j("doctor"),
+        exit: 1,
+        error: "REFUSED",
+        env: env({ ...slackEnv(), GONG_SCIM_TOKEN: "wrong-token" }),
+      },
       { args: j("leavers"), exit: 2, error: "USAGE" },
       { args: j("newcomers", "extra"), exit: 2, error: "USAGE" },
       { args: j("digest", "--days", "abc"), exit: 2, error: "USAGE" },
