@@ -1,4 +1,4 @@
-import { NotFoundError, UsageError } from "../errors.js";
+import { NotFoundError, RefusedError } from "../errors.js";
 import { enqueueJob } from "../jobs/index.js";
 import type { SubjectRow } from "../store/approvals.repo.js";
 import type { DbOrTx } from "../store/jobs.repo.js";
@@ -41,17 +41,17 @@ export function retryFailed(
   input: { subjectId: number; actor: Actor; reason?: string | null },
 ): SubjectRow {
   const { repo } = core;
-  if (!input.actor.isAdmin) throw new UsageError("only admins can run a failed deactivation again");
+  if (!input.actor.isAdmin) throw new RefusedError("only admins can run a failed deactivation again");
   const s = repo.subject(input.subjectId);
   if (!s) throw new NotFoundError(`there is no subject ${input.subjectId}`);
   if (s.state !== "failed")
-    throw new UsageError(`${s.name} is ${STATE_LABEL[s.state]}; only a failed deactivation can be run again`);
+    throw new RefusedError(`${s.name} is ${STATE_LABEL[s.state]}; only a failed deactivation can be run again`);
   // One open request per person: one filed since the failure goes on instead.
   const other = s.dryRun
     ? undefined
     : repo.subjectsOfUser(s.userId).find((x) => x.id !== s.id && !x.dryRun && isOpen(x.state));
   if (other)
-    throw new UsageError(
+    throw new RefusedError(
       `${s.name} is in open request #${other.requestId} now (subject ${other.id}); that one goes on instead`,
     );
   const now = core.now();
@@ -67,7 +67,7 @@ export function retryFailed(
     );
     if (!created && job.status === "running")
       // Rolls the move back: the job that failed it is still finishing its attempt.
-      throw new UsageError(`${s.name}'s deactivation job is still finishing; try again in a minute`);
+      throw new RefusedError(`${s.name}'s deactivation job is still finishing; try again in a minute`);
     if (!created) core.deps.jobs.rerun(job.id, now, tx);
     core.enqueueNotify(tx, {
       kind: "changed",
@@ -78,7 +78,7 @@ export function retryFailed(
     return moved;
   });
   if (!row)
-    throw new UsageError(`${s.name} changed meanwhile; look again with gongops requests show ${s.requestId}`);
+    throw new RefusedError(`${s.name} changed meanwhile; look again with gongops requests show ${s.requestId}`);
   core.log.info("a failed deactivation is run again", { subject: s.id, by: input.actor.label });
   core.wake();
   return row;

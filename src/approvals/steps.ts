@@ -132,7 +132,10 @@ async function fileStep(core: ApprovalsCore, executionId: string): Promise<void>
   } catch (error) {
     // What no retry changes (not in Gong, already inactive, in an open request, nobody to decide) is
     // the step's plain failure; anything else (Gong down) is the job's to retry.
-    if (error instanceof GongopsError && (error.code === "USAGE" || error.code === "NOT_FOUND"))
+    if (
+      error instanceof GongopsError &&
+      (error.code === "USAGE" || error.code === "REFUSED" || error.code === "NOT_FOUND")
+    )
       return refuse(`Gong deactivation not requested: ${error.message.replace(/^nothing was filed: /, "")}`);
     throw error;
   }

@@ -210,6 +210,7 @@ describe("gongops deactivate | requests | trail | reactivate", () => {
     const filed = await cli(["deactivate", email(ID.big), "--reason", "seat review", "--json"], env);
     expect(filed.code, filed.stderr).toBe(0);
     const id = filed.json().subjects[0].id as number;
+    const ref = filed.json().subjects[0].ref as string;
     const { log } = captureLog();
     const app = createContext({ config: loadConfig(env), log });
     try {
@@ -229,23 +230,28 @@ describe("gongops deactivate | requests | trail | reactivate", () => {
 
       // A subject that did not fail is refused, in words; a number that is no subject is not found.
       const pending = await cli(["deactivate", email(ID.dana), "--reason", "x", "--json"], env);
-      const notFailed = await cli(["requests", "retry", String(pending.json().subjects[0].id)], env);
-      expect(notFailed.code).toBe(2);
+      const notFailed = await cli(["requests", "retry", pending.json().subjects[0].ref], env);
+      expect(notFailed.code).toBe(1);
       expect(notFailed.stderr).toMatch(/only a failed deactivation can be run again/);
-      expect((await cli(["requests", "retry", "99999"], env)).stderr).toMatch(/no subject 99999/);
+      expect(notFailed.stderr).not.toMatch(/Usage:/);
+      const nobody = await cli(["requests", "retry", "99999.1"], env);
+      expect(nobody.code).toBe(1);
+      expect(nobody.stderr).toMatch(/there is no request #99999/);
 
-      const retried = await cli(["requests", "retry", String(id), "--reason", "token replaced"], env);
+      const retried = await cli(["requests", "retry", ref, "--reason", "token replaced"], env);
       expect(retried.code, retried.stderr).toBe(0);
-      expect(retried.stdout).toMatch(/Max Id\) is approved again/);
+      expect(retried.stdout).toMatch(
+        new RegExp(`Subject ${ref.replace(".", "\\.")} \\(Max Id\\) is approved again`),
+      );
       expect(app.repos.approvals.subject(id)!.state).toBe("approved");
       const rows = JSON.parse((await cli(["trail", "--format", "json"], env)).stdout) as {
-        subject: number;
+        subject: string;
         from: string;
         to: string;
         actor: string;
         why: string;
       }[];
-      expect(rows.filter((t) => t.subject === id).at(-1)).toMatchObject({
+      expect(rows.filter((t) => t.subject === ref).at(-1)).toMatchObject({
         from: "failed",
         to: "approved",
         actor: "cli (ana@desk)",

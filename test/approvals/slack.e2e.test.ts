@@ -199,8 +199,9 @@ describe("approvals in Slack", () => {
       }),
       "application/x-www-form-urlencoded",
     );
-    await fake.waitFor(() => sim.org.user(ID.mgr)!.active === true);
-    expect(ctx.repos.approvals.subject(subjectId)!.state).toBe("reactivated");
+    // The PATCH lands in Gong before the subject's row says so: wait for the row.
+    await fake.waitFor(() => ctx.repos.approvals.subject(subjectId)!.state === "reactivated");
+    expect(sim.org.user(ID.mgr)!.active).toBe(true);
   });
 
   it("App Home: the approver sees their pending decisions with buttons; admins see the overview", async () => {

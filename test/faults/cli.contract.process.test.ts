@@ -198,6 +198,7 @@ describe("every command with --json, succeeding and failing", () => {
       { args: j("requests", "release", a!.email, "--reason", "x"), exit: 1, error: "REFUSED" },
       { args: j("requests", "release", String(request), "--reason", "x"), exit: 2, error: "USAGE" },
       { args: j("requests", "approve", `${request}.2`, "--reason", "contract"), exit: 0 },
+      { args: j("requests", "retry", `${request}.1`), exit: 1, error: "REFUSED" },
       { args: j("newcomers"), exit: 0 },
       { args: j("digest", "--days", "30"), exit: 0 },
       { args: j("schedule", "pause", sid), exit: 0 },

@@ -205,17 +205,18 @@ export const requestsCommand: CommandCode = {
         return 0;
       }
       if (action === "retry") {
-        if (!arg || !/^\d+$/.test(arg))
-          throw new UsageError('gongops requests retry <subject> [--reason "…"]');
+        if (!arg) throw new UsageError('gongops requests retry <subject> [--reason "…"]');
+        const found = await ctx.approvals.findSubject(arg);
+        const ref = ctx.approvals.subjectRefs()(found.id);
         const s = ctx.approvals.retry({
-          subjectId: Number(arg),
+          subjectId: found.id,
           actor: terminalActor(ctx.config.approvals.operator),
           reason: stringOption(args, "reason") ?? null,
         });
-        if (json) printJson(io, s);
+        if (json) printJson(io, { ...s, subject: ref });
         else
           io.stdout(
-            `Subject #${s.id} (${s.name}) is approved again; the running app (gongops start) runs its deactivation with every check before a change.\n`,
+            `Subject ${ref} (${s.name}) is approved again; the running app (gongops start) runs its deactivation with every check before a change.\n`,
           );
         return 0;
       }
