@@ -45,7 +45,9 @@ export function retryFailed(
   const s = repo.subject(input.subjectId);
   if (!s) throw new NotFoundError(`there is no subject ${input.subjectId}`);
   if (s.state !== "failed")
-    throw new RefusedError(`${s.name} is ${STATE_LABEL[s.state]}; only a failed deactivation can be run again`);
+    throw new RefusedError(
+      `${s.name} is ${STATE_LABEL[s.state]}; only a failed deactivation can be run again`,
+    );
   // One open request per person: one filed since the failure goes on instead.
   const other = s.dryRun
     ? undefined
@@ -78,7 +80,9 @@ export function retryFailed(
     return moved;
   });
   if (!row)
-    throw new RefusedError(`${s.name} changed meanwhile; look again with gongops requests show ${s.requestId}`);
+    throw new RefusedError(
+      `${s.name} changed meanwhile; look again with gongops requests show ${s.requestId}`,
+    );
   core.log.info("a failed deactivation is run again", { subject: s.id, by: input.actor.label });
   core.wake();
   return row;
