@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PNG } from "pngjs";
 import { afterAll, describe, expect, it } from "vitest";
+import { SimOrg } from "../../src/sim/org.js";
 import { cli } from "../helpers/cli.js";
 
 /** `gongops demo` ends with the seats its deactivations reclaimed and writes trend.png where it says. */
@@ -25,9 +26,21 @@ describe("gongops demo's trend", () => {
     expect([image.width, image.height]).toEqual([1600, 800]);
   }, 120_000);
 
-  it("as text: the demo ends with the reclaimed total and the chart's path", async () => {
+  it("as text: the leavers of its org and what their seats cost; it ends with the reclaimed total and the chart's path", async () => {
     const r = await cli(["demo", "--users", "150", "--latency", "0", "--out", dir], {});
     expect(r.code, r.stderr).toBe(0);
+    // Who left the demo's org (the same seed, the same org) and is still active in Gong: the leavers.
+    const org = SimOrg.generate({ users: 150, seed: 1 });
+    const n = org.users().filter((u) => u.active && org.leftAt(u.id) !== null).length;
+    expect(n).toBeGreaterThan(1);
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `Leavers: ${n} people who left the company still hold a Gong seat — \\$${(n * 1200).toLocaleString("en-US")} a year \\(checked .* UTC against Slack\\):`,
+      ),
+    );
+    expect(r.stdout).toMatch(
+      /Found with \d+ users\.list pages? from the simulated Slack workspace, 0 Gong requests/,
+    );
     expect(r.stdout).toMatch(
       /\nReclaimed so far: 3 seats, \$3,600 a year \(at a demo seat price of \$1,200 a year\)\.\nThe trend chart a digest uploads to Slack: .*trend\.png\n$/,
     );
