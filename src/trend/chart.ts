@@ -128,7 +128,8 @@ export function trendSpec(d: ChartData): TopLevelSpec {
   const now = last
     ? `${last.day}: ${last.inactive} inactive of ${last.active} active users${last.cost !== null ? `, ${money(last.cost, d.currency)} a year` : ""}`
     : "No audit yet";
-  const weekly = "green: deactivations per week";
+  // The bars have their own scale (a quarter of the height at most): the count above each is the number.
+  const weekly = "green bars: deactivations finished each week, counted above each bar";
   const subtitle = [
     now,
     enough
