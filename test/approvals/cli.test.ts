@@ -251,6 +251,14 @@ describe("gongops deactivate | requests | trail | reactivate", () => {
         actor: string;
         why: string;
       }[];
+      // JSON keeps Slack's ids for machines; the CSV and the terminal, read by people, never show
+      // "<@U…>": without a bot token to look them up, they say whose id it is.
+      expect(rows.some((t) => t.actor === "<@UADMIN9>")).toBe(true);
+      const csv = (await cli(["trail"], env)).stdout;
+      expect(csv).not.toContain("<@");
+      expect(csv).toContain("Slack user UADMIN9");
+      const shown = (await cli(["requests", "show", ref.split(".")[0]!], env)).stdout;
+      expect(shown).not.toContain("<@");
       expect(rows.filter((t) => t.subject === ref).at(-1)).toMatchObject({
         from: "failed",
         to: "approved",

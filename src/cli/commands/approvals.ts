@@ -3,6 +3,7 @@ import { checkWayOut, type WayOutPerson } from "../../approvals/check.js";
 import { withRefs } from "../../approvals/refs.js";
 import { stateLabel } from "../../approvals/states.js";
 import { terminalActor } from "../../approvals/types.js";
+import type { Config } from "../../config.js";
 import { toCsv } from "../../csv.js";
 import { NotFoundError, RefusedError, UsageError } from "../../errors.js";
 import type { SubjectRow } from "../../store/approvals.repo.js";
@@ -11,6 +12,7 @@ import { withContext } from "../context.js";
 import { table } from "../format.js";
 import type { CliIo } from "../io.js";
 import { printJson } from "../io.js";
+import { slackNamer } from "../slackNames.js";
 
 /** `gongops deactivate | requests | trail | reactivate`: the terminal face of src/approvals/. */
 
@@ -36,13 +38,18 @@ function subjectRows(v: RequestView) {
   }));
 }
 
-function printView(io: CliIo, v: RequestView): void {
+function viewText(v: RequestView): string {
   const r = v.request;
-  io.stdout(
+  return (
     `Request #${r.id}${v.dryRun ? " (DRY RUN: no one will be deactivated)" : ""}, by ${r.requestedBy} on ${r.createdAt}\n` +
-      `Reason: ${r.reason}\n` +
-      `${table(subjectRows(v), ["subject", "name", "email", "state", "approver", "note"])}\n`,
+    `Reason: ${r.reason}\n` +
+    `${table(subjectRows(v), ["subject", "name", "email", "state", "approver", "note"])}\n`
   );
+}
+
+/** Text for a person at a terminal: Slack ids as names (slackNames.ts), never "<@U…>". */
+async function printNamed(io: CliIo, config: Config, text: string): Promise<void> {
+  io.stdout((await slackNamer(config, [text]))(text));
 }
 
 export const deactivateCommand: CommandCode = {
@@ -66,7 +73,7 @@ export const deactivateCommand: CommandCode = {
       });
       if (flag(args, "json")) printJson(io, { ...viewJson(view), refused });
       else {
-        printView(io, view);
+        await printNamed(io, ctx.config, viewText(view));
         for (const r of refused) io.stdout(`Not included: ${r.who}: ${r.why}\n`);
         io.stdout("The running app (gongops start) posts it to the approvers.\n");
       }
@@ -135,13 +142,17 @@ export const requestsCommand: CommandCode = {
         if (json) printJson(io, { requests: views.map(viewJson), cap: ctx.approvals.capToday() });
         else if (views.length === 0) io.stdout("No deactivation requests.\n");
         else {
+          const named = await slackNamer(
+            ctx.config,
+            views.map((v) => v.request.requestedBy),
+          );
           const rows = views.map((v) => {
             const counts = new Map<string, number>();
             for (const s of v.subjects) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
             return {
               request: `#${v.request.id}`,
               created: v.request.createdAt.slice(0, 16),
-              by: v.request.requestedBy,
+              by: named(v.request.requestedBy),
               users: String(v.subjects.length),
               states: [...counts].map(([k, n]) => `${n} ${k}`).join(", "),
               "dry run": v.dryRun ? "yes" : "",
@@ -166,11 +177,11 @@ export const requestsCommand: CommandCode = {
           .map((t) => ({ ...t, subject: ref(t.subjectId) }));
         if (json) printJson(io, { ...viewJson(v), trail });
         else {
-          printView(io, v);
-          for (const s of withRefs(v.subjects))
-            io.stdout(
+          const lines = withRefs(v.subjects).map(
+            (s) =>
               `  subject ${s.ref} ${s.name}: ${stateLabel(s.state, v.dryRun)}; approver because ${s.approverReason}${s.evidence ? `; filed on: ${s.evidence}` : ""}\n`,
-            );
+          );
+          await printNamed(io, ctx.config, viewText(v) + lines.join(""));
         }
         return 0;
       }
@@ -269,21 +280,19 @@ export const trailCommand: CommandCode = {
         };
       });
       if (format === "json") printJson(io, rows);
-      else
-        io.stdout(
-          toCsv(rows, [
-            "at",
-            "request",
-            "subject",
-            "user",
-            "email",
-            "actor",
-            "from",
-            "to",
-            "why",
-            "override",
-          ]),
+      else {
+        // A CSV is read by people: Slack ids as names, never "<@U…>" (slackNames.ts).
+        const named = await slackNamer(
+          ctx.config,
+          rows.flatMap((r) => [r.actor, r.why]),
         );
+        io.stdout(
+          toCsv(
+            rows.map((r) => ({ ...r, actor: named(r.actor), why: named(r.why) })),
+            ["at", "request", "subject", "user", "email", "actor", "from", "to", "why", "override"],
+          ),
+        );
+      }
       return 0;
     });
   },
