@@ -135,11 +135,7 @@ describe("Request deactivation… under the any rule, gongops start as a process
       expect(told.args.text).not.toMatch(/Not included/);
       requestId = Number(/#(\d+)/.exec(told.args.text)![1]);
     } finally {
-      app.child.kill("SIGTERM");
-      // Never leave it behind: a stop that hangs is issue 18 §5's, not this test's.
-      const hard = setTimeout(() => app.child.kill("SIGKILL"), 15_000);
-      await app.done;
-      clearTimeout(hard);
+      await stopApp(app);
     }
 
     // What the run found, read back from the database the process wrote.
@@ -225,10 +221,7 @@ describe("an address reused before the approval, gongops start as a process", ()
       expect(sim.org.user(leaver.id)!.active).toBe(true);
       expect(sim.org.user(other.id)!.active).toBe(true);
     } finally {
-      app.child.kill("SIGTERM");
-      const hard = setTimeout(() => app.child.kill("SIGKILL"), 15_000);
-      await app.done;
-      clearTimeout(hard);
+      await stopApp(app);
     }
   }, 90_000);
 });
@@ -241,4 +234,12 @@ function subjectRow(id: number): { state: string; state_reason: string | null } 
   } finally {
     db.close();
   }
+}
+
+/** SIGTERM, and never left behind: a stop that hangs is issue 18 §5's to test, not this file's. */
+async function stopApp(app: ReturnType<typeof spawnGongops>): Promise<void> {
+  app.child.kill("SIGTERM");
+  const hard = setTimeout(() => app.child.kill("SIGKILL"), 15_000);
+  await app.done;
+  clearTimeout(hard);
 }
