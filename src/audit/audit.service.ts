@@ -1,6 +1,6 @@
 import { type Clock, nowDate } from "../clock.js";
 import type { DirectorySync } from "../directory/sync.service.js";
-import { tellApart } from "../directory/tellApart.js";
+import { managersOf } from "../directory/tellApart.js";
 import { GongopsError, NotFoundError, RefusedError, UsageError } from "../errors.js";
 import type { GongClient } from "../gong/client.js";
 import type { Logger } from "../log.js";
@@ -120,14 +120,7 @@ export class AuditService {
 
   /** The managers of a report's inactive users, by id: name (told apart from namesakes) and email. */
   managersOf(report: AuditReport): Map<string, ManagerInfo> {
-    const { directory } = this.deps;
-    const gen = directory.state()?.gen;
-    const ids = [...new Set(report.inactive.map((u) => u.managerId).filter((m): m is string => Boolean(m)))];
-    const out = new Map<string, ManagerInfo>();
-    if (gen === undefined) return out;
-    for (const row of directory.byIds(gen, ids))
-      out.set(row.id, { name: tellApart(directory, row), email: row.email ?? null });
-    return out;
+    return managersOf(this.deps.directory, report.inactive);
   }
 
   /**

@@ -45,3 +45,20 @@ export function nameTeller(people: Iterable<Named & { active?: boolean | null }>
       u.firstName || u.lastName ? (counts.get(foldName(`${u.firstName ?? ""} ${u.lastName ?? ""}`)) ?? 0) : 0,
     );
 }
+
+/**
+ * The managers of `users`, by id, from the directory's current snapshot: the name (told apart from
+ * namesakes) and the email. The audit's CSV and its Slack summary both show them.
+ */
+export function managersOf(
+  directory: DirectoryRepo,
+  users: readonly { managerId: string | null }[],
+): Map<string, { name: string; email: string | null }> {
+  const gen = directory.state()?.gen;
+  const ids = [...new Set(users.map((u) => u.managerId).filter((m): m is string => Boolean(m)))];
+  const out = new Map<string, { name: string; email: string | null }>();
+  if (gen === undefined) return out;
+  for (const row of directory.byIds(gen, ids))
+    out.set(row.id, { name: tellApart(directory, row), email: row.email ?? null });
+  return out;
+}

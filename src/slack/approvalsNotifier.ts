@@ -142,7 +142,8 @@ export class SlackApprovalsNotifier implements ApprovalsNotifier {
 
   /**
    * Posts one message part, or updates it when its content changed (a digest of what was sent is kept);
-   * `to`: the user or channel a new message goes to (a user gets a DM).
+   * `to`: the user or channel a new message goes to (a user gets a DM). False when there is nowhere
+   * to post it (no approvals channel).
    */
   private async send(
     requestId: number,
@@ -150,10 +151,10 @@ export class SlackApprovalsNotifier implements ApprovalsNotifier {
     part: number,
     msg: { text: string; blocks: unknown },
     to: string,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const digest = digestOf(msg);
     const existing = this.repo.messages(requestId).find((m) => m.approverKey === key && m.part === part);
-    if (existing?.digest === digest) return;
+    if (existing?.digest === digest) return true;
     if (existing) {
       await this.client().chat.update({
         channel: existing.channel,
@@ -162,10 +163,10 @@ export class SlackApprovalsNotifier implements ApprovalsNotifier {
         blocks: msg.blocks as never,
       });
       this.repo.saveMessage({ ...existing, digest });
-      return;
+      return true;
     }
     const channel = await this.channelFor(to);
-    if (!channel) return;
+    if (!channel) return false;
     const res = await this.client().chat.postMessage({
       channel,
       text: msg.text,
@@ -180,43 +181,17 @@ export class SlackApprovalsNotifier implements ApprovalsNotifier {
         ts: res.ts,
         digest,
       });
+    return true;
   }
 
   private async renderFor(view: RequestView, key: string): Promise<void> {
     const requestId = view.request.id;
-    const posted = this.repo.messages(requestId);
     const parts = approvalMessages(view, key, new Date(this.clock.now()));
     for (const [part, msg] of parts.entries()) {
-      const digest = digestOf(msg);
-      const existing = posted.find((m) => m.approverKey === key && m.part === part);
-      if (existing?.digest === digest) continue;
-      if (existing) {
-        await this.client().chat.update({
-          channel: existing.channel,
-          ts: existing.ts,
-          text: msg.text,
-          blocks: msg.blocks,
-        });
-        this.repo.saveMessage({ ...existing, digest });
-        continue;
-      }
-      const channel = await this.channelFor(key);
-      if (!channel) {
-        this.log.warn("no approvals channel (GONGOPS_APPROVALS_CHANNEL) to post a request to", {
-          request: requestId,
-        });
-        continue;
-      }
-      const res = await this.client().chat.postMessage({ channel, text: msg.text, blocks: msg.blocks });
-      if (res.ts)
-        this.repo.saveMessage({
-          requestId,
-          approverKey: key,
-          part,
-          channel: res.channel ?? channel,
-          ts: res.ts,
-          digest,
-        });
+      if (await this.send(requestId, key, part, msg, key)) continue;
+      this.log.warn("no approvals channel (GONGOPS_APPROVALS_CHANNEL) to post a request to", {
+        request: requestId,
+      });
     }
   }
 

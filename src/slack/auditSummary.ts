@@ -1,6 +1,6 @@
 import { stateLabel } from "../approvals/states.js";
 import type { AuditReport, InactiveUser } from "../audit/report.js";
-import { tellApart } from "../directory/tellApart.js";
+import { managersOf } from "../directory/tellApart.js";
 import type { LeaversView } from "../leavers/types.js";
 import type { ApprovalsRepo } from "../store/approvals.repo.js";
 import type { DirectoryRepo } from "../store/directory.repo.js";
@@ -24,7 +24,7 @@ export function summaryPage(
   const blocks = auditSummaryBlocks(
     report,
     page,
-    managerNames(from.directory, users),
+    new Map([...managersOf(from.directory, users)].map(([id, m]) => [id, m.name])),
     undefined,
     csvNote(csv.where, csv.startedBy, report),
     requestStates(from.approvals, users),
@@ -52,14 +52,4 @@ function requestStates(repo: ApprovalsRepo | undefined, users: readonly Inactive
     if (latest) states.set(u.id, `${stateLabel(latest.state, latest.dryRun)} (request ${latest.requestId})`);
   }
   return states;
-}
-
-/** Display names of the users' managers, from the current directory snapshot. */
-function managerNames(directory: DirectoryRepo, users: readonly InactiveUser[]): Map<string, string> {
-  const gen = directory.state()?.gen;
-  const ids = [...new Set(users.map((u) => u.managerId).filter((m): m is string => Boolean(m)))];
-  const names = new Map<string, string>();
-  if (gen === undefined) return names;
-  for (const row of directory.byIds(gen, ids)) names.set(row.id, tellApart(directory, row));
-  return names;
 }

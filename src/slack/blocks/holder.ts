@@ -5,6 +5,7 @@ import type { RequestRow, SubjectRow } from "../../store/approvals.repo.js";
 import { ACTIONS, VIEWS } from "../ids.js";
 import { literal } from "../mrkdwn.js";
 import { type Block, type Button, button, context, section } from "./common.js";
+import { modal, reasonInput } from "./reasonModals.js";
 
 /**
  * The seat holder's message (GONGOPS_NOTIFY_SUBJECT): a DM before their approver is asked, with "I still
@@ -80,23 +81,10 @@ export function holderMessage(s: SubjectRow, v: RequestView): { text: string; bl
 
 /** "I still need it" asks why: the reason is kept with the answer (and shown to whoever files again). */
 export function holderKeepModal(subjectId: number) {
-  return {
-    type: "modal" as const,
-    callback_id: VIEWS.holderKeep,
-    private_metadata: String(subjectId),
-    title: { type: "plain_text" as const, text: "Keep your Gong seat" },
-    submit: { type: "plain_text" as const, text: "Keep it" },
-    close: { type: "plain_text" as const, text: "Cancel" },
-    blocks: [
-      section(
-        "You keep your Gong seat, and nobody asks again for a while. Say why: it is kept with your answer.",
-      ),
-      {
-        type: "input",
-        block_id: "reason",
-        label: { type: "plain_text", text: "Why you still need it" },
-        element: { type: "plain_text_input", action_id: "reason", max_length: 500 },
-      },
-    ] as Block[],
-  };
+  return modal(VIEWS.holderKeep, String(subjectId), "Keep your Gong seat", "Keep it", [
+    section(
+      "You keep your Gong seat, and nobody asks again for a while. Say why: it is kept with your answer.",
+    ),
+    reasonInput("Why you still need it", false),
+  ]);
 }

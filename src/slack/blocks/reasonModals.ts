@@ -8,7 +8,7 @@ import { type Block, section } from "./common.js";
  * the confirmation). Pure, so tests can look at them.
  */
 
-function reasonInput(label: string, optional: boolean): Block {
+export function reasonInput(label: string, optional: boolean): Block {
   return {
     type: "input",
     block_id: "reason",
@@ -18,7 +18,7 @@ function reasonInput(label: string, optional: boolean): Block {
   } as Block;
 }
 
-function modal(callbackId: string, metadata: string, title: string, submit: string, blocks: Block[]) {
+export function modal(callbackId: string, metadata: string, title: string, submit: string, blocks: Block[]) {
   return {
     type: "modal" as const,
     callback_id: callbackId,
