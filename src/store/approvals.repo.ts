@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gte, inArray, isNull, sql } from "drizzle-orm";
-import type { Db } from "./db.js";
+import { type Db, IMMEDIATE } from "./db.js";
 import type { DbOrTx } from "./jobs.repo.js";
 import {
   approvalDaily,
@@ -46,7 +46,7 @@ export class ApprovalsRepo {
 
   /** Runs `fn` in one write transaction (BEGIN IMMEDIATE: no lost snapshot between read and write). */
   tx<T>(fn: (tx: DbOrTx) => T): T {
-    return this.db.transaction((tx) => fn(tx as unknown as DbOrTx), { behavior: "immediate" });
+    return this.db.transaction((tx) => fn(tx as unknown as DbOrTx), IMMEDIATE);
   }
 
   /**

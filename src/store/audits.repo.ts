@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, gte, ne, sql } from "drizzle-orm";
 import type { ActivityCounts } from "../gong/schemas.js";
 import { countBy } from "./countBy.js";
-import type { Db } from "./db.js";
+import { type Db, writeTransaction } from "./db.js";
 import { auditPosts, auditRuns, auditSubjects, auditWindows } from "./schema.js";
 
 /** Audit runs, their windows, and what each learned about each user. */
@@ -50,7 +50,7 @@ export class AuditsRepo {
       `INSERT INTO audit_subjects (run_id, user_id, kind, reason, email, first_name, last_name, title, manager_id, created, newcomer)
        VALUES (@runId, @userId, @kind, @reason, @email, @firstName, @lastName, @title, @managerId, @created, @newcomer)`,
     );
-    this.writeSubjects = db.$client.transaction((rows: readonly NewAuditSubject[]) => {
+    this.writeSubjects = writeTransaction(db.$client, (rows: readonly NewAuditSubject[]) => {
       for (const r of rows) {
         subject.run({
           runId: r.runId,
@@ -77,13 +77,13 @@ export class AuditsRepo {
     const activityRequests = db.$client.prepare(
       "UPDATE audit_runs SET requests_used = requests_used + ?, activity_requests = activity_requests + ? WHERE id = ?",
     );
-    this.saveActivity = db.$client.transaction((runId: number, e: ActivityEvidence) => {
+    this.saveActivity = writeTransaction(db.$client, (runId: number, e: ActivityEvidence) => {
       for (const l of e.listed)
         listed.run({ run: runId, user: l.userId, seen: l.seen ? 1 : 0, counts: JSON.stringify(l.counts) });
       for (const id of e.none) none.run({ run: runId, user: id });
       if (e.requests) activityRequests.run(e.requests, e.requests, runId);
     });
-    this.saveEvidence = db.$client.transaction((runId: number, e: Evidence) => {
+    this.saveEvidence = writeTransaction(db.$client, (runId: number, e: Evidence) => {
       for (const f of e.found) found.run({ run: runId, user: f.userId, at: f.lastCallAt });
       if (e.cleared) {
         const bit = 2 ** e.cleared.windowIdx;

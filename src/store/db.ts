@@ -107,6 +107,25 @@ export function dbProblem(error: unknown): string | null {
   return DB_PROBLEMS[code] ?? DB_PROBLEMS[code.split("_").slice(0, 2).join("_")] ?? null;
 }
 
+/**
+ * better-sqlite3's transaction, always BEGIN IMMEDIATE. A deferred transaction that reads first and
+ * then writes asks for the write lock while it already holds a read snapshot; when another process
+ * holds the write lock at that moment, SQLite fails at once with SQLITE_BUSY instead of waiting
+ * (the busy handler is not called for that upgrade, to avoid a deadlock). IMMEDIATE takes the write
+ * lock first, so the busy timeout applies. Every transaction in gongops is one of these, or drizzle's
+ * `transaction(fn, IMMEDIATE)`; `test/store/busy.test.ts` holds that.
+ */
+export function writeTransaction<A extends unknown[], R>(
+  sqlite: Database.Database,
+  fn: (...args: A) => R,
+): (...args: A) => R {
+  const tx = sqlite.transaction(fn);
+  return (...args) => tx.immediate(...args);
+}
+
+/** drizzle's transaction config for BEGIN IMMEDIATE (see `writeTransaction`). */
+export const IMMEDIATE = { behavior: "immediate" } as const;
+
 /** True for failures that go away by waiting (another process holds the write lock). */
 export function isDbBusy(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;

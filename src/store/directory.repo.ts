@@ -13,7 +13,7 @@ import {
   sql,
 } from "drizzle-orm";
 import { GongopsError } from "../errors.js";
-import type { Db } from "./db.js";
+import { type Db, IMMEDIATE, writeTransaction } from "./db.js";
 import { directoryEmails, directoryRecords, directoryState, directoryUsers, syncRuns } from "./schema.js";
 
 /**
@@ -132,7 +132,7 @@ export class DirectoryRepo {
     const insertEmail = db.$client.prepare(
       "INSERT OR IGNORE INTO directory_emails (email, user_id, valid_from, kind) VALUES (?, ?, ?, ?)",
     );
-    this.writeChunk = db.$client.transaction((gen: number, writes: VersionWrites) => {
+    this.writeChunk = writeTransaction(db.$client, (gen: number, writes: VersionWrites) => {
       for (const id of writes.close) close.run(gen, id);
       for (const r of writes.insert) {
         insertUser.run({
@@ -213,7 +213,7 @@ export class DirectoryRepo {
         .values({ id: 1, currentGen: gen, syncedAt: at })
         .onConflictDoUpdate({ target: directoryState.id, set: { currentGen: gen, syncedAt: at } })
         .run();
-    });
+    }, IMMEDIATE);
   }
 
   /** Syncs that wrote versions but never became current (failed or killed), except `keep`. */

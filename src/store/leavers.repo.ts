@@ -1,5 +1,5 @@
 import { asc, eq, sql } from "drizzle-orm";
-import type { Db } from "./db.js";
+import { type Db, IMMEDIATE } from "./db.js";
 import type { DbOrTx } from "./jobs.repo.js";
 import { leaverChecks, leavers, newcomerNotices } from "./schema.js";
 
@@ -13,7 +13,7 @@ export class LeaversRepo {
 
   /** Runs `fn` in one write transaction, which the caller may extend (a notice job with its leaver). */
   tx<T>(fn: (tx: DbOrTx) => T): T {
-    return this.db.transaction((tx) => fn(tx as unknown as DbOrTx), { behavior: "immediate" });
+    return this.db.transaction((tx) => fn(tx as unknown as DbOrTx), IMMEDIATE);
   }
 
   all(): LeaverRow[] {

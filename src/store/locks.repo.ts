@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import type { Clock } from "../clock.js";
 import { GongopsError, LockHeldError } from "../errors.js";
-import type { Db } from "./db.js";
+import { type Db, IMMEDIATE } from "./db.js";
 import { PROCESS_OWNER_ID } from "./owner.js";
 import { locks } from "./schema.js";
 
@@ -76,7 +76,7 @@ export class LocksRepo {
         note: note ?? null,
       };
       tx.insert(locks).values(row).onConflictDoUpdate({ target: locks.name, set: row }).run();
-    });
+    }, IMMEDIATE);
     const mine = and(eq(locks.name, name), eq(locks.holder, holder));
     const renew = () =>
       this.db

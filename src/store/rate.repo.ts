@@ -1,6 +1,6 @@
 import { and, count, eq, gt, lte, min, sql } from "drizzle-orm";
 import { MAX_SLACK_MS, type RateWindowStore } from "../gong/limiter.js";
-import type { Db } from "./db.js";
+import { type Db, writeTransaction } from "./db.js";
 import { gongRateWindow } from "./schema.js";
 
 /**
@@ -33,7 +33,8 @@ export class SqliteRateWindow implements RateWindowStore {
       .insert(gongRateWindow)
       .values({ scope, startedAt: sql.placeholder("now"), until: sql.placeholder("until") })
       .prepare();
-    const tx = db.$client.transaction(
+    this.claimTx = writeTransaction(
+      db.$client,
       (s: string, now: number, holdMs: number, limit: number, slackMs: number): number => {
         // Rows are kept MAX_SLACK_MS past their end: another process may count them for that long.
         prune.run({ scope: s, before: now - MAX_SLACK_MS });
@@ -46,7 +47,6 @@ export class SqliteRateWindow implements RateWindowStore {
         return Math.max(1, (row?.first ?? now) + slackMs - now);
       },
     );
-    this.claimTx = (...args) => tx.immediate(...args);
   }
 
   claim(scope: string, now: number, holdMs: number, limit: number, slackMs: number): number {

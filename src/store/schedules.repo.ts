@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, isNotNull, isNull, lt, or } from "drizzle-orm";
-import type { Db } from "./db.js";
+import { type Db, IMMEDIATE } from "./db.js";
 import type { DbOrTx } from "./jobs.repo.js";
 import {
   type DigestSnapshot,
@@ -28,7 +28,7 @@ export class SchedulesRepo {
 
   /** Runs `fn` in one BEGIN IMMEDIATE transaction: a read that decides a write, safe across processes. */
   immediate<T>(fn: (tx: DbOrTx) => T): T {
-    return this.db.transaction((tx) => fn(tx as unknown as DbOrTx), { behavior: "immediate" });
+    return this.db.transaction((tx) => fn(tx as unknown as DbOrTx), IMMEDIATE);
   }
 
   add(s: NewSchedule): ScheduleRow {

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, gte, inArray, lte, notInArray } from "drizzle-orm";
 import { countBy } from "./countBy.js";
-import type { Db } from "./db.js";
+import { type Db, writeTransaction } from "./db.js";
 import { directoryChanges, syncRuns } from "./schema.js";
 
 /** Sync runs and the directory changes each one recorded. */
@@ -44,7 +44,7 @@ export class SyncRunsRepo {
     const insert = db.$client.prepare(
       "INSERT INTO directory_changes (sync_run_id, user_id, kind, before, after, name) VALUES (?, ?, ?, ?, ?, ?)",
     );
-    this.writeChanges = db.$client.transaction((runId: number, changes: readonly ChangeRow[]) => {
+    this.writeChanges = writeTransaction(db.$client, (runId: number, changes: readonly ChangeRow[]) => {
       for (const c of changes) insert.run(runId, c.userId, c.kind, c.before, c.after, c.name);
     });
   }

@@ -24,7 +24,6 @@ beforeAll(async () => {
   fake.channelNames.set("general", "C0GENERAL01");
   fake.channelNames.set("random", "C0RANDOM001");
   fake.channelNames.set("revops", CHANNEL);
-  db = rig.freshDb();
 });
 afterAll(async () => {
   await fake.close();
@@ -97,9 +96,12 @@ const j = (...args: string[]) => [...args, "--json"];
 
 describe("every command with --json, succeeding and failing", () => {
   it("one JSON document, `error` exactly on failure, the exit code of the README's table", async () => {
+    // Its own database and backup file each attempt: a retry (vitest.config.ts) starts from nothing.
+    db = rig.freshDb();
+    seen.length = 0;
+    const backupFile = join(rig.dir, `contract-backup-${rig.n}.db`);
     const users = rig.sim.org.users();
     const u = users.find((x) => x.active && x.managerId)!;
-    const backupFile = join(rig.dir, "contract-backup.db");
     // The simulator (runs until stopped) and the demo (runs it all, on its own simulator and database)
     // need nothing of the rest: they run alongside it.
     const alone = (async () => {
