@@ -194,7 +194,7 @@ export class ApprovalsService {
   }
 
   /** Oldest first; `userId`: only the rows about that Gong user. */
-  trail(options: { since?: Date; userId?: string } = {}): TrailRow[] {
+  trail(options: { since?: Date; userId?: string; requestId?: number } = {}): TrailRow[] {
     return views.trail(this.core, options);
   }
 

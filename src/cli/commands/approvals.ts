@@ -172,7 +172,7 @@ export const requestsCommand: CommandCode = {
         const v = ctx.approvals.view(id);
         if (!v) throw new NotFoundError(`there is no request #${id} (gongops requests lists them)`);
         const ref = ctx.approvals.subjectRefs();
-        const trail = ctx.repos.approvals
+        const trail = ctx.approvals
           .trail({ requestId: v.request.id })
           .map((t) => ({ ...t, subject: ref(t.subjectId) }));
         if (json) printJson(io, { ...viewJson(v), trail });
