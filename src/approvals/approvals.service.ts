@@ -5,7 +5,7 @@ import type { SlackPeople } from "./approver.js";
 import { ApprovalsCore } from "./core.js";
 import { type DecideInput, decide, refusal, releaseFromCap } from "./decide.js";
 import type { Deprovisioner } from "./deprovision.js";
-import { auditInactive } from "./eligibility.js";
+import { auditInactive, type Refusal } from "./eligibility.js";
 import { execute } from "./execute.js";
 import { type FileInput, fileRequest } from "./file.js";
 import { type HolderAnswer, holderKeeps, holderRefusal, holderReleases } from "./holder.js";
@@ -26,6 +26,7 @@ import { reactivate, reactivateRefusal, reactivateSubject } from "./undo.js";
 import { closeVerified } from "./verify.js";
 import * as views from "./views.js";
 
+export { filingNotes, type Refusal } from "./eligibility.js";
 export type { HolderAnswer } from "./holder.js";
 export type { StepFace, StepOutputs } from "./steps.js";
 export type {
@@ -90,9 +91,9 @@ export class ApprovalsService {
     return this.core.isDryRun(request);
   }
 
-  async request(input: FileInput): Promise<{ view: RequestView; refused: { who: string; why: string }[] }> {
+  async request(input: FileInput): Promise<{ view: RequestView; refused: Refusal[]; warnings: Refusal[] }> {
     const filed = await fileRequest(this.core, input);
-    return { view: this.view(filed.request.id)!, refused: filed.refused };
+    return { view: this.view(filed.request.id)!, refused: filed.refused, warnings: filed.warnings };
   }
 
   /** The users an audit found inactive under its own rule: what "Request deactivation…" files. */
@@ -194,7 +195,7 @@ export class ApprovalsService {
   }
 
   /** Oldest first; `userId`: only the rows about that Gong user. */
-  trail(options: { since?: Date; userId?: string } = {}): TrailRow[] {
+  trail(options: { since?: Date; userId?: string; requestId?: number } = {}): TrailRow[] {
     return views.trail(this.core, options);
   }
 

@@ -27,6 +27,8 @@ export interface Candidate {
   created: string | null;
   lastCallAt: string | null;
   evidence: Evidence;
+  /** Filed although plainly active (forced, or on an audit's finding or a departure): in words. */
+  warning?: string;
 }
 
 export interface Refusal {
@@ -170,23 +172,10 @@ export async function eligible(
         },
       });
   }
-  if (input.left) {
-    const evidence = {
-      auditRunId: null,
-      activitySince: core.now().toISOString(),
-      lookbackDays: deps.lookbackDays ?? 90,
-      words: input.left.words,
-    };
-    return { candidates: ok.map(({ c }) => ({ ...c, lastCallAt: null, evidence })), refused };
-  }
-  if (audit) {
-    const candidates = ok.map(({ c }) => ({
-      ...c,
-      lastCallAt: audit.inactive.get(c.id)?.lastHostedCall ?? null,
-      evidence: audit.evidence,
-    }));
-    return { candidates, refused };
-  }
+  // The one rule for every way of filing (the CLI, /gong deactivate, an audit's or a digest's modal, a
+  // leaver's button, a workflow step): each person's own check, now, over the look-back an audit would
+  // count. Someone plainly active (a call 30 days ago) is refused on a direct filing unless forced; on
+  // an audit's finding or a departure they are filed, and the requester is warned as it is filed.
   const checks = await checkOwnActivity(
     core,
     ok.map((o) => o.c.id),
@@ -194,17 +183,57 @@ export async function eligible(
   const candidates: Candidate[] = [];
   for (const { who, c } of ok) {
     const check = checks.get(c.id)!;
-    if (check.active && !input.force) {
-      refused.push({
-        who,
-        why: `${c.name} was active in the last ${check.lookbackDays} days: ${check.activity} (file with --force to ask anyway)`,
+    const active = check.active
+      ? `${c.name} was active in the last ${check.lookbackDays} days: ${check.activity}`
+      : null;
+    if (input.left || audit) {
+      const evidence: Evidence = input.left
+        ? {
+            auditRunId: null,
+            activitySince: core.now().toISOString(),
+            lookbackDays: deps.lookbackDays ?? 90,
+            words: input.left.words,
+          }
+        : audit!.evidence;
+      const basis = input.left
+        ? "their departure all the same (activity after this filing stops it before any change)"
+        : `audit #${audit!.run.id}'s finding all the same (activity after that audit stops it before any change)`;
+      candidates.push({
+        ...c,
+        lastCallAt: audit?.inactive.get(c.id)?.lastHostedCall ?? null,
+        evidence: active ? { ...evidence, words: `${evidence.words}; but ${check.words}` } : evidence,
+        ...(active
+          ? {
+              warning: `${active}; filed on ${basis}`,
+            }
+          : {}),
       });
       continue;
     }
-    const words = check.active ? `filed with --force although ${check.words}` : check.words;
-    candidates.push({ ...c, lastCallAt: null, evidence: { ...check, words } });
+    if (active && !input.force) {
+      refused.push({ who, why: `${active} (file with --force to ask anyway)` });
+      continue;
+    }
+    const words = active ? `filed with --force although ${check.words}` : check.words;
+    candidates.push({
+      ...c,
+      lastCallAt: null,
+      evidence: { ...check, words },
+      ...(active ? { warning: `${active}; filed with --force all the same` } : {}),
+    });
   }
   return { candidates, refused };
+}
+
+/**
+ * What the requester is told as a request is filed, one line each, in every face's reply: who was not
+ * included and why, and who was filed although plainly active.
+ */
+export function filingNotes(f: { refused: readonly Refusal[]; warnings: readonly Refusal[] }): string[] {
+  return [
+    ...f.refused.map((r) => `Not included: ${r.who}: ${r.why}`),
+    ...f.warnings.map((w) => `Warning: ${w.why}`),
+  ];
 }
 
 /** Without a Gong connection: the snapshot's record of them, as Gong last sent it. */

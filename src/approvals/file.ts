@@ -36,6 +36,8 @@ export interface Filed {
   request: RequestRow;
   subjects: SubjectRow[];
   refused: Refusal[];
+  /** Filed although plainly active (eligibility.ts): what the requester is warned of as it is filed. */
+  warnings: Refusal[];
 }
 
 /** Anyone with an email is taken to be in Slack: where the CLI files, the walk can only be foreseen. */
@@ -70,6 +72,7 @@ export async function fileRequest(core: ApprovalsCore, input: FileInput): Promis
   const slack = peopleFor(core);
   const filing = new Set(candidates.map((c) => c.id));
   const subjects: NewSubject[] = [];
+  const warnings: Refusal[] = [];
   for (const c of candidates) {
     const person = {
       id: c.id,
@@ -85,6 +88,7 @@ export async function fileRequest(core: ApprovalsCore, input: FileInput): Promis
       continue;
     }
     subjects.push(subjectOf(c, slack ? a : null));
+    if (c.warning) warnings.push({ who: c.email, why: c.warning });
   }
   if (subjects.length === 0) throw nothing();
   const now = core.now();
@@ -160,7 +164,7 @@ export async function fileRequest(core: ApprovalsCore, input: FileInput): Promis
     dryRun: core.isDryRun(created.request),
   });
   core.wake();
-  return { ...created, refused };
+  return { ...created, refused, warnings };
 }
 
 function subjectOf(c: Candidate, a: Assignment | null): NewSubject {

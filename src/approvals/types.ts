@@ -37,14 +37,35 @@ export interface Actor {
   slackUserId: string | null;
   /** The terminal's operator (GONGOPS_OPERATOR, or user@host); null or absent in Slack. */
   operator?: string | null;
-  /** In words, for the trail: "<@U123>" or "cli (jane@laptop)". */
+  /** In words, for the trail: "<@U123>" or "jane@laptop (terminal)" (`terminalLabel`). */
   label: string;
   isAdmin: boolean;
 }
 
 /** The CLI's actor: the operator at this terminal, named in the trail of everything they do. */
 export function terminalActor(operator: string): Actor {
-  return { slackUserId: null, operator, label: `cli (${operator})`, isAdmin: true };
+  return { slackUserId: null, operator, label: terminalLabel(operator), isAdmin: true };
+}
+
+/**
+ * The terminal's operator as every message names them: "jane@laptop (terminal)", the person first and
+ * where they acted from after (never "cli (jane@laptop) asks to deactivate…").
+ */
+export function terminalLabel(operator: string): string {
+  return `${operator} (terminal)`;
+}
+
+/** How labels were stored before: "cli (jane@laptop)", "cli (jobs retry)". */
+const OLD_TERMINAL_LABEL = /\bcli \(([^()]+)\)/g;
+
+/**
+ * Who acted, in words, as the views give it to every face: a label stored the old way ("cli (x)") reads
+ * the way one is written now ("x (terminal)"); anything else is unchanged.
+ */
+export function actorWords(text: string): string;
+export function actorWords(text: string | null): string | null;
+export function actorWords(text: string | null): string | null {
+  return text === null ? null : text.replace(OLD_TERMINAL_LABEL, (_, who: string) => terminalLabel(who));
 }
 
 export type ApprovalEvent =

@@ -2,14 +2,16 @@ import { utcDay } from "../clock.js";
 import type { SubjectRow, TrailRow } from "../store/approvals.repo.js";
 import type { ApprovalsCore } from "./core.js";
 import { isOpen } from "./states.js";
-import { DAY_MS, type RequestView } from "./types.js";
+import { actorWords, DAY_MS, type RequestView } from "./types.js";
 
 /** Reading requests: what the faces show (views, lists, the trail, today's cap, recent failures). */
 
 export function view(core: ApprovalsCore, requestId: number): RequestView | null {
-  const request = core.repo.request(requestId);
-  if (!request) return null;
-  return { request, subjects: core.repo.subjects(requestId), dryRun: core.isDryRun(request) };
+  const row = core.repo.request(requestId);
+  if (!row) return null;
+  // Who asked, as it is written now (types.ts actorWords), whenever the request was stored.
+  const request = { ...row, requestedBy: actorWords(row.requestedBy) };
+  return { request, subjects: core.repo.subjects(requestId), dryRun: core.isDryRun(row) };
 }
 
 export function list(core: ApprovalsCore, options: { open?: boolean; limit?: number } = {}): RequestView[] {
@@ -19,10 +21,15 @@ export function list(core: ApprovalsCore, options: { open?: boolean; limit?: num
     .filter((v) => !options.open || v.subjects.some((s) => isOpen(s.state)));
 }
 
-export function trail(core: ApprovalsCore, options: { since?: Date; userId?: string } = {}): TrailRow[] {
+export function trail(
+  core: ApprovalsCore,
+  options: { since?: Date; userId?: string; requestId?: number } = {},
+): TrailRow[] {
   const subjectIds =
     options.userId === undefined ? undefined : core.repo.subjectsOfUser(options.userId).map((s) => s.id);
-  return core.repo.trail({ since: options.since?.toISOString(), subjectIds });
+  return core.repo
+    .trail({ since: options.since?.toISOString(), subjectIds, requestId: options.requestId })
+    .map((t) => ({ ...t, actor: actorWords(t.actor), why: actorWords(t.why) }));
 }
 
 /** Today's PATCHes against the cap. */

@@ -1,7 +1,7 @@
 import { type Clock, nowDate } from "../clock.js";
 import { GongopsError } from "../errors.js";
 import { type CallOptions, type GongClient, STATS_SCOPE } from "../gong/client.js";
-import { addDays, type IsoDate, startOfZonedDay, zonedDate } from "../gong/days.js";
+import { type IsoDate, lookBack, lookBackWords, startOfZonedDay } from "../gong/days.js";
 import { GongAuthError } from "../gong/errors.js";
 import {
   ACTIVITY_COUNTS,
@@ -10,7 +10,6 @@ import {
   activityCounts,
   hasActivity,
 } from "../gong/schemas.js";
-import { DAY_MS } from "../gong/windows.js";
 
 /**
  * A user's Gong activity from the activity statistics, and the days they cover. Gong counts whole days
@@ -65,22 +64,23 @@ export function countColumns(
   return out;
 }
 
-/** The days of a look-back of `days` ending at `to`, as the activity statistics take them. */
+/**
+ * The look-back of `days` ending at `to` (gong/days.ts `lookBack`: today and the `days` whole days
+ * before it), as the activity statistics take it: its whole days, and today's calls from `todayStart`.
+ */
 export interface ActivityDays {
   timeZone: string;
-  /** The day `to - days` falls on: inclusive. */
+  /** The look-back's first day: inclusive. */
   fromDate: IsoDate;
-  /** Today at `to`: exclusive (Gong refuses a later toDate). */
+  /** Its last day, today at `to`: exclusive here (Gong refuses a later toDate); calls cover it. */
   toDate: IsoDate;
   /** When `toDate` begins: calls from here to `to` are not in the statistics yet. */
   todayStart: number;
 }
 
 export function activityDays(to: Date, days: number, timeZone: string): ActivityDays {
-  const toDate = zonedDate(to, timeZone);
-  let fromDate = zonedDate(to.getTime() - days * DAY_MS, timeZone);
-  if (fromDate >= toDate) fromDate = addDays(toDate, -1);
-  return { timeZone, fromDate, toDate, todayStart: startOfZonedDay(toDate, timeZone) };
+  const { firstDay, lastDay } = lookBack(to, days, timeZone);
+  return { timeZone, fromDate: firstDay, toDate: lastDay, todayStart: startOfZonedDay(lastDay, timeZone) };
 }
 
 export interface UserActivity {
@@ -88,10 +88,12 @@ export interface UserActivity {
   days: number;
   timeZone: string;
   fromDate: IsoDate;
-  /** Exclusive. */
+  /** Exclusive: today, which the statistics do not count yet. */
   toDate: IsoDate;
   /** null: Gong listed nothing for the user on those days. */
   counts: ActivityCounts | null;
+  /** Calls they hosted today, up to now (the part of the look-back the statistics do not cover). */
+  hostedToday: number;
   active: boolean;
   summary: string;
 }
@@ -149,7 +151,8 @@ export class ActivityService {
     retried = false,
   ): Promise<UserActivity> {
     const timeZone = await this.timeZone(opts);
-    const d = activityDays(this.now(), days, timeZone);
+    const now = this.now();
+    const d = activityDays(now, days, timeZone);
     const pager = this.deps.gong.activityPages(
       { fromDate: d.fromDate, toDate: d.toDate, userIds: [userId] },
       opts,
@@ -162,7 +165,10 @@ export class ActivityService {
       this.zone = pager.timeZone;
       return this.forUser(userId, days, opts, true);
     }
-    const active = counts !== null && hasActivity(counts);
+    // Today is in the look-back too, as in an audit: the calls they hosted since it began.
+    const hostedToday = await this.hostedSince(userId, d.todayStart, now, opts);
+    const listed = counts !== null && hasActivity(counts);
+    const today = hostedToday > 0 ? `hosted ${calls(hostedToday)} today` : "";
     return {
       userId,
       days,
@@ -170,15 +176,33 @@ export class ActivityService {
       fromDate: d.fromDate,
       toDate: d.toDate,
       counts,
-      active,
-      summary: describeActivity(counts),
+      hostedToday,
+      active: listed || hostedToday > 0,
+      summary: listed && today ? `${describeActivity(counts)}, ${today}` : today || describeActivity(counts),
     };
+  }
+
+  /** How many calls `userId` hosted in [from, to) (one request, more only for a busy host). */
+  private async hostedSince(userId: string, from: number, to: Date, opts: CallOptions): Promise<number> {
+    if (from >= to.getTime()) return 0;
+    let n = 0;
+    const pager = this.deps.gong.callPages({ from: new Date(from), to, primaryUserIds: [userId] }, opts);
+    for await (const call of pager) {
+      const at = Date.parse(call.started ?? call.scheduled ?? "");
+      if (call.primaryUserId === userId && at >= from && at < to.getTime()) n++;
+    }
+    pager.ensureComplete();
+    return n;
   }
 }
 
-/** One line for a user card: "last 90 days (2026-08-29 to 2026-11-26, America/Los_Angeles): ...". */
+/**
+ * One line for a user card, over the look-back an audit at the same instant counts (gong/days.ts):
+ * "last 90 days, 2026-08-28 to 2026-11-26 (America/Los_Angeles): listened to 14 calls".
+ */
 export function activityLine(a: UserActivity): string {
-  return `last ${a.days} days (${a.fromDate} to ${addDays(a.toDate, -1)}, ${a.timeZone}): ${a.summary}`;
+  const days = lookBackWords({ timeZone: a.timeZone, firstDay: a.fromDate, lastDay: a.toDate });
+  return `last ${a.days} days, ${days}: ${a.summary}`;
 }
 
 /** The same, or why it is not known; never throws (a card shows without it). */

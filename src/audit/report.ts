@@ -1,5 +1,5 @@
 import { toCsv, toCsvInChunks } from "../csv.js";
-import { addDays } from "../gong/days.js";
+import { addDays, type LookBack, lookBack, lookBackWords } from "../gong/days.js";
 import type { ActivityCounts } from "../gong/schemas.js";
 import { inChunks } from "../pace.js";
 import type { AuditRunRow, AuditSubjectRow, AuditWindowRow } from "../store/audits.repo.js";
@@ -49,6 +49,12 @@ export interface AuditReport {
   from: string;
   to: string;
   lookbackDays: number;
+  /**
+   * The look-back's days (gong/days.ts `lookBack`), as every message states them: "any" runs in the
+   * company's zone, as they were counted; "hosted" runs, which count instants and never learn the
+   * zone, name the days of those instants in UTC.
+   */
+  lookBack: LookBack;
   /** What counted as activity. */
   rule: "hosted" | "any";
   /** Exactly which days and instants counted, in words. */
@@ -102,6 +108,28 @@ export function describeDays(
     );
   }
   return `calls hosted from ${run.fromAt} (inclusive) up to ${run.toAt} (exclusive)`;
+}
+
+/** A run's look-back days: those it counted ("any"), or those its instants fall on in UTC ("hosted"). */
+export function lookBackOf(
+  run: Pick<AuditRunRow, "toAt" | "lookbackDays" | "timeZone" | "fromDate" | "toDate">,
+): LookBack {
+  if (run.timeZone && run.fromDate && run.toDate)
+    return { timeZone: run.timeZone, firstDay: run.fromDate, lastDay: run.toDate };
+  return lookBack(Date.parse(run.toAt), run.lookbackDays, "UTC");
+}
+
+/**
+ * The look-back as a summary states it: "the 90-day look-back, 2026-09-03 to 2026-12-02 (UTC)". The CSV's
+ * title and the digest say the same through `lookBackWords`.
+ */
+export function lookBackPhrase(r: Pick<AuditReport, "lookbackDays" | "lookBack">): string {
+  return `the ${r.lookbackDays}-day look-back, ${lookBackWords(r.lookBack)}`;
+}
+
+/** The inactive users' CSV as Slack titles it: "Inactive Gong users, the 90-day look-back, …". */
+export function inactiveCsvTitle(r: Pick<AuditReport, "lookbackDays" | "lookBack">): string {
+  return `Inactive Gong users, ${lookBackPhrase(r)}`;
 }
 
 /** localeCompare's own order (the default locale), without building a collator per comparison. */
@@ -159,6 +187,7 @@ export function buildReport(
     from: run.fromAt,
     to: run.toAt,
     lookbackDays: run.lookbackDays,
+    lookBack: lookBackOf(run),
     rule: run.activityRule,
     days: describeDays(run, callsFrom),
     timeZone: run.timeZone,

@@ -1,4 +1,5 @@
 import type { AuditReport, InactiveUser } from "../audit/report.js";
+import { type LookBack, lookBack } from "../gong/days.js";
 import type { ChangeRow } from "../store/syncRuns.repo.js";
 import { utcMinute } from "../time.js";
 
@@ -61,6 +62,8 @@ export interface Digest {
   /** Stuck newcomers of this digest's audit (they may lack a Gong role or license); null: not known. */
   newcomers?: DigestNewcomer[] | null;
   lookbackDays: number;
+  /** The look-back's days, as its audit counted them (digests stored before it was recorded: none). */
+  lookBack?: LookBack;
   /** What counted as activity ("any" or "hosted"); digests saved before it was recorded are "hosted". */
   rule?: "any" | "hosted";
   auditRunId: number;
@@ -195,6 +198,7 @@ export function buildDigest(input: DigestInput): Digest {
     leavers: input.leavers ?? null,
     newcomers: input.newcomers ?? null,
     lookbackDays: report.lookbackDays,
+    lookBack: report.lookBack,
     rule: report.rule,
     auditRunId: report.runId,
     snapshotGen: input.snapshotGen,
@@ -230,6 +234,11 @@ export function money(amount: number, currency: string): string {
   } catch {
     return `${Math.round(amount)} ${currency}`;
   }
+}
+
+/** A digest's look-back days; one stored before they were recorded: its audit's day in UTC. */
+export function digestLookBack(d: Pick<Digest, "lookBack" | "generatedAt" | "lookbackDays">): LookBack {
+  return d.lookBack ?? lookBack(Date.parse(d.generatedAt), d.lookbackDays, "UTC");
 }
 
 /** The one short line of a digest with nothing new. */

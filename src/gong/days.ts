@@ -84,3 +84,35 @@ export function zonedDateTime(instant: number, timeZone: string): string {
   const mm = String(abs % 60).padStart(2, "0");
   return `${new Date(wall).toISOString().slice(0, 19)}${sign}${hh}:${mm}`;
 }
+
+/**
+ * The days a look-back of `days` days covers at `now`, in `timeZone` (Gong's company zone): today, up
+ * to now, and the `days` whole calendar days before it (a DST change or 29 February shortens none of
+ * them); and the day before those too when the last `days` × 24 hours reach into it (clocks went
+ * forward in between, and it is just past midnight). So the first day counts whole and holds every
+ * instant of the last `days` × 24 hours: nobody is flagged for activity an hour too early to count. The
+ * one rule for every place that counts or states a look-back (the audit, the user card, the digest, the
+ * README's "What inactive means").
+ */
+export interface LookBack {
+  timeZone: string;
+  /** The first day, counted whole. */
+  firstDay: IsoDate;
+  /** Today at `now`, counted up to `now`. */
+  lastDay: IsoDate;
+}
+
+export function lookBack(now: number | Date, days: number, timeZone: string): LookBack {
+  if (!Number.isInteger(days) || days < 1)
+    throw new RangeError(`a look-back is a whole number of days, at least 1: got ${days}`);
+  const t = typeof now === "number" ? now : now.getTime();
+  const lastDay = zonedDate(t, timeZone);
+  const calendar = addDays(lastDay, -days);
+  const reached = zonedDate(t - days * 86_400_000, timeZone);
+  return { timeZone, firstDay: [reached, calendar].sort()[0]!, lastDay };
+}
+
+/** A look-back as every message states it: "2026-09-03 to 2026-12-02 (America/Los_Angeles)". */
+export function lookBackWords(l: LookBack): string {
+  return `${l.firstDay} to ${l.lastDay} (${l.timeZone})`;
+}

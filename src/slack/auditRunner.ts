@@ -1,7 +1,7 @@
 import type { webApi } from "@slack/bolt";
 import * as z from "zod";
 import { AuditPausedError, type AuditProgress, type AuditService } from "../audit/audit.service.js";
-import { type AuditReport, inactiveCsvInChunks } from "../audit/report.js";
+import { type AuditReport, inactiveCsvInChunks, inactiveCsvTitle } from "../audit/report.js";
 import type { ActivityRule } from "../audit/state.js";
 import type { Clock } from "../clock.js";
 import { InterruptedError, LockHeldError, UsageError } from "../errors.js";
@@ -294,8 +294,8 @@ export class SlackAuditRunner {
           channel: post.channel,
           ts: post.ts,
           file: {
-            filename: `gong-inactive-users-${report.to.slice(0, 10)}.csv`,
-            title: `Inactive Gong users (${report.lookbackDays} days to ${report.to.slice(0, 10)})`,
+            filename: `gong-inactive-users-${report.lookBack.lastDay}.csv`,
+            title: inactiveCsvTitle(report),
             file: Buffer.from(await inactiveCsvInChunks(report, this.deps.audit.managersOf(report)), "utf8"),
           },
           comment: `All ${report.inactive.length} inactive users of audit ${report.runId}.`,

@@ -1,9 +1,10 @@
 import { webApi } from "@slack/bolt";
+import { inactiveCsvTitle } from "../audit/report.js";
 import type { Config } from "../config.js";
 import type { AppContext } from "../context.js";
 import { toCsv } from "../csv.js";
 import type { Digest } from "../digest/digest.js";
-import { idleWords } from "../digest/digest.js";
+import { digestLookBack, idleWords } from "../digest/digest.js";
 import type { SyncResult } from "../directory/sync.service.js";
 import { RetryAfterError } from "../jobs/errors.js";
 import type { Logger } from "../log.js";
@@ -128,8 +129,8 @@ export class SlackScheduleOutput implements ScheduleOutput {
         channel,
         ts,
         file: {
-          filename: `gong-inactive-users-${digest.generatedAt.slice(0, 10)}.csv`,
-          title: `Inactive Gong users (${digest.lookbackDays} days to ${digest.generatedAt.slice(0, 10)})`,
+          filename: `gong-inactive-users-${digestLookBack(digest).lastDay}.csv`,
+          title: inactiveCsvTitle({ lookbackDays: digest.lookbackDays, lookBack: digestLookBack(digest) }),
           file: Buffer.from(toCsv(digest.inactive, CSV_COLUMNS), "utf8"),
         },
         comment: `All ${digest.inactive.length} inactive users.`,

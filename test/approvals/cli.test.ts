@@ -158,7 +158,7 @@ describe("gongops deactivate | requests | trail | reactivate", () => {
       "done",
     ]);
     // Filed by the terminal's operator; the app's assignment is a trail row naming the approver.
-    expect(rows[0]!.actor).toBe("cli (ana@desk)");
+    expect(rows[0]!.actor).toBe("ana@desk (terminal)");
     expect(rows[1]!.why).toMatch(new RegExp(`assigned: approver: Émile Zola <@${slackIdOf(ID.mgr)}>`));
     const csv = await cli(["trail", "--since", "2000-01-01"], env);
     expect(csv.stdout.split("\r\n")[0]).toBe("at,request,subject,user,email,actor,from,to,why,override");
@@ -191,7 +191,7 @@ describe("gongops deactivate | requests | trail | reactivate", () => {
     const other = { ...env, GONGOPS_OPERATOR: "bo@laptop" };
     const kept = await cli(["requests", "keep", subject, "--reason", "still needed for Q1"], other);
     expect(kept.code).toBe(0);
-    expect(kept.stdout).toMatch(/kept by cli \(bo@laptop\)/);
+    expect(kept.stdout).toMatch(/kept by bo@laptop \(terminal\)/);
     const trail = JSON.parse((await cli(["trail", "--format", "json"], env)).stdout) as {
       to: string;
       override: boolean;
@@ -202,7 +202,7 @@ describe("gongops deactivate | requests | trail | reactivate", () => {
       to: "kept",
       override: true,
       why: "still needed for Q1",
-      actor: "cli (bo@laptop)",
+      actor: "bo@laptop (terminal)",
     });
   });
 
@@ -262,7 +262,7 @@ describe("gongops deactivate | requests | trail | reactivate", () => {
       expect(rows.filter((t) => t.subject === ref).at(-1)).toMatchObject({
         from: "failed",
         to: "approved",
-        actor: "cli (ana@desk)",
+        actor: "ana@desk (terminal)",
         why: expect.stringMatching(/every check before a change runs again: token replaced$/),
       });
       // The execute job is queued to run again; the app runs it with every check first.

@@ -231,7 +231,7 @@ describe("a job that dies has an outcome", () => {
     expect(job.status).toBe("dead");
     r.sim.clearFaults();
     const definition = r.ctx.jobKinds.get(job.kind)!;
-    definition.onRetry!(definition.payload.parse(job.payload), "cli (jobs retry)");
+    definition.onRetry!(definition.payload.parse(job.payload), "ops@desk (terminal)");
     r.ctx.repos.jobs.retryNow(job.id, new Date(r.ctx.clock.now()));
     r.worker.wake();
     await r.settle();

@@ -87,6 +87,25 @@ describe("Workflow Builder: Request Gong deactivation", () => {
     await fake.waitFor(() => ctx.repos.workflowSteps.get(step.executionId)!.completion === "completed");
   }, 30_000);
 
+  it("a step for someone plainly active (a call 30 days ago) fails saying what the activity was; nothing is filed", async () => {
+    const { fake, ctx, sim } = rig;
+    sim.org.addCall({ primaryUserId: ID.olga, at: Date.now() - 30 * 86_400_000 });
+    const requests = ctx.approvals.list({}).length;
+    const step = fake.startFunction(STEP_CALLBACK_ID, {
+      email: sim.org.user(ID.olga)!.emailAddress,
+      reason: "seat review",
+      requested_by: ADMIN,
+    });
+    await postSigned(rig.events, SECRET, step.body, "application/json");
+    const ended = await fake.waitFor(() => fake.executions.get(step.executionId)!.ended, 15_000);
+    expect(ended).toEqual({
+      error: expect.stringMatching(
+        /^Gong deactivation not requested: .*Olga Alone was active in the last 90 days: hosted a call on \d{4}-\d\d-\d\d/,
+      ),
+    });
+    expect(ctx.approvals.list({}).length).toBe(requests);
+  }, 30_000);
+
   it("a step that cannot be filed fails with a plain message (not in Gong), and nothing is filed", async () => {
     const { fake, ctx } = rig;
     const requests = ctx.approvals.list({}).length;

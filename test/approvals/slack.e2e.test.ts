@@ -287,8 +287,65 @@ describe("approvals in Slack", () => {
       /Will Under was active in the last 90 days: hosted a call on \d{4}-\d\d-\d\d \(file with --force/,
     );
     const forced = await gong(ADMIN, `deactivate ${email(ID.will)} --reason "seat review" --force`);
-    expect((await reply(forced)).text).toMatch(/Request #\d+ filed for Will Under/);
+    const filed = (await reply(forced)).text;
+    expect(filed).toMatch(/Request #\d+ filed for Will Under/);
+    // Filed, and the requester is still told what the activity was.
+    expect(filed).toMatch(
+      /Warning: Will Under was active in the last 90 days: hosted a call on \d{4}-\d\d-\d\d; filed with --force all the same/,
+    );
     expect(ctx.repos.approvals.subjectsOfUser(ID.will)[0]!.evidence).toMatch(/^filed with --force although/);
+  });
+
+  it("Request deactivation… on an audit's finding warns the requester of someone plainly active (a call 30 days ago)", async () => {
+    // Inactive for a 20-day audit, plainly active over the 90-day look-back: a call 30 days ago.
+    sim.org.addCall({ primaryUserId: ID.zed, at: Date.now() - 30 * 86_400_000 });
+    const report = await ctx.audit!.start({ days: 20, trigger: "test" });
+    expect(report.inactive.map((u) => u.id)).toContain(ID.zed);
+    await click(ADMIN, ACTIONS.requestFromAudit, String(report.runId));
+    const dms = fake.callsOf("chat.postMessage").length;
+    await postSigned(
+      events,
+      SECRET,
+      requestModalSubmission({ user: ADMIN, runId: report.runId, users: [ID.zed], reason: "seat review" }),
+      "application/x-www-form-urlencoded",
+    );
+    const told = await fake.waitFor(() =>
+      fake
+        .callsOf("chat.postMessage")
+        .slice(dms)
+        .find((m) => m.args.channel === ADMIN && /Deactivation request #\d+/.test(m.args.text)),
+    );
+    expect(told.args.text).toMatch(
+      new RegExp(
+        `Warning: Zed Lost was active in the last 90 days: hosted a call on \\d{4}-\\d\\d-\\d\\d; filed on audit #${report.runId}'s finding all the same`,
+      ),
+    );
+    // The approver sees it in the evidence too.
+    expect(ctx.repos.approvals.subjectsOfUser(ID.zed)[0]!.evidence).toMatch(
+      /; but their own check found activity/,
+    );
+  });
+
+  it("Request deactivation on a leaver's notice warns the requester of someone plainly active", async () => {
+    sim.org.addCall({ primaryUserId: ID.big, at: Date.now() - 30 * 86_400_000 });
+    const found = new Date().toISOString();
+    ctx.repos.approvals.tx((tx) =>
+      ctx.repos.leavers.add(tx, {
+        userId: ID.big,
+        email: email(ID.big).toLowerCase(),
+        name: "Max Id",
+        source: "slack",
+        since: found,
+        slackUserId: slackIdOf(ID.big),
+        foundAt: found,
+      }),
+    );
+    const r = await click(ADMIN, ACTIONS.requestLeaver, ID.big);
+    const text = (await reply(r)).text;
+    expect(text).toMatch(/Deactivation request #\d+ filed\./);
+    expect(text).toMatch(
+      /Warning: Max Id was active in the last 90 days: hosted a call on \d{4}-\d\d-\d\d; filed on their departure all the same/,
+    );
   });
 
   it("an approver who is put in a request themselves cannot decide: their message loses the buttons and says who decides now", async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { terminalActor } from "../../src/approvals/types.js";
 import type { GongContext } from "../../src/context.js";
 import type { GongSim } from "../../src/sim/server.js";
 import { ACTIONS, VIEWS } from "../../src/slack/ids.js";
@@ -209,7 +210,7 @@ describe("/gong trail and /gong reactivate", () => {
       const s = await ctx.approvals.request({
         who: [email(ID.olga)],
         reason: `round ${i} ${"x".repeat(400)}`,
-        actor: { slackUserId: null, label: "cli (ops@desk)", isAdmin: true },
+        actor: { slackUserId: null, label: "ops@desk (terminal)", isAdmin: true },
         source: "cli",
       });
       ctx.approvals.withdraw(s.view.subjects[0]!.id, `withdrawn ${"y".repeat(400)}`);
@@ -277,5 +278,53 @@ describe("Retry on a failed deactivation", () => {
     // Done now: another click is refused in words.
     const again = await click(ADMIN, ACTIONS.retry, String(id));
     expect((await reply(again)).text).toMatch(/only a failed deactivation can be run again/);
+  });
+});
+
+describe("who acted from the terminal reads by name", () => {
+  it("a request filed at the terminal reads with the operator's name, also one stored the old way", async () => {
+    const before = fake.callsOf("chat.postMessage").length;
+    const filedAtTerminal = await ctx.approvals.request({
+      who: [email(ID.zed)],
+      reason: "seat review",
+      actor: terminalActor("jane@laptop"),
+      source: "cli",
+    });
+    expect(filedAtTerminal.refused).toEqual([]);
+    // The approval message in Slack says who asked by name, where they asked from after.
+    const asked = await fake.waitFor(() =>
+      fake
+        .callsOf("chat.postMessage")
+        .slice(before)
+        .find((c) => /asks to deactivate/.test(JSON.stringify(c.args.blocks ?? ""))),
+    );
+    const message = JSON.stringify(asked.args.blocks);
+    expect(message).toContain("jane@laptop (terminal) asks to deactivate");
+    expect(message).not.toMatch(/\bcli \(/);
+    // A request and trail rows stored before, as "cli (…)", read the same way in Slack.
+    const repo = ctx.repos.approvals;
+    const at = new Date(ctx.clock.now()).toISOString();
+    const old = repo.tx((tx) =>
+      repo.createRequest(
+        tx,
+        {
+          source: "cli",
+          requestedBy: "cli (old@desk)",
+          reason: "stored before",
+          dryRun: false,
+          activitySince: at,
+          createdAt: at,
+        },
+        [{ userId: ID.big, name: "Max Id", approverKind: "channel", approverReason: "test" }],
+        "cli (old@desk)",
+      ),
+    );
+    const shown = await replyText(await gong(ADMIN, `requests ${old.request.id}`));
+    expect(shown).toContain("old@desk (terminal)");
+    expect(shown).not.toMatch(/\bcli \(/);
+    const trail = await replyText(await gong(ADMIN, "trail"));
+    expect(trail).toContain("old@desk (terminal)");
+    expect(trail).toContain("jane@laptop (terminal)");
+    expect(trail).not.toMatch(/\bcli \(/);
   });
 });

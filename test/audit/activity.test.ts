@@ -4,12 +4,14 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AuditService, Strategy } from "../../src/audit/audit.service.js";
 import type { AuditReport } from "../../src/audit/report.js";
+import { renderAudit } from "../../src/cli/commands/audit.js";
 import { clockFrom } from "../../src/clock.js";
 import type { AppContext } from "../../src/context.js";
-import { startOfZonedDay, zonedDate } from "../../src/gong/days.js";
+import { addDays, lookBackWords, startOfZonedDay, zonedDate } from "../../src/gong/days.js";
 import { DAY_MS } from "../../src/gong/windows.js";
 import { SimOrg } from "../../src/sim/org.js";
 import type { GongSim } from "../../src/sim/server.js";
+import { auditSummaryBlocks } from "../../src/slack/blocks/audit.js";
 import { ShiftableClock } from "../helpers/clock.js";
 import { simContext } from "../helpers/context.js";
 import { startSim } from "../helpers/gong.js";
@@ -23,8 +25,8 @@ const TZ = "America/Los_Angeles";
 const NOW = Date.parse("2026-11-27T03:30:00Z"); // 2026-11-26 19:30 in Los Angeles
 const DAYS = 90;
 const FROM = NOW - DAYS * DAY_MS; // 2026-08-29T03:30Z = 2026-08-28 20:30 PDT
-const FROM_DATE = zonedDate(FROM, TZ); // 2026-08-28
 const TODAY = zonedDate(NOW, TZ); // 2026-11-26
+const FROM_DATE = addDays(TODAY, -DAYS); // 2026-08-28: today and the 90 whole days before it
 const FIRST_DAY_START = startOfZonedDay(FROM_DATE, TZ);
 const TODAY_START = startOfZonedDay(TODAY, TZ);
 
@@ -166,6 +168,25 @@ describe("the any rule", () => {
     });
     expect(any.inactive.find((u) => u.id === U.hostEarlyFirstDay)).toBeUndefined();
     expect(hosted.inactive.find((u) => u.id === U.manager)?.activity).toBeNull();
+  });
+
+  it("the user card and an audit at the same instant state the same first and last day, and count today alike", async () => {
+    await setup();
+    const any = await startAtNow({ days: DAYS, activity: "any" });
+    clock.jumpTo(NOW);
+    const stated = `${FROM_DATE} to ${TODAY} (${TZ})`;
+    expect(lookBackWords(any.lookBack)).toBe(stated);
+    // The card, in Slack and in the terminal (both print this line).
+    expect(await ctx.audit!.userActivityLine(U.nothing)).toBe(`last ${DAYS} days, ${stated}: no activity`);
+    // Today is in both: the audit keeps whoever hosted a call today, and the card says so.
+    expect(ids(any)).not.toContain(U.hostToday);
+    expect(await ctx.audit!.userActivityLine(U.hostToday)).toBe(
+      `last ${DAYS} days, ${stated}: hosted 1 call today`,
+    );
+    expect(renderAudit(any)).toContain(`in the ${DAYS}-day look-back, ${stated}.`);
+    expect(JSON.stringify(auditSummaryBlocks(any, 0, new Map()))).toContain(
+      `in the ${DAYS}-day look-back, ${stated} (rule: any)`,
+    );
   });
 
   it("every strategy gives the same inactive set, and auto spends no more than the cheaper", async () => {

@@ -21,16 +21,27 @@ afterAll(async () => {
 
 describe("gongops audit and exempt", () => {
   it("exempt add/list/remove, with clear refusals", async () => {
-    expect((await cli(["exempt", "add", "@contractors.acme.example", "--reason", "agency"], env)).code).toBe(
-      0,
-    );
+    expect(
+      (
+        await cli(["exempt", "add", "@contractors.acme.example", "--reason", "agency"], {
+          ...env,
+          GONGOPS_OPERATOR: "jane@laptop",
+        })
+      ).code,
+    ).toBe(0);
     expect((await cli(["exempt", "add", "title:VP*"], env)).code).toBe(0);
     const again = await cli(["exempt", "add", "title:VP*"], env);
     expect(again.stdout).toMatch(/Already exempt/);
     const list = await cli(["exempt", "list", "--json"], env);
     expect(list.json()).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ kind: "domain", value: "contractors.acme.example", reason: "agency" }),
+        // Who added it, by name: the terminal's operator, never "cli".
+        expect.objectContaining({
+          kind: "domain",
+          value: "contractors.acme.example",
+          reason: "agency",
+          createdBy: "jane@laptop (terminal)",
+        }),
         expect.objectContaining({ kind: "title", value: "VP*" }),
       ]),
     );

@@ -56,7 +56,7 @@ describe("gongops directory commands", () => {
     const r = await cli(["user", ID.big], env);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      /activity: {2}last 90 days \(\d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}, America\/Los_Angeles\): listened to 14 calls\n/,
+      /activity: {2}last 90 days, \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2} \(America\/Los_Angeles\): listened to 14 calls\n/,
     );
     expect((await cli(["user", ID.big, "--json"], env)).json().activity).toMatch(/listened to 14 calls/);
   });

@@ -16,6 +16,7 @@ function report(n: number): AuditReport {
     from: "2026-08-28T00:00:00.000Z",
     to: "2026-11-26T00:00:00.000Z",
     lookbackDays: 90,
+    lookBack: { timeZone: "<!channel>/Zone", firstDay: "2026-08-28", lastDay: "2026-11-26" },
     inactive: Array.from({ length: n }, (_, i) => ({
       id: String(7782342274025937000n + BigInt(i)),
       email: `user${i}@acme.example`,

@@ -38,7 +38,7 @@ function view(id: number, subjects: SubjectRow[]): RequestView {
     request: {
       id,
       reason: long,
-      requestedBy: "cli (ops@desk)",
+      requestedBy: "ops@desk (terminal)",
       requestedBySlack: null,
       createdAt: "2026-11-26T10:00:00.000Z",
     } as RequestView["request"],

@@ -1,4 +1,4 @@
-import type { RequestView } from "../../approvals/approvals.service.js";
+import { filingNotes, type RequestView } from "../../approvals/approvals.service.js";
 import { checkWayOut, type WayOutPerson } from "../../approvals/check.js";
 import { withRefs } from "../../approvals/refs.js";
 import { stateLabel } from "../../approvals/states.js";
@@ -62,7 +62,7 @@ export const deactivateCommand: CommandCode = {
     const audit = stringOption(args, "audit");
     if (audit !== undefined && !/^\d+$/.test(audit)) throw new UsageError("--audit expects an audit run id");
     return withContext(io, ["gong"], async (ctx) => {
-      const { view, refused } = await ctx.approvals.request({
+      const filed = await ctx.approvals.request({
         who: args.positionals,
         reason,
         dryRun: flag(args, "dry-run"),
@@ -71,10 +71,11 @@ export const deactivateCommand: CommandCode = {
         source: "cli",
         auditRunId: audit ? Number(audit) : null,
       });
-      if (flag(args, "json")) printJson(io, { ...viewJson(view), refused });
+      const { view, refused, warnings } = filed;
+      if (flag(args, "json")) printJson(io, { ...viewJson(view), refused, warnings });
       else {
         await printNamed(io, ctx.config, viewText(view));
-        for (const r of refused) io.stdout(`Not included: ${r.who}: ${r.why}\n`);
+        for (const line of filingNotes(filed)) io.stdout(`${line}\n`);
         io.stdout("The running app (gongops start) posts it to the approvers.\n");
       }
       return 0;
@@ -172,7 +173,7 @@ export const requestsCommand: CommandCode = {
         const v = ctx.approvals.view(id);
         if (!v) throw new NotFoundError(`there is no request #${id} (gongops requests lists them)`);
         const ref = ctx.approvals.subjectRefs();
-        const trail = ctx.repos.approvals
+        const trail = ctx.approvals
           .trail({ requestId: v.request.id })
           .map((t) => ({ ...t, subject: ref(t.subjectId) }));
         if (json) printJson(io, { ...viewJson(v), trail });

@@ -1,6 +1,12 @@
 import { AuditPausedError, type AuditProgress, type Strategy } from "../../audit/audit.service.js";
 import type { AuditHistoryRow } from "../../audit/history.js";
-import { type AuditReport, inactiveCsv, lastActivityWords, type ManagerInfo } from "../../audit/report.js";
+import {
+  type AuditReport,
+  inactiveCsv,
+  lastActivityWords,
+  lookBackPhrase,
+  type ManagerInfo,
+} from "../../audit/report.js";
 import type { AppContext, GongContext } from "../../context.js";
 import { InterruptedError, UsageError } from "../../errors.js";
 import { utcMinute } from "../../time.js";
@@ -28,6 +34,7 @@ export function auditJson(r: AuditReport) {
     from: r.from,
     to: r.to,
     lookbackDays: r.lookbackDays,
+    lookBack: r.lookBack,
     rule: r.rule,
     days: r.days,
     timeZone: r.timeZone,
@@ -58,7 +65,7 @@ export function renderAudit(r: AuditReport): string {
     r.rule === "any" ? `showed no activity of any kind in Gong (rule: any)` : `hosted no call (rule: hosted)`;
   const head =
     `Inactive-user audit ${r.runId}: ${r.summary.inactive} of ${r.summary.candidates} active users ${what} ` +
-    `between ${day(r.from)} and ${day(r.to)} (${r.lookbackDays} days).\n` +
+    `in ${lookBackPhrase(r)}.\n` +
     `Counted: ${r.days}.\n` +
     (r.rule === "any"
       ? `${r.activeOtherThanHosting.length} users hosted nothing but used Gong otherwise (listed with --json).\n`

@@ -1,3 +1,4 @@
+import { terminalLabel } from "../../approvals/types.js";
 import { describeMatches } from "../../audit/exemptions.service.js";
 import { NotFoundError, UsageError } from "../../errors.js";
 import { type CommandCode, flag, stringOption } from "../command.js";
@@ -26,7 +27,8 @@ export const exemptCommand: CommandCode = {
       if (action === "add") {
         const r = ctx.exemptions.add(rest[0]!, {
           reason: stringOption(args, "reason") ?? null,
-          by: "cli",
+          // Who added it, by name, as the trail names the terminal's operator.
+          by: terminalLabel(ctx.config.approvals.operator),
           force: flag(args, "force"),
         });
         if (json) printJson(io, r);

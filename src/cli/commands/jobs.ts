@@ -1,3 +1,4 @@
+import { terminalLabel } from "../../approvals/types.js";
 import { GongopsError, NotFoundError, UsageError } from "../../errors.js";
 import type { JobRow } from "../../store/jobs.repo.js";
 import { JOB_STATUSES, type JobStatus } from "../../store/schema.js";
@@ -97,7 +98,8 @@ export const jobsCommand: CommandCode = {
         // who asked in the trail, before the job runs.
         const definition = ctx.jobKinds.get(existing.kind);
         const payload = definition?.payload.safeParse(existing.payload);
-        if (definition?.onRetry && payload?.success) definition.onRetry(payload.data, "cli (jobs retry)");
+        if (definition?.onRetry && payload?.success)
+          definition.onRetry(payload.data, terminalLabel(ctx.config.approvals.operator));
         const job = repo.retryNow(id, new Date(ctx.clock.now()));
         if (!job)
           throw new GongopsError("CONFLICT", `job ${id} changed meanwhile; look again with gongops jobs`);

@@ -4,6 +4,7 @@ import {
   type FlaggedUser,
   type InactiveUser,
   lastActivityWords,
+  lookBackPhrase,
 } from "../../audit/report.js";
 import { ACTIONS } from "../ids.js";
 import { email, literal, mrkdwn } from "../mrkdwn.js";
@@ -87,7 +88,7 @@ export function auditSummaryBlocks(
   const blocks: Block[] = [
     header(`Inactive-user audit: ${s.inactive} of ${s.candidates} active users`),
     section(
-      `${report.rule === "any" ? "No Gong activity of any kind" : "No hosted call"} between *${report.from.slice(0, 10)}* and *${report.to.slice(0, 10)}* (${report.lookbackDays} days; rule: ${report.rule}). ` +
+      `${report.rule === "any" ? "No Gong activity of any kind" : "No hosted call"} in ${literal(lookBackPhrase(report))} (rule: ${report.rule}). ` +
         `${s.exempt} user${s.exempt === 1 ? "" : "s"} set aside (grace period, exempt, or state unknown).` +
         (report.rule === "any"
           ? ` ${report.activeOtherThanHosting.length} hosted nothing but used Gong otherwise.`

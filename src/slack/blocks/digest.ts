@@ -1,7 +1,9 @@
+import { lookBackPhrase } from "../../audit/report.js";
 import {
   type Digest,
   type DigestChange,
   type DigestPerson,
+  digestLookBack,
   headlineText,
   money,
   noNewsLine,
@@ -93,7 +95,7 @@ export function digestBlocks(d: Digest, o: DigestBlockOptions): Block[] {
   blocks.push(
     context(
       escapeMrkdwn(
-        `${s ? "" : "First digest: the next one says what changed. "}Audit ${d.auditRunId}, ${d.lookbackDays}-day look-back${o.csvNote ? `; ${o.csvNote}` : ""}.`,
+        `${s ? "" : "First digest: the next one says what changed. "}Audit ${d.auditRunId} over ${lookBackPhrase({ lookbackDays: d.lookbackDays, lookBack: digestLookBack(d) })}${o.csvNote ? `; ${o.csvNote}` : ""}.`,
       ),
     ),
   );

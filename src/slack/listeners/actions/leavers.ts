@@ -1,4 +1,5 @@
 import type { Middleware } from "@slack/bolt";
+import { filingNotes } from "../../../approvals/approvals.service.js";
 import { type ActionArgs, ephemeral } from "../../middleware.js";
 import { escapeMrkdwn } from "../../mrkdwn.js";
 import type { SlackServices } from "../../services.js";
@@ -11,12 +12,16 @@ export function requestLeaverAction(services: SlackServices): Middleware<ActionA
   return async ({ action, body, respond }) => {
     const userId = action.type === "button" ? (action.value ?? "") : "";
     const user = body.user.id;
-    const { view, refused } = await services.ctx.leavers.requestDeactivation(userId, {
+    const filed = await services.ctx.leavers.requestDeactivation(userId, {
       slackUserId: user,
       label: `<@${user}>`,
       isAdmin: true,
     });
-    const text = `Deactivation request #${view.request.id}${view.dryRun ? " (dry run)" : ""} filed${refused.length ? `; not included: ${refused.map((r) => `${r.who} (${r.why})`).join(", ")}` : ""}.`;
+    const { view } = filed;
+    const text = [
+      `Deactivation request #${view.request.id}${view.dryRun ? " (dry run)" : ""} filed.`,
+      ...filingNotes(filed).map((line) => `• ${line}`),
+    ].join("\n");
     await ephemeral(respond, { text: escapeMrkdwn(text) });
   };
 }

@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, Middleware, SlackViewMiddlewareArgs, ViewSubmitAction } from "@slack/bolt";
+import { filingNotes } from "../../../approvals/approvals.service.js";
 import { afterAck } from "../../../pace.js";
 import { requestModal } from "../../blocks/approvals.js";
 import { explainError } from "../../explain.js";
@@ -53,7 +54,7 @@ export function requestModalSubmit(services: SlackServices) {
       const runId = Number(view.private_metadata);
       const chosen = (values.users?.users?.selected_options ?? []).map((o) => o.value);
       const who = chosen.length > 0 ? chosen : services.ctx.approvals.auditInactive(runId).map((u) => u.id);
-      const { view: filed, refused } = await services.ctx.approvals.request({
+      const result = await services.ctx.approvals.request({
         who,
         reason,
         dryRun: (values.dry?.dry?.selected_options ?? []).length > 0,
@@ -61,11 +62,10 @@ export function requestModalSubmit(services: SlackServices) {
         source: "slack",
         auditRunId: runId,
       });
+      const filed = result.view;
+      const notes = filingNotes(result).map((line) => `\n• ${escapeMrkdwn(line)}`);
       await tell(
-        `Deactivation request #${filed.request.id}${filed.dryRun ? " (dry run)" : ""}: ${filed.subjects.length} user${filed.subjects.length === 1 ? "" : "s"} sent to their approvers.` +
-          (refused.length
-            ? `\nNot included: ${refused.map((r) => `${escapeMrkdwn(r.who)} (${escapeMrkdwn(r.why)})`).join("; ")}`
-            : ""),
+        `Deactivation request #${filed.request.id}${filed.dryRun ? " (dry run)" : ""}: ${filed.subjects.length} user${filed.subjects.length === 1 ? "" : "s"} sent to their approvers.${notes.join("")}`,
       );
     } catch (error) {
       services.log.warn("request from an audit failed", { reason: (error as Error).message });

@@ -1,3 +1,4 @@
+import { filingNotes } from "../../../../approvals/approvals.service.js";
 import { UsageError } from "../../../../errors.js";
 import { splitArgs } from "../../../input.js";
 import { escapeMrkdwn } from "../../../mrkdwn.js";
@@ -23,7 +24,7 @@ export async function deactivateSubcommand(req: SubcommandRequest): Promise<void
     else who.push(w);
   }
   if (!reason.trim()) throw new UsageError('say why: /gong deactivate <who>… --reason "…"');
-  const { view, refused } = await req.services.ctx.approvals.request({
+  const filed = await req.services.ctx.approvals.request({
     who,
     reason,
     dryRun,
@@ -31,11 +32,10 @@ export async function deactivateSubcommand(req: SubcommandRequest): Promise<void
     actor: { slackUserId: req.userId, label: `<@${req.userId}>`, isAdmin: true },
     source: "slack",
   });
+  const { view } = filed;
   const names = view.subjects.map((s) => escapeMrkdwn(s.name)).join(", ");
-  const skipped = refused.map((r) => `• ${escapeMrkdwn(r.who)}: ${escapeMrkdwn(r.why)}`).join("\n");
+  const notes = filingNotes(filed).map((line) => `\n• ${escapeMrkdwn(line)}`);
   await req.respond({
-    text:
-      `Request #${view.request.id}${view.dryRun ? " (dry run: nobody will be deactivated)" : ""} filed for ${names}. Each approver gets a message now.` +
-      (skipped ? `\nNot included:\n${skipped}` : ""),
+    text: `Request #${view.request.id}${view.dryRun ? " (dry run: nobody will be deactivated)" : ""} filed for ${names}. Each approver gets a message now.${notes.join("")}`,
   });
 }
