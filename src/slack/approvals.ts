@@ -101,11 +101,27 @@ export class SlackPeopleDirectory implements SlackPeople {
     }
   }
 
+  /** The users.list pass under way, which every caller meanwhile joins. */
+  private listing: Promise<SlackAccount[]> | null = null;
+
   /**
    * Every account in the workspace (people, bots, guests, deactivated), in one paged users.list pass
-   * (Tier 2: a 429's Retry-After is waited out, the pass goes on from the same cursor).
+   * (Tier 2: a 429's Retry-After is waited out, the pass goes on from the same cursor). A caller that
+   * asks while a pass is under way (a filing during the leavers check) joins it: its answer is no older
+   * than one it would start, and Slack's Tier 2 budget is spent once. A finished pass is never reused.
    */
-  async accounts(): Promise<SlackAccount[]> {
+  accounts(): Promise<SlackAccount[]> {
+    if (!this.listing) {
+      this.listing = this.listAccounts();
+      const clear = () => {
+        this.listing = null;
+      };
+      this.listing.then(clear, clear);
+    }
+    return this.listing;
+  }
+
+  private async listAccounts(): Promise<SlackAccount[]> {
     const out: SlackAccount[] = [];
     let cursor: string | undefined;
     do {

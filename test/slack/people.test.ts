@@ -36,6 +36,22 @@ const choose = (slack: SlackPeople = people.session()) =>
   });
 
 describe("Slack people for approvals", () => {
+  it("callers during a users.list pass join it; a finished pass is never reused", async () => {
+    const lists = () => fake.callsOf("users.list").length;
+    const before = lists();
+    const [a, b] = await Promise.all([people.accounts(), people.accounts()]);
+    expect(a).toBe(b);
+    expect(lists() - before).toBe(1);
+    fake.deletedUsers.add("UMGR");
+    try {
+      const after = await people.accounts();
+      expect(lists() - before).toBe(2);
+      expect(after.find((x) => x.userId === "UMGR")).toMatchObject({ deleted: true });
+    } finally {
+      fake.deletedUsers.delete("UMGR");
+    }
+  });
+
   it("a manager deactivated in Slack is not asked, a minute later as at once (no stale cache)", async () => {
     // The directory itself, as every pass and every decision asks it.
     expect(await choose(people)).toMatchObject({ slackUserId: "UMGR" });
