@@ -182,6 +182,8 @@ describe("every command with --json, succeeding and failing", () => {
       env: env(slackEnv()),
     });
     expect(added.doc.schedule.channel).toBe(CHANNEL);
+    // Who made it, by name (the operator at the terminal), never "cli".
+    expect(added.doc.schedule.createdBy).toMatch(/^\S+ \(terminal\)$/);
     const sid = String(added.doc.schedule.id);
 
     // A request from the audit's inactive users; the same person again is refused with the reason alone.

@@ -8,7 +8,7 @@ let dir: string;
 let env: Record<string, string>;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "gongops-schedule-cli-"));
-  env = { GONGOPS_DB_PATH: join(dir, "g.db"), GONGOPS_LOG_LEVEL: "warn" };
+  env = { GONGOPS_DB_PATH: join(dir, "g.db"), GONGOPS_LOG_LEVEL: "warn", GONGOPS_OPERATOR: "ana@desk" };
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -40,7 +40,7 @@ describe("gongops schedule", () => {
       timezone: "Europe/Berlin",
       channel: "C0123",
       options: { days: 60 },
-      createdBy: "cli",
+      createdBy: "ana@desk (terminal)",
       paused: false,
       lastResult: null,
     });

@@ -1,3 +1,4 @@
+import { terminalLabel } from "../../approvals/types.js";
 import type { Config } from "../../config.js";
 import { GongopsError, UsageError } from "../../errors.js";
 import { nextRunText, scheduleJson, statusText, whatItRuns } from "../../schedules/describe.js";
@@ -68,7 +69,8 @@ export const scheduleCommand: CommandCode = {
             ...(days ? { days } : {}),
             ...(flag(args, "skip-if-unchanged") ? { skipIfUnchanged: true } : {}),
           },
-          createdBy: "cli",
+          // Not a Slack id: a failing schedule made here tells the admins (scheduleOutput.ts).
+          createdBy: terminalLabel(ctx.config.approvals.operator),
         });
         if (json) printJson(io, { schedule: scheduleJson(s) });
         else io.stdout(`Schedule ${s.id} added: ${whatItRuns(s)}, next run ${nextRunText(s)}.\n`);
