@@ -47,6 +47,16 @@ export interface EligibilityInput {
    * Every other check holds, and so do the ones before the change (activity since filing cancels).
    */
   left?: { words: string };
+  /** Where it is filed: what a refusal of someone active suggests depends on it. */
+  source?: "slack" | "cli" | "workflow";
+}
+
+/** How to file someone active all the same, from where the filing came. */
+function forceHint(source: EligibilityInput["source"]): string {
+  // A Workflow Builder step has no --force: an admin files such a person by hand.
+  return source === "workflow"
+    ? "a workflow cannot file someone active; an admin can, with /gong deactivate … --force"
+    : "file with --force to ask anyway";
 }
 
 const GONG_ID = /^\d{1,20}$/;
@@ -211,7 +221,7 @@ export async function eligible(
       continue;
     }
     if (active && !input.force) {
-      refused.push({ who, why: `${active} (file with --force to ask anyway)` });
+      refused.push({ who, why: `${active} (${forceHint(input.source)})` });
       continue;
     }
     const words = active ? `filed with --force although ${check.words}` : check.words;

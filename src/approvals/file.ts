@@ -59,6 +59,7 @@ export async function fileRequest(core: ApprovalsCore, input: FileInput): Promis
     dryRun,
     force: input.force,
     left: input.left,
+    source: input.source,
   });
   const nothing = () =>
     new RefusedError(

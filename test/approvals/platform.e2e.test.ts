@@ -103,6 +103,12 @@ describe("Workflow Builder: Request Gong deactivation", () => {
         /^Gong deactivation not requested: .*Olga Alone was active in the last 90 days: hosted a call on \d{4}-\d\d-\d\d/,
       ),
     });
+    // A workflow has no --force: the way on is an admin's filing, not a flag it cannot give.
+    const error = (ended as { error: string }).error;
+    expect(error).toMatch(
+      /a workflow cannot file someone active; an admin can, with \/gong deactivate … --force/,
+    );
+    expect(error).not.toMatch(/file with --force/);
     expect(ctx.approvals.list({}).length).toBe(requests);
   }, 30_000);
 
