@@ -58,7 +58,14 @@ export function managersOf(
   const ids = [...new Set(users.map((u) => u.managerId).filter((m): m is string => Boolean(m)))];
   const out = new Map<string, { name: string; email: string | null }>();
   if (gen === undefined) return out;
-  for (const row of directory.byIds(gen, ids))
-    out.set(row.id, { name: tellApart(directory, row), email: row.email ?? null });
+  const rows = directory.byIds(gen, ids);
+  // One count for all their names (a query per manager held the event loop for seconds in a large org).
+  const folded = (u: Named) => foldName(`${u.firstName ?? ""} ${u.lastName ?? ""}`);
+  const counts = directory.namesakeCounts(gen, rows.filter((r) => r.firstName || r.lastName).map(folded));
+  for (const row of rows) {
+    const name = displayName(row);
+    const namesakes = row.firstName || row.lastName ? (counts.get(folded(row)) ?? 0) : 0;
+    out.set(row.id, { name: toldApart(name, row.email, namesakes), email: row.email ?? null });
+  }
   return out;
 }

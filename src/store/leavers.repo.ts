@@ -46,6 +46,14 @@ export class LeaversRepo {
     return this.db.select().from(leaverChecks).where(eq(leaverChecks.id, 1)).get();
   }
 
+  /** Whether a full check was ever made (without reading its "not in Slack" list, maybe thousands). */
+  checked(): boolean {
+    return (
+      this.db.select({ id: leaverChecks.id }).from(leaverChecks).where(eq(leaverChecks.id, 1)).get() !==
+      undefined
+    );
+  }
+
   saveCheck(tx: DbOrTx, check: Omit<LeaverCheckRow, "id">): void {
     tx.insert(leaverChecks)
       .values({ id: 1, ...check })
