@@ -55,9 +55,19 @@ export class LeaversRepo {
   }
 
   saveCheck(tx: DbOrTx, check: Omit<LeaverCheckRow, "id">): void {
+    // The update takes the inserted row's values (`excluded`): `set: check` sent the "not in Slack"
+    // list (thousands of people, in JSON) twice.
     tx.insert(leaverChecks)
       .values({ id: 1, ...check })
-      .onConflictDoUpdate({ target: leaverChecks.id, set: check })
+      .onConflictDoUpdate({
+        target: leaverChecks.id,
+        set: {
+          checkedAt: sql`excluded.checked_at`,
+          sources: sql`excluded.sources`,
+          snapshotGen: sql`excluded.snapshot_gen`,
+          notInSlack: sql`excluded.not_in_slack`,
+        },
+      })
       .run();
   }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppContext } from "../../src/context.js";
-import { managersOf, tellApart } from "../../src/directory/tellApart.js";
+import { managersInTurns, managersOf, tellApart } from "../../src/directory/tellApart.js";
 import { SimOrg } from "../../src/sim/org.js";
 import type { GongSim } from "../../src/sim/server.js";
 import { simContext } from "../helpers/context.js";
@@ -85,5 +85,10 @@ describe("the managers of a list of users", () => {
       managersOf(ctx.repos.directory, reports),
     );
     expect(count).toBe(1);
+  });
+
+  it("gives the same between turns of the event loop, as the app's audit CSV reads them", async () => {
+    const { directory } = ctx.repos;
+    expect(await managersInTurns(directory, reports)).toEqual(managersOf(directory, reports));
   });
 });
