@@ -2,8 +2,10 @@
  * The peers of bench:slack, each run in its own process so that their work is not counted as the app's:
  *   tsx bench/slack.peers.ts fake                      Slack's Web API (prints its URL)
  *   tsx bench/slack.peers.ts echo                      an HTTP server that answers 200 at once (the floor)
- *   tsx bench/slack.peers.ts load <url> <secret> <n> <parallel> <responseBase> <emails.json>
- *                                                      signed /gong user commands; prints latencies (ms)
+ *   tsx bench/slack.peers.ts load <url> <secret> <n> <parallel> <responseBase> <emails.json> [spreadMs]
+ *                                                      signed /gong user commands; prints latencies (ms).
+ *                                                      With spreadMs, in waves of <parallel> at once,
+ *                                                      the waves evenly spread over spreadMs
  */
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -26,13 +28,14 @@ if (role === "fake") {
     );
   });
 } else if (role === "load") {
-  const [url, secret, n, parallel, responseBase, emailsFile] = args as [
+  const [url, secret, n, parallel, responseBase, emailsFile, spread] = args as [
     string,
     string,
     string,
     string,
     string,
     string,
+    string | undefined,
   ];
   const emails = JSON.parse(readFileSync(emailsFile, "utf8")) as string[];
   // A keep-alive pool of one connection per sender, as Slack's own senders reuse connections.
@@ -61,10 +64,22 @@ if (role === "fake") {
       }),
     );
   };
+  /** `count` commands in waves of `parallel` sent at once, the waves `gapMs` apart (start to start). */
+  const waves = async (count: number, gapMs: number, sink: number[]) => {
+    const started = performance.now();
+    for (let w = 0, i = 0; i < count; w++) {
+      const wait = started + w * gapMs - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const ids = Array.from({ length: Math.min(Number(parallel), count - i) }, () => i++);
+      sink.push(...(await Promise.all(ids.map((k) => send(k, `l${k}`)))));
+    }
+  };
   // Warm-up (JIT, connections), not measured and not counted as commands.
   await run(Number(parallel) * 2, "w", null);
   const latencies: number[] = [];
-  await run(Number(n), "l", latencies);
+  const spreadMs = Number(spread ?? 0);
+  if (spreadMs > 0) await waves(Number(n), spreadMs / Math.ceil(Number(n) / Number(parallel)), latencies);
+  else await run(Number(n), "l", latencies);
   process.stdout.write(`${JSON.stringify(latencies)}\n`);
   await dispatcher.close();
 }

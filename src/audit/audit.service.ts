@@ -1,6 +1,6 @@
 import { type Clock, nowDate } from "../clock.js";
 import type { DirectorySync } from "../directory/sync.service.js";
-import { managersOf } from "../directory/tellApart.js";
+import { managersInTurns, managersOf } from "../directory/tellApart.js";
 import { GongopsError, NotFoundError, RefusedError, UsageError } from "../errors.js";
 import type { GongClient } from "../gong/client.js";
 import type { Logger } from "../log.js";
@@ -121,6 +121,11 @@ export class AuditService {
   /** The managers of a report's inactive users, by id: name (told apart from namesakes) and email. */
   managersOf(report: AuditReport): Map<string, ManagerInfo> {
     return managersOf(this.deps.directory, report.inactive);
+  }
+
+  /** The same, between turns of the event loop: for the app, whose acks wait on it. */
+  managersInTurns(report: AuditReport): Promise<Map<string, ManagerInfo>> {
+    return managersInTurns(this.deps.directory, report.inactive);
   }
 
   /**

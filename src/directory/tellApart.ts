@@ -1,3 +1,4 @@
+import { yieldToLoop } from "../pace.js";
 import type { DirectoryRepo } from "../store/directory.repo.js";
 import { displayName, foldName } from "./names.js";
 
@@ -46,6 +47,15 @@ export function nameTeller(people: Iterable<Named & { active?: boolean | null }>
     );
 }
 
+/** How many managers' namesakes one query counts (one scan of the snapshot each, see managersInTurns). */
+const MANAGERS_PER_QUERY = 500;
+
+type Managers = Map<string, { name: string; email: string | null }>;
+
+const managerIds = (users: readonly { managerId: string | null }[]) => [
+  ...new Set(users.map((u) => u.managerId).filter((m): m is string => Boolean(m))),
+];
+
 /**
  * The managers of `users`, by id, from the directory's current snapshot: the name (told apart from
  * namesakes) and the email. The audit's CSV and its Slack summary both show them.
@@ -53,12 +63,39 @@ export function nameTeller(people: Iterable<Named & { active?: boolean | null }>
 export function managersOf(
   directory: DirectoryRepo,
   users: readonly { managerId: string | null }[],
-): Map<string, { name: string; email: string | null }> {
+): Managers {
+  return managersById(directory, managerIds(users));
+}
+
+/**
+ * The same for a whole audit's inactive users in the app: a turn of the event loop before each batch
+ * of managers, each batch one query for their rows and one for their namesakes.
+ */
+export async function managersInTurns(
+  directory: DirectoryRepo,
+  users: readonly { managerId: string | null }[],
+): Promise<Managers> {
+  const ids = managerIds(users);
+  const out: Managers = new Map();
+  for (let i = 0; i < ids.length; i += MANAGERS_PER_QUERY) {
+    await yieldToLoop();
+    for (const [id, m] of managersById(directory, ids.slice(i, i + MANAGERS_PER_QUERY))) out.set(id, m);
+  }
+  return out;
+}
+
+function managersById(directory: DirectoryRepo, ids: readonly string[]): Managers {
   const gen = directory.state()?.gen;
-  const ids = [...new Set(users.map((u) => u.managerId).filter((m): m is string => Boolean(m)))];
-  const out = new Map<string, { name: string; email: string | null }>();
+  const out: Managers = new Map();
   if (gen === undefined) return out;
-  for (const row of directory.byIds(gen, ids))
-    out.set(row.id, { name: tellApart(directory, row), email: row.email ?? null });
+  const rows = directory.byIds(gen, ids);
+  // One count for all their names (a query per manager held the event loop for seconds in a large org).
+  const folded = (u: Named) => foldName(`${u.firstName ?? ""} ${u.lastName ?? ""}`);
+  const counts = directory.namesakeCounts(gen, rows.filter((r) => r.firstName || r.lastName).map(folded));
+  for (const row of rows) {
+    const name = displayName(row);
+    const namesakes = row.firstName || row.lastName ? (counts.get(folded(row)) ?? 0) : 0;
+    out.set(row.id, { name: toldApart(name, row.email, namesakes), email: row.email ?? null });
+  }
   return out;
 }

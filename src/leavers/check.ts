@@ -1,9 +1,19 @@
 import { displayName } from "../directory/names.js";
 import { GongopsError } from "../errors.js";
+import { inChunks, readInPages, yieldToLoop } from "../pace.js";
+import type { Person } from "../store/directory.repo.js";
 import type { LeaverRow } from "../store/leavers.repo.js";
 import type { LeaverSource, PersonRef } from "../store/schema.js";
 import type { LeaversCore } from "./core.js";
-import { type FoundLeaver, findLeavers, type GongPerson, type SlackAccount, slackSince } from "./match.js";
+import {
+  type Found,
+  type FoundLeaver,
+  type GongPerson,
+  leaverMatcher,
+  type SlackAccount,
+  slackSince,
+  sortFound,
+} from "./match.js";
 
 /**
  * Finding leavers: a full check against the directory snapshot (no Gong request) and one users.list
@@ -42,21 +52,34 @@ export async function check(core: LeaversCore, opts: { refresh: boolean }): Prom
     );
   const slack = core.slack ? await slackAccounts(core) : null;
   const disabled = idp ? await idp.disabledAccounts() : null;
-  const people = peopleOf(core, state.gen);
-  const found = findLeavers(people, slack, disabled);
-  const active = new Set(people.filter((p) => p.active === true).map((p) => p.id));
-  apply(core, found.leavers, found.notInSlack, sources, state.gen, active);
+  // The snapshot is read and matched a page and a chunk at a time, with turns of the event loop between
+  // them: the app runs a check after every sync, and 10,000 people at once held it for hundreds of ms.
+  const gen = state.gen;
+  const people = await readInPages(
+    (after: string | null, n) => directory.peopleAfter(gen, after ?? "", n),
+    (p) => p.id,
+  );
+  const match = leaverMatcher(slack, disabled);
+  const found: Found = { leavers: [], notInSlack: [] };
+  const active = new Set<string>();
+  await inChunks(people, (chunk) => {
+    match(chunk.map(gongPerson), found);
+    for (const p of chunk) if (p.active === true) active.add(p.id);
+  });
+  sortFound(found);
+  await yieldToLoop();
+  apply(core, found.leavers, found.notInSlack, sources, gen, active);
 }
 
-function peopleOf(core: LeaversCore, gen: number): GongPerson[] {
-  return core.deps.directory.people(gen).map((p) => ({
+function gongPerson(p: Person): GongPerson {
+  return {
     id: p.id,
     email: p.email,
     aliases: p.aliases,
     name: displayName(p),
     active: p.active,
     managerId: p.managerId,
-  }));
+  };
 }
 
 /** One paged users.list pass, or the last one while it is younger than the freshness window. */
@@ -91,12 +114,12 @@ function apply(
       if (activeInGong.has(row.userId)) back.push(row);
     }
     for (const l of found) core.addLeaver(tx, l, at);
-    const previous = repo.lastCheck();
     repo.saveCheck(tx, {
       checkedAt: at,
       sources,
       snapshotGen: gen,
-      notInSlack: sources.includes("slack") ? [...notInSlack] : (previous?.notInSlack ?? []),
+      // Only a check without Slack keeps the previous list (read then: it may hold thousands).
+      notInSlack: sources.includes("slack") ? [...notInSlack] : (repo.lastCheck()?.notInSlack ?? []),
     });
   });
   for (const row of back) core.cameBack(row);

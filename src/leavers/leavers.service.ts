@@ -94,7 +94,7 @@ export class LeaversService {
 
   /** How many leavers the trend records with a finished audit; null before any check. */
   countForTrend(): number | null {
-    return this.core.repo.lastCheck() ? this.core.repo.count() : null;
+    return this.core.repo.checked() ? this.core.repo.count() : null;
   }
 
   /** The stuck newcomers of the newest finished "any" audit (or of run `runId`). */

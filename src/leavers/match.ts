@@ -88,6 +88,19 @@ export function findLeavers(
   slack: readonly SlackAccount[] | null,
   idp: readonly IdpAccount[] | null,
 ): Found {
+  const found: Found = { leavers: [], notInSlack: [] };
+  leaverMatcher(slack, idp)(people, found);
+  return sortFound(found);
+}
+
+/**
+ * The same rules, for a snapshot read a page at a time (leavers/check.ts): Slack's and the IdP's accounts
+ * are indexed once, then each page of people adds what it finds to `found`; `sortFound` orders the whole.
+ */
+export function leaverMatcher(
+  slack: readonly SlackAccount[] | null,
+  idp: readonly IdpAccount[] | null,
+): (people: Iterable<GongPerson>, found: Found) => void {
   const slackByEmail = new Map<string, SlackAccount[]>();
   for (const a of slack ?? []) {
     if (!a.email) continue;
@@ -97,29 +110,37 @@ export function findLeavers(
   }
   const idpByEmail = new Map<string, IdpAccount>();
   for (const a of idp ?? []) for (const e of a.emails) idpByEmail.set(e.toLowerCase(), a);
-  const found: Found = { leavers: [], notInSlack: [] };
-  for (const p of people) {
-    if (p.active !== true || !p.email) continue;
-    const addresses = addressesOf(p);
-    const email = p.email.toLowerCase();
-    const accounts = addresses.flatMap((a) => slackByEmail.get(a) ?? []);
-    const members = accounts.filter((a) => !a.bot && !a.guest);
-    const gone = members.filter((a) => a.deleted).sort((a, b) => (b.updated ?? 0) - (a.updated ?? 0));
-    const left = members.every((a) => a.deleted) ? gone[0] : undefined;
-    const disabled = addresses.map((a) => idpByEmail.get(a)).find(Boolean);
-    const leaver = (evidence: LeaverEvidence, matched = email) =>
-      found.leavers.push({ id: p.id, email: matched, name: p.name, managerId: p.managerId, evidence });
-    if (left) {
-      const since = slackSince(left);
-      leaver({ source: "slack", ...(since ? { since } : {}), slackUserId: left.userId }, left.email ?? email);
-    } else if (disabled)
-      leaver({
-        source: disabled.source,
-        status: disabled.status,
-        ...(disabled.since ? { since: disabled.since } : {}),
-      });
-    else if (slack && accounts.length === 0) found.notInSlack.push({ id: p.id, email, name: p.name });
-  }
+  return (people, found) => {
+    for (const p of people) {
+      if (p.active !== true || !p.email) continue;
+      const addresses = addressesOf(p);
+      const email = p.email.toLowerCase();
+      const accounts = addresses.flatMap((a) => slackByEmail.get(a) ?? []);
+      const members = accounts.filter((a) => !a.bot && !a.guest);
+      const gone = members.filter((a) => a.deleted).sort((a, b) => (b.updated ?? 0) - (a.updated ?? 0));
+      const left = members.every((a) => a.deleted) ? gone[0] : undefined;
+      const disabled = addresses.map((a) => idpByEmail.get(a)).find(Boolean);
+      const leaver = (evidence: LeaverEvidence, matched = email) =>
+        found.leavers.push({ id: p.id, email: matched, name: p.name, managerId: p.managerId, evidence });
+      if (left) {
+        const since = slackSince(left);
+        leaver(
+          { source: "slack", ...(since ? { since } : {}), slackUserId: left.userId },
+          left.email ?? email,
+        );
+      } else if (disabled)
+        leaver({
+          source: disabled.source,
+          status: disabled.status,
+          ...(disabled.since ? { since: disabled.since } : {}),
+        });
+      else if (slack && accounts.length === 0) found.notInSlack.push({ id: p.id, email, name: p.name });
+    }
+  };
+}
+
+/** Leavers and "not in Slack" by name, then id. */
+export function sortFound(found: Found): Found {
   const byName = (a: { name: string; id: string }, b: { name: string; id: string }) =>
     a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
   found.leavers.sort(byName);

@@ -296,7 +296,10 @@ export class SlackAuditRunner {
           file: {
             filename: `gong-inactive-users-${report.lookBack.lastDay}.csv`,
             title: inactiveCsvTitle(report),
-            file: Buffer.from(await inactiveCsvInChunks(report, this.deps.audit.managersOf(report)), "utf8"),
+            file: Buffer.from(
+              await inactiveCsvInChunks(report, await this.deps.audit.managersInTurns(report)),
+              "utf8",
+            ),
           },
           comment: `All ${report.inactive.length} inactive users of audit ${report.runId}.`,
           dmTo: post.startedBy,

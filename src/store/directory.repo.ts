@@ -327,6 +327,32 @@ export class DirectoryRepo {
       .get()!.n;
   }
 
+  /**
+   * The same for many names at once, by folded name (names nobody active goes by are absent): one scan
+   * of the snapshot per 500 names, where a query per name scanned it once each (over a second for the
+   * managers of a 10,000-user audit's CSV, holding the event loop).
+   */
+  namesakeCounts(gen: number, folded: readonly string[]): Map<string, number> {
+    const out = new Map<string, number>();
+    const names = [...new Set(folded)];
+    for (let i = 0; i < names.length; i += 500) {
+      const rows = this.db
+        .select({ name: directoryUsers.searchName, n: sql<number>`count(*)` })
+        .from(directoryUsers)
+        .where(
+          and(
+            inSnapshot(gen),
+            inArray(directoryUsers.searchName, names.slice(i, i + 500)),
+            eq(directoryUsers.active, true),
+          ),
+        )
+        .groupBy(directoryUsers.searchName)
+        .all();
+      for (const r of rows) out.set(r.name, r.n);
+    }
+    return out;
+  }
+
   /** Everyone in snapshot `gen` with what the audit needs: creation date and alias emails too. */
   people(gen: number): Person[] {
     return this.peopleAfter(gen, "", -1);

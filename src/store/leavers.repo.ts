@@ -46,10 +46,28 @@ export class LeaversRepo {
     return this.db.select().from(leaverChecks).where(eq(leaverChecks.id, 1)).get();
   }
 
+  /** Whether a full check was ever made (without reading its "not in Slack" list, maybe thousands). */
+  checked(): boolean {
+    return (
+      this.db.select({ id: leaverChecks.id }).from(leaverChecks).where(eq(leaverChecks.id, 1)).get() !==
+      undefined
+    );
+  }
+
   saveCheck(tx: DbOrTx, check: Omit<LeaverCheckRow, "id">): void {
+    // The update takes the inserted row's values (`excluded`): `set: check` sent the "not in Slack"
+    // list (thousands of people, in JSON) twice.
     tx.insert(leaverChecks)
       .values({ id: 1, ...check })
-      .onConflictDoUpdate({ target: leaverChecks.id, set: check })
+      .onConflictDoUpdate({
+        target: leaverChecks.id,
+        set: {
+          checkedAt: sql`excluded.checked_at`,
+          sources: sql`excluded.sources`,
+          snapshotGen: sql`excluded.snapshot_gen`,
+          notInSlack: sql`excluded.not_in_slack`,
+        },
+      })
       .run();
   }
 
