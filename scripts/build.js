@@ -5,9 +5,10 @@
  * build ran leaves dist/ without one too. Types are checked by `npm run typecheck`, not here.
  *
  * dist/cli.js holds the command table; each command's code, and what it needs, is in dist/chunks/ and
- * loads when the command runs. The packages in BUNDLED are built in; every other package stays in
- * node_modules (native code, CommonJS that loads files by path, or loaded late). A module that must
- * exist as a file of its own (a worker thread's script) has to be added to the entry points.
+ * loads when the command runs. The packages in BUNDLED (bin/dist.js says why) are built in; every
+ * other package stays in node_modules (native code, CommonJS that loads files by path, or loaded late).
+ * A module that must exist as a file of its own (a worker thread's script) has to be added to the entry
+ * points.
  *
  * `--prepare` (npm's prepare script, run by `npm ci` and `npm install` in a checkout) builds too, but
  * steps aside where esbuild is not installed (an install without dev dependencies).
@@ -47,6 +48,11 @@ await esbuild.build({
   tsconfig: "tsconfig.build.json",
   external,
   sourcemap: true,
+  // CommonJS packages built in (undici, prom-client, bottleneck) call require() for Node's own modules,
+  // which an ES module does not have: give them one.
+  banner: {
+    js: 'import { createRequire as __gongopsRequire } from "node:module"; const require = __gongopsRequire(import.meta.url);',
+  },
   logLevel: "warning",
 });
 if (sourceDigest(root) !== before) {

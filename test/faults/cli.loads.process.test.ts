@@ -23,9 +23,18 @@ async function recorded(args: string[], env: Record<string, string>) {
   return { ...r, loaded: readFileSync(record, "utf8").split("\n").filter(Boolean) };
 }
 
-/** The npm packages among `loaded` (tsx's own aside, when it runs the sources). */
+/**
+ * The npm packages among `loaded` (tsx's own aside, when it runs the sources): loaded from node_modules,
+ * or built into a file of dist/ (BUNDLED in bin/dist.js), whose source map names them.
+ */
 function packages(loaded: string[]): string[] {
-  const names = loaded.flatMap((m) => {
+  const paths = loaded.flatMap((m) => {
+    const path = m.startsWith("file:") ? fileURLToPath(m) : m;
+    if (!relative(ROOT, path).startsWith("dist/")) return [m];
+    const map = JSON.parse(readFileSync(`${path}.map`, "utf8")) as { sources: string[] };
+    return map.sources.map((s) => join(dirname(path), s));
+  });
+  const names = paths.flatMap((m) => {
     const at = m.lastIndexOf("/node_modules/");
     if (at < 0) return [];
     const [scope, name] = m.slice(at + "/node_modules/".length).split("/");
