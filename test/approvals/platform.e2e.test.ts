@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACTIONS, VIEWS } from "../../src/slack/ids.js";
 import { STEP_CALLBACK_ID } from "../../src/slack/workflowStep.js";
-import { buttonClick, postSigned, slashCommand } from "../helpers/fakeSlack.js";
+import { buttonClick, postSigned, reasonModalSubmission, slashCommand } from "../helpers/fakeSlack.js";
 import { ID, knownOrg } from "../helpers/org.js";
 import { type SlackRig, startSlackRig } from "../helpers/slackRig.js";
 import { CHANNEL, PATCH, slackIdOf } from "./helpers.js";
@@ -200,25 +200,7 @@ describe("the seat holder's own say (GONGOPS_NOTIFY_SUBJECT=true)", () => {
     const submitted = await postSigned(
       rig.events,
       SECRET,
-      new URLSearchParams({
-        payload: JSON.stringify({
-          type: "view_submission",
-          team: { id: "T1", domain: "acme" },
-          user: { id: fay, username: "fay", team_id: "T1" },
-          api_app_id: "A1",
-          token: "legacy-unused",
-          trigger_id: "1.2.3",
-          view: {
-            id: "V9",
-            type: "modal",
-            team_id: "T1",
-            callback_id: VIEWS.holderKeep,
-            private_metadata: String(s.id),
-            hash: "h",
-            state: { values: { reason: { reason: { type: "plain_text_input", value: reason } } } },
-          },
-        }),
-      }).toString(),
+      reasonModalSubmission({ user: fay, callbackId: VIEWS.holderKeep, metadata: String(s.id), reason }),
       "application/x-www-form-urlencoded",
     );
     expect(submitted.status).toBe(200);

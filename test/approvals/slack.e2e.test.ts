@@ -242,29 +242,15 @@ describe("approvals in Slack", () => {
     await click(slackIdOf(ID.ceo), ACTIONS.keep, String(subjectId));
     const opened = await fake.waitFor(() => fake.callsOf("views.open").slice(before)[0]);
     expect(JSON.stringify(opened.args.view)).toContain("gong_approval_keep_modal");
-    const submission = {
-      type: "view_submission",
-      team: { id: "T1", domain: "acme" },
-      user: { id: slackIdOf(ID.ceo), username: "ceo", team_id: "T1" },
-      api_app_id: "A1",
-      token: "legacy-unused",
-      trigger_id: "1.2.3",
-      view: {
-        id: "V2",
-        type: "modal",
-        team_id: "T1",
-        callback_id: "gong_approval_keep_modal",
-        private_metadata: String(subjectId),
-        hash: "h",
-        state: {
-          values: { reason: { reason: { type: "plain_text_input", value: "covers EMEA next quarter" } } },
-        },
-      },
-    };
     await postSigned(
       events,
       SECRET,
-      new URLSearchParams({ payload: JSON.stringify(submission) }).toString(),
+      reasonModalSubmission({
+        user: slackIdOf(ID.ceo),
+        callbackId: VIEWS.keepReason,
+        metadata: String(subjectId),
+        reason: "covers EMEA next quarter",
+      }),
       "application/x-www-form-urlencoded",
     );
     await fake.waitFor(() => ctx.repos.approvals.subject(subjectId)!.state === "kept");

@@ -683,7 +683,35 @@ export function homeButtonClick(fields: { user: string; actionId: string; value:
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
-/** The "Request deactivation…" modal submitted (form-encoded, as Slack posts it to /slack/events). */
+/**
+ * A modal submitted by `user` (form-encoded, as Slack posts it to /slack/events): the envelope every
+ * view_submission shares, around the modal's callback, metadata and input values.
+ */
+function viewSubmission(
+  user: string,
+  view: { id: string; callbackId: string; metadata: string; values: Record<string, unknown> },
+): string {
+  const payload = {
+    type: "view_submission",
+    team: { id: "T1", domain: "acme" },
+    user: { id: user, username: user.toLowerCase(), team_id: "T1" },
+    api_app_id: "A1",
+    token: "legacy-unused",
+    trigger_id: "1.2.3",
+    view: {
+      id: view.id,
+      type: "modal",
+      team_id: "T1",
+      callback_id: view.callbackId,
+      private_metadata: view.metadata,
+      hash: "h",
+      state: { values: view.values },
+    },
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/** The "Request deactivation…" modal submitted. */
 export function requestModalSubmission(fields: {
   user: string;
   runId: number;
@@ -692,45 +720,31 @@ export function requestModalSubmission(fields: {
   users?: string[];
   dryRun?: boolean;
 }): string {
-  const payload = {
-    type: "view_submission",
-    team: { id: "T1", domain: "acme" },
-    user: { id: fields.user, username: fields.user.toLowerCase(), team_id: "T1" },
-    api_app_id: "A1",
-    token: "legacy-unused",
-    trigger_id: "1.2.3",
-    view: {
-      id: "V1",
-      type: "modal",
-      team_id: "T1",
-      callback_id: "gong_approval_request_modal",
-      private_metadata: String(fields.runId),
-      hash: "h",
-      state: {
-        values: {
-          users: {
-            users: {
-              type: "multi_static_select",
-              selected_options: (fields.users ?? []).map((value) => ({
-                value,
-                text: { type: "plain_text", text: value },
-              })),
-            },
-          },
-          reason: { reason: { type: "plain_text_input", value: fields.reason } },
-          dry: {
-            dry: {
-              type: "checkboxes",
-              selected_options: fields.dryRun
-                ? [{ value: "dry", text: { type: "plain_text", text: "Dry run" } }]
-                : [],
-            },
-          },
+  return viewSubmission(fields.user, {
+    id: "V1",
+    callbackId: "gong_approval_request_modal",
+    metadata: String(fields.runId),
+    values: {
+      users: {
+        users: {
+          type: "multi_static_select",
+          selected_options: (fields.users ?? []).map((value) => ({
+            value,
+            text: { type: "plain_text", text: value },
+          })),
+        },
+      },
+      reason: { reason: { type: "plain_text_input", value: fields.reason } },
+      dry: {
+        dry: {
+          type: "checkboxes",
+          selected_options: fields.dryRun
+            ? [{ value: "dry", text: { type: "plain_text", text: "Dry run" } }]
+            : [],
         },
       },
     },
-  };
-  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  });
 }
 
 /** A modal with a reason input (Keep, an override, Reactivate) submitted by `user`. */
@@ -740,22 +754,10 @@ export function reasonModalSubmission(fields: {
   metadata: string;
   reason: string;
 }): string {
-  const payload = {
-    type: "view_submission",
-    team: { id: "T1", domain: "acme" },
-    user: { id: fields.user, username: fields.user.toLowerCase(), team_id: "T1" },
-    api_app_id: "A1",
-    token: "legacy-unused",
-    trigger_id: "1.2.3",
-    view: {
-      id: "V3",
-      type: "modal",
-      team_id: "T1",
-      callback_id: fields.callbackId,
-      private_metadata: fields.metadata,
-      hash: "h",
-      state: { values: { reason: { reason: { type: "plain_text_input", value: fields.reason } } } },
-    },
-  };
-  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  return viewSubmission(fields.user, {
+    id: "V3",
+    callbackId: fields.callbackId,
+    metadata: fields.metadata,
+    values: { reason: { reason: { type: "plain_text_input", value: fields.reason } } },
+  });
 }
