@@ -1,7 +1,7 @@
 import { describeActivity } from "../audit/activity.js";
 import { exemptionMatcher } from "../audit/exemptions.js";
 import { buildReport } from "../audit/report.js";
-import { tellApart } from "../directory/tellApart.js";
+import { directoryTeller } from "../directory/tellApart.js";
 import { NotFoundError, RefusedError } from "../errors.js";
 import type { GongUser } from "../gong/schemas.js";
 import type { AuditRunRow, AuditSubjectRow } from "../store/audits.repo.js";
@@ -139,15 +139,21 @@ export async function eligible(
   const cooldownDays = settings.keepCooldownDays ?? 90;
   const keptSince = new Date(core.clock.now() - cooldownDays * DAY_MS).toISOString();
   const ok: { who: string; c: Omit<Candidate, "evidence" | "lastCallAt"> }[] = [];
+  const users = new Map(ids.map((id) => [id, fresh ? fresh.get(id) : gongUserOf(core, id)]));
+  // Told apart from anyone active with the same name: the request, its messages and the trail say who.
+  // One count for all of them (a filing from an audit names hundreds).
+  const nameOf = directoryTeller(
+    deps.directory,
+    [...users.values()].flatMap((u) => (u ? [{ ...u, email: u.emailAddress }] : [])),
+  );
   for (const { who, id } of named) {
     if (ok.some((o) => o.c.id === id)) continue;
-    const u = fresh ? fresh.get(id) : gongUserOf(core, id);
+    const u = users.get(id);
     if (!u) {
       refused.push({ who, why: fresh ? "Gong has no user with this id now" : "no Gong user matches" });
       continue;
     }
-    // Told apart from anyone active with the same name: the request, its messages and the trail say who.
-    const name = tellApart(deps.directory, { ...u, email: u.emailAddress });
+    const name = nameOf({ ...u, email: u.emailAddress });
     const email = u.emailAddress?.toLowerCase() ?? null;
     const aliases = (u.emailAliases ?? []).map((a) => a.toLowerCase()).filter((a) => a !== email);
     const kept = deps.repo.keptSince(id, keptSince);

@@ -1,6 +1,6 @@
 import { ChunkPacer, yieldToLoop } from "../pace.js";
 import type { DirectoryRepo, OrgNode } from "../store/directory.repo.js";
-import { displayName, foldName } from "./names.js";
+import { displayName, nameKey } from "./names.js";
 
 /**
  * Reporting lines over the snapshot, walked in memory (no request per hop). Gong's managerId may point
@@ -111,7 +111,7 @@ export class OrgIndex {
     this.folded ??= [...this.byId.values()].map((n) => ({
       id: n.id,
       name: displayName(n),
-      searchName: foldName(`${n.firstName ?? ""} ${n.lastName ?? ""}`),
+      searchName: nameKey(n),
     }));
     return this.folded;
   }

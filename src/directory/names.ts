@@ -15,6 +15,11 @@ const SPECIAL: Record<string, string> = {
   þ: "th",
 };
 
+/** The key a person's name is searched and compared by (`search_name` in the directory). */
+export function nameKey(u: { firstName?: string | null; lastName?: string | null }): string {
+  return foldName(`${u.firstName ?? ""} ${u.lastName ?? ""}`);
+}
+
 export function foldName(text: string): string {
   return text
     .toLowerCase()

@@ -10,7 +10,7 @@ import type { DirectoryRepo, NewDirectoryUser, SnapshotEntry } from "../store/di
 import { LeaseLostError, type LocksRepo } from "../store/locks.repo.js";
 import type { ChangeRow, SyncRunRow, SyncRunsRepo } from "../store/syncRuns.repo.js";
 import { type ComparableUser, countChanges, DirectoryDiff } from "./diff.js";
-import { foldName } from "./names.js";
+import { nameKey } from "./names.js";
 
 /**
  * `gongops sync`: list every Gong user afresh (Gong has no webhooks, and cursors must never be kept
@@ -67,7 +67,7 @@ function toSnapshotRow(u: GongUser, gen: number, firstSeenAt: string): NewDirect
     active: u.active ?? null,
     managerId: u.managerId ?? null,
     created: u.created ?? null,
-    searchName: foldName(`${u.firstName ?? ""} ${u.lastName ?? ""}`),
+    searchName: nameKey(u),
     raw,
     rawHash: createHash("sha256").update(raw).digest("base64url"),
     firstSeenAt,

@@ -1,6 +1,6 @@
 import { yieldToLoop } from "../pace.js";
 import type { DirectoryRepo } from "../store/directory.repo.js";
-import { displayName, foldName } from "./names.js";
+import { displayName, nameKey } from "./names.js";
 
 /** Who someone is, as the directory knows them. */
 export interface Named {
@@ -19,32 +19,30 @@ export function toldApart(name: string, email: string | null | undefined, namesa
   return namesakes > 1 && email ? `${name} (${email})` : name;
 }
 
-/** The same, asking the directory's current snapshot how many active users share the name. */
-export function tellApart(directory: DirectoryRepo, u: Named): string {
-  const name = displayName(u);
+const hasName = (u: Named) => Boolean(u.firstName || u.lastName);
+
+/**
+ * Tells `people` apart from everyone active in the directory's current snapshot, the namesakes of all of
+ * them counted at once (a count per person scans the snapshot each time: `search_name` has no index).
+ */
+export function directoryTeller(directory: DirectoryRepo, people: readonly Named[]): (u: Named) => string {
   const gen = directory.state()?.gen;
-  if (gen === undefined || !(u.firstName || u.lastName)) return name;
-  return toldApart(
-    name,
-    u.email,
-    directory.namesakes(gen, foldName(`${u.firstName ?? ""} ${u.lastName ?? ""}`)),
-  );
+  const counts =
+    gen === undefined
+      ? new Map<string, number>()
+      : directory.namesakeCounts(gen, people.filter(hasName).map(nameKey));
+  return (u) => toldApart(displayName(u), u.email, hasName(u) ? (counts.get(nameKey(u)) ?? 0) : 0);
 }
 
 /** For a whole list at once (a digest, a report): counts the names of the active people given. */
 export function nameTeller(people: Iterable<Named & { active?: boolean | null }>): (u: Named) => string {
   const counts = new Map<string, number>();
   for (const p of people) {
-    if (p.active === false || !(p.firstName || p.lastName)) continue;
-    const key = foldName(`${p.firstName ?? ""} ${p.lastName ?? ""}`);
+    if (p.active === false || !hasName(p)) continue;
+    const key = nameKey(p);
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  return (u) =>
-    toldApart(
-      displayName(u),
-      u.email,
-      u.firstName || u.lastName ? (counts.get(foldName(`${u.firstName ?? ""} ${u.lastName ?? ""}`)) ?? 0) : 0,
-    );
+  return (u) => toldApart(displayName(u), u.email, hasName(u) ? (counts.get(nameKey(u)) ?? 0) : 0);
 }
 
 /** How many managers' namesakes one query counts (one scan of the snapshot each, see managersInTurns). */
@@ -90,12 +88,7 @@ function managersById(directory: DirectoryRepo, ids: readonly string[]): Manager
   if (gen === undefined) return out;
   const rows = directory.byIds(gen, ids);
   // One count for all their names (a query per manager held the event loop for seconds in a large org).
-  const folded = (u: Named) => foldName(`${u.firstName ?? ""} ${u.lastName ?? ""}`);
-  const counts = directory.namesakeCounts(gen, rows.filter((r) => r.firstName || r.lastName).map(folded));
-  for (const row of rows) {
-    const name = displayName(row);
-    const namesakes = row.firstName || row.lastName ? (counts.get(folded(row)) ?? 0) : 0;
-    out.set(row.id, { name: toldApart(name, row.email, namesakes), email: row.email ?? null });
-  }
+  const nameOf = directoryTeller(directory, rows);
+  for (const row of rows) out.set(row.id, { name: nameOf(row), email: row.email ?? null });
   return out;
 }

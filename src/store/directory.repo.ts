@@ -318,17 +318,9 @@ export class DirectoryRepo {
     return { rows, total };
   }
 
-  /** How many active users of snapshot `gen` go by this folded name (directory/tellApart.ts). */
-  namesakes(gen: number, folded: string): number {
-    return this.db
-      .select({ n: sql<number>`count(*)` })
-      .from(directoryUsers)
-      .where(and(inSnapshot(gen), eq(directoryUsers.searchName, folded), eq(directoryUsers.active, true)))
-      .get()!.n;
-  }
-
   /**
-   * The same for many names at once, by folded name (names nobody active goes by are absent): one scan
+   * How many active users of snapshot `gen` go by each of these folded names (directory/tellApart.ts;
+   * names nobody active goes by are absent): one scan
    * of the snapshot per 500 names, where a query per name scanned it once each (over a second for the
    * managers of a 10,000-user audit's CSV, holding the event loop).
    */

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppContext } from "../../src/context.js";
-import { managersInTurns, managersOf, tellApart } from "../../src/directory/tellApart.js";
+import { managersInTurns, managersOf, nameTeller } from "../../src/directory/tellApart.js";
 import { SimOrg } from "../../src/sim/org.js";
 import type { GongSim } from "../../src/sim/server.js";
 import { simContext } from "../helpers/context.js";
 import { startSim } from "../helpers/gong.js";
 
 /**
- * The managers an audit's CSV and Slack summary show (issue 22 §3): told apart from namesakes as
- * tellApart tells one person, but with the namesakes of all of them counted at once. A query per
- * manager scanned the snapshot once each and held the event loop for over a second at 10,000 users.
+ * The managers an audit's CSV and Slack summary show (issue 22 §3): told apart from their active
+ * namesakes, the namesakes of all of them counted at once. A query per manager scanned the snapshot
+ * once each and held the event loop for over a second at 10,000 users.
  */
 let sim: GongSim;
 let ctx: AppContext;
@@ -61,14 +61,16 @@ function statements<T>(pattern: RegExp, fn: () => T): { result: T; count: number
 }
 
 describe("the managers of a list of users", () => {
-  it("tells each apart as tellApart would, a shared name with the email", () => {
+  it("tells each apart from the org's active namesakes, a shared name with the email", () => {
     const { directory } = ctx.repos;
     const managers = managersOf(directory, reports);
     expect(managers.size).toBe(MANAGERS);
+    // The reference counts namesakes in memory, over the simulator's own people, not in SQL.
+    const expected = nameTeller(sim.org.users().map((u) => ({ ...u, email: u.emailAddress })));
     const gen = directory.state()!.gen;
     for (const [id, m] of managers) {
       const row = directory.byIds(gen, [id])[0]!;
-      expect(m).toEqual({ name: tellApart(directory, row), email: row.email });
+      expect(m).toEqual({ name: expected(row), email: row.email });
     }
     const told = [...managers.values()].filter((m) => m.name.includes("("));
     // 30 managers share 15 names pairwise: "Vik Adams0" (i = 0 and 10), and so on.
