@@ -54,16 +54,6 @@ export function describeActivity(
   return hasActivity(counts) ? "some activity Gong did not break down" : "no activity";
 }
 
-/** Every count, zero where Gong listed nothing (for CSV columns); null where it left one out. */
-export function countColumns(
-  counts: ActivityCounts | null,
-  listed: boolean,
-): Record<ActivityCount, number | null> {
-  const out = {} as Record<ActivityCount, number | null>;
-  for (const k of ACTIVITY_COUNTS) out[k] = counts?.[k] ?? (listed ? null : 0);
-  return out;
-}
-
 /**
  * The look-back of `days` ending at `to` (gong/days.ts `lookBack`: today and the `days` whole days
  * before it), as the activity statistics take it: its whole days, and today's calls from `todayStart`.
@@ -143,7 +133,10 @@ export class ActivityService {
     this.zone = null;
   }
 
-  /** A user's activity over the look-back (the default one unless `days` is given), one request. */
+  /**
+   * A user's activity over the look-back (the default one unless `days` is given): one request for the
+   * statistics' whole days, and one for the calls they hosted today (more only for a busy host).
+   */
   async forUser(
     userId: string,
     days = this.deps.days,

@@ -30,7 +30,6 @@ import { auditWindow, strategyUsed } from "./window.js";
  */
 
 export type { AuditProgress, Strategy };
-export { strategyUsed };
 
 export interface AuditServiceDeps {
   /** Lease length (GONGOPS_LEASE_SECONDS). */

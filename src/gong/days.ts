@@ -85,6 +85,15 @@ export function zonedDateTime(instant: number, timeZone: string): string {
   return `${new Date(wall).toISOString().slice(0, 19)}${sign}${hh}:${mm}`;
 }
 
+/** A look-back's days in a time zone (`lookBack`). */
+export interface LookBack {
+  timeZone: string;
+  /** The first day, counted whole. */
+  firstDay: IsoDate;
+  /** Today at `now`, counted up to `now`. */
+  lastDay: IsoDate;
+}
+
 /**
  * The days a look-back of `days` days covers at `now`, in `timeZone` (Gong's company zone): today, up
  * to now, and the `days` whole calendar days before it (a DST change or 29 February shortens none of
@@ -94,14 +103,6 @@ export function zonedDateTime(instant: number, timeZone: string): string {
  * one rule for every place that counts or states a look-back (the audit, the user card, the digest, the
  * README's "What inactive means").
  */
-export interface LookBack {
-  timeZone: string;
-  /** The first day, counted whole. */
-  firstDay: IsoDate;
-  /** Today at `now`, counted up to `now`. */
-  lastDay: IsoDate;
-}
-
 export function lookBack(now: number | Date, days: number, timeZone: string): LookBack {
   if (!Number.isInteger(days) || days < 1)
     throw new RangeError(`a look-back is a whole number of days, at least 1: got ${days}`);

@@ -181,7 +181,8 @@ async function runAudit(ctx: GongContext, args: ParsedArgs, io: CliIo): Promise<
           signal: controller.signal,
         });
     progress.end();
-    const code = printAudit(io, report, format, audit.managersOf(report));
+    // The managers' names and emails are columns of the CSV alone.
+    const code = printAudit(io, report, format, format === "csv" ? audit.managersOf(report) : undefined);
     // The terminal report ends with who left and still holds a seat, as last found (no request).
     if (format === "table" && report.status === "succeeded")
       io.stdout(renderLeaversSection(ctx.leavers.view()));

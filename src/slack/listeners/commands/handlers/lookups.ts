@@ -11,8 +11,9 @@ import type { SubcommandRequest } from "../../../services.js";
 export async function userSubcommand(req: SubcommandRequest): Promise<void> {
   const { ctx } = req.services;
   const r = await lookupWho(req.services, req, req.args);
-  // The activity line is a live Gong request: admins get it, members within their live budget
-  // (liveBudget.ts); past it, the card says so rather than spend the company's Gong budget.
+  // The activity line asks Gong live (two requests: the statistics, and today's hosted calls): admins
+  // get it, members within their budget of such lines (liveBudget.ts); past it, the card says so
+  // rather than spend the company's Gong budget.
   const mayAskGong =
     (await req.services.access.isAdmin(req.userId, req.client)) || req.services.liveLookups.take(req.userId);
   const activity =
