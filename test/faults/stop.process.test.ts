@@ -81,9 +81,10 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** CPU seconds a process has used so far (user + system), from /proc. */
+/** Which attempt of the jobs-in-flight test this is (each starts from its own database). */
 let flightAttempt = 0;
 
+/** CPU seconds a process has used so far (user + system), from /proc. */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;

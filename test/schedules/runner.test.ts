@@ -195,8 +195,10 @@ describe("the tick", () => {
     await a.close();
     await b.close();
   });
+  let sharedAttempt = 0;
   it("three schedules due in the same minute, with the same look-back, share one audit run", async () => {
-    const ctx = simContext(sim, { GONGOPS_DB_PATH: join(dir, "shared.db") });
+    // Its own database each attempt (vitest.config.ts retries once): a retry sees only its own schedules.
+    const ctx = simContext(sim, { GONGOPS_DB_PATH: join(dir, `shared-${++sharedAttempt}.db`) });
     await ctx.directory.sync!.run();
     const clock = new VirtualClock(Date.parse("2026-04-06T06:00:00Z"));
     const p = setup(ctx, clock);
@@ -221,16 +223,20 @@ describe("the tick", () => {
     p.runner.start(60_000);
     const w = worker(ctx, p.runner, "shared");
     w.start();
-    await clock.advance(H);
-    await until(() => p.output.digests.length >= 4, 60_000);
-    await w.idle();
-    const runs = ctx.repos.audits.history(10);
-    expect(runs.map((r) => r.lookbackDays).sort()).toEqual([30, 60]);
-    const byChannel = new Map(p.output.digests.map((d) => [d.schedule.channel, d.digest.auditRunId]));
-    expect(new Set([byChannel.get("C1"), byChannel.get("C2"), byChannel.get("C3")]).size).toBe(1);
-    expect(byChannel.get("C4")).not.toBe(byChannel.get("C1"));
-    p.runner.stop();
-    await w.stop();
-    await ctx.close();
+    try {
+      await clock.advance(H);
+      await until(() => p.output.digests.length >= 4, 60_000);
+      await w.idle();
+      const runs = ctx.repos.audits.history(10);
+      expect(runs.map((r) => r.lookbackDays).sort()).toEqual([30, 60]);
+      const byChannel = new Map(p.output.digests.map((d) => [d.schedule.channel, d.digest.auditRunId]));
+      expect(new Set([byChannel.get("C1"), byChannel.get("C2"), byChannel.get("C3")]).size).toBe(1);
+      expect(byChannel.get("C4")).not.toBe(byChannel.get("C1"));
+    } finally {
+      // The worker polls; the process goes on to other files (isolate: false), so it stops here.
+      p.runner.stop();
+      await w.stop();
+      await ctx.close();
+    }
   }, 60_000);
 });

@@ -43,7 +43,8 @@ describe("transactions under another process's write lock", () => {
     const path = join(mkdtempSync(join(dir, "run-")), "g.db");
     const db = openDatabase(path);
     const locks = new LocksRepo(db, clockFrom(Date.parse("2026-12-04T12:00:00Z")));
-    const holder = await holdWriteLock(path, 800);
+    // Held long enough that, on a loaded machine too, the lock is still held when the lease asks.
+    const holder = await holdWriteLock(path, 3_000);
     const started = performance.now();
     const lease = locks.acquire("inactive-user audit", 60_000, "test");
     expect(performance.now() - started).toBeGreaterThan(300);
