@@ -6,6 +6,7 @@ import { loadConfig } from "../../src/config.js";
 import { createContext } from "../../src/context.js";
 import { JobWorker } from "../../src/jobs/index.js";
 import type { GongSim } from "../../src/sim/server.js";
+import { CHAINED } from "../helpers/chained.js";
 import { cli } from "../helpers/cli.js";
 import { startSim } from "../helpers/gong.js";
 import { captureLog } from "../helpers/log.js";
@@ -35,7 +36,7 @@ afterAll(async () => {
 
 const email = (id: string) => sim.org.user(id)!.emailAddress;
 
-describe("what the terminal files", () => {
+describe("what the terminal files", CHAINED, () => {
   // A database of its own: the suite below counts the requests the app posts.
   const env2 = (): Record<string, string> => ({ ...env, GONGOPS_DB_PATH: join(dir, "terminal.db") });
   it("GONGOPS_DRY_RUN=true files a dry run that an app without it does not carry out", async () => {
@@ -89,7 +90,7 @@ describe("what the terminal files", () => {
   });
 });
 
-describe("gongops deactivate | requests | trail | reactivate", () => {
+describe("gongops deactivate | requests | trail | reactivate", CHAINED, () => {
   it("refuses without a reason, and names who cannot be included", async () => {
     const noReason = await cli(["deactivate", email(ID.fay)], env);
     expect(noReason.code).toBe(2);

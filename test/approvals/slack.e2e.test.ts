@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GongContext } from "../../src/context.js";
 import type { GongSim } from "../../src/sim/server.js";
 import { ACTIONS, VIEWS } from "../../src/slack/ids.js";
+import { CHAINED } from "../helpers/chained.js";
 import {
   appHomeOpened,
   buttonClick,
@@ -71,7 +72,7 @@ const patches = () => sim.stats.byEndpoint[PATCH] ?? 0;
 const email = (id: string) => sim.org.user(id)!.emailAddress;
 const dmTo = (user: string) => `D${user.replace(/^U/, "")}`;
 
-describe("approvals in Slack", () => {
+describe("approvals in Slack", CHAINED, () => {
   it("/gong deactivate → a DM to the manager → non-approvers refused → two Approve clicks → one PATCH", async () => {
     const r = await gong(ADMIN, `deactivate ${email(ID.fay)} --reason "no calls in 90 days"`);
     expect((await reply(r)).text).toMatch(/Request #\d+ filed for Fay Ng/);

@@ -3,6 +3,7 @@ import { terminalActor } from "../../src/approvals/types.js";
 import type { GongContext } from "../../src/context.js";
 import type { GongSim } from "../../src/sim/server.js";
 import { ACTIONS, VIEWS } from "../../src/slack/ids.js";
+import { CHAINED } from "../helpers/chained.js";
 import {
   appHomeOpened,
   buttonClick,
@@ -98,7 +99,7 @@ async function filed(gongId: string): Promise<number> {
   return s.id;
 }
 
-describe("/gong requests, trail and reactivate", () => {
+describe("/gong requests, trail and reactivate", CHAINED, () => {
   it("are for admins: a member is refused and nothing is shown", async () => {
     for (const sub of ["requests", "trail", `reactivate ${email(ID.fay)} back`]) {
       const text = await replyText(await gong(slackIdOf(ID.dana), sub));
@@ -107,7 +108,7 @@ describe("/gong requests, trail and reactivate", () => {
   });
 });
 
-describe("an admin decides in the approver's place", () => {
+describe("an admin decides in the approver's place", CHAINED, () => {
   it("Approve by an admin who was not asked opens a modal for the reason; the trail records an override", async () => {
     const id = await filed(ID.fay);
     const list = await replyText(await gong(ADMIN2, "requests"));
@@ -149,7 +150,7 @@ describe("an admin decides in the approver's place", () => {
   });
 });
 
-describe("Reactivate asks for a reason", () => {
+describe("Reactivate asks for a reason", CHAINED, () => {
   it("the button opens a modal whose reason is required and recorded; a bystander is refused at the click", async () => {
     const id = subjectOf(ID.fay).id;
     expect(stateOf(id)).toBe("done");
@@ -174,7 +175,7 @@ describe("Reactivate asks for a reason", () => {
   });
 });
 
-describe("/gong trail and /gong reactivate", () => {
+describe("/gong trail and /gong reactivate", CHAINED, () => {
   it("/gong trail <@U…|name> (as Slack escapes a mention) is that person's trail only", async () => {
     const other = await filed(ID.eli);
     // The mention arrives as Slack sends it, with the name after the bar.
@@ -225,7 +226,7 @@ describe("/gong trail and /gong reactivate", () => {
   });
 });
 
-describe("Retry on a failed deactivation", () => {
+describe("Retry on a failed deactivation", CHAINED, () => {
   it("a SCIM 401 fails it; once fixed an admin's Retry runs it again without a new approval; the trail names who", async () => {
     const id = await filed(ID.will);
     sim.addFault({ fault: { kind: "status", status: 401 }, endpoint: "GET /scim/v2/Users", times: 1 });
@@ -281,7 +282,7 @@ describe("Retry on a failed deactivation", () => {
   });
 });
 
-describe("who acted from the terminal reads by name", () => {
+describe("who acted from the terminal reads by name", CHAINED, () => {
   it("a request filed at the terminal reads with the operator's name, also one stored the old way", async () => {
     const before = fake.callsOf("chat.postMessage").length;
     const filedAtTerminal = await ctx.approvals.request({

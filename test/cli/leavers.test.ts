@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OktaSim } from "../../src/sim/okta.js";
 import type { GongSim } from "../../src/sim/server.js";
+import { CHAINED } from "../helpers/chained.js";
 import { cli } from "../helpers/cli.js";
 import { startSim } from "../helpers/gong.js";
 
@@ -42,7 +43,7 @@ const departed = () =>
     .map((u) => u.id)
     .sort();
 
-describe("leavers in the terminal", () => {
+describe("leavers in the terminal", CHAINED, () => {
   it("the audit report says leavers were not checked yet, then lists those found, with their cost", async () => {
     const expected = departed();
     expect(expected.length).toBeGreaterThan(1);
