@@ -3,6 +3,7 @@ import { enqueueJob } from "../jobs/index.js";
 import type { SubjectRow } from "../store/approvals.repo.js";
 import type { DbOrTx } from "../store/jobs.repo.js";
 import type { ApprovalsCore } from "./core.js";
+import { subjectRef } from "./refs.js";
 import { isOpen, STATE_LABEL } from "./states.js";
 import type { Actor } from "./types.js";
 
@@ -54,7 +55,7 @@ export function retryFailed(
     : repo.subjectsOfUser(s.userId).find((x) => x.id !== s.id && !x.dryRun && isOpen(x.state));
   if (other)
     throw new RefusedError(
-      `${s.name} is in open request #${other.requestId} now (subject ${other.id}); that one goes on instead`,
+      `${s.name} is in open request #${other.requestId} now (subject ${subjectRef(other, repo.subjects(other.requestId))}); that one goes on instead`,
     );
   const now = core.now();
   const row = repo.tx((tx) => {

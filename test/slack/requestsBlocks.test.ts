@@ -74,6 +74,13 @@ describe("requests and the trail in Slack stay inside Block Kit's limits", () =>
     expect(text).toContain("gong_approval_retry");
   });
 
+  it("each user by the ref people type (subject 1.3: request 1's third), never the row id inside", () => {
+    const subjects = [41, 42, 43].map((id) => ({ ...subject(id, "pending"), name: `User ${id}` }));
+    const text = JSON.stringify(requestBlocks(view(1, subjects)));
+    expect(text).toContain("subject 1.3:");
+    expect(text).not.toContain("subject 43");
+  });
+
   it("a trail of 5,000 rows: the newest 40, and the CSV for all of them", () => {
     const rows = Array.from(
       { length: 5000 },

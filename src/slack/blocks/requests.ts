@@ -1,4 +1,5 @@
 import type { RequestView } from "../../approvals/approvals.service.js";
+import { subjectRef } from "../../approvals/refs.js";
 import { stateLabel } from "../../approvals/states.js";
 import type { TrailRow } from "../../store/approvals.repo.js";
 import { utcMinute } from "../../time.js";
@@ -79,7 +80,7 @@ export function requestBlocks(v: RequestView): Block[] {
           : "being assigned";
     const note = s.waitingNote ?? s.stateReason;
     const line =
-      `*${literal(s.name)}* ${email(s.email)} · subject ${s.id}: *${stateLabel(s.state, v.dryRun)}*` +
+      `*${literal(s.name)}* ${email(s.email)} · subject ${subjectRef(s, v.subjects)}: *${stateLabel(s.state, v.dryRun)}*` +
       (s.state === "pending" || s.state === "notice" ? ` · decides: ${approver}` : "") +
       (note ? `\n_${literal(clip(note, 600))}_` : "");
     const buttons =
