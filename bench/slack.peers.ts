@@ -22,6 +22,9 @@ if (role === "fake") {
     req.resume();
     req.on("end", () => res.writeHead(200).end());
   });
+  // Connections kept as long as gongops' Slack front keeps them (frontThread.ts), so that the floor
+  // and gongops pay for the same connections when the waves are seconds apart.
+  server.keepAliveTimeout = 65_000;
   server.listen(0, "127.0.0.1", () => {
     process.stdout.write(
       `${JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events` })}\n`,

@@ -36,7 +36,8 @@ rmSync(join(root, "dist"), { recursive: true, force: true });
 const before = sourceDigest(root);
 await esbuild.build({
   absWorkingDir: root,
-  entryPoints: ["src/cli.ts"],
+  // The Slack front's thread (src/slack/front.ts) loads its script from beside the chunks.
+  entryPoints: { cli: "src/cli.ts", "chunks/slack-front": "src/slack/frontThread.ts" },
   outdir: "dist",
   // Two folders down, like the sources: src/store/db.ts finds drizzle/ at ../../drizzle from either.
   chunkNames: "chunks/[name]-[hash]",

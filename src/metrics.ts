@@ -71,7 +71,7 @@ export class Metrics {
     });
     this.slackAck = new Histogram({
       name: "gongops_slack_ack_seconds",
-      help: "Time from a Slack listener's start to its ack (Slack allows 3 s)",
+      help: "Time until a Slack request is acked (Slack allows 3 s): from its arrival where the HTTP front acks it, else from its listener's start",
       labelNames: ["listener"],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3],
       registers,

@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel } from "@slack/bolt";
-import { systemClock } from "../clock.js";
+import type { Server } from "node:http";
+import { App, type Logger as BoltLogger, LogLevel } from "@slack/bolt";
 import type { GongContext } from "../context.js";
 import { GongopsError } from "../errors.js";
 import { JobWorker } from "../jobs/index.js";
@@ -9,7 +8,7 @@ import { SlackAccess } from "./access.js";
 import { SlackPeopleDirectory } from "./approvals.js";
 import { SlackApprovalsNotifier } from "./approvalsNotifier.js";
 import { SlackAuditRunner } from "./auditRunner.js";
-import { checkSlackRequest } from "./guard.js";
+import { SLACK_ENDPOINT, SlackFront } from "./front.js";
 import { HomePublisher } from "./home.js";
 import { SlackLeaversNotifier } from "./leaversNotifier.js";
 import { registerListeners } from "./listeners/index.js";
@@ -30,9 +29,9 @@ import { slackStepFace } from "./workflowStep.js";
 
 /**
  * Builds the Bolt app and registers the listeners. Socket Mode when SLACK_APP_TOKEN is set (no public URL
- * needed), otherwise our own HTTP server on PORT that checks each request to /slack/events (guard.ts)
- * before handing it to Bolt's HTTP receiver with SLACK_SIGNING_SECRET. Both serve GET /health, /ready
- * and /metrics (opsServer.ts). Slack's auth.test must pass before Slack's requests are taken: a bad token
+ * needed), otherwise the Slack front (front.ts): PORT served from a thread of its own, which checks each
+ * request to /slack/events with SLACK_SIGNING_SECRET (guard.ts), acks at once where it may, and hands
+ * the request to Bolt here. Both serve GET /health, /ready and /metrics (opsServer.ts). Slack's auth.test must pass before Slack's requests are taken: a bad token
  * or an unreachable Slack is one plain line.
  */
 
@@ -68,21 +67,6 @@ function startFailure(error: unknown, apiUrl: string | null): GongopsError {
   );
 }
 
-/** The body of a request, at most `limit` bytes; null when it is larger. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    req.on("end", () => resolve(size > limit ? null : Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
-
-const BODY_LIMIT = 4 * 1024 * 1024;
 export interface SlackAppOptions {
   port?: number;
   /** Minimum time between progress updates of an audit message. */
@@ -140,51 +124,33 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
     // A timeout and a bounded retry (webClient.ts): Socket Mode's connection client gets them too.
     clientOptions: slackClientOptions(ctx.config),
   };
-  const signingSecret = slack.signingSecret?.reveal() ?? "";
-  const receiver = slack.appToken
+  const front = slack.appToken
     ? null
-    : new HTTPReceiver({ signingSecret, endpoints: "/slack/events", logger: common.logger });
+    : new SlackFront({
+        port,
+        signingSecret: slack.signingSecret?.reveal() ?? "",
+        routes,
+        log,
+        onAck: (listener, seconds) => ctx.metrics.slackAck.observe({ listener }, seconds),
+      });
   // Initialised in start(), where a failed auth.test can be reported plainly instead of as a crash.
-  const app = receiver
-    ? new App({ ...common, receiver, deferInitialization: true })
+  const app = front
+    ? new App({ ...common, receiver: front, deferInitialization: true })
     : new App({
         ...common,
         socketMode: true,
         appToken: slack.appToken!.reveal(),
         deferInitialization: true,
       });
-  /** PORT's server (HTTP mode), and the one on the operations address, once listening. */
-  let server: Server | null = null;
+  /** The operations address's server, once listening (PORT's is the front's). */
   let opsServer: Server | null = null;
   /** Set by stop(): a start still under way (Slack slow to answer) then starts no work. */
   let stopping = false;
   const closeServers = async () => {
-    const all = [server, opsServer];
-    server = opsServer = null;
-    await Promise.all(all.map(closeServer));
+    const ops = opsServer;
+    opsServer = null;
+    await Promise.all([front?.stop(), closeServer(ops)]);
   };
-  const serve = async (req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? "/", "http://local").pathname;
-    const route = routes[path];
-    if (req.method === "GET" && route) return route(req, res);
-    if (path !== "/slack/events") return void res.writeHead(404).end();
-    if (!readiness.slack) return void res.writeHead(503).end();
-    if (req.method === "POST") {
-      const rawBody = await readBody(req, BODY_LIMIT);
-      if (rawBody === null) return void res.writeHead(413).end();
-      // Slack's signature timestamp is checked against the real time, never a pinned or virtual clock.
-      const nowMs = systemClock.now();
-      const check = checkSlackRequest({ headers: req.headers, rawBody, signingSecret, nowMs });
-      if (!check.ok) {
-        log.warn("refused a request to /slack/events", { status: check.status, reason: check.reason });
-        return void res.writeHead(check.status).end();
-      }
-      // Bolt reads an already buffered body from here (HTTPModuleFunctions.bufferIncomingMessage).
-      (req as IncomingMessage & { rawBody: Buffer }).rawBody = rawBody;
-    }
-    receiver!.requestListener(req, res);
-  };
-
   const access = new SlackAccess(ctx.config.access, log.child("access"), ctx.clock);
   const home = new HomePublisher({
     syncRuns: ctx.repos.syncRuns,
@@ -285,20 +251,12 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
     async start() {
       let bound: number | null = null;
       try {
-        if (!slack.appToken) {
-          const http = createServer((req, res) => {
-            serve(req, res).catch((error: unknown) => {
-              log.error("a request to the Slack endpoint failed", { err: error });
-              if (!res.headersSent) res.writeHead(500);
-              res.end();
-            });
-          });
-          server = http;
-          bound = await listen(http, port);
+        if (front) {
+          bound = await front.start();
           log.info("serving health and readiness", { port: bound });
         }
         if (opsAddress) {
-          opsServer = routesServer({ "/health": health, ...ops });
+          opsServer = routesServer({ "/health": health, ...ops }, log);
           const opsPort = await listen(opsServer, opsAddress.port, opsAddress.host);
           log.info("serving /ready and /metrics", { host: opsAddress.host, port: opsPort });
         }
@@ -309,6 +267,7 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
       try {
         await app.init();
         readiness.slack = true;
+        front?.ready(true);
       } catch (error) {
         await closeServers();
         throw startFailure(error, slack.apiUrl);
@@ -317,7 +276,7 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
       if (slack.appToken) {
         await app.start();
         log.info("gongops is connected to Slack (Socket Mode)");
-      } else log.info("gongops is listening for Slack", { port: bound, path: "/slack/events" });
+      } else log.info("gongops is listening for Slack", { port: bound, path: SLACK_ENDPOINT });
       if (stopping) return { port: bound };
       audits.recover(app.client);
       worker.start();

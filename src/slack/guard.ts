@@ -12,7 +12,10 @@ import { createHmac, timingSafeEqual } from "node:crypto";
  */
 export const MAX_SKEW_S = 300;
 
-export type GuardResult = { ok: true } | { ok: false; status: 400 | 401; reason: string };
+/** A request that passes, with its body parsed (a form's `payload` is the JSON inside it). */
+export type GuardResult =
+  | { ok: true; body: Record<string, unknown> }
+  | { ok: false; status: 400 | 401; reason: string };
 
 export interface SlackRequestParts {
   headers: Record<string, string | string[] | undefined>;
@@ -29,12 +32,12 @@ function header(headers: SlackRequestParts["headers"], name: string): string | u
 export function checkSlackRequest(r: SlackRequestParts): GuardResult {
   const body = r.rawBody.toString("utf8");
   const contentType = (header(r.headers, "content-type") ?? "").split(";")[0]!.trim();
-  // Slack's SSL check carries no signature; Bolt answers it.
+  // Slack's SSL check carries no signature; nothing else in it is taken (it is answered with a bare 200).
   if (
     contentType === "application/x-www-form-urlencoded" &&
     new URLSearchParams(body).get("ssl_check") === "1"
   )
-    return { ok: true };
+    return { ok: true, body: { ssl_check: "1" } };
   const ts = header(r.headers, "x-slack-request-timestamp");
   const signature = header(r.headers, "x-slack-signature");
   if (!ts || !/^\d{1,12}$/.test(ts) || !signature) {
@@ -63,5 +66,5 @@ export function checkSlackRequest(r: SlackRequestParts): GuardResult {
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     return { ok: false, status: 400, reason: "the body is not an object" };
   }
-  return { ok: true };
+  return { ok: true, body: parsed as Record<string, unknown> };
 }

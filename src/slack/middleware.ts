@@ -14,7 +14,7 @@ import type {
   SlackCommandMiddlewareArgs,
 } from "@slack/bolt";
 import { afterAck } from "../pace.js";
-import { SUBCOMMANDS, type Subcommand } from "./blocks/help.js";
+import { isSubcommand, SUBCOMMANDS, type Subcommand, subcommandWord } from "./blocks/help.js";
 import { explainError } from "./explain.js";
 import { escapeMrkdwn } from "./mrkdwn.js";
 import type { Reply, SlackServices } from "./services.js";
@@ -72,13 +72,15 @@ export function explainErrors(services: SlackServices): Middleware<ListenerArgs>
 
 /**
  * `/gong <subcommand> …`: an unknown subcommand is answered in the ack itself; a known one is acked at
- * once (Slack allows 3 seconds) and named in `context.subcommand` for what follows.
+ * once (Slack allows 3 seconds) and named in `context.subcommand` for what follows. Over HTTP the front
+ * has acked a known one already (earlyAck.ts, which relies on this ack being empty); in Socket Mode this
+ * ack is the one Slack gets.
  */
 export function ackCommand(observe?: (seconds: number) => void): Middleware<CommandArgs> {
   return async ({ command, ack, context, next }) => {
     const started = performance.now();
-    const word = (command.text.trim().split(/\s+/)[0] ?? "").toLowerCase() || "help";
-    if (!Object.hasOwn(SUBCOMMANDS, word)) {
+    const word = subcommandWord(command.text);
+    if (!isSubcommand(word)) {
       await ack({
         response_type: "ephemeral",
         text: `I don't know “${escapeMrkdwn(word)}”. Try \`/gong help\`: ${Object.keys(SUBCOMMANDS).join(", ")}.`,
@@ -86,9 +88,10 @@ export function ackCommand(observe?: (seconds: number) => void): Middleware<Comm
       return;
     }
     await ack();
-    observe?.((performance.now() - started) / 1000);
-    context.subcommand = word as Subcommand;
-    // Requests that arrived meanwhile are read and acked before this one's work starts (bench:slack).
+    if (!context.frontAcked) observe?.((performance.now() - started) / 1000);
+    context.subcommand = word;
+    // Requests that arrived meanwhile are acked before this one's work starts (Socket Mode's acks are
+    // this thread's; over HTTP, their listeners start before this one's work).
     await afterAck();
     await next();
   };
@@ -96,10 +99,10 @@ export function ackCommand(observe?: (seconds: number) => void): Middleware<Comm
 
 /** A button: acked at once, before anything else happens. */
 export function ackAction(observe?: (seconds: number) => void): Middleware<ActionArgs> {
-  return async ({ ack, next }) => {
+  return async ({ ack, context, next }) => {
     const started = performance.now();
     await ack();
-    observe?.((performance.now() - started) / 1000);
+    if (!context.frontAcked) observe?.((performance.now() - started) / 1000);
     await afterAck();
     await next();
   };

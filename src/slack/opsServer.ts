@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { AppContext } from "../context.js";
 import type { Logger } from "../log.js";
@@ -10,7 +10,17 @@ import type { Logger } from "../log.js";
  * need not face the world: GONGOPS_METRICS_ADDR puts them on an address of their own, and in Socket
  * Mode, where nothing else listens, they are on loopback unless told otherwise.
  */
-export type Route = (req: IncomingMessage, res: ServerResponse) => void;
+export type Route = () => Answer | Promise<Answer>;
+
+/**
+ * What a route answers, as data: the Slack front (front.ts) serves PORT from its own thread and asks
+ * this thread for the answer, so a route never touches a socket itself.
+ */
+export interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
 
 /** What must be true before gongops can do its work. */
 export interface Readiness {
@@ -18,19 +28,20 @@ export interface Readiness {
   worker: boolean;
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json" });
-  res.end(JSON.stringify(body));
-}
+const json = (status: number, body: unknown): Answer => ({
+  status,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
 
 export function healthRoute(mode: "socket" | "http"): Route {
-  return (_req, res) => json(res, 200, { ok: true, mode });
+  return () => json(200, { ok: true, mode });
 }
 
 /** /ready and /metrics. */
 export function opsRoutes(ctx: AppContext, readiness: Readiness, log: Logger): Record<string, Route> {
   return {
-    "/ready": (_req, res) => {
+    "/ready": () => {
       const problems: string[] = [];
       try {
         ctx.db.$client.prepare("SELECT count(*) FROM __drizzle_migrations").get();
@@ -39,29 +50,38 @@ export function opsRoutes(ctx: AppContext, readiness: Readiness, log: Logger): R
       }
       if (!readiness.slack) problems.push("Slack's auth.test has not succeeded yet");
       if (!readiness.worker) problems.push("the job worker is not running");
-      json(res, problems.length ? 503 : 200, { ready: problems.length === 0, problems });
+      return json(problems.length ? 503 : 200, { ready: problems.length === 0, problems });
     },
-    "/metrics": (_req, res) => {
-      void ctx.metrics.render().then(
-        ({ contentType, body }) => {
-          res.writeHead(200, { "content-type": contentType });
-          res.end(body);
-        },
-        (error: unknown) => {
-          log.error("could not render the metrics", { err: error });
-          json(res, 500, { error: "metrics unavailable" });
-        },
-      );
+    "/metrics": async () => {
+      try {
+        const { contentType, body } = await ctx.metrics.render();
+        return { status: 200, headers: { "content-type": contentType }, body };
+      } catch (error) {
+        log.error("could not render the metrics", { err: error });
+        return json(500, { error: "metrics unavailable" });
+      }
     },
   };
 }
 
+export function sendAnswer(res: ServerResponse, answer: Answer): void {
+  res.writeHead(answer.status, answer.headers).end(answer.body);
+}
+
 /** A server for GET routes only (anything else is 404). */
-export function routesServer(routes: Record<string, Route>): Server {
+export function routesServer(routes: Record<string, Route>, log: Logger): Server {
   return createServer((req, res) => {
     const route = routes[new URL(req.url ?? "/", "http://local").pathname];
-    if (req.method === "GET" && route) return route(req, res);
-    res.writeHead(404).end();
+    if (req.method !== "GET" || !route) return void res.writeHead(404).end();
+    Promise.resolve()
+      .then(route)
+      .then(
+        (answer) => sendAnswer(res, answer),
+        (error: unknown) => {
+          log.error("an operations route failed", { err: error });
+          sendAnswer(res, json(500, { error: "internal error" }));
+        },
+      );
   });
 }
 

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,7 +9,14 @@ import type { GongSim } from "../../src/sim/server.js";
 import { createSlackApp } from "../../src/slack/app.js";
 import { ACTIONS } from "../../src/slack/ids.js";
 import { simContext } from "../helpers/context.js";
-import { appHomeOpened, buttonClick, FakeSlack, postSigned, slashCommand } from "../helpers/fakeSlack.js";
+import {
+  appHomeOpened,
+  buttonClick,
+  FakeSlack,
+  postSigned,
+  slackHeaders,
+  slashCommand,
+} from "../helpers/fakeSlack.js";
 import { startSim } from "../helpers/gong.js";
 import { type SlackRig, startSlackRig } from "../helpers/slackRig.js";
 
@@ -159,6 +167,47 @@ describe("lookups", () => {
     expect(blocksText(await reply((await gong(MEMBER, `chain ${dangling.id}`)).id))).toContain(
       "is not in the directory",
     );
+  });
+});
+
+describe("the front: acks do not wait for this thread", () => {
+  /** A signed request sent by another process while this thread, its event loop with it, is held. */
+  function sendWhileHeld(body: string): { status: number; body: string } | string {
+    const headers = slackHeaders(SECRET, body, "application/x-www-form-urlencoded");
+    const script = `const r = await fetch(process.env.URL, { method: "POST", headers: JSON.parse(process.env.HEADERS), body: process.env.BODY });
+      process.stdout.write(JSON.stringify({ status: r.status, body: await r.text() }));`;
+    // spawnSync holds this thread until the child ends: only the front's thread can answer the child.
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      env: { ...process.env, URL: events, HEADERS: JSON.stringify(headers), BODY: body },
+      encoding: "utf8",
+      timeout: 15_000,
+    });
+    return child.stdout ? JSON.parse(child.stdout) : `no answer: ${child.error?.message ?? child.stderr}`;
+  }
+
+  it("a /gong command is acked while this thread is held, and answered once it is free", async () => {
+    const id = `r${++seq}`;
+    const ack = sendWhileHeld(
+      slashCommand({ user: MEMBER, text: "help", responseUrl: fake.responseUrl(id) }),
+    );
+    expect(ack).toEqual({ status: 200, body: "" });
+    // The app's thread has not seen it yet; now it does, and answers through the response_url.
+    expect(fake.repliesTo(id)).toEqual([]);
+    expect((await reply(id)).text).toBe("gongops help");
+  });
+
+  it("a button click too; an unknown subcommand waits for the app's ack, which explains it", async () => {
+    const id = `b${++seq}`;
+    const click = buttonClick({
+      user: MEMBER,
+      actionId: "an.action.of.an.older.gongops",
+      value: "x",
+      responseUrl: fake.responseUrl(id),
+    });
+    expect(sendWhileHeld(click)).toEqual({ status: 200, body: "" });
+    const unknown = await gong(MEMBER, "frobnicate");
+    expect(unknown.ack.status).toBe(200);
+    expect(unknown.ackBody).toMatch(/I don't know “frobnicate”/);
   });
 });
 

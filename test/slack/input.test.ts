@@ -58,8 +58,30 @@ describe("checkSlackRequest", () => {
     });
 
   it("takes a signed, fresh request whose body is an object", () => {
-    expect(check("token=x&text=help", "application/x-www-form-urlencoded")).toEqual({ ok: true });
-    expect(check('{"type":"event_callback"}', "application/json")).toEqual({ ok: true });
+    expect(check("token=x&text=help", "application/x-www-form-urlencoded")).toEqual({
+      ok: true,
+      body: { token: "x", text: "help" },
+    });
+    expect(check('{"type":"event_callback"}', "application/json")).toEqual({
+      ok: true,
+      body: { type: "event_callback" },
+    });
+    const payload = encodeURIComponent('{"type":"block_actions"}');
+    expect(check(`payload=${payload}`, "application/x-www-form-urlencoded")).toEqual({
+      ok: true,
+      body: { type: "block_actions" },
+    });
+  });
+
+  it("takes Slack's unsigned SSL check, and nothing smuggled beside it", () => {
+    expect(
+      checkSlackRequest({
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        rawBody: Buffer.from("ssl_check=1&command=%2Fgong&text=audit"),
+        signingSecret: secret,
+        nowMs: now,
+      }),
+    ).toEqual({ ok: true, body: { ssl_check: "1" } });
   });
 
   it("refuses a timestamp five minutes away in either direction, and a bad signature", () => {

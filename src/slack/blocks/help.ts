@@ -93,6 +93,12 @@ export const SUBCOMMANDS = {
 
 export type Subcommand = keyof typeof SUBCOMMANDS;
 
+/** The word of a `/gong` command's text that picks its subcommand: the first, lower-cased; "help" if none. */
+export const subcommandWord = (text: string): string =>
+  (text.trim().split(/\s+/)[0] ?? "").toLowerCase() || "help";
+
+export const isSubcommand = (word: string): word is Subcommand => Object.hasOwn(SUBCOMMANDS, word);
+
 /** The usage as plain text, for messages that are escaped once on their way to Slack (errors). */
 export function usageText(sub: Subcommand): string {
   return `\`${SLASH_COMMAND} ${SUBCOMMANDS[sub].usage}\``;
