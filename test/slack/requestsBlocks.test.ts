@@ -89,7 +89,8 @@ describe("requests and the trail in Slack stay inside Block Kit's limits", () =>
           id: i,
           subjectId: i % 7,
           requestId: 1,
-          at: "2026-11-26T10:00:00.000Z",
+          // A minute apart, oldest first (as the trail is read): row 4999 is the newest.
+          at: new Date(Date.parse("2026-11-26T10:00:00.000Z") + i * 60_000).toISOString(),
           actor: i % 2 ? "<@U123>" : "<!here>",
           fromState: "pending",
           toState: "approved",
@@ -101,6 +102,13 @@ describe("requests and the trail in Slack stay inside Block Kit's limits", () =>
     withinLimits(blocks);
     const text = JSON.stringify(blocks);
     expect(text).toContain(`The newest ${TRAIL_MAX} of 5000 rows`);
+    // Newest first: row 4999 (10:00 + 4999 min), then down to row 4960, the 40th; row 4959 is left out.
+    expect(TRAIL_MAX).toBe(40);
+    expect(text.indexOf("2026-11-29 21:19")).toBeGreaterThan(-1);
+    expect(text.indexOf("2026-11-29 21:19")).toBeLessThan(text.indexOf("2026-11-29 21:18"));
+    expect(text).toContain("2026-11-29 20:40");
+    expect(text).not.toContain("2026-11-29 20:39");
+    expect(text).not.toContain("2026-11-26 10:00");
     // A Slack user who acted is a mention; any other actor is text.
     expect(text).toContain("<@U123>");
   });
