@@ -31,8 +31,9 @@ import { slackStepFace } from "./workflowStep.js";
  * Builds the Bolt app and registers the listeners. Socket Mode when SLACK_APP_TOKEN is set (no public URL
  * needed), otherwise the Slack front (front.ts): PORT served from a thread of its own, which checks each
  * request to /slack/events with SLACK_SIGNING_SECRET (guard.ts), acks at once where it may, and hands
- * the request to Bolt here. Both serve GET /health, /ready and /metrics (opsServer.ts). Slack's auth.test must pass before Slack's requests are taken: a bad token
- * or an unreachable Slack is one plain line.
+ * the request to Bolt here. Both serve GET /health, /ready and /metrics (opsServer.ts). Slack's
+ * auth.test must pass before Slack's requests are taken: a bad token or an unreachable Slack is one
+ * plain line.
  */
 
 /** Slack refused the bot token, or could not be reached, when gongops started. */

@@ -140,18 +140,19 @@ async function checkedEvent(req: IncomingMessage, res: ServerResponse): Promise<
   const early = earlyAnswer(check.body);
   if (early.kind === "answer") return sendAnswer(res, early.answer);
   const retryNum = header(req, "x-slack-retry-num");
+  const retryReason = header(req, "x-slack-retry-reason");
   const event = {
     body: check.body,
     ...(retryNum !== undefined ? { retryNum: Number.parseInt(retryNum, 10) } : {}),
-    ...(header(req, "x-slack-retry-reason") ? { retryReason: header(req, "x-slack-retry-reason") } : {}),
+    ...(retryReason !== undefined ? { retryReason } : {}),
   };
   if (early.kind === "ack") {
     res.writeHead(200).end();
     return hold({ type: "event", id: 0, acked: true, ackMs: performance.now() - started, ...event });
   }
   // As Bolt's receiver: a request nobody acks in time gets a 404 (a workflow step gets longer).
-  const event_ = check.body.event as { type?: string } | undefined;
-  const timeoutMs = event_?.type === "function_executed" ? 5001 : 3001;
+  const inner = check.body.event as { type?: string } | undefined;
+  const timeoutMs = inner?.type === "function_executed" ? 5001 : 3001;
   const id = wait(res, timeoutMs, () => {
     if (!res.headersSent) res.writeHead(404).end();
     post({ type: "unacked", id });
