@@ -1,3 +1,4 @@
+import { isSlackUserId } from "../slackIds.js";
 import type { SubjectRow } from "../store/approvals.repo.js";
 import type { ApprovalsCore } from "./core.js";
 import { DAY_MS } from "./types.js";
@@ -23,7 +24,7 @@ export function keptBy(s: SubjectRow): string {
   const by = s.decidedBy;
   if (!by) return "their approver";
   if (by === s.approverSlackId && s.approverName) return s.approverName;
-  return /^[UW][A-Z0-9]+$/.test(by) ? `<@${by}>` : by;
+  return isSlackUserId(by) ? `<@${by}>` : by;
 }
 
 /** "kept until 2027-03-01, by Fay Ng (the seat holder): back from leave next week" */

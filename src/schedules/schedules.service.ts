@@ -1,5 +1,6 @@
 import { type Clock, nowDate } from "../clock.js";
 import { NotFoundError, UsageError } from "../errors.js";
+import { isChannelId } from "../slackIds.js";
 import type { ScheduleRow, SchedulesRepo } from "../store/schedules.repo.js";
 import { SCHEDULE_KINDS, type ScheduleKind, type ScheduleOptions } from "../store/schema.js";
 import { nextRuns, parseCron } from "./cron.js";
@@ -22,8 +23,6 @@ export interface ScheduleView extends ScheduleRow {
   nextRunAt: Date | null;
 }
 
-const CHANNEL = /^[CGD][A-Z0-9]+$/;
-
 export class SchedulesService {
   private readonly now: () => Date;
 
@@ -40,7 +39,7 @@ export class SchedulesService {
     const kind = r.kind as ScheduleKind;
     const now = this.now();
     const { cron, timezone } = parseCron(r.cron, r.timezone, now);
-    if (r.channel !== null && !CHANNEL.test(r.channel))
+    if (r.channel !== null && !isChannelId(r.channel))
       throw new UsageError(`"${r.channel}" is not a Slack channel id (C… or G…)`);
     if (kind === "audit-digest" && r.channel === null)
       throw new UsageError("an audit digest needs a channel to post in (--channel C…)");

@@ -1,10 +1,6 @@
 import type { webApi } from "@slack/bolt";
 import { GongopsError, NotFoundError } from "../errors.js";
-
-/** A channel id as Slack gives it (C…, G…, D…); `#name` is always a name. */
-export function isChannelId(text: string): boolean {
-  return /^[CGD][A-Z0-9]+$/.test(text);
-}
+import { isChannelId } from "../slackIds.js";
 
 /**
  * A channel given as `#name` (or a bare name) turned into its id, through conversations.list (public

@@ -1,5 +1,6 @@
 import type { webApi } from "@slack/bolt";
 import type { Logger } from "../log.js";
+import { isSlackUserId } from "../slackIds.js";
 
 /** A CSV to attach: its file name and title in Slack, and its bytes. */
 export interface CsvFile {
@@ -49,7 +50,7 @@ export async function uploadCsv(
       reason: reason(error),
     });
   }
-  if (!o.dmTo || !/^[UW][A-Z0-9]+$/.test(o.dmTo)) return null;
+  if (!o.dmTo || !isSlackUserId(o.dmTo)) return null;
   try {
     const dm = await client.conversations.open({ users: o.dmTo });
     if (!dm.channel?.id) return null;

@@ -15,6 +15,7 @@ import {
   type ScheduleOutput,
   ScheduleRunner,
 } from "../schedules/runner.js";
+import { isSlackUserId } from "../slackIds.js";
 import type { ScheduleRow } from "../store/schedules.repo.js";
 import { reclaimedText } from "../trend/chart.js";
 import { TREND_DAYS, type TrendService } from "../trend/trend.service.js";
@@ -172,7 +173,7 @@ export class SlackScheduleOutput implements ScheduleOutput {
 
   /** A DM to whoever made the schedule (the admins when it was made from the terminal), and App Home. */
   async notifyFailing(s: ScheduleRow, reason: string): Promise<void> {
-    const to = /^[UW][A-Z0-9]+$/.test(s.createdBy) ? [s.createdBy] : [...this.deps.adminUserIds];
+    const to = isSlackUserId(s.createdBy) ? [s.createdBy] : [...this.deps.adminUserIds];
     const text =
       `:warning: Schedule ${s.id} (${s.kind}) is failing: ${reason}. Invite @gongops to <#${s.channel}>, or ` +
       `change the schedule (\`/gong schedule remove ${s.id}\` and add it again).`;
