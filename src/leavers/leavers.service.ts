@@ -7,7 +7,7 @@ import { defineLeaverJobs, type LeaverJobs } from "./jobs.js";
 import type { SlackAccount } from "./match.js";
 import { latestNewcomers, type Newcomers } from "./newcomers.js";
 import { requestDeactivation, runBack, runNewcomers, runNotice } from "./notices.js";
-import type { LeaversNotifier, LeaversView, SlackWorkspace } from "./types.js";
+import type { LeaversBrief, LeaversNotifier, LeaversView, SlackWorkspace } from "./types.js";
 
 export type { LeaversDeps } from "./core.js";
 
@@ -69,7 +69,7 @@ export class LeaversService {
 
   /** The leavers known now (the last check, and events since), without asking anyone. */
   view(): LeaversView {
-    const { repo, directory, settings } = this.core.deps;
+    const { repo, directory } = this.core.deps;
     const rows = repo.all();
     const last = repo.lastCheck();
     const state = directory.state();
@@ -79,17 +79,29 @@ export class LeaversService {
         const m = this.core.managerOf(state.gen, r.userId);
         if (m) managers.set(r.userId, m);
       }
-    const price = settings.seatPricePerYear;
     return {
       leavers: rows.map(leaverJson),
       notInSlack: last?.notInSlack ?? [],
       checkedAt: last?.checkedAt ?? null,
       sources: last?.sources ?? [],
       snapshotAt: state?.syncedAt ?? null,
-      yearlyCost: price === null ? null : { amount: rows.length * price, currency: settings.currency },
+      yearlyCost: this.yearlyCost(rows.length),
       rows,
       managers,
     };
+  }
+
+  /** The audit summary's leavers line (LeaversBrief): one count-sized read, not the whole view. */
+  brief(): LeaversBrief {
+    const { repo } = this.core.deps;
+    const rows = repo.all();
+    return { checkedAt: repo.lastCheckedAt(), rows, yearlyCost: this.yearlyCost(rows.length) };
+  }
+
+  /** What `seats` seats cost a year, at GONGOPS_SEAT_PRICE_PER_YEAR; null when no price is set. */
+  private yearlyCost(seats: number): LeaversView["yearlyCost"] {
+    const { seatPricePerYear: price, currency } = this.core.deps.settings;
+    return price === null ? null : { amount: seats * price, currency };
   }
 
   /** How many leavers the trend records with a finished audit; null before any check. */

@@ -80,6 +80,12 @@ export interface LeaversView extends LeaversList {
   managers: Map<string, string>;
 }
 
+/**
+ * What an audit's summary says of the leavers: who, how many, what they cost and since when. Read on
+ * every page of the summary, so without the view's managers and its "not in Slack" list.
+ */
+export type LeaversBrief = Pick<LeaversView, "checkedAt" | "rows" | "yearlyCost">;
+
 /** Who files a leaver's request when GONGOPS_LEAVERS_AUTO_REQUEST is on (named in the trail). */
 export const LEAVERS_ACTOR: Actor = {
   slackUserId: null,

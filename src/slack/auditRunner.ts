@@ -6,7 +6,7 @@ import type { ActivityRule } from "../audit/state.js";
 import type { Clock } from "../clock.js";
 import { InterruptedError, LockHeldError, UsageError } from "../errors.js";
 import { defineJob, enqueueJob, RetryAfterError } from "../jobs/index.js";
-import type { LeaversView } from "../leavers/types.js";
+import type { LeaversBrief } from "../leavers/types.js";
 import type { Logger } from "../log.js";
 import type { ApprovalsRepo } from "../store/approvals.repo.js";
 import type { AuditsRepo } from "../store/audits.repo.js";
@@ -39,7 +39,7 @@ export interface AuditRunnerDeps {
   approvals?: ApprovalsRepo;
   directory: DirectoryRepo;
   /** Who left and still holds a seat, for the summary's leavers line. */
-  leavers?: { view(): LeaversView };
+  leavers?: { brief(): LeaversBrief };
   log: Logger;
   /** The one clock (src/clock.ts). */
   clock: Clock;

@@ -1,7 +1,7 @@
 import { stateLabel } from "../approvals/states.js";
 import type { AuditReport, InactiveUser } from "../audit/report.js";
 import { managersOf } from "../directory/tellApart.js";
-import type { LeaversView } from "../leavers/types.js";
+import type { LeaversBrief } from "../leavers/types.js";
 import type { ApprovalsRepo } from "../store/approvals.repo.js";
 import type { DirectoryRepo } from "../store/directory.repo.js";
 import { auditSummaryBlocks, pageUsers } from "./blocks/audit.js";
@@ -17,7 +17,7 @@ import { leaversAuditBlock } from "./blocks/leavers.js";
 export function summaryPage(
   report: AuditReport,
   page: number,
-  from: { directory: DirectoryRepo; approvals?: ApprovalsRepo; leavers?: { view(): LeaversView } },
+  from: { directory: DirectoryRepo; approvals?: ApprovalsRepo; leavers?: { brief(): LeaversBrief } },
   csv: { where: "thread" | "dm" | null; startedBy: string },
 ): Block[] {
   const users = pageUsers(report, page);
@@ -29,7 +29,7 @@ export function summaryPage(
     csvNote(csv.where, csv.startedBy, report),
     requestStates(from.approvals, users),
   );
-  const leavers = from.leavers ? leaversAuditBlock(from.leavers.view()) : null;
+  const leavers = from.leavers ? leaversAuditBlock(from.leavers.brief()) : null;
   // Before the page line, which stays last.
   if (leavers) blocks.splice(blocks.length - 1, 0, leavers);
   return blocks;

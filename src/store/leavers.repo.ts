@@ -46,6 +46,14 @@ export class LeaversRepo {
     return this.db.select().from(leaverChecks).where(eq(leaverChecks.id, 1)).get();
   }
 
+  /** When the last full check was made (without reading its "not in Slack" list, maybe thousands). */
+  lastCheckedAt(): string | null {
+    return (
+      this.db.select({ at: leaverChecks.checkedAt }).from(leaverChecks).where(eq(leaverChecks.id, 1)).get()
+        ?.at ?? null
+    );
+  }
+
   /** Whether a full check was ever made (without reading its "not in Slack" list, maybe thousands). */
   checked(): boolean {
     return (

@@ -1,7 +1,7 @@
 import { money } from "../../digest/digest.js";
 import { SOURCE_WORDS } from "../../leavers/core.js";
 import { NEWCOMER_ADVICE, type Newcomer } from "../../leavers/newcomers.js";
-import type { LeaverNotice, LeaversView } from "../../leavers/types.js";
+import type { LeaverNotice, LeaversBrief, LeaversView } from "../../leavers/types.js";
 import { ACTIONS } from "../ids.js";
 import { email, escapeMrkdwn, literal } from "../mrkdwn.js";
 import { actions, type Block, button, context, linesToSections, section } from "./common.js";
@@ -99,7 +99,7 @@ export function leaversBlocks(v: LeaversView): Block[] {
  * found them (a leaver may still show activity in the look-back, so the inactive list can miss them).
  * Nothing before a first check.
  */
-export function leaversAuditBlock(v: LeaversView): Block | null {
+export function leaversAuditBlock(v: LeaversBrief): Block | null {
   if (!v.checkedAt) return null;
   const n = v.rows.length;
   if (n === 0) return context(":wave: Leavers: none still holds a Gong seat.");
