@@ -16,6 +16,11 @@ import { type HomeState, type HomeTrend, homeBlocks } from "./blocks/home.js";
  */
 export class HomePublisher {
   private readonly viewers = new Set<string>();
+  /**
+   * Chart files Slack refused (deleted in Slack): left out from then on, rather than each refresh
+   * trying the image, being refused and publishing again. A new chart has a new file.
+   */
+  private readonly goneCharts = new Set<string>();
   /** Set as the app stops, before the database closes: nothing more is read or published. */
   private stopped = false;
 
@@ -43,7 +48,10 @@ export class HomePublisher {
     const chart = trend.latestChart();
     return {
       reclaimed: reclaimedText({ reclaimed, currency: reclaimed.currency }),
-      chart: chart && { fileId: chart.fileId, altText: chart.altText, uploadedAt: chart.uploadedAt },
+      chart:
+        chart && !this.goneCharts.has(chart.fileId)
+          ? { fileId: chart.fileId, altText: chart.altText, uploadedAt: chart.uploadedAt }
+          : null,
     };
   }
 
@@ -110,6 +118,7 @@ export class HomePublisher {
       this.deps.log.warn("App Home refused the trend chart's image; published without it", {
         file: state.trend.chart.fileId,
       });
+      this.goneCharts.add(state.trend.chart.fileId);
       await publish({ ...state, trend: { ...state.trend, chart: null } });
     }
   }

@@ -121,6 +121,9 @@ describe("the trend chart in Slack", () => {
     const taken = homes.slice(refused).find((h) => h.ok)!;
     expect(hasImage(taken)).toBe(false);
     expect(JSON.stringify(taken.blocks)).toContain("Reclaimed so far");
+    // Once refused, that file is not tried again: the next Home is taken at once, without it.
+    const again = await openHome();
+    expect(again.map((h) => h.ok && !hasImage(h))).not.toContain(false);
     expect(ctx.lines.some((l) => l.includes("App Home refused the trend chart's image"))).toBe(true);
   });
 
