@@ -3,13 +3,7 @@ import { GongopsError } from "../errors.js";
 import { type CallOptions, type GongClient, STATS_SCOPE } from "../gong/client.js";
 import { type IsoDate, lookBack, lookBackWords, startOfZonedDay } from "../gong/days.js";
 import { GongAuthError } from "../gong/errors.js";
-import {
-  ACTIVITY_COUNTS,
-  type ActivityCount,
-  type ActivityCounts,
-  activityCounts,
-  hasActivity,
-} from "../gong/schemas.js";
+import { type ActivityCount, type ActivityCounts, activityCounts, hasActivity } from "../gong/schemas.js";
 
 /**
  * A user's Gong activity from the activity statistics, and the days they cover. Gong counts whole days

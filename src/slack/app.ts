@@ -268,7 +268,7 @@ export function createSlackApp(ctx: GongContext, options: SlackAppOptions = {}):
       try {
         await app.init();
         readiness.slack = true;
-        front?.ready(true);
+        front?.ready();
       } catch (error) {
         await closeServers();
         throw startFailure(error, slack.apiUrl);

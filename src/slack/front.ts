@@ -6,7 +6,7 @@ import type { Logger } from "../log.js";
 import { stepAsideWhile } from "../pace.js";
 import { ackAnswer } from "./earlyAck.js";
 import type { FromFront, FrontData, FrontEvent, ToFront } from "./frontMessages.js";
-import type { Answer, Route } from "./opsServer.js";
+import { answerOf, type Route } from "./opsServer.js";
 
 /**
  * HTTP mode's receiver: PORT is served by a thread of its own (frontThread.ts), which checks Slack's
@@ -100,11 +100,11 @@ export class SlackFront implements Receiver {
     });
   }
 
-  /** Slack's requests are taken once this is true (503 before: auth.test has not passed). */
-  ready(ready: boolean): void {
-    this.send({ type: "ready", ready });
+  /** Slack's requests are taken from now on (503 before: auth.test had not passed). */
+  ready(): void {
+    this.send({ type: "ready" });
     // The app's sliced work (an audit's, a sync's) waits while the front acks a burst.
-    stepAsideWhile(ready ? () => Atomics.load(this.busy, 0) === 1 : null);
+    stepAsideWhile(() => Atomics.load(this.busy, 0) === 1);
   }
 
   /** Closes the port and every connection, answers what waits with 503, and ends the thread. */
@@ -140,14 +140,7 @@ export class SlackFront implements Receiver {
   }
 
   private async route(id: number, path: string): Promise<void> {
-    let answer: Answer;
-    try {
-      answer = await this.options.routes[path]!();
-    } catch (error) {
-      this.options.log.error("an operations route failed", { path, err: error });
-      answer = { status: 500 };
-    }
-    this.send({ type: "answer", id, answer });
+    this.send({ type: "answer", id, answer: await answerOf(this.options.routes[path]!, this.options.log) });
   }
 
   /** Bolt's listeners for one request; the ack answers Slack unless the front has already. */

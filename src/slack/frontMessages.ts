@@ -39,7 +39,4 @@ export type FromFront =
   | { type: "closed" };
 
 /** From the app's thread to the front's. */
-export type ToFront =
-  | { type: "answer"; id: number; answer: Answer }
-  | { type: "ready"; ready: boolean }
-  | { type: "close" };
+export type ToFront = { type: "answer"; id: number; answer: Answer } | { type: "ready" } | { type: "close" };

@@ -178,7 +178,7 @@ const server = createServer((req, res) => {
 
 port.on("message", (message: ToFront) => {
   if (message.type === "answer") answer(message.id, message.answer);
-  else if (message.type === "ready") ready = message.ready;
+  else if (message.type === "ready") ready = true;
   else if (message.type === "close") {
     release();
     for (const id of [...waiting.keys()]) answer(id, { status: 503 });

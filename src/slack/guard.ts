@@ -32,12 +32,10 @@ function header(headers: SlackRequestParts["headers"], name: string): string | u
 export function checkSlackRequest(r: SlackRequestParts): GuardResult {
   const body = r.rawBody.toString("utf8");
   const contentType = (header(r.headers, "content-type") ?? "").split(";")[0]!.trim();
+  // A form is parsed once, for the SSL check and for its fields.
+  const form = contentType === "application/x-www-form-urlencoded" ? new URLSearchParams(body) : null;
   // Slack's SSL check carries no signature; nothing else in it is taken (it is answered with a bare 200).
-  if (
-    contentType === "application/x-www-form-urlencoded" &&
-    new URLSearchParams(body).get("ssl_check") === "1"
-  )
-    return { ok: true, body: { ssl_check: "1" } };
+  if (form?.get("ssl_check") === "1") return { ok: true, body: { ssl_check: "1" } };
   const ts = header(r.headers, "x-slack-request-timestamp");
   const signature = header(r.headers, "x-slack-signature");
   if (!ts || !/^\d{1,12}$/.test(ts) || !signature) {
@@ -55,8 +53,7 @@ export function checkSlackRequest(r: SlackRequestParts): GuardResult {
   }
   let parsed: unknown;
   try {
-    if (contentType === "application/x-www-form-urlencoded") {
-      const form = new URLSearchParams(body);
+    if (form) {
       const payload = form.get("payload");
       parsed = payload === null ? Object.fromEntries(form) : JSON.parse(payload);
     } else parsed = JSON.parse(body);

@@ -68,20 +68,22 @@ export function sendAnswer(res: ServerResponse, answer: Answer): void {
   res.writeHead(answer.status, answer.headers).end(answer.body);
 }
 
+/** A route's answer; a route that throws is logged and answered 500. */
+export async function answerOf(route: Route, log: Logger): Promise<Answer> {
+  try {
+    return await route();
+  } catch (error) {
+    log.error("an operations route failed", { err: error });
+    return json(500, { error: "internal error" });
+  }
+}
+
 /** A server for GET routes only (anything else is 404). */
 export function routesServer(routes: Record<string, Route>, log: Logger): Server {
   return createServer((req, res) => {
     const route = routes[new URL(req.url ?? "/", "http://local").pathname];
     if (req.method !== "GET" || !route) return void res.writeHead(404).end();
-    Promise.resolve()
-      .then(route)
-      .then(
-        (answer) => sendAnswer(res, answer),
-        (error: unknown) => {
-          log.error("an operations route failed", { err: error });
-          sendAnswer(res, json(500, { error: "internal error" }));
-        },
-      );
+    void answerOf(route, log).then((answer) => sendAnswer(res, answer));
   });
 }
 
